@@ -1,0 +1,1 @@
+"""Datasette plugin shipped with orgnews (Chinese search over the archive)."""

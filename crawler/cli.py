@@ -1,0 +1,56 @@
+"""The ``orgnews`` command: a thin click layer over the library.
+
+Subcommands are imported only when they run, so ``orgnews extract`` starts
+without loading Scrapy, Datasette or the archive.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from crawler import __version__
+
+# name -> ("module:attribute", one-line help); each module owns one user action.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "extract": ("crawler.commands.extract:extract", "Extract articles from saved HTML files (JSON lines)."),
+    "crawl": ("crawler.commands.crawl:crawl", "Crawl sites politely and incrementally into the archive."),
+    "demo": ("crawler.commands.crawl:demo", "Crawl the bundled offline replay of every site, then search it."),
+    "runs": ("crawler.commands.crawl:runs", "Show recorded crawl runs and field coverage."),
+    "reparse": ("crawler.commands.crawl:reparse", "Re-extract stored articles from the WARC files, offline."),
+    "sites": ("crawler.commands.crawl:sites", "List the site profiles."),
+    "search": ("archive.cli:search", "Search the archive (exact Chinese full-text search)."),
+    "serve": ("archive.cli:serve", "Browse the archive in Datasette, read-only."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            module_name, attr = COMMANDS[name][0].split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing uses the static help so that --help does not import every command.
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="orgnews")
+def main() -> None:
+    """orgnews: crawl, archive and search Chinese organization-department news.
+
+    Everything is written under one data directory (--data-dir, default
+    ./orgnews-data/): archive.db, warc/, logs/, jobs/.
+    """
+
+
+if __name__ == "__main__":
+    main()

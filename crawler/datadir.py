@@ -1,0 +1,82 @@
+"""The single data directory every command writes into.
+
+Layout::
+
+    DATA_DIR/archive.db   the SQLite archive
+    DATA_DIR/warc/        raw responses, gzip WARC
+    DATA_DIR/logs/        crawl logs
+    DATA_DIR/jobs/        Scrapy JOBDIR state for resumable crawls
+    DATA_DIR/exports/     dataset releases
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+DEFAULT_DATA_DIR = "./orgnews-data"
+ENV_VAR = "ORGNEWS_DATA_DIR"
+
+
+class DataDirError(click.ClickException):
+    """The data directory cannot be used (not a directory, not writable)."""
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @classmethod
+    def resolve(cls, value: str | os.PathLike[str] | None = None) -> DataDir:
+        """Pick the directory: explicit value, else $ORGNEWS_DATA_DIR, else ./orgnews-data."""
+        chosen = value or os.environ.get(ENV_VAR) or DEFAULT_DATA_DIR
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def archive_db(self) -> Path:
+        return self.root / "archive.db"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.root / "warc"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.root / "jobs"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    def ensure(self) -> DataDir:
+        """Create the directory tree, with a clear error when that is impossible."""
+        if self.root.exists() and not self.root.is_dir():
+            raise DataDirError(f"data directory {self.root} exists and is not a directory")
+        try:
+            for path in (self.root, self.warc_dir, self.logs_dir, self.jobs_dir):
+                path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataDirError(f"cannot create data directory {self.root}: {exc.strerror}") from exc
+        if not os.access(self.root, os.W_OK):
+            raise DataDirError(f"data directory {self.root} is not writable")
+        return self
+
+
+def data_dir_option(func):
+    """The ``--data-dir`` option shared by every command; passes a ``DataDir`` as ``data_dir``."""
+    return click.option(
+        "--data-dir",
+        "data_dir",
+        envvar=ENV_VAR,
+        default=None,
+        metavar="DIR",
+        help=f"Where everything is written (default {DEFAULT_DATA_DIR}, or ${ENV_VAR}).",
+        callback=lambda ctx, param, value: DataDir.resolve(value),
+    )(func)

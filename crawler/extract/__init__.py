@@ -1,0 +1,11 @@
+"""Pure extraction: bytes and a URL in, an ``Article`` out.
+
+No Scrapy, no network, no database here; everything is deterministic so the
+same code serves the crawl, ``orgnews extract`` and ``orgnews reparse``.
+"""
+
+from crawler.extract.article import ARTICLE_FIELDS, Article
+from crawler.extract.core import extract_article
+from crawler.extract.errors import NotAnArticle
+
+__all__ = ["ARTICLE_FIELDS", "Article", "NotAnArticle", "extract_article"]

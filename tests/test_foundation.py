@@ -1,0 +1,48 @@
+"""The project's foundation: the command, its data directory, the record type."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from crawler.datadir import DataDir
+from crawler.extract import ARTICLE_FIELDS, Article
+
+
+def test_article_is_a_dataclass_with_the_documented_fields():
+    article = Article(url="http://example.cn/a.html", title="标题", body="正文")
+    assert dataclasses.asdict(article)["title"] == "标题"
+    assert ARTICLE_FIELDS == (
+        "url", "canonical_url", "site", "column", "title", "subtitle", "source", "published_at",
+        "author", "editor", "body", "images", "attachments", "next_pages", "warnings",
+    )
+    assert Article.from_dict({**article.to_dict(), "extra": 1}) == article
+
+
+def test_data_dir_defaults_env_and_explicit(tmp_path, monkeypatch):
+    monkeypatch.delenv("ORGNEWS_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert DataDir.resolve().root == tmp_path / "orgnews-data"
+    monkeypatch.setenv("ORGNEWS_DATA_DIR", str(tmp_path / "env"))
+    assert DataDir.resolve().root == tmp_path / "env"
+    assert DataDir.resolve(tmp_path / "x").root == tmp_path / "x"
+    made = DataDir.resolve(tmp_path / "made").ensure()
+    assert made.warc_dir.is_dir() and made.logs_dir.is_dir() and made.jobs_dir.is_dir()
+
+
+def test_data_dir_that_is_a_file_is_a_clear_error(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    try:
+        DataDir.resolve(target).ensure()
+    except Exception as exc:  # click.ClickException subclass
+        assert "not a directory" in str(exc)
+    else:
+        raise AssertionError("expected an error")
+
+
+def test_cli_lists_every_command(cli):
+    done = cli("--help")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    for name in ("extract", "crawl", "search", "serve", "runs", "reparse", "sites", "demo"):
+        assert name in out
