@@ -1,5 +1,123 @@
-"""Scrapy settings for orgnews. Every default lives here, each one commented."""
+"""Scrapy settings for orgnews. Every default lives here, each one commented.
+
+The values are the polite defaults for live sites. A site profile can override the
+delay and the concurrency (``politeness`` in its TOML file); the offline replay
+(``ORGNEWS_REPLAY_URL``) turns the delays off because it only talks to 127.0.0.1.
+"""
+
+import os
 
 BOT_NAME = "orgnews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Where things go -------------------------------------------------------------
+
+# The one data directory (archive.db, warc/, logs/, jobs/); the CLI passes --data-dir here.
+ORGNEWS_DATA_DIR = os.environ.get("ORGNEWS_DATA_DIR", "./orgnews-data")
+# Base URL of the local replay server; when set, every request goes there instead of the internet.
+ORGNEWS_REPLAY_URL = os.environ.get("ORGNEWS_REPLAY_URL", "")
+# A WARC file is closed and a new one started once it grows past this many bytes.
+ORGNEWS_WARC_MAX_SIZE = 256 * 1024 * 1024
+
+# --- What to fetch ---------------------------------------------------------------
+
+# Re-check (with If-None-Match / If-Modified-Since) articles first stored less than this many days ago; 0 = never.
+ORGNEWS_REFRESH_DAYS = 0
+# Skip detail pages whose URL shows a publication day before this ISO date ("" = no limit).
+ORGNEWS_SINCE = ""
+# Follow at most this many list pages per start list (0 = no limit); the walk also stops at a page with nothing new.
+ORGNEWS_MAX_PAGES = 0
+
+# --- Who we are ------------------------------------------------------------------
+
+# Who site operators can write to about this crawler; shown in the User-Agent.
+ORGNEWS_CONTACT = os.environ.get("ORGNEWS_CONTACT", "")
+# Built from ORGNEWS_CONTACT by the spider when left empty, so every request names the archive.
+USER_AGENT = ""
+
+# --- Politeness ------------------------------------------------------------------
+
+# Government and party sites publish robots.txt; an archive has no reason to ignore it.
+ROBOTSTXT_OBEY = True
+# Public probes of these sites kept to a few requests per host; two is safely below that.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Total in-flight requests for one crawler (one site); hosts are still limited above.
+CONCURRENT_REQUESTS = 8
+# At least a second between two requests to the same host (DOMAIN.md §6.9).
+DOWNLOAD_DELAY = 1.5
+# Jitter the delay (0.5x-1.5x) so the requests do not arrive on a fixed beat.
+RANDOMIZE_DOWNLOAD_DELAY = True
+# Slow down further when a host answers slowly; never go faster than DOWNLOAD_DELAY.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+# Aim for one request in flight per host on average.
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- Timeouts and retries --------------------------------------------------------
+
+# Provincial sites can be slow, but a minute without an answer means the request is lost.
+DOWNLOAD_TIMEOUT = 60
+# Three tries for transient failures; challenges (412/521/403) are never retried.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Each retry waits twice as long as the previous one (orgnews' RetryBackoffMiddleware).
+ORGNEWS_RETRY_BACKOFF_BASE = 2.0
+ORGNEWS_RETRY_BACKOFF_MAX = 120.0
+# A host that answers with a bot challenge waits this long (doubling per further challenge)...
+ORGNEWS_CHALLENGE_BACKOFF = 300.0
+# ...and after this many challenges in one run its remaining requests are dropped until the next run.
+ORGNEWS_CHALLENGE_STRIKES = 3
+# A single page larger than this is not a news article; refuse it rather than fill the disk.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+
+# --- What reaches the spider ----------------------------------------------------
+
+# These statuses carry information (not modified, challenge pages, gone pages) that the spider
+# records as a fetch outcome, so they must not be swallowed by HttpErrorMiddleware.
+HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 412, 429, 451, 500, 502, 503, 504, 521]
+# Cookies are not needed by any profile; keeping none makes requests reproducible from the WARC.
+COOKIES_ENABLED = False
+# Seen-request filtering happens against the archive (known URLs), not a persistent dupefilter.
+DUPEFILTER_DEBUG = False
+
+# --- Components ------------------------------------------------------------------
+
+DOWNLOADER_MIDDLEWARES = {
+    # Refuse requests to hosts that answered with a bot challenge earlier in this run.
+    "crawler.middlewares.ChallengeMiddleware": 580,
+    # Replace Scrapy's retry with one that waits longer between attempts.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryBackoffMiddleware": 550,
+    # Raw capture sits close to the network so it records bytes as received (still compressed).
+    "crawler.middlewares.WarcCaptureMiddleware": 900,
+    # Outermost: send requests to the replay server and give responses their real URL back.
+    "crawler.middlewares.ReplayMiddleware": 950,
+}
+
+SPIDER_MIDDLEWARES = {
+    # Drop detail pages the archive already has and stop list walks that bring nothing new.
+    "crawler.incremental.IncrementalMiddleware": 600,
+}
+
+ITEM_PIPELINES = {
+    # Record every fetch and store every article in archive.db, one transaction per page.
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+# The telnet console is an open port nobody uses here.
+TELNETCONSOLE_ENABLED = False
+
+# --- Logging ---------------------------------------------------------------------
+
+# `orgnews crawl` sends the log to DATA_DIR/logs/; `scrapy crawl` keeps it on the terminal.
+LOG_LEVEL = "INFO"
+
+# --- Modern Scrapy defaults --------------------------------------------------
+
+# The asyncio reactor lets the spider use ``async def start()``.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,143 @@
+"""Incremental crawling: fetch each article once, re-check recent ones, stop list walks early.
+
+A spider middleware sitting on the output of list pages. It drops detail requests
+for articles the archive already holds (unless they fall in the ``--refresh-days``
+window, in which case they become conditional requests), drops details older than
+``--since`` when the URL shows a date, and drops the next list page when this one
+brought nothing new. When the previous run of the site did not finish cleanly, the
+walk does not stop early, so whatever that run left undone is found again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+META_KIND = "orgnews_kind"
+META_ARTICLE_URL = "orgnews_article_url"
+META_LIST_DEPTH = "orgnews_list_depth"
+
+# Dates in detail URLs (DOMAIN.md §5): /2021/02/04/, /n1/2019/0615/, t20190918_, art/2016/11/22/,
+# content_2021-05/06, detail_20210203…
+_URL_DATES = [
+    re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d\d)/(?P<d>\d\d)/"),
+    re.compile(r"/n1/(?P<y>(?:19|20)\d\d)/(?P<m>\d\d)(?P<d>\d\d)/"),
+    re.compile(r"[/_t](?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:_|\d{7})"),
+    re.compile(r"/art/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
+    re.compile(r"/(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)/(?P<d>\d\d)/"),
+]
+
+
+def date_from_url(url: str) -> date | None:
+    """The publication day a detail URL carries, if it carries one."""
+    for pattern in _URL_DATES:
+        match = pattern.search(url)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                continue
+    return None
+
+
+def previous_run_incomplete(archive: Any, site: str) -> bool:
+    """True when the site's last recorded run did not complete (killed, interrupted, errors)."""
+    runs = archive.runs(site=site, limit=1)
+    return bool(runs) and runs[0].get("status") != "completed"
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        from archive import Archive
+        from crawler.datadir import DataDir
+
+        settings = crawler.settings
+        self.stats = crawler.stats
+        self.site: str = crawler.spider.site  # type: ignore[union-attr]
+        self.archive = Archive.open(DataDir.resolve(settings.get("ORGNEWS_DATA_DIR")).archive_db)
+        self.known: set[str] = self.archive.known_article_urls(self.site)
+        refresh_days = settings.getint("ORGNEWS_REFRESH_DAYS")
+        self.refresh_since = (datetime.now(UTC) - timedelta(days=refresh_days)) if refresh_days > 0 else None
+        since = settings.get("ORGNEWS_SINCE")
+        self.since: date | None = date.fromisoformat(since) if since else None
+        self.max_pages = settings.getint("ORGNEWS_MAX_PAGES")
+        self.full_walk = previous_run_incomplete(self.archive, self.site)
+        if self.full_walk:
+            logger.info("%s: the previous run did not complete; walking every list page this time", self.site)
+        self.stats.set_value("orgnews/known_articles", len(self.known))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        return cls(crawler)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        if response.meta.get(META_KIND) != "list":
+            async for entry in result:
+                yield entry
+            return
+        details: list[Request] = []
+        lists: list[Request] = []
+        async for entry in result:
+            if isinstance(entry, Request) and entry.meta.get(META_KIND) == "detail":
+                details.append(entry)
+            elif isinstance(entry, Request) and entry.meta.get(META_KIND) == "list":
+                lists.append(entry)
+            else:
+                yield entry
+        new = 0
+        for request in details:
+            kept = self._filter_detail(request)
+            if kept is not None:
+                new += kept is request
+                yield kept
+        for request in lists:
+            if self.max_pages and request.meta.get(META_LIST_DEPTH, 1) > self.max_pages:
+                self.stats.inc_value("orgnews/lists_beyond_max_pages")
+            elif new == 0 and not self.full_walk:
+                self.stats.inc_value("orgnews/list_walks_stopped")
+                logger.info("%s brought nothing new; not following %s", response.url, request.url)
+            else:
+                yield request
+
+    def _filter_detail(self, request: Request) -> Request | None:
+        """The request to send (the same one if the article is new), or None to skip it."""
+        url = request.meta.get(META_ARTICLE_URL, request.url)
+        if self.since is not None:
+            published = date_from_url(url)
+            if published is not None and published < self.since:
+                self.stats.inc_value("orgnews/details_before_since")
+                return None
+        if url not in self.known:
+            return request
+        state = self.archive.article_state(url) if self.refresh_since else None
+        first_seen = _parse_time((state or {}).get("first_seen") or (state or {}).get("last_seen"))
+        if state is None or first_seen is None or first_seen < self.refresh_since:
+            self.stats.inc_value("orgnews/details_known_skipped")
+            return None
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
+        self.stats.inc_value("orgnews/details_refreshed")
+        return request.replace(headers={**request.headers.to_unicode_dict(), **headers},
+                               meta={**request.meta, "orgnews_refresh": True})
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

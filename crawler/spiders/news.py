@@ -1,0 +1,196 @@
+"""The one spider: a site profile says where to start and how to read lists and details.
+
+    scrapy crawl news -a site=12371
+
+The spider only turns the profile's ``RequestSpec``s into requests and pages into
+``PageResult``s; politeness, capture, challenge handling, incremental filtering and
+storage are middlewares and the pipeline (see ``crawler/settings.py``).
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler import __version__
+from crawler.extract import NotAnArticle
+from crawler.incremental import META_ARTICLE_URL, META_KIND, META_LIST_DEPTH
+from crawler.items import Fetch, PageResult, fetch_from_response
+from crawler.middlewares import META_BLOCKED, real_url
+
+# A pager that never ends (or loops) must not hold an article open forever.
+MAX_ARTICLE_PAGES = 50
+# Details before further list pages, continuation pages before new details: work in hand finishes first.
+PRIORITY = {"list": 0, "detail": 10, "page": 20}
+
+
+def user_agent(contact: str) -> str:
+    """An honest User-Agent: what we are and whom to write to."""
+    contact = contact or f"{getpass.getuser()}@{socket.getfqdn()}"
+    return f"orgnews/{__version__} (news archive crawler; contact: {contact})"
+
+
+def apply_politeness(settings: Any, profile: Any) -> None:
+    """Profile overrides for live hosts; no delays at all against the local replay server."""
+    if settings.get("ORGNEWS_REPLAY_URL"):
+        settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
+        settings.set("CONCURRENT_REQUESTS", 16, priority="spider")
+        settings.set("ORGNEWS_RETRY_BACKOFF_BASE", 0, priority="spider")
+        settings.set("ORGNEWS_CHALLENGE_BACKOFF", 0, priority="spider")
+        return
+    politeness = getattr(profile, "politeness", None) or {}
+    if politeness.get("download_delay") is not None:
+        # Never below the one-second floor, whatever a profile says.
+        settings.set("DOWNLOAD_DELAY", max(1.0, float(politeness["download_delay"])), priority="spider")
+    if politeness.get("concurrency") is not None:
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", min(2, int(politeness["concurrency"])), priority="spider")
+
+
+def response_outcome(response: Response) -> tuple[str, str] | None:
+    """The fetch outcome for answers that carry no page to parse, with a reason."""
+    if response.meta.get(META_BLOCKED):
+        return "blocked", response.meta[META_BLOCKED]
+    if response.status == 304:
+        return "not-modified", "304 Not Modified"
+    if response.status >= 400:
+        return "error", f"HTTP {response.status}"
+    return None
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, site: str | None = None, **kwargs: Any) -> None:
+        from crawler.profiles import get_profile
+
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("which site? run `scrapy crawl news -a site=NAME` (see `orgnews sites`)")
+        self.profile = get_profile(site)
+        self.site: str = self.profile.name
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if not settings.get("USER_AGENT"):
+            settings.set("USER_AGENT", user_agent(settings.get("ORGNEWS_CONTACT") or ""), priority="spider")
+        apply_politeness(settings, spider.profile)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        from crawler.lists import start_requests
+
+        for spec in start_requests(self.profile):
+            yield self.request(spec, depth=1)
+
+    def request(self, spec: Any, depth: int = 0, **meta: Any) -> scrapy.Request:
+        callback = self.parse_list if spec.kind == "list" else self.parse_detail
+        return scrapy.Request(
+            spec.url, method=spec.method, body=spec.body, headers=spec.headers or None,
+            callback=callback, errback=self.on_error, priority=PRIORITY[spec.kind],
+            # List pages change between runs; they must never be skipped as already seen.
+            dont_filter=spec.kind == "list",
+            meta={**spec.meta, "orgnews_spec": spec, META_KIND: spec.kind, META_LIST_DEPTH: depth,
+                  META_ARTICLE_URL: spec.meta.get("article_url", spec.url), **meta},
+        )
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        from crawler.lists import parse_list
+
+        outcome = response_outcome(response)
+        if outcome:
+            yield PageResult(self.site, "list", [fetch_from_response(response, *outcome)])
+            return
+        details, lists = parse_list(self.profile, response.meta["orgnews_spec"], response.body,
+                                    response.headers.to_unicode_dict())
+        yield PageResult(self.site, "list", [fetch_from_response(response, "list")])
+        for spec in details:
+            yield self.request(spec)
+        for spec in lists:
+            yield self.request(spec, depth=response.meta.get(META_LIST_DEPTH, 1) + 1)
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        article, fetch = self._extract(response)
+        if article is None or not article.next_pages:
+            yield PageResult(self.site, "detail", [fetch], article)
+            return
+        yield self._next_page(article, [], [fetch], list(article.next_pages))
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        first, rest, fetches, pending = (response.meta[k] for k in ("orgnews_first", "orgnews_rest",
+                                                                     "orgnews_fetches", "orgnews_pending"))
+        page, fetch = self._extract(response)
+        fetches = [*fetches, fetch]
+        if page is None:
+            first.warnings.append(f"page {len(rest) + 2} ({response.url}) missing: {fetch.detail}")
+        else:
+            rest = [*rest, page]
+            seen = {f.url for f in fetches} | set(pending)
+            pending = [*pending, *(url for url in page.next_pages if url not in seen)]
+        yield from self._finish_or_continue(first, rest, fetches, pending)
+
+    def _finish_or_continue(self, first: Any, rest: list[Any], fetches: list[Fetch],
+                            pending: list[str]) -> Iterator[Any]:
+        from crawler.extract import merge_pages
+
+        if pending and len(fetches) < MAX_ARTICLE_PAGES:
+            yield self._next_page(first, rest, fetches, pending)
+            return
+        if pending:
+            first.warnings.append(f"stopped after {MAX_ARTICLE_PAGES} pages; {len(pending)} not fetched")
+        yield PageResult(self.site, "detail", fetches, merge_pages(first, rest))
+
+    def _next_page(self, first: Any, rest: list[Any], fetches: list[Fetch], pending: list[str]) -> scrapy.Request:
+        url, *pending = pending
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.on_page_error, priority=PRIORITY["page"],
+            dont_filter=True,
+            meta={META_KIND: "page", "orgnews_first": first, "orgnews_rest": rest,
+                  "orgnews_fetches": fetches, "orgnews_pending": pending},
+        )
+
+    def _extract(self, response: Response) -> tuple[Any, Fetch]:
+        from crawler.lists import parse_detail
+
+        outcome = response_outcome(response)
+        if outcome:
+            return None, fetch_from_response(response, *outcome)
+        try:
+            article = parse_detail(self.profile, response.url, response.body, response.headers.to_unicode_dict())
+        except NotAnArticle as exc:
+            return None, fetch_from_response(response, "blocked" if exc.blocked else "not-article", str(exc))
+        return article, fetch_from_response(response, "article")
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest):
+            # robots.txt or a host that keeps challenging us: nothing was fetched, so nothing to record.
+            self.logger.info("not fetched: %s (%s)", request.url, failure.getErrorMessage())
+            return
+        yield PageResult(self.site, request.meta.get(META_KIND, "detail"),
+                         [Fetch(url=self._real_url(request), status=None, outcome="error",
+                                detail=failure.getErrorMessage())])
+
+    def _real_url(self, request: scrapy.Request) -> str:
+        return real_url(request.url, (self.settings.get("ORGNEWS_REPLAY_URL") or "").rstrip("/"))
+
+    def on_page_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        url = self._real_url(request)
+        fetches = [*meta["orgnews_fetches"], Fetch(url=url, status=None, outcome="error",
+                                                    detail=failure.getErrorMessage())]
+        meta["orgnews_first"].warnings.append(f"page {url} missing: {failure.getErrorMessage()}")
+        yield from self._finish_or_continue(meta["orgnews_first"], meta["orgnews_rest"], fetches,
+                                            meta["orgnews_pending"])
