@@ -1,15 +1,301 @@
-"""Extraction pipeline (to be replaced by the staged extractor)."""
+"""The extraction pipeline: bytes and a URL in, one ``Article`` out.
+
+Stages, in order: decode -> reject non-articles -> parse once -> metadata ->
+title -> main content -> by-lines near the title -> in-body signatures ->
+dates (printed, metadata, URL, ARTI id) -> URLs (images, attachments, pages).
+Each stage lives in its own module; the patterns they use are in patterns.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.extract.article import Article
+from crawler.extract.body import clean_body, is_chrome
+from crawler.extract.byline import Byline, clean_source, join_names, parse_byline
+from crawler.extract.content import chrome_subtrees, find_container
+from crawler.extract.dates import date_from_url, day_of, find_date, has_time
+from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
+from crawler.extract.meta import PageMeta, read_meta
+from crawler.extract.pages import absolute, attachments_in, images_in, next_pages
+from crawler.extract.patterns import (
+    BREADCRUMB_GENERIC,
+    BREADCRUMB_LINE_RE,
+    BREADCRUMB_SELECTORS,
+    BREADCRUMB_SPLIT_RE,
+    CHALLENGE_MARKERS,
+    CHALLENGE_MAX_TEXT,
+    DATE_RE,
+    LIST_LINK_DENSITY,
+    MIN_BODY_CHARS,
+)
+from crawler.extract.title import find_title
+from crawler.extract.tree import (
+    AttrIndex,
+    Line,
+    block_lines,
+    clean_text,
+    collect_json_ld,
+    collect_meta,
+    parse_html,
+    strip_furniture,
+    text_of,
+)
+
+_TAG_RE = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
+_HEADER_ZONE = 12
+_TAIL_ZONE = 10
+_SOURCE_SUFFIX_RE = re.compile(r"(?:社|报|网|台|杂志|新闻|客户端|日报|晚报|周刊|电视台|广播|频道|在线)$")
+_SUBTITLE_CLASS_RE = re.compile(r"sub|fu|yin|vice|second", re.I)
+_SHORT_BODY = 80
 
 
 def extract_article(
     body: bytes, url: str, headers: Mapping[str, Any] | None = None, profile: Any = None
 ) -> Article:
-    raise NotAnArticle("unimplemented", "the extractor is not built yet")
+    """Extract one news-detail page.
+
+    Raises ``NotAnArticle`` (and nothing else) for empty, binary, non-HTML,
+    bot-challenge and list pages.
+    """
+    text, _codec = decode_html(body, headers)
+    _reject_challenge(text)
+    root = parse_html(text)
+    selectors: dict[str, list[str]] = dict(getattr(profile, "selectors", None) or {})
+    metas = collect_meta(root)
+    canonical_link = next(iter(root.xpath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')),
+                          None)
+    meta = read_meta(metas, collect_json_ld(root), canonical_link)
+    title_el = root.find(".//title")
+    page_title = text_of(title_el) if title_el is not None else ""
+    strip_furniture(root)
+    page = root.find("body")
+    lines = block_lines(page if page is not None else root)
+    if not lines:
+        raise NotAnArticle("no-text", "the page has no visible text (empty or script-only HTML)")
+    index = AttrIndex(root)
+    return _Extraction(url, root, lines, index, meta, page_title, selectors, text).run()
+
+
+def _reject_challenge(text: str) -> None:
+    head = text[:60_000]
+    for marker, name in CHALLENGE_MARKERS:
+        if marker in head:
+            visible = clean_text(_TAG_RE.sub(" ", head))
+            if len(visible) < CHALLENGE_MAX_TEXT:
+                raise NotAnArticle("challenge", f"the page is a bot challenge ({name}), not the article; "
+                                   "retry later or from an allowed client", blocked=True)
+
+
+class _Extraction:
+    """State shared by the stages of one page; ``run`` calls them in order."""
+
+    def __init__(self, url: str, root: Any, lines: list[Line], index: AttrIndex, meta: PageMeta,
+                 page_title: str, selectors: dict[str, list[str]], raw_text: str) -> None:
+        self.url = url
+        self.root = root
+        self.lines = lines
+        self.index = index
+        self.meta = meta
+        self.page_title = page_title
+        self.selectors = selectors
+        self.raw_text = raw_text
+        self.warnings: list[str] = []
+
+    # -- helpers -----------------------------------------------------------
+
+    def profile_text(self, key: str) -> str | None:
+        for selector in self.selectors.get(key, ()):
+            for el in self.index.select(selector):
+                value = text_of(el)
+                if value:
+                    return value
+        return None
+
+    # -- pipeline ----------------------------------------------------------
+
+    def run(self) -> Article:
+        title, title_idx = self.title()
+        container, _how = find_container(self.lines, self.index, self.selectors.get("body", ()))
+        if container is None:
+            raise NotAnArticle("no-body", "no block of article text was found on the page")
+        members = set(container.iter())
+        skip = chrome_subtrees(container)
+        body_lines = [ln for ln in self.lines if ln.owner in members and ln.owner not in skip]
+        if title_idx is not None and any(ln.index > title_idx for ln in body_lines):
+            body_lines = [ln for ln in body_lines if ln.index > title_idx]
+        self._reject_list(body_lines)
+        paragraphs, signature, _notes = clean_body(body_lines, title)
+        body = "\n".join(paragraphs)
+        if len(body) < MIN_BODY_CHARS:
+            raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "
+                               "list, an index or a page rendered by JavaScript")
+        first = body_lines[0].index if body_lines else len(self.lines)
+        last = body_lines[-1].index if body_lines else len(self.lines)
+        header = self.header_zone(title_idx, first)
+        tail = self.tail_zone(last)
+
+        source = self.profile_text("source")
+        source = clean_source(source) if source else None
+        source = source or header.source or tail.source or signature.source or clean_source(self.meta.source)
+        author = join_names(self.profile_text("author")) or header.author or signature.author or tail.author
+        editor = join_names(self.profile_text("editor")) or header.editor or tail.editor or signature.editor
+        published = self.published(title_idx, header, tail, signature)
+
+        if not published:
+            self.warnings.append("no published_at")
+        if not title:
+            self.warnings.append("no title")
+        if len(body) < _SHORT_BODY:
+            self.warnings.append("body short")
+        base = self.url
+        tail_elements = [ln.owner for ln in self.lines[last + 1: last + 1 + _TAIL_ZONE]]
+        return Article(
+            url=self.url,
+            canonical_url=self.canonical(),
+            site=urlsplit(self.url).hostname or None,
+            column=self.column(),
+            title=title,
+            subtitle=self.subtitle(title_idx, first),
+            source=source,
+            published_at=published,
+            author=author,
+            editor=editor,
+            body=body,
+            images=images_in(container, base, skip),
+            attachments=attachments_in([container, *tail_elements], base),
+            next_pages=next_pages(self.url, self.index, self.raw_text),
+            warnings=self.warnings,
+        )
+
+    def title(self) -> tuple[str | None, int | None]:
+        chosen = self.profile_text("title")
+        if chosen:
+            match = next((ln.index for ln in self.lines if ln.text == chosen), None)
+            return chosen, match
+        return find_title(self.lines, self.page_title, self.meta.title)
+
+    def _reject_list(self, body_lines: Sequence[Line]) -> None:
+        total = sum(len(ln.text) for ln in body_lines)
+        linked = sum(len(ln.text) * ln.link_ratio for ln in body_lines)
+        dated = sum(1 for ln in body_lines if len(ln.text) < 80 and DATE_RE.search(ln.text))
+        prose = sum(1 for ln in body_lines if len(ln.text) >= 60 and ln.link_ratio < 0.3)
+        if total and linked / total > LIST_LINK_DENSITY and prose < 2:
+            raise NotAnArticle("list-page", "the page is a list of links, not an article; "
+                               "crawl its links as detail pages instead")
+        if dated >= 8 and prose < 2:
+            raise NotAnArticle("list-page", "the page is a dated list of items, not an article")
+
+    def header_zone(self, title_idx: int | None, first: int) -> Byline:
+        """By-lines between the title and the body (or just above the body)."""
+        start = title_idx + 1 if title_idx is not None and title_idx < first else max(0, first - 6)
+        found = Byline()
+        for line in self.lines[start: min(first, start + _HEADER_ZONE)]:
+            if len(line.text) > 200:
+                continue
+            parsed = parse_byline(line.text)
+            found.merge(parsed)
+            if not found.source and not parsed.labeled:
+                found.source = self._unlabeled_source(line, parsed)
+        return found
+
+    def _unlabeled_source(self, line: Line, parsed: Byline) -> str | None:
+        tokens = [t for t in parsed.leftover if not is_chrome(t)]
+        if len(tokens) != 1 or " " in tokens[0] or not 2 <= len(tokens[0]) <= 15:
+            return None
+        token = tokens[0]
+        if parsed.published_at or (_SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
+            return clean_source(token)
+        return None
+
+    def tail_zone(self, last: int) -> Byline:
+        """Labeled lines just after the body: 责任编辑, 来源, 发布日期 on some templates."""
+        found = Byline()
+        for line in self.lines[last + 1: last + 1 + _TAIL_ZONE]:
+            if len(line.text) > 120:
+                continue
+            parsed = parse_byline(line.text)
+            if parsed.labeled:
+                found.merge(parsed)
+        return found
+
+    def published(self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline) -> str | None:
+        printed = self.profile_text("published_at")
+        chosen = find_date(printed) if printed else None
+        chosen = chosen or header.published_at or signature.published_at or tail.published_at
+        if not chosen and title_idx is not None:
+            for line in self.lines[max(0, title_idx - 4): title_idx]:
+                chosen = chosen or find_date(line.text)
+        meta_date = self.meta.published_at
+        if chosen and meta_date and day_of(chosen) == day_of(meta_date) and not has_time(chosen):
+            chosen = meta_date if has_time(meta_date) else chosen
+        chosen = chosen or meta_date
+        if not chosen:
+            chosen = date_from_url(self.url)
+            if chosen:
+                self.warnings.append("date from URL")
+        return chosen
+
+    def canonical(self) -> str | None:
+        candidate = absolute(self.url, self.meta.canonical)
+        if not candidate:
+            return None
+        # A canonical pointing at the site root or another host is a template default.
+        parts, own = urlsplit(candidate), urlsplit(self.url)
+        if parts.path in ("", "/") or (parts.hostname and own.hostname and parts.hostname != own.hostname
+                                       and not parts.hostname.endswith(_registered(own.hostname))):
+            return None
+        return candidate
+
+    def column(self) -> str | None:
+        crumbs: list[str] = []
+        for selector in self.selectors.get("column", ()):
+            for el in self.index.select(selector):
+                crumbs = [text_of(el)]
+        if not crumbs:
+            crumbs = self._breadcrumb()
+        for part in reversed(crumbs):
+            part = part.strip(" >»:：")
+            if part and part not in BREADCRUMB_GENERIC and len(part) <= 20:
+                return part
+        return self.meta.column
+
+    def _breadcrumb(self) -> list[str]:
+        for line in self.lines:
+            match = BREADCRUMB_LINE_RE.search(line.text)
+            if match and len(line.text) < 120:
+                return BREADCRUMB_SPLIT_RE.split(match.group(1))
+        for selector in BREADCRUMB_SELECTORS:
+            for el in self.index.select(selector):
+                text = text_of(el)
+                if BREADCRUMB_SPLIT_RE.search(text) and len(text) < 120:
+                    return BREADCRUMB_SPLIT_RE.split(text)
+        return []
+
+    def subtitle(self, title_idx: int | None, first: int) -> str | None:
+        profiled = self.profile_text("subtitle")
+        if profiled:
+            return profiled
+        if title_idx is None:
+            return None
+        for idx in (title_idx + 1, title_idx - 1):
+            if not 0 <= idx < len(self.lines) or idx >= first:
+                continue
+            line = self.lines[idx]
+            attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
+            subtitled = _SUBTITLE_CLASS_RE.search(attrs) or line.owner.tag in ("h2", "h3", "h4")
+            if (subtitled or line.text.startswith(("——", "—", "--"))) and 4 <= len(line.text) <= 80 \
+                    and not DATE_RE.search(line.text) and not is_chrome(line.text) \
+                    and line.text != self.lines[title_idx].text and not parse_byline(line.text).labeled:
+                return line.text
+        return None
+
+
+def _registered(host: str) -> str:
+    parts = host.split(".")
+    keep = 3 if len(parts) >= 3 and parts[-2] in ("com", "gov", "org", "edu", "net") else 2
+    return ".".join(parts[-keep:])

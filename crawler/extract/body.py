@@ -1,0 +1,139 @@
+"""Body text from the container's lines: furniture out, signatures read and removed.
+
+Kept: lead bullets, ``(作者系…)`` affiliations, inline ``（记者 张三）`` credits.
+Removed (and read): a lone author line before the text, reporter lines at the
+end, ``(责编：…)`` / ``责任编辑：…`` / WeChat ``编辑丨…`` sign-offs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crawler.extract.byline import Byline, join_names, lone_name, parse_byline, reporter_names
+from crawler.extract.patterns import (
+    AFFILIATION_RE,
+    AUTHOR_PAREN_RE,
+    CHROME_LINE_MAX,
+    CHROME_LINE_RE,
+    EDITOR_LINE_RE,
+    JUNK_LINE_RE,
+    LABEL_RE,
+    REPORTER_RE,
+    SOURCE_PAREN_RE,
+    WECHAT_SIGNOFF_RE,
+)
+from crawler.extract.title import squash
+from crawler.extract.tree import Line
+
+_LEAD_SCAN = 3
+_TAIL_SCAN = 6
+_SIGNATURE_MAX = 40
+
+
+def is_chrome(text: str) -> bool:
+    if JUNK_LINE_RE.match(text):
+        return True
+    return len(text) <= CHROME_LINE_MAX and bool(CHROME_LINE_RE.search(text))
+
+
+def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byline, list[str]]:
+    """Return ``(paragraphs, signature by-line, notes)`` for the container's lines."""
+    found = Byline()
+    notes: list[str] = []
+    texts = [line.text for line in lines]
+    texts = _drop_leading_title(texts, title)
+    texts = [t for t in texts if not is_chrome(t) or _is_signature(t)]
+    texts = _read_head(texts, found, notes)
+    texts = _read_tail(texts, found, notes)
+    texts = [t for t in texts if not is_chrome(t)]
+    return texts, found, notes
+
+
+def _drop_leading_title(texts: list[str], title: str | None) -> list[str]:
+    if not title:
+        return texts
+    key = squash(title)
+    for i, text in enumerate(texts[:6]):
+        if squash(text) == key:
+            return texts[i + 1:]
+    return texts
+
+
+def _is_signature(text: str) -> bool:
+    return bool(EDITOR_LINE_RE.match(text) or WECHAT_SIGNOFF_RE.match(text))
+
+
+def _read_head(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
+    """By-line and lone-name lines at the top of the container."""
+    out = list(texts)
+    i = 0
+    while i < min(len(out), _LEAD_SCAN):
+        text = out[i]
+        if len(text) <= _SIGNATURE_MAX:
+            name = lone_name(text)
+            if name and not found.author:
+                found.author = name
+                notes.append("author from lone name line")
+                del out[i]
+                continue
+            parsed = parse_byline(text)
+            if parsed.labeled and (parsed.published_at or parsed.source or parsed.author or parsed.editor):
+                found.merge(parsed)
+                del out[i]
+                continue
+            if REPORTER_RE.fullmatch(text.strip()):
+                found.author = found.author or reporter_names(text)
+                del out[i]
+                continue
+        i += 1
+    return out
+
+
+def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
+    """Editor, reporter and source signatures in the last lines."""
+    out = list(texts)
+    start = max(0, len(out) - _TAIL_SCAN)
+    i = len(out) - 1
+    while i >= start:
+        text = out[i].strip()
+        if AFFILIATION_RE.match(text):
+            i -= 1
+            continue
+        removed = False
+        editor = EDITOR_LINE_RE.match(text)
+        if editor and len(text) <= _SIGNATURE_MAX:
+            found.editor = found.editor or join_names(editor.group(1))
+            removed = True
+        elif len(text) <= _SIGNATURE_MAX and (WECHAT_SIGNOFF_RE.match(text) or _labeled_signoff(text)):
+            parsed = parse_byline(text)
+            found.editor = found.editor or parsed.editor
+            found.author = found.author or parsed.author
+            found.source = found.source or parsed.source
+            removed = True
+        elif len(text) <= _SIGNATURE_MAX and REPORTER_RE.search(text) and not _is_prose(text):
+            found.author = found.author or reporter_names(text)
+            removed = True
+        else:
+            source = SOURCE_PAREN_RE.match(text)
+            if source:
+                found.source = found.source or source.group(1).strip()
+            credit = AUTHOR_PAREN_RE.search(text)
+            if credit and not found.author:
+                found.author = join_names(credit.group(1), allow_org=False)
+            name = lone_name(text.strip("()（）"))
+            if name and text[:1] in "(（" and not found.author:
+                found.author = name
+        if removed:
+            del out[i]
+        i -= 1
+    return out
+
+
+def _labeled_signoff(text: str) -> bool:
+    """A short line made of labels only (编辑/苏芳 审核：王五), no prose."""
+    parsed = parse_byline(text)
+    return parsed.labeled and bool(parsed.editor) and not _is_prose(text)
+
+
+def _is_prose(text: str) -> bool:
+    return any(ch in text for ch in "。！？；") or len(LABEL_RE.sub("", text)) > _SIGNATURE_MAX

@@ -1,0 +1,82 @@
+"""Main-content detection: known containers first, then text and punctuation density."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from crawler.extract.patterns import BODY_SELECTORS, CHROME_ATTR_RE, PUNCTUATION
+from crawler.extract.tree import AttrIndex, Line
+
+# How much of a paragraph's weight flows up to each ancestor level.
+_DECAY = (1.0, 1.0, 0.5, 0.25, 0.125)
+# A known container must hold at least this share of the densest block's weight.
+_KNOWN_MIN_SHARE = 0.45
+
+
+def line_weight(line: Line) -> float:
+    """Prose scores high: long lines with Chinese punctuation, not inside links."""
+    if line.link_ratio > 0.5:
+        return 0.0
+    text = line.text
+    punct = sum(1 for ch in text if ch in PUNCTUATION)
+    length = min(len(text), 600)
+    if punct == 0:
+        return length * 0.2 if length >= 20 else 0.0
+    return length * (1.0 - line.link_ratio) + 8 * min(punct, 30)
+
+
+def density_container(lines: Sequence[Line]) -> tuple[Any | None, float]:
+    """The element that collects most prose weight from the lines below it."""
+    scores: dict[Any, float] = {}
+    for line in lines:
+        weight = line_weight(line)
+        if not weight:
+            continue
+        node = line.owner
+        for share in _DECAY:
+            if node is None:
+                break
+            scores[node] = scores.get(node, 0.0) + weight * share
+            node = node.getparent()
+    if not scores:
+        return None, 0.0
+    best = max(scores, key=scores.__getitem__)
+    return best, scores[best]
+
+
+def subtree_weight(lines: Sequence[Line], members: set[Any]) -> float:
+    return sum(line_weight(line) for line in lines if line.owner in members)
+
+
+def find_container(lines: Sequence[Line], index: AttrIndex,
+                   profile_selectors: Sequence[str] = ()) -> tuple[Any | None, str]:
+    """Return ``(element, how)``; ``how`` names the rule that chose it."""
+    for selector in profile_selectors:
+        for el in index.select(selector):
+            if _has_text(el):
+                return el, f"profile {selector}"
+    dense, dense_score = density_container(lines)
+    for selector in BODY_SELECTORS:
+        for el in index.select(selector):
+            members = set(el.iter())
+            weight = subtree_weight(lines, members)
+            if weight and weight >= _KNOWN_MIN_SHARE * dense_score:
+                return el, f"known {selector}"
+    return dense, "density"
+
+
+def _has_text(el: Any) -> bool:
+    return bool(el.text_content().strip())
+
+
+def chrome_subtrees(container: Any) -> set[Any]:
+    """Elements under the container that are widgets, share bars or related lists."""
+    dropped: set[Any] = set()
+    for el in container.iterdescendants():
+        if el in dropped or not isinstance(el.tag, str):
+            continue
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if attrs.strip() and CHROME_ATTR_RE.search(attrs):
+            dropped.update(el.iter())
+    return dropped

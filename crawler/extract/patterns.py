@@ -1,0 +1,225 @@
+"""Every pattern the extractor relies on, kept as data.
+
+Tuning extraction for a new template should mean editing a list here, not
+hunting through functions. Regexes are compiled once at import.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- decoding -------------------------------------------------------------
+
+# Legacy Chinese charsets are all read as their superset so that GBK-only
+# characters on pages declared gb2312 do not turn into replacement marks.
+CHARSET_ALIASES: dict[str, str] = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "big5-hkscs": "big5hkscs",
+    "utf8": "utf-8",
+    "unicode": "utf-8",
+}
+META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+# Magic numbers of files that are never HTML.
+BINARY_MAGIC: tuple[bytes, ...] = (
+    b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0",
+    b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf", b"BM", b"RIFF", b"ID3", b"\x00\x00\x01\x00", b"wOFF",
+)
+
+# --- non-article pages ------------------------------------------------------
+
+CHALLENGE_MARKERS: tuple[tuple[str, str], ...] = (
+    ("$_ts", "瑞数 (Rivers Security) JavaScript challenge"),
+    ("__jsl_clearance", "加速乐 (jsl) cookie challenge"),
+    ("cf-browser-verification", "Cloudflare browser check"),
+    ("cf_chl_opt", "Cloudflare challenge"),
+    ("challenge-platform", "Cloudflare challenge"),
+    ("Just a moment...", "Cloudflare 'Just a moment' page"),
+    ("Checking your browser", "browser check page"),
+    ("_waf_", "web application firewall page"),
+)
+# Challenge bodies are small; a marker in a long real page is just a script.
+CHALLENGE_MAX_TEXT = 400
+
+# --- page structure ---------------------------------------------------------
+
+# Subtrees that never hold article text.
+DROP_TAGS: tuple[str, ...] = ("script", "style", "noscript", "template", "svg", "canvas", "object",
+                              "embed", "select", "textarea", "button", "input", "option", "head")
+
+BLOCK_TAGS: frozenset[str] = frozenset(
+    "p div td th tr table li ul ol dl dt dd h1 h2 h3 h4 h5 h6 section article header footer "
+    "blockquote pre center form main aside nav figure figcaption address hr tbody thead title".split()
+)
+
+# Known article-body containers, most specific first (DOMAIN.md §2-3).
+BODY_SELECTORS: tuple[str, ...] = (
+    "#rm_txt_zw", "#rwb_zw", ".rm_txt_con", ".box_con", "#p-detail", "#detail",
+    ".TRS_Editor", ".TRS_UEDITOR", ".Custom_UnionStyle", "#tex", "#zoom", "#fontzoom", "#font_area",
+    ".pages_content", ".article-content", ".article_content", ".articleContent", "#articleContent",
+    ".xl_content", ".xl-content", "#mainText", ".detailContent", ".detail-content", ".detail_content",
+    ".easysite-news-text", "#vsb_content", ".v_news_content", "#vsb_content_2", "#v_news_content",
+    ".word", "#content_text", ".content_text", ".newsContent", ".news_content", "#news_content",
+    "#newsContent", ".post_body", ".post_text", "#endText", ".index_cententWrap", ".news_txt",
+    ".article-body", ".articleBody", "[itemprop=articleBody]", ".main-text", "#text", ".text_con",
+)
+
+# Class/id fragments of elements inside the body that are page furniture.
+CHROME_ATTR_RE = re.compile(
+    r"bdshare|bshare|jiathis|share|fenxiang|social|qrcode|qr-code|erweima|ewm|"
+    r"print|dayin|font-?size|fontsize|zihao|zoomtext|close-?window|"
+    r"related|xgxw|xgyd|relnews|recommend|hotnews|tuijian|"
+    r"prevnext|prev-next|pre-next|shangxia|"
+    r"comment|pinglun|copyright|footer|breadcrumb|crumbs|position|location|weizhi|"
+    r"toolbar|tool-bar|article-tools|gotop|backtop|sidebar|advert|\bads?\b|banner",
+    re.I,
+)
+
+# Lines of furniture text; matched against short lines only.
+CHROME_LINE_RE = re.compile(
+    r"分享到|分享至|^分享$|打印本页|【?打印】?|关闭窗口|【关闭】|^关闭$|字号|【字体|字体[:：]\s*[大中小]|"
+    r"^\[?\s*大\s*中\s*小\s*\]?$|扫一扫|二维码|当前位置|您的位置|你的位置|所在位置|热点推荐|"
+    r"相关阅读|相关新闻|相关链接|相关文章|延伸阅读|推荐阅读|上一篇|下一篇|上一条|下一条|"
+    r"纠错|收藏本页|加入收藏|返回顶部|打开微信|朋友圈|微信扫|阅读原文|"
+    r"网站地图|联系我们|版权所有|ICP备|公网安备|主办单位|承办单位|技术支持|"
+    r"^【?\s*(?:大|中|小)\s*】?$|^责任编辑|^【责任编辑|^\(?（?责编|^编辑[丨|｜:：]|^审核[丨|｜:：]|"
+    r"^来源[:：]|^浏览次数|^点击[数量]?[:：]|^阅读[数量]?[:：]|^访问量"
+)
+CHROME_LINE_MAX = 60
+
+# A line made of only these is a leftover separator or widget label.
+JUNK_LINE_RE = re.compile(r"^[\s|｜丨/·•>»\-—_=*×xX【】\[\]()（）:：,，.。]*$")
+
+# --- by-lines ---------------------------------------------------------------
+
+# label name -> field. Longer labels first so 责任编辑 wins over 编辑.
+BYLINE_LABELS: tuple[tuple[str, str], ...] = (
+    ("信息来源", "source"), ("文章来源", "source"), ("新闻来源", "source"), ("稿件来源", "source"),
+    ("内容来源", "source"), ("来源", "source"), ("稿源", "source"), ("出处", "source"),
+    ("发布时间", "date"), ("发稿时间", "date"), ("发布日期", "date"), ("更新时间", "date"),
+    ("上传时间", "date"), ("录入时间", "date"), ("时间", "date"), ("日期", "date"),
+    ("作者", "author"), ("撰稿", "author"), ("撰文", "author"), ("记者", "author"), ("文", "author"),
+    ("通讯员", "author"), ("供稿", "noise"),
+    ("责任编辑", "editor"), ("责编", "editor"), ("编辑", "editor"), ("编审", "editor"),
+    ("审核", "noise"), ("审校", "noise"), ("校对", "noise"), ("摄影", "noise"), ("图片", "noise"),
+    ("发布者", "noise"), ("发布人", "noise"), ("录入", "noise"), ("点击数", "noise"), ("点击量", "noise"),
+    ("点击", "noise"), ("浏览次数", "noise"), ("浏览量", "noise"), ("浏览", "noise"), ("阅读量", "noise"),
+    ("阅读数", "noise"), ("阅读", "noise"), ("访问量", "noise"), ("字号", "noise"), ("字体", "noise"),
+    ("分享到", "noise"), ("分享", "noise"),
+)
+# Short labels that are also word endings (原文, 本报记者) need a non-Chinese character before them.
+_GUARDED_LABELS = frozenset({"文", "记者", "阅读", "浏览", "图片", "分享"})
+_LABEL_ALT = "|".join(
+    (r"(?<![\u4e00-\u9fff])" if label in _GUARDED_LABELS else "") + re.escape(label)
+    for label, _ in BYLINE_LABELS
+)
+LABEL_FIELD: dict[str, str] = dict(BYLINE_LABELS)
+# A label followed by a colon (any width, maybe spaced), or 丨/｜ in WeChat style.
+LABEL_RE = re.compile(rf"({_LABEL_ALT})\s*(?:[:：]|[丨｜/／])\s*")
+# 文/张三 and 文 | 张三 sign-offs.
+WEN_SLASH_RE = re.compile(r"(?:^|\s)文\s*[/／|｜丨]\s*(\S{2,12})")
+# Values end at these separators.
+VALUE_SPLIT_RE = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\u3000")
+
+# Reporter by-lines: 本报记者 张三, 记者 张三 李四 通讯员 王五.
+REPORTER_RE = re.compile(
+    r"(?:本报|本台|本网|总台|新华社|人民网|央视|央广网)?(?:特约)?(?:记者|通讯员|实习生)\s*[:：]?\s*"
+    r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|(?=[/／)）\]】|｜丨]|$))){1,6})"
+)
+# A lone name line before the body: two to four Chinese characters, maybe spaced.
+LONE_NAME_RE = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
+NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z][\w.-]{1,30}")
+
+# Signatures at the end of the body.
+EDITOR_LINE_RE = re.compile(
+    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|主编|值班编辑|编审|本期编辑|文字编辑)\s*[:：丨|｜]?\s*"
+    r"([^\]】)）]{1,40}?)\s*[\]】)）]?$"
+)
+WECHAT_SIGNOFF_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}\s*[丨|｜]\s*\S{1,20}\s*)+$")
+AFFILIATION_RE = re.compile(r"^[(（]\s*作者(?:系|为|是|单位)")
+SOURCE_PAREN_RE = re.compile(r"^[(（]\s*(?:来源|稿源|文章来源|信息来源)\s*[:：]\s*([^)）]{1,40})[)）]$")
+AUTHOR_PAREN_RE = re.compile(
+    r"[(（]\s*(?:[\u4e00-\u9fff]{0,6}记者|作者|通讯员)\s*[:：]?\s*([\u4e00-\u9fff·、\s]{2,30})[)）]\s*$"
+)
+
+# Names that are really the site, a role or a placeholder, never people.
+NOT_A_NAME: frozenset[str] = frozenset(
+    "本站 本网 本报 管理员 admin 系统管理员 网站管理员 佚名 未知 匿名 无 暂无 原创 本站原创 "
+    "记者 通讯员 实习生 摄影 摄 编辑 报道 文 图 作者 来源 责编 特约记者".split()
+)
+
+# --- titles -----------------------------------------------------------------
+
+TITLE_SELECTORS: tuple[str, ...] = (
+    "h1.big_title", "#title_tex", ".rm_txt h1", ".article-title", ".article_title", ".articleTitle",
+    ".news_title", ".newsTitle", ".detail-title", ".detail_title", ".xl_title", ".pages-title",
+    "#ti", ".title", "#title", ".tit", ".bt",
+)
+TITLE_META_NAMES: tuple[str, ...] = ("articletitle", "og:title", "twitter:title", "title", "headline")
+# Site-name suffixes and prefixes in <title>: 标题-新华网, 标题_共产党员网, 标题 - 人民网.
+TITLE_SEPARATORS_RE = re.compile(r"\s*(?:[_|｜]|--?|—{1,2}|\s-\s|\s–\s)\s*")
+TITLE_SITE_HINT_RE = re.compile(
+    r"网|网站|门户|政府|人民|日报|新闻|频道|中心|报|官网|党建|组工|先锋|在线|平台|客户端|app|APP|\.com|\.cn|首页"
+)
+
+# --- dates ------------------------------------------------------------------
+
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９：－／", "0123456789:-/")
+DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*(?:[-/.月]|\s)\s*(\d{1,2})\s*日?"
+    r"(?:\s*(?:[T\s]|&nbsp;)*\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})/"),
+    re.compile(r"/n\d?/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/t(?:19|20)\d{2}\d{4}_"),
+    re.compile(r"[/_]t?((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
+    re.compile(r"detail_((?:19|20)\d{2})(\d{2})(\d{2})\d+"),
+)
+ARTI_ID_RE = re.compile(r"ARTI(\d{13})\d*")
+DATE_META_NAMES: tuple[str, ...] = (
+    "pubdate", "publishdate", "article:published_time", "og:release_date", "og:article:published_time",
+    "published_time", "datepublished", "firstpublishedtime", "publish_time", "releasedate", "dc.date",
+    "dc.date.issued", "date", "lastmodifiedtime", "article:modified_time",
+)
+
+# --- metadata ---------------------------------------------------------------
+
+SOURCE_META_NAMES: tuple[str, ...] = ("contentsource", "source", "og:article:source", "article:source")
+AUTHOR_META_NAMES: tuple[str, ...] = ("author", "article:author", "og:article:author", "dc.creator")
+COLUMN_META_NAMES: tuple[str, ...] = ("columnname", "column", "og:category", "article:section", "category")
+CANONICAL_META_NAMES: tuple[str, ...] = ("url", "og:url")
+
+BREADCRUMB_SELECTORS: tuple[str, ...] = (
+    ".breadcrumb", ".crumbs", ".crumb", ".position", ".location", ".bread", "#position", "#location",
+    ".dqwz", ".weizhi", ".current", ".nav_path", ".path", ".site-nav", ".routes", ".clink",
+)
+BREADCRUMB_LINE_RE = re.compile(r"(?:当前位置|您的位置|你的位置|所在位置|当前页面|位置)\s*[:：]?\s*(.*)")
+BREADCRUMB_SPLIT_RE = re.compile(r"\s*(?:>|&gt;|»|＞|→|/|›|》|\s>\s)\s*")
+BREADCRUMB_GENERIC: frozenset[str] = frozenset(
+    "首页 网站首页 主页 正文 新闻详情 详情 文章详情 内容详情 详细内容 正文内容 阅读文章 浏览文章".split()
+)
+
+# --- multi-page articles and attachments -------------------------------------
+
+PAGER_SELECTORS: tuple[str, ...] = ("div.zdfy", ".page_n", "#div_currpage", ".pagination", ".pages", "#pages")
+CREATE_PAGE_RE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"](\w+)['\"]")
+ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|txt|ofd|csv)(?:$|[?#])", re.I)
+PDFJS_RE = re.compile(r"[?&]file=([^&#]+)")
+
+# --- list pages ---------------------------------------------------------------
+
+# Proportion of visible text inside links above which a page is a list.
+LIST_LINK_DENSITY = 0.55
+MIN_BODY_CHARS = 20
+
+PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》,.!?;:")

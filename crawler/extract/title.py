@@ -1,0 +1,105 @@
+"""The headline: a heading on the page confirmed by ``<title>``, without site suffixes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from crawler.extract.patterns import TITLE_SEPARATORS_RE, TITLE_SITE_HINT_RE
+from crawler.extract.tree import Line
+
+_SQUASH_RE = re.compile(r"\s+")
+_TITLE_CLASS_RE = re.compile(r"title|tit\b|tit\d|headline|bt\b|biaoti|h-title|subject", re.I)
+_HEADING_BONUS = {"h1": 30, "h2": 20, "h3": 10}
+_TITLE_PREFIX_RE = re.compile(r"^(?:标\s*题|题\s*目)\s*[:：]\s*")
+_MAX_JOINED_LINES = 4
+
+
+def squash(text: str | None) -> str:
+    return _SQUASH_RE.sub("", text or "")
+
+
+def strip_site_name(page_title: str) -> str:
+    """``标题-新华网`` -> ``标题``: drop the segments that name the site or column."""
+    parts = [p for p in TITLE_SEPARATORS_RE.split(page_title) if p.strip()]
+    if len(parts) <= 1:
+        return page_title.strip()
+    # Keep the leading segments up to the longest one; what follows is site and column names.
+    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    kept = parts[: longest + 1]
+    while len(kept) > 1 and TITLE_SITE_HINT_RE.search(kept[0]) and len(kept[0]) < len(kept[-1]) / 2:
+        kept = kept[1:]
+    return kept[-1].strip() if len(kept) == 1 else _rejoin(page_title, kept)
+
+
+def _rejoin(page_title: str, kept: list[str]) -> str:
+    start = page_title.find(kept[0])
+    end = page_title.find(kept[-1], start) + len(kept[-1])
+    return page_title[start:end].strip() if start >= 0 and end > start else kept[-1].strip()
+
+
+def _is_titleish(line: Line) -> int:
+    owner = line.owner
+    bonus = _HEADING_BONUS.get(owner.tag, 0)
+    attrs = f"{owner.get('class') or ''} {owner.get('id') or ''}"
+    if _TITLE_CLASS_RE.search(attrs):
+        bonus += 15
+    return bonus
+
+
+def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None) -> tuple[str | None, int | None]:
+    """Return ``(title, index of its first line)``; the index is None when no line holds it."""
+    references = [squash(t) for t in (page_title, meta_title) if t]
+    best: tuple[float, str, int] | None = None
+    for line in lines:
+        text = squash(line.text)
+        if len(text) < 2 or len(text) > 200:
+            continue
+        ref = next((r for r in references if text in r), None)
+        if ref is None:
+            continue
+        parts = [line.text]
+        joined = text
+        for nxt in lines[line.index + 1: line.index + _MAX_JOINED_LINES]:
+            candidate = joined + squash(nxt.text)
+            if candidate not in ref:
+                break
+            joined = candidate
+            parts.append(nxt.text)
+        score = len(joined) * 2 + _is_titleish(line) - (20 if line.link_ratio > 0.5 else 0)
+        if len(joined) < 0.4 * len(squash(strip_site_name(page_title) if page_title else ref)):
+            continue
+        score += _date_follows(lines, line.index + len(parts))
+        if best is None or score > best[0]:
+            best = (score, _join_lines(parts), line.index)
+    if best is not None:
+        return _TITLE_PREFIX_RE.sub("", best[1]), best[2]
+    heading = _heading_fallback(lines)
+    if heading is not None:
+        return heading.text, heading.index
+    fallback = meta_title or (strip_site_name(page_title) if page_title else None)
+    return (fallback or None), None
+
+
+def _date_follows(lines: Sequence[Line], start: int) -> int:
+    from crawler.extract.patterns import DATE_RE
+
+    for line in lines[start: start + 4]:
+        if DATE_RE.search(line.text):
+            return 10
+    return 0
+
+
+def _join_lines(parts: list[str]) -> str:
+    out = parts[0]
+    for part in parts[1:]:
+        sep = " " if out[-1:].isascii() and out[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum() else ""
+        out += sep + part
+    return out.strip()
+
+
+def _heading_fallback(lines: Sequence[Line]) -> Line | None:
+    for line in lines:
+        if line.owner.tag == "h1" and 4 <= len(line.text) <= 120 and line.link_ratio < 0.5:
+            return line
+    return None

@@ -1,0 +1,226 @@
+"""One lxml parse per page, and the text views every later stage shares."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from crawler.extract.errors import NotAnArticle
+from crawler.extract.patterns import BLOCK_TAGS, DROP_TAGS, XML_DECLARATION_RE
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+_SPACE_RE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
+_FOLD = str.maketrans({"\r": None})
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse every kind of white space (nbsp, ideographic space...) into one space."""
+    if not text:
+        return ""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement:
+    text = XML_DECLARATION_RE.sub("", text, count=1).translate(_FOLD)
+    if "<" not in text[:200_000]:
+        raise NotAnArticle("not-html", "the content has no HTML markup; expected a news-detail web page")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise NotAnArticle("not-html", f"the HTML could not be parsed ({exc}); the page is empty or broken") from exc
+    if root is None:
+        raise NotAnArticle("not-html", "the HTML could not be parsed; the page is empty or broken")
+    _adopt_stray_roots(root)
+    return root
+
+
+def _adopt_stray_roots(root: lxml.html.HtmlElement) -> None:
+    # An early </html> (common in templates stitched from includes) makes libxml2
+    # start a second top-level <html>; fold it back so one tree holds the page.
+    stray = root.getnext()
+    if stray is None:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    while stray is not None:
+        following = stray.getnext()
+        if isinstance(stray.tag, str):
+            parts = list(stray) if stray.tag == "html" else [stray]
+            for part in parts:
+                if part.tag in ("head", "body"):
+                    body.extend(list(part))
+                else:
+                    body.append(part)
+        stray = following
+
+
+def collect_meta(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    """meta name/property/itemprop (lower-cased) -> non-empty values in page order."""
+    found: dict[str, list[str]] = {}
+    for meta in root.iter("meta"):
+        content = clean_text(meta.get("content"))
+        if not content:
+            continue
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def collect_json_ld(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """NewsArticle-like objects from JSON-LD blocks, ignoring broken JSON."""
+    items: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue  # malformed JSON-LD is common and carries nothing we can trust
+        stack = data if isinstance(data, list) else [data]
+        for item in stack:
+            if isinstance(item, dict):
+                items.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    items.extend(g for g in graph if isinstance(g, dict))
+    return items
+
+
+def strip_furniture(root: lxml.html.HtmlElement) -> None:
+    """Remove subtrees that never carry visible article text (scripts, styles, forms...)."""
+    etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+    for el in root.xpath('//*[@hidden or contains(translate(@style," ",""),"display:none")]'):
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+class Line:
+    """One visible line: its text, the block element holding it, and the share
+    of its characters that sit inside links."""
+
+    __slots__ = ("index", "link_ratio", "owner", "text")
+
+    def __init__(self, index: int, text: str, owner: Any, link_ratio: float) -> None:
+        self.index = index
+        self.text = text
+        self.owner = owner
+        self.link_ratio = link_ratio
+
+    def __repr__(self) -> str:
+        return f"Line({self.index}, {self.text[:30]!r}, <{self.owner.tag}>)"
+
+
+def block_lines(el: lxml.html.HtmlElement) -> list[Line]:
+    """Visible text of ``el`` as lines, split at block elements and ``<br>``.
+
+    Each line keeps the block element that holds it, so stages can go from a
+    line back to the tree.
+    """
+    lines: list[Line] = []
+    buffer: list[str] = []
+    stack: list[Any] = [el]
+    counts = [0, 0]  # raw characters, raw characters inside <a>
+    in_link = 0
+
+    def add(text: str) -> None:
+        buffer.append(text)
+        counts[0] += len(text)
+        if in_link:
+            counts[1] += len(text)
+
+    def flush() -> None:
+        if buffer:
+            text = clean_text("".join(buffer))
+            buffer.clear()
+            if text:
+                lines.append(Line(len(lines), text, stack[-1], counts[1] / counts[0] if counts[0] else 0.0))
+            counts[0] = counts[1] = 0
+
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag
+        if event == "start":
+            if tag in BLOCK_TAGS or tag == "br":
+                flush()
+                if tag != "br":
+                    stack.append(node)
+            elif tag == "a":
+                in_link += 1
+            if node.text:
+                add(node.text)
+        else:
+            if tag in BLOCK_TAGS:
+                if node is el:
+                    continue
+                flush()
+                stack.pop()
+            elif tag == "a":
+                in_link -= 1
+            if node.tail:
+                add(node.tail)
+    flush()
+    return lines
+
+
+def text_of(el: Any) -> str:
+    return clean_text(el.text_content()) if el is not None else ""
+
+
+_SIMPLE_SELECTOR_RE = re.compile(r"^([#.])([\w-]+)$")
+_COMPILED: dict[str, Any] = {}
+
+
+def _compiled(selector: str) -> Any:
+    found = _COMPILED.get(selector)
+    if found is None:
+        try:
+            if selector.startswith(("/", "(")):
+                found = etree.XPath(selector)
+            else:
+                from lxml.cssselect import CSSSelector
+
+                found = CSSSelector(selector)
+        except (etree.XPathError, ValueError, SyntaxError) as exc:
+            raise ValueError(f"bad selector {selector!r}: {exc}") from exc
+        _COMPILED[selector] = found
+    return found
+
+
+class AttrIndex:
+    """Elements by ``#id`` and ``.class``, built in one pass so that the many
+    simple selectors in patterns.py cost a dict lookup each."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.by_key: dict[str, list[Any]] = {}
+        for el in root.xpath("//*[@id or @class]"):
+            ident = el.get("id")
+            if ident:
+                self.by_key.setdefault("#" + ident.strip(), []).append(el)
+            classes = el.get("class")
+            if classes:
+                for name in classes.split():
+                    self.by_key.setdefault("." + name, []).append(el)
+
+    def select(self, selector: str) -> list[Any]:
+        """CSS or XPath (an entry starting with ``/`` or ``(`` is XPath)."""
+        if _SIMPLE_SELECTOR_RE.match(selector):
+            return self.by_key.get(selector, [])
+        try:
+            return [x for x in _compiled(selector)(self.root) if isinstance(x, etree._Element)]
+        except etree.XPathError as exc:
+            raise ValueError(f"bad selector {selector!r}: {exc}") from exc
+
+
+def iter_ancestors(el: Any) -> Iterator[Any]:
+    parent = el.getparent()
+    while parent is not None:
+        yield parent
+        parent = parent.getparent()
