@@ -1,0 +1,350 @@
+"""Reading a site's lists and details as its profile says; free of Scrapy and of the network.
+
+The spider turns ``RequestSpec``s into requests and hands the bytes back here:
+
+- ``start_requests(profile)``: the first page of every list;
+- ``parse_list(profile, spec, body)``: the detail requests on a list page, and the next list page;
+- ``detail_request(profile, url)``: how a detail URL is fetched (a JSON API for some sites);
+- ``parse_detail(profile, url, body)``: the ``Article`` (HTML through the extractor, JSON mapped).
+
+A list walk returns at most one next page per page, in order, so that the caller can stop as
+soon as a page brings nothing new. List formats (``html``, ``js-array``, ``json``,
+``hanweb-xml``) and pagings (``links``, ``counter``, ``trs``, ``hanweb``) are small named
+readers chosen by the profile; nothing here is specific to one site.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+import lxml.html
+
+from crawler.extract import Article, NotAnArticle, extract_article
+from crawler.extract.dates import parse_meta_date
+from crawler.extract.decode import decode_html
+from crawler.profiles import ListSpec, SiteProfile
+
+HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"
+# Hanweb asks for three screens of records per request.
+HANWEB_SCREENS = 3
+
+_TRS_PAGER_RE = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
+_HANWEB_RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_HANWEB_TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+_JS_STRING_RE = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+
+
+class ListError(ValueError):
+    """A list page cannot be read as its profile says (wrong format, or a URL that is no list)."""
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """A request the spider should make, without Scrapy: what to fetch and why."""
+
+    url: str
+    method: str = "GET"
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    kind: str = "list"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+def _hanweb_request(spec: ListSpec, index: int, start: int) -> RequestSpec:
+    end = start + spec.per_request - 1
+    query = urlencode({"startrecord": start, "endrecord": end, "perpage": spec.per_request // HANWEB_SCREENS})
+    return RequestSpec(
+        urljoin(spec.url, f"{HANWEB_PROXY}?{query}"), method="POST",
+        body=urlencode(spec.form).encode("ascii"),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": spec.url},
+        kind="list", meta={"list_index": index, "page": start // spec.per_request + 1, "start": start},
+    )
+
+
+def start_requests(profile: SiteProfile) -> list[RequestSpec]:
+    """The first page of each of the profile's lists."""
+    requests = []
+    for index, spec in enumerate(profile.lists):
+        if spec.paging == "hanweb":
+            requests.append(_hanweb_request(spec, index, 1))
+        else:
+            requests.append(RequestSpec(spec.url, kind="list", meta={"list_index": index, "page": 1}))
+    return requests
+
+
+def detail_request(profile: SiteProfile, url: str) -> RequestSpec:
+    """How to fetch a detail URL: the page itself, or the JSON record behind a script-rendered page."""
+    detail = profile.detail
+    if detail.format != "json":
+        return RequestSpec(url, kind="detail")
+    match = profile.detail_pattern.search(url)
+    if match is None:
+        raise ListError(f"{url} does not match {profile.name}'s detail_pattern, so it has no API id")
+    return RequestSpec(str(detail.api_url).format(id=match["id"]), kind="detail",
+                       headers={"Accept": "application/json"}, meta={"article_url": url})
+
+
+# --- list pages -------------------------------------------------------------------------
+
+
+def _decode(body: bytes, headers: Mapping[str, Any] | None, profile: SiteProfile) -> str:
+    if not body.strip():
+        return ""
+    try:
+        return decode_html(body, headers)[0]
+    except NotAnArticle as exc:
+        raise ListError(f"the list response is not text ({exc.detail})") from exc
+
+
+def _anchors(markup: str, base: str) -> list[str]:
+    """Absolute hrefs of the links in an HTML document or fragment, in page order."""
+    if not markup.strip():
+        return []
+    root = lxml.html.fromstring(markup)
+    declared = root.xpath("//base/@href")
+    base = urljoin(base, declared[0]) if declared else base
+    return [urljoin(base, href.strip()) for href in root.xpath("//a/@href")
+            if href.strip() and not href.strip().lower().startswith(("javascript:", "mailto:", "#"))]
+
+
+def _js_array(text: str, variable: str) -> str | None:
+    """The source of the array literal assigned to ``variable`` (``item=[...]``), brackets balanced."""
+    match = re.search(rf"(?<![\w$.]){re.escape(variable)}\s*=\s*\[", text)
+    if match is None:
+        return None
+    start = match.end() - 1
+    depth, quote, escaped = 0, "", False
+    for pos in range(start, len(text)):
+        char = text[pos]
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return text[start:pos + 1]
+    return None
+
+
+def _unquote_js(literal: str) -> str:
+    inner = literal[1:-1]
+    try:
+        return json.loads(f'"{inner}"') if literal[0] == '"' else inner.replace("\\'", "'").replace("\\/", "/")
+    except json.JSONDecodeError:
+        return inner.replace("\\/", "/")
+
+
+def _js_array_links(text: str, spec: ListSpec, base: str) -> list[str]:
+    array = _js_array(text, str(spec.variable))
+    if array is None:
+        raise ListError(f"no `{spec.variable}=[...]` array in the list page {base}; has the site changed its list?")
+    key = re.escape(str(spec.link_key))
+    pattern = re.compile(rf"""(?:["']{key}["']|(?<![\w$]){key})\s*:\s*({_JS_STRING_RE})""")
+    return [urljoin(base, html.unescape(_unquote_js(m[1]).strip())) for m in pattern.finditer(array)]
+
+
+def _walk(data: Any, path: str) -> Any:
+    for part in filter(None, path.split(".")):
+        if isinstance(data, Mapping):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _json_links(text: str, spec: ListSpec, base: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ListError(f"the list {base} is not JSON ({exc.msg} at {exc.pos})") from exc
+    items = _walk(data, str(spec.items_path))
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ListError(f"{spec.items_path!r} in the list {base} is a {type(items).__name__}, not a list")
+    links = []
+    for item in items:
+        ident = item.get(str(spec.id_key)) if isinstance(item, Mapping) else None
+        if ident not in (None, ""):
+            links.append(urljoin(base, str(spec.detail_url).format(id=ident)))
+    return links
+
+
+def _hanweb_links(text: str, base: str) -> list[str]:
+    return [link for fragment in _HANWEB_RECORD_RE.findall(text) for link in _anchors(fragment, base)]
+
+
+def _candidate_links(text: str, spec: ListSpec, base: str) -> list[str]:
+    if spec.format == "js-array":
+        return _js_array_links(text, spec, base)
+    if spec.format == "json":
+        return _json_links(text, spec, base)
+    if spec.format == "hanweb-xml":
+        return _hanweb_links(text, base)
+    return _anchors(text, base)
+
+
+def _unique(urls: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(urls))
+
+
+def _page_number(spec: ListSpec, request: RequestSpec) -> int:
+    """How many pages of this list the walk has read, this one included."""
+    if "page" in request.meta:
+        return int(request.meta["page"])
+    if spec.paging == "trs":
+        match = re.search(r"_(\d+)\.\w+$", request.url)
+        return int(match[1]) + 1 if match else 1
+    if spec.paging == "counter" and spec.page_url:
+        template = re.escape(urljoin(spec.url, spec.page_url)).replace(re.escape("{n}"), r"(\d+)")
+        match = re.fullmatch(template, request.url)
+        return int(match[1]) if match else 1
+    if spec.paging == "hanweb":
+        start = int(parse_qs(urlsplit(request.url).query).get("startrecord", ["1"])[0])
+        return start // spec.per_request + 1
+    return 1
+
+
+def _next_linked(spec: ListSpec, request: RequestSpec, text: str) -> str | None:
+    """The pager link after this page: the smallest page number above this URL's own.
+
+    The first page usually has no number (``index.html``), and sites differ on whether the
+    second is ``_1`` or ``2``, so only the order of the numbers matters.
+    """
+    assert spec.page_pattern is not None
+    own = spec.page_pattern.search(request.url)
+    current = int(own["n"]) if own else -1
+    numbered: dict[int, str] = {}
+    for url in _anchors(text, request.url):
+        match = spec.page_pattern.search(url)
+        if match and int(match["n"]) > current:
+            numbered.setdefault(int(match["n"]), url)
+    return numbered[min(numbered)] if numbered else None
+
+
+def _next_page(spec: ListSpec, index: int, request: RequestSpec, text: str,
+               found_links: bool) -> RequestSpec | None:
+    page = _page_number(spec, request)
+    if page >= spec.max_pages:
+        return None
+    follow: str | None = None
+    if spec.paging == "links":
+        follow = _next_linked(spec, request, text)
+    elif spec.paging == "counter" and found_links:
+        follow = urljoin(spec.url, str(spec.page_url).format(n=max(page + 1, spec.first_page)))
+    elif spec.paging == "trs":
+        pager = _TRS_PAGER_RE.search(text)
+        if pager and int(pager[2]) + 1 < int(pager[1]):
+            # TRS counts from 0: index.html, index_1.html, index_2.html ...
+            follow = urljoin(spec.url, f"{pager[3]}_{int(pager[2]) + 1}.{pager[4]}")
+    elif spec.paging == "hanweb":
+        total = _HANWEB_TOTAL_RE.search(text)
+        start = int(request.meta.get("start", (page - 1) * spec.per_request + 1)) + spec.per_request
+        if total and start <= int(total[1]):
+            return _hanweb_request(spec, index, start)
+    if follow is None:
+        return None
+    return RequestSpec(follow, kind="list", meta={"list_index": index, "page": page + 1})
+
+
+def _list_of(profile: SiteProfile, request: RequestSpec) -> tuple[int, ListSpec]:
+    index = request.meta.get("list_index")
+    if isinstance(index, int) and 0 <= index < len(profile.lists):
+        return index, profile.lists[index]
+    spec = profile.list_for(request.url)
+    if spec is None:
+        raise ListError(f"{request.url} is not one of {profile.name}'s lists (see lists in {profile.path})")
+    return profile.lists.index(spec), spec
+
+
+def parse_list(profile: SiteProfile, spec_or_url: RequestSpec | str, body: bytes,
+               headers: Mapping[str, Any] | None = None) -> tuple[list[RequestSpec], list[RequestSpec]]:
+    """(detail requests, further list requests) for one list page.
+
+    Links are resolved against the list URL and kept only when they match the profile's
+    detail pattern; the further list requests hold at most the next page.
+    """
+    request = RequestSpec(spec_or_url) if isinstance(spec_or_url, str) else spec_or_url
+    index, spec = _list_of(profile, request)
+    text = _decode(body, headers, profile)
+    links = _candidate_links(text, spec, request.url)
+    details = [detail_request(profile, url) for url in _unique(links) if profile.is_detail(url)]
+    follow = _next_page(spec, index, request, text, found_links=bool(links))
+    return details, [follow] if follow else []
+
+
+# --- detail pages -----------------------------------------------------------------------
+
+
+def _article_url(profile: SiteProfile, url: str) -> str:
+    """The page URL people read for a JSON detail fetched from its API URL."""
+    if profile.is_detail(url) or not profile.detail.page_url:
+        return url
+    ident = parse_qs(urlsplit(url).query).get("id")
+    return profile.detail.page_url.format(id=ident[0]) if ident else url
+
+
+def _json_article(profile: SiteProfile, url: str, record: Mapping[str, Any]) -> Article:
+    fields = profile.detail.fields
+    values = {name: record.get(key) for name, key in fields.items()}
+    title = str(values.get("title") or "").strip()
+    content = str(values.get("body") or "")
+    if not title or not content.strip():
+        raise NotAnArticle("no-body", f"the API record for {url} has no title or no content")
+    # The content is an HTML fragment; the extractor cleans it as it cleans any page body.
+    page = (f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"
+            f"<h1>{html.escape(title)}</h1><div class='article-content'>{content}</div></body></html>")
+    article = extract_article(page.encode("utf-8"), url)
+    article.title = title
+    for name in ("subtitle", "source", "author", "editor", "column"):
+        value = values.get(name)
+        if value not in (None, ""):
+            setattr(article, name, str(value).strip())
+    stamp = values.get("published_at")
+    if stamp not in (None, ""):
+        article.published_at = parse_meta_date(str(stamp)) or article.published_at
+    return article
+
+
+def parse_detail(profile: SiteProfile, url: str, body: bytes,
+                 headers: Mapping[str, Any] | None = None) -> Article:
+    """The article in a detail response; raises NotAnArticle (blocked=True for challenges)."""
+    if profile.detail.format != "json":
+        article = extract_article(body, url, headers, profile=profile)
+    else:
+        article_url = _article_url(profile, url)
+        try:
+            data = json.loads(body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            # Not JSON: a challenge or error page in place of the API answer; the extractor says which.
+            article = extract_article(body, article_url, headers, profile=profile)
+        else:
+            record = _walk(data, profile.detail.record_path or "")
+            if not isinstance(record, Mapping):
+                raise NotAnArticle("no-record", f"the API answer for {article_url} holds no record at "
+                                                f"{profile.detail.record_path!r}")
+            article = _json_article(profile, article_url, record)
+    if article.site is None:
+        article = replace(article, site=profile.name)
+    return article
