@@ -15,7 +15,9 @@ from crawler.extract.patterns import (
     AUTHOR_PAREN_RE,
     CHROME_LINE_MAX,
     CHROME_LINE_RE,
+    DISCLAIMER_RE,
     EDITOR_LINE_RE,
+    INLINE_CREDIT_RE,
     JUNK_LINE_RE,
     LABEL_RE,
     REPORTER_RE,
@@ -23,7 +25,7 @@ from crawler.extract.patterns import (
     WECHAT_SIGNOFF_RE,
 )
 from crawler.extract.title import squash
-from crawler.extract.tree import Line
+from crawler.extract.tree import Line, clean_text
 
 _LEAD_SCAN = 3
 _TAIL_SCAN = 6
@@ -40,13 +42,37 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     """Return ``(paragraphs, signature by-line, notes)`` for the container's lines."""
     found = Byline()
     notes: list[str] = []
+    emphasized = {line.text for line in lines[:_LEAD_SCAN + 2] if _is_emphasized(line)}
     texts = [line.text for line in lines]
     texts = _drop_leading_title(texts, title)
-    texts = [t for t in texts if not is_chrome(t) or _is_signature(t)]
-    texts = _read_head(texts, found, notes)
+    kept = []
+    for text in texts:
+        if is_chrome(text) and not _is_signature(text):
+            # 【纠错】 责任编辑：… lines are furniture but still name the editor.
+            parsed = parse_byline(text) if len(text) <= CHROME_LINE_MAX else None
+            if parsed is not None and parsed.labeled:
+                found.editor = found.editor or parsed.editor
+            continue
+        kept.append(text)
+    texts = _read_head(kept, found, notes, emphasized)
     texts = _read_tail(texts, found, notes)
     texts = [t for t in texts if not is_chrome(t)]
+    while texts and DISCLAIMER_RE.search(texts[-1]):
+        texts.pop()
+    for text in texts[:2]:
+        credit = INLINE_CREDIT_RE.search(text[:80]) if not found.author else None
+        if credit:
+            found.author = join_names(credit.group(1), allow_org=False)
     return texts, found, notes
+
+
+def _is_emphasized(line: Line) -> bool:
+    """The whole line sits in <strong>/<b>: a heading, not a signature."""
+    owner = line.owner
+    for child in owner:
+        if child.tag in ("strong", "b", "h3", "h4") and clean_text(child.text_content()) == line.text:
+            return True
+    return owner.tag in ("h2", "h3", "h4", "h5", "strong", "b")
 
 
 def _drop_leading_title(texts: list[str], title: str | None) -> list[str]:
@@ -63,14 +89,14 @@ def _is_signature(text: str) -> bool:
     return bool(EDITOR_LINE_RE.match(text) or WECHAT_SIGNOFF_RE.match(text))
 
 
-def _read_head(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
+def _read_head(texts: list[str], found: Byline, notes: list[str], emphasized: set[str]) -> list[str]:
     """By-line and lone-name lines at the top of the container."""
     out = list(texts)
     i = 0
     while i < min(len(out), _LEAD_SCAN):
         text = out[i]
         if len(text) <= _SIGNATURE_MAX:
-            name = lone_name(text)
+            name = lone_name(text) if text not in emphasized else None
             if name and not found.author:
                 found.author = name
                 notes.append("author from lone name line")
@@ -81,7 +107,7 @@ def _read_head(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
                 found.merge(parsed)
                 del out[i]
                 continue
-            if REPORTER_RE.fullmatch(text.strip()):
+            if REPORTER_RE.search(text) and not _is_prose(text) and reporter_names(text):
                 found.author = found.author or reporter_names(text)
                 del out[i]
                 continue
@@ -102,7 +128,9 @@ def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
         removed = False
         editor = EDITOR_LINE_RE.match(text)
         if editor and len(text) <= _SIGNATURE_MAX:
-            found.editor = found.editor or join_names(editor.group(1))
+            parsed = parse_byline(text)
+            found.editor = found.editor or parsed.editor or join_names(editor.group(1))
+            found.author = found.author or parsed.author
             removed = True
         elif len(text) <= _SIGNATURE_MAX and (WECHAT_SIGNOFF_RE.match(text) or _labeled_signoff(text)):
             parsed = parse_byline(text)
@@ -112,6 +140,12 @@ def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
             removed = True
         elif len(text) <= _SIGNATURE_MAX and REPORTER_RE.search(text) and not _is_prose(text):
             found.author = found.author or reporter_names(text)
+            removed = True
+        elif _paren_only(text) and (AUTHOR_PAREN_RE.search(text) or lone_name(text.strip("()（）"))):
+            # A credit alone on the last lines: （记者 张三） or （袁源）.
+            credit = AUTHOR_PAREN_RE.search(text)
+            found.author = found.author or (join_names(credit.group(1), allow_org=False) if credit
+                                            else lone_name(text.strip("()（）")))
             removed = True
         else:
             source = SOURCE_PAREN_RE.match(text)
@@ -127,6 +161,10 @@ def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
             del out[i]
         i -= 1
     return out
+
+
+def _paren_only(text: str) -> bool:
+    return text[:1] in "(（" and text[-1:] in ")）" and len(text) <= 30
 
 
 def _labeled_signoff(text: str) -> bool:

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 
 from crawler.extract.dates import find_date, normalize_digits
 from crawler.extract.patterns import (
+    COMPOUND_SURNAMES,
     DATE_RE,
     LABEL_FIELD,
     LABEL_RE,
     LONE_NAME_RE,
     NOT_A_NAME,
     REPORTER_RE,
+    SOURCE_TAIL_RE,
+    SURNAMES,
     VALUE_SPLIT_RE,
     WEN_SLASH_RE,
 )
@@ -63,7 +66,7 @@ def clean_source(value: str | None) -> str | None:
     if date:
         value = value[: date.start()]
     value = VALUE_SPLIT_RE.split(value.strip(_TRIM))[0]
-    value = value.split(" ")[0].strip(_TRIM)
+    value = SOURCE_TAIL_RE.sub("", value.split(" ")[0]).strip(_TRIM)
     if not value or len(value) > 30 or value in NOT_A_NAME - {"本站原创", "原创"}:
         return None
     return value
@@ -95,7 +98,11 @@ def parse_byline(text: str) -> Byline:
             elif kind == "author":
                 found.author = found.author or join_names(_cut_date(head))
             elif kind == "editor":
-                found.editor = found.editor or join_names(_cut_date(head))
+                names = join_names(_cut_date(head))
+                if names and found.editor and names not in found.editor:
+                    found.editor = f"{found.editor}、{names}"
+                else:
+                    found.editor = found.editor or names
         rest = " ".join(pieces)
     wen = WEN_SLASH_RE.search(text)
     if wen and not found.author:
@@ -139,6 +146,16 @@ def reporter_names(text: str) -> str | None:
 def lone_name(text: str) -> str | None:
     """A short line that is only a person's name (张学伟, 张 学 伟)."""
     squashed = text.strip(_TRIM)
-    if LONE_NAME_RE.match(squashed) and squashed not in NOT_A_NAME and not _ORG_SUFFIX_RE.search(squashed):
-        return squashed.replace(" ", "")
-    return None
+    if not LONE_NAME_RE.match(squashed):
+        return None
+    name = re.sub(r"\s+", "", squashed)
+    if name in NOT_A_NAME or _ORG_SUFFIX_RE.search(name) or not looks_like_person(name):
+        return None
+    return name
+
+
+def looks_like_person(name: str) -> bool:
+    """Two to four Chinese characters starting with a common surname."""
+    if not 2 <= len(name) <= 4:
+        return False
+    return name[0] in SURNAMES or name.startswith(COMPOUND_SURNAMES)

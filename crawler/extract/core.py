@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 
 from crawler.extract.article import Article
 from crawler.extract.body import clean_body, is_chrome
-from crawler.extract.byline import Byline, clean_source, join_names, parse_byline
+from crawler.extract.byline import (
+    Byline,
+    clean_source,
+    join_names,
+    lone_name,
+    looks_like_person,
+    parse_byline,
+)
 from crawler.extract.content import chrome_subtrees, find_container
 from crawler.extract.dates import date_from_url, day_of, find_date, has_time
 from crawler.extract.decode import decode_html
@@ -23,13 +30,16 @@ from crawler.extract.errors import NotAnArticle
 from crawler.extract.meta import PageMeta, read_meta
 from crawler.extract.pages import absolute, attachments_in, images_in, next_pages
 from crawler.extract.patterns import (
+    BREADCRUMB_ATTR_RE,
     BREADCRUMB_GENERIC,
     BREADCRUMB_LINE_RE,
     BREADCRUMB_SELECTORS,
     BREADCRUMB_SPLIT_RE,
     CHALLENGE_MARKERS,
     CHALLENGE_MAX_TEXT,
+    CHROME_ATTR_RE,
     DATE_RE,
+    LABEL_ONLY_RE,
     LIST_LINK_DENSITY,
     MIN_BODY_CHARS,
 )
@@ -141,9 +151,12 @@ class _Extraction:
 
         source = self.profile_text("source")
         source = clean_source(source) if source else None
-        source = source or header.source or tail.source or signature.source or clean_source(self.meta.source)
+        above = self.before_title(title_idx)
+        source = (source or header.source or above.source or tail.source or signature.source
+                  or clean_source(self.meta.source))
         author = join_names(self.profile_text("author")) or header.author or signature.author or tail.author
         editor = join_names(self.profile_text("editor")) or header.editor or tail.editor or signature.editor
+        author = author or self._printed_meta_author(editor)
         published = self.published(title_idx, header, tail, signature)
 
         if not published:
@@ -194,13 +207,33 @@ class _Extraction:
         """By-lines between the title and the body (or just above the body)."""
         start = title_idx + 1 if title_idx is not None and title_idx < first else max(0, first - 6)
         found = Byline()
-        for line in self.lines[start: min(first, start + _HEADER_ZONE)]:
-            if len(line.text) > 200:
+        for line, text in _label_value_pairs(self.lines[start: min(first, start + _HEADER_ZONE)]):
+            if len(text) > 200:
                 continue
-            parsed = parse_byline(line.text)
+            parsed = parse_byline(text)
             found.merge(parsed)
-            if not found.source and not parsed.labeled:
-                found.source = self._unlabeled_source(line, parsed)
+            if not parsed.labeled:
+                found.source = found.source or self._unlabeled_source(line, parsed)
+                if not found.author and self._plain_line(line) and line.index - start < 3:
+                    found.author = lone_name(line.text)
+        return found
+
+    @staticmethod
+    def _plain_line(line: Line) -> bool:
+        """Not a link, not a widget, not a form label ending in a colon."""
+        attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
+        return (line.link_ratio == 0 and not line.text.endswith((":", "："))
+                and not (attrs.strip() and CHROME_ATTR_RE.search(attrs)))
+
+    def before_title(self, title_idx: int | None) -> Byline:
+        """Labeled cells above the title: 发文机关 in 政府信息公开 tables."""
+        found = Byline()
+        if title_idx is None:
+            return found
+        for _line, text in _label_value_pairs(self.lines[max(0, title_idx - 8): title_idx]):
+            parsed = parse_byline(text)
+            if parsed.labeled and len(text) <= 80:
+                found.merge(parsed)
         return found
 
     def _unlabeled_source(self, line: Line, parsed: Byline) -> str | None:
@@ -210,6 +243,19 @@ class _Extraction:
         token = tokens[0]
         if parsed.published_at or (_SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
             return clean_source(token)
+        return None
+
+    def _printed_meta_author(self, editor: str | None) -> str | None:
+        """meta author only when it names people who are also printed on the page:
+        CMS templates fill it with account ids, the site name or the editor."""
+        names = join_names(self.meta.author, allow_org=False)
+        if not names or not all(looks_like_person(n) for n in names.split("、")):
+            return None
+        printed = "\n".join(ln.text for ln in self.lines if len(ln.text) < 60)
+        if editor and any(n in editor for n in names.split("、")):
+            return None
+        if all(n in printed for n in names.split("、")) and names not in self.page_title:
+            return names
         return None
 
     def tail_zone(self, last: int) -> Byline:
@@ -232,7 +278,8 @@ class _Extraction:
                 chosen = chosen or find_date(line.text)
         meta_date = self.meta.published_at
         if chosen and meta_date and day_of(chosen) == day_of(meta_date) and not has_time(chosen):
-            chosen = meta_date if has_time(meta_date) else chosen
+            # A midnight time in metadata is a day stored as a timestamp, not a printed time.
+            chosen = meta_date if has_time(meta_date) and "T00:00:00" not in meta_date else chosen
         chosen = chosen or meta_date
         if not chosen:
             chosen = date_from_url(self.url)
@@ -269,7 +316,8 @@ class _Extraction:
             match = BREADCRUMB_LINE_RE.search(line.text)
             if match and len(line.text) < 120:
                 return BREADCRUMB_SPLIT_RE.split(match.group(1))
-        for selector in BREADCRUMB_SELECTORS:
+        keys = [*BREADCRUMB_SELECTORS, *(k for k in self.index.by_key if BREADCRUMB_ATTR_RE.search(k))]
+        for selector in keys:
             for el in self.index.select(selector):
                 text = text_of(el)
                 if BREADCRUMB_SPLIT_RE.search(text) and len(text) < 120:
@@ -293,6 +341,22 @@ class _Extraction:
                     and line.text != self.lines[title_idx].text and not parse_byline(line.text).labeled:
                 return line.text
         return None
+
+
+def _label_value_pairs(lines: Sequence[Line]) -> list[tuple[Line, str]]:
+    """Lines as texts, a bare ``label：`` cell joined with the value cell after it."""
+    out: list[tuple[Line, str]] = []
+    pending: str | None = None
+    for line in lines:
+        text = line.text
+        if pending is not None:
+            text = pending + text
+            pending = None
+        elif LABEL_ONLY_RE.match(text):
+            pending = text
+            continue
+        out.append((line, text))
+    return out
 
 
 def _registered(host: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from crawler.extract.patterns import ARTI_ID_RE, DATE_RE, FULLWIDTH_DIGITS, URL_DATE_PATTERNS
+from crawler.extract.patterns import ARTI_ID_RE, DATE_RE, FULLWIDTH_DIGITS, SPLIT_DATE_RE, URL_DATE_PATTERNS
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 _ISO_RE = re.compile(
@@ -42,7 +42,7 @@ def find_date(text: str) -> str | None:
     if not text:
         return None
     text = normalize_digits(text)
-    for match in DATE_RE.finditer(text):
+    for match in (*SPLIT_DATE_RE.finditer(text), *DATE_RE.finditer(text)):
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         hour = int(match[4]) if match[4] else None
         minute = int(match[5]) if match[5] else None

@@ -12,7 +12,6 @@ from crawler.extract.patterns import ATTACHMENT_EXT_RE, CREATE_PAGE_RE, PAGER_SE
 from crawler.extract.tree import AttrIndex, clean_text
 
 _PEOPLE_PAGE_RE = re.compile(r"^(.*/c\d+-\d+)(?:-(\d+))?\.html$")
-_TRS_PAGE_RE = re.compile(r"^(.*/[^/]+?)(?:_(\d+))?\.(s?html?)$")
 _IMAGE_ATTRS = ("data-original", "data-src", "original", "src")
 
 
@@ -84,8 +83,8 @@ def next_pages(url: str, index: AttrIndex, raw_text: str) -> list[str]:
     match = CREATE_PAGE_RE.search(raw_text)
     if match:
         count, current, name, ext = int(match[1]), int(match[2]), match[3], match[4]
-        trs = _TRS_PAGE_RE.match(url)
-        if current == 0 and 1 < count <= 200 and trs and not trs.group(2) and name in url:
+        path = urlsplit(url).path
+        if current == 0 and 1 < count <= 200 and path.endswith(f"/{name}.{ext}"):
             stem = url[: url.rfind(name) + len(name)]
             pages.extend(f"{stem}_{n}.{ext}" for n in range(1, count))
     return _unique(p for p in pages if p != url)

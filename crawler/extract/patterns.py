@@ -76,7 +76,7 @@ CHROME_ATTR_RE = re.compile(
     r"bdshare|bshare|jiathis|share|fenxiang|social|qrcode|qr-code|erweima|ewm|"
     r"print|dayin|font-?size|fontsize|zihao|zoomtext|close-?window|"
     r"related|xgxw|xgyd|relnews|recommend|hotnews|tuijian|"
-    r"prevnext|prev-next|pre-next|shangxia|"
+    r"prevnext|prev-next|pre-next|shangxia|zdfy|page_n|pagebar|pagination|fenye|page-nav|"
     r"comment|pinglun|copyright|footer|breadcrumb|crumbs|position|location|weizhi|"
     r"toolbar|tool-bar|article-tools|gotop|backtop|sidebar|advert|\bads?\b|banner",
     re.I,
@@ -87,9 +87,9 @@ CHROME_LINE_RE = re.compile(
     r"分享到|分享至|^分享$|打印本页|【?打印】?|关闭窗口|【关闭】|^关闭$|字号|【字体|字体[:：]\s*[大中小]|"
     r"^\[?\s*大\s*中\s*小\s*\]?$|扫一扫|二维码|当前位置|您的位置|你的位置|所在位置|热点推荐|"
     r"相关阅读|相关新闻|相关链接|相关文章|延伸阅读|推荐阅读|上一篇|下一篇|上一条|下一条|"
-    r"纠错|收藏本页|加入收藏|返回顶部|打开微信|朋友圈|微信扫|阅读原文|"
+    r"纠错|收藏本页|加入收藏|返回顶部|^(?:图集|评论|收藏|点赞|举报|赞|\+1|关注|微信|微博|QQ空间|Qzone)$|打开微信|朋友圈|微信扫|阅读原文|"
     r"网站地图|联系我们|版权所有|ICP备|公网安备|主办单位|承办单位|技术支持|"
-    r"^【?\s*(?:大|中|小)\s*】?$|^责任编辑|^【责任编辑|^\(?（?责编|^编辑[丨|｜:：]|^审核[丨|｜:：]|"
+    r"^【?\s*(?:大|中|小)\s*】?$|^【?\s*\d{1,3}\s*】?$|^【?\s*(?:上一页|下一页|首页|尾页|末页|全文)\s*】?$|^责任编辑|^【责任编辑|^\(?（?责编|^编辑[丨|｜:：]|^审核[丨|｜:：]|"
     r"^来源[:：]|^浏览次数|^点击[数量]?[:：]|^阅读[数量]?[:：]|^访问量"
 )
 CHROME_LINE_MAX = 60
@@ -103,6 +103,8 @@ JUNK_LINE_RE = re.compile(r"^[\s|｜丨/·•>»\-—_=*×xX【】\[\]()（）:�
 BYLINE_LABELS: tuple[tuple[str, str], ...] = (
     ("信息来源", "source"), ("文章来源", "source"), ("新闻来源", "source"), ("稿件来源", "source"),
     ("内容来源", "source"), ("来源", "source"), ("稿源", "source"), ("出处", "source"),
+    ("发文机关", "source"), ("发布机构", "source"), ("成文日期", "noise"), ("发文字号", "noise"),
+    ("索引号", "noise"), ("主题分类", "noise"), ("分类", "noise"), ("标题", "noise"),
     ("发布时间", "date"), ("发稿时间", "date"), ("发布日期", "date"), ("更新时间", "date"),
     ("上传时间", "date"), ("录入时间", "date"), ("时间", "date"), ("日期", "date"),
     ("作者", "author"), ("撰稿", "author"), ("撰文", "author"), ("记者", "author"), ("文", "author"),
@@ -116,6 +118,7 @@ BYLINE_LABELS: tuple[tuple[str, str], ...] = (
 )
 # Short labels that are also word endings (原文, 本报记者) need a non-Chinese character before them.
 _GUARDED_LABELS = frozenset({"文", "记者", "阅读", "浏览", "图片", "分享"})
+_LABEL_ALT_PLAIN = "|".join(re.escape(label) for label, _ in BYLINE_LABELS)
 _LABEL_ALT = "|".join(
     (r"(?<![\u4e00-\u9fff])" if label in _GUARDED_LABELS else "") + re.escape(label)
     for label, _ in BYLINE_LABELS
@@ -123,6 +126,8 @@ _LABEL_ALT = "|".join(
 LABEL_FIELD: dict[str, str] = dict(BYLINE_LABELS)
 # A label followed by a colon (any width, maybe spaced), or 丨/｜ in WeChat style.
 LABEL_RE = re.compile(rf"({_LABEL_ALT})\s*(?:[:：]|[丨｜/／])\s*")
+# A table cell holding only a label; its value is in the next cell.
+LABEL_ONLY_RE = re.compile(rf"^(?:{_LABEL_ALT_PLAIN})\s*[:：]$")
 # 文/张三 and 文 | 张三 sign-offs.
 WEN_SLASH_RE = re.compile(r"(?:^|\s)文\s*[/／|｜丨]\s*(\S{2,12})")
 # Values end at these separators.
@@ -133,8 +138,26 @@ REPORTER_RE = re.compile(
     r"(?:本报|本台|本网|总台|新华社|人民网|央视|央广网)?(?:特约)?(?:记者|通讯员|实习生)\s*[:：]?\s*"
     r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|(?=[/／)）\]】|｜丨]|$))){1,6})"
 )
-# A lone name line before the body: two to four Chinese characters, maybe spaced.
+# A lone name line before the body: two to four Chinese characters, maybe spaced,
+# starting with a common surname (so captions such as 活动现场 are not names).
 LONE_NAME_RE = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
+_SURNAME_CHARS = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄"
+    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池"
+    "查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆"
+    "朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫"
+    "杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "格次扎达索朗旺顿巴桑洛拉央卓"
+)
+# Surnames that are also everyday words opening headings (支部, 和谐, 全面...) are left out.
+SURNAMES: frozenset[str] = frozenset(_SURNAME_CHARS) - frozenset("支和来都但由於平国明海花全时阳云门相信展阴植衡富次"
+                                                              "干公元斯利呼居揭印宿战危玉银那况初计国智幸奉由闭"
+                                                              "普都来容敬鲜修母乌阿羊雍薄鹿伏戈浦阙芮晁扈")
+COMPOUND_SURNAMES: tuple[str, ...] = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
+                                      "令狐", "长孙", "宇文", "司徒", "夏侯", "端木", "西门", "独孤")
 NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z][\w.-]{1,30}")
 
 # Signatures at the end of the body.
@@ -142,6 +165,9 @@ EDITOR_LINE_RE = re.compile(
     r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|主编|值班编辑|编审|本期编辑|文字编辑)\s*[:：丨|｜]?\s*"
     r"([^\]】)）]{1,40}?)\s*[\]】)）]?$"
 )
+# Credit inside the dateline: 新华社巴黎12月9日电（记者唐霁）, 本报讯（记者 张三 通讯员 李四）.
+INLINE_CREDIT_RE = re.compile(r"[(（]\s*(?:[\u4e00-\u9fff]{0,6}记者|作者)\s*[:：]?\s*([\u4e00-\u9fff·、\s]{2,30}?)\s*"
+                              r"(?:通讯员[^)）]*)?[)）]")
 WECHAT_SIGNOFF_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}\s*[丨|｜]\s*\S{1,20}\s*)+$")
 AFFILIATION_RE = re.compile(r"^[(（]\s*作者(?:系|为|是|单位)")
 SOURCE_PAREN_RE = re.compile(r"^[(（]\s*(?:来源|稿源|文章来源|信息来源)\s*[:：]\s*([^)）]{1,40})[)）]$")
@@ -154,6 +180,14 @@ NOT_A_NAME: frozenset[str] = frozenset(
     "本站 本网 本报 管理员 admin 系统管理员 网站管理员 佚名 未知 匿名 无 暂无 原创 本站原创 "
     "记者 通讯员 实习生 摄影 摄 编辑 报道 文 图 作者 来源 责编 特约记者".split()
 )
+
+# Long furniture lines at the end of a body: disclaimers and reprint notices.
+DISCLAIMER_RE = re.compile(
+    r"^[【\[]?(?:免责|版权|特别|郑重)?声明[】\]]?\s*[:：]|^(?:本文|本站|本网)?(?:转载|版权)[^。]{0,20}(?:请注明|所有)|"
+    r"^未经(?:授权|许可|书面)|^凡本网注明|^(?:\(|（)?本文来自"
+)
+# A source value runs into the widgets printed after it on the same line.
+SOURCE_TAIL_RE = re.compile(r"(?:打印|分享|字号|字体|关闭|收藏|评论|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫).*$")
 
 # --- titles -----------------------------------------------------------------
 
@@ -171,9 +205,9 @@ TITLE_SITE_HINT_RE = re.compile(
 
 # --- dates ------------------------------------------------------------------
 
-FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９：－／", "0123456789:-/")
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 DATE_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*(?:[-/.月]|\s)\s*(\d{1,2})\s*日?"
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年－／]|\s)\s*(\d{1,2})\s*(?:[-/.月－／]|\s)\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:[T\s]|&nbsp;)*\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -185,6 +219,8 @@ URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
     re.compile(r"detail_((?:19|20)\d{2})(\d{2})(\d{2})\d+"),
 )
+# Dates whose parts sit in separate inline elements (<em>2021</em><em>05</em>/<em>10</em>10:18:44).
+SPLIT_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})/(\d{2})\s*(\d{2}):(\d{2})(?::(\d{2}))?")
 ARTI_ID_RE = re.compile(r"ARTI(\d{13})\d*")
 DATE_META_NAMES: tuple[str, ...] = (
     "pubdate", "publishdate", "article:published_time", "og:release_date", "og:article:published_time",
@@ -200,10 +236,15 @@ COLUMN_META_NAMES: tuple[str, ...] = ("columnname", "column", "og:category", "ar
 CANONICAL_META_NAMES: tuple[str, ...] = ("url", "og:url")
 
 BREADCRUMB_SELECTORS: tuple[str, ...] = (
-    ".breadcrumb", ".crumbs", ".crumb", ".position", ".location", ".bread", "#position", "#location",
+    ".breadcrumb", ".BreadcrumbNav", ".route", ".news-position", ".post_crumb", ".news_path", ".links", ".crumbs", ".crumb", ".position", ".location", ".bread", "#position", "#location",
     ".dqwz", ".weizhi", ".current", ".nav_path", ".path", ".site-nav", ".routes", ".clink",
 )
-BREADCRUMB_LINE_RE = re.compile(r"(?:当前位置|您的位置|你的位置|所在位置|当前页面|位置)\s*[:：]?\s*(.*)")
+BREADCRUMB_LINE_RE = re.compile(
+    r"^[您你]?(?:现在|当前|目前)?(?:所在|所处)?的?(?:位置|页面)\s*[:：]?\s*(.*)"
+)
+# Class/id fragments of breadcrumb bars.
+BREADCRUMB_ATTR_RE = re.compile(r"crumb|position|location|weizhi|dqwz|nav_?path|route|bread|daohang|post_crumb|"
+                                r"news_path|curmbs|site-nav|guide|current", re.I)
 BREADCRUMB_SPLIT_RE = re.compile(r"\s*(?:>|&gt;|»|＞|→|/|›|》|\s>\s)\s*")
 BREADCRUMB_GENERIC: frozenset[str] = frozenset(
     "首页 网站首页 主页 正文 新闻详情 详情 文章详情 内容详情 详细内容 正文内容 阅读文章 浏览文章".split()

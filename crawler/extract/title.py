@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from crawler.extract.patterns import TITLE_SEPARATORS_RE, TITLE_SITE_HINT_RE
+from crawler.extract.patterns import DATE_RE, TITLE_SEPARATORS_RE, TITLE_SITE_HINT_RE
 from crawler.extract.tree import Line
 
 _SQUASH_RE = re.compile(r"\s+")
@@ -24,18 +24,11 @@ def strip_site_name(page_title: str) -> str:
     parts = [p for p in TITLE_SEPARATORS_RE.split(page_title) if p.strip()]
     if len(parts) <= 1:
         return page_title.strip()
-    # Keep the leading segments up to the longest one; what follows is site and column names.
-    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
-    kept = parts[: longest + 1]
-    while len(kept) > 1 and TITLE_SITE_HINT_RE.search(kept[0]) and len(kept[0]) < len(kept[-1]) / 2:
-        kept = kept[1:]
-    return kept[-1].strip() if len(kept) == 1 else _rejoin(page_title, kept)
-
-
-def _rejoin(page_title: str, kept: list[str]) -> str:
-    start = page_title.find(kept[0])
-    end = page_title.find(kept[-1], start) + len(kept[-1])
-    return page_title[start:end].strip() if start >= 0 and end > start else kept[-1].strip()
+    # The headline leads; a short leading segment naming a site (共产党员网_标题) is skipped.
+    first = parts[0]
+    if len(parts) > 1 and TITLE_SITE_HINT_RE.search(first) and len(first) < max(len(p) for p in parts[1:]) / 2:
+        return parts[1].strip()
+    return first.strip()
 
 
 def _is_titleish(line: Line) -> int:
@@ -67,7 +60,7 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None) -
             joined = candidate
             parts.append(nxt.text)
         score = len(joined) * 2 + _is_titleish(line) - (20 if line.link_ratio > 0.5 else 0)
-        if len(joined) < 0.4 * len(squash(strip_site_name(page_title) if page_title else ref)):
+        if len(joined) < 0.6 * len(squash(strip_site_name(page_title) if page_title else ref)):
             continue
         score += _date_follows(lines, line.index + len(parts))
         if best is None or score > best[0]:
@@ -82,8 +75,6 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None) -
 
 
 def _date_follows(lines: Sequence[Line], start: int) -> int:
-    from crawler.extract.patterns import DATE_RE
-
     for line in lines[start: start + 4]:
         if DATE_RE.search(line.text):
             return 10

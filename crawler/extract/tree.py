@@ -14,7 +14,9 @@ from crawler.extract.errors import NotAnArticle
 from crawler.extract.patterns import BLOCK_TAGS, DROP_TAGS, XML_DECLARATION_RE
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
-_SPACE_RE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
+# Ideographic spaces inside a line are kept as printed (新华社北京2月4日电　经…); other runs become one space.
+_SPACE_RE = re.compile(r"[^\S\u3000]*\u3000[\s\u3000]*|[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
+_EDGE_SPACE = " \t\n\r\f\v\u00a0\u3000\u200b\ufeff"
 _FOLD = str.maketrans({"\r": None})
 
 
@@ -22,7 +24,12 @@ def clean_text(text: str | None) -> str:
     """Collapse every kind of white space (nbsp, ideographic space...) into one space."""
     if not text:
         return ""
-    return _SPACE_RE.sub(" ", text).strip()
+    return _SPACE_RE.sub(_space_for, text).strip(_EDGE_SPACE)
+
+
+def _space_for(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return "\u3000" * run.count("\u3000") if "\u3000" in run else " "
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
