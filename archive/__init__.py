@@ -2,3 +2,17 @@
 
 All SQL of the project lives in this package.
 """
+
+from archive.errors import ArchiveError, QueryError
+from archive.store import Archive, SaveResult
+
+__all__ = ["Archive", "ArchiveError", "Hit", "QueryError", "SaveResult", "search"]
+
+
+def __getattr__(name: str):
+    # The search side loads only when used, so the crawler's writes stay light.
+    if name in ("Hit", "search"):
+        from archive import searching
+
+        return getattr(searching, name)
+    raise AttributeError(f"module 'archive' has no attribute {name!r}")

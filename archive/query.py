@@ -1,0 +1,228 @@
+"""The user's search language, parsed here and never handed to FTS5 as typed.
+
+Syntax: terms separated by spaces must all occur (implicit AND); ``AND``, ``OR``
+and ``NOT`` (upper case) combine them, ``NOT`` binding tightest, then ``AND``,
+then ``OR``; parentheses group; ``"double quotes"`` make one term of text that
+contains spaces or the words AND / OR / NOT. Every term matches as an exact
+substring of the title or the body (ASCII letters ignore case).
+
+A term is compiled into an FTS5 phrase of its character tokens (see
+``archive.charsplit``). Terms with punctuation or spaces only narrow the
+candidates at the index level; ``Query.matches`` then decides on the stored text.
+The index expression is built so that it never drops a true match: a superset
+in positive position, a subset (or nothing) under ``NOT``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from archive.charsplit import fold, is_exact, phrase_tokens
+from archive.errors import QueryError
+
+OPERATORS = ("AND", "OR", "NOT")
+_LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
+
+# Sentinels for "every article" and "no article" while building index expressions.
+_ALL = "\x00all"
+_NONE = "\x00none"
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+
+    @property
+    def exact(self) -> bool:
+        return is_exact(self.text)
+
+    def fts(self) -> str:
+        return '"' + " ".join(phrase_tokens(self.text)) + '"'
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str  # AND, OR, NOT (NOT is binary: left NOT right)
+    children: tuple
+
+
+@dataclass
+class Query:
+    """A parsed query: its FTS5 expression, its terms, and an exact check on stored text."""
+
+    text: str
+    tree: Term | Node
+    fts: str = ""
+    exact: bool = True
+    terms: list[str] = field(default_factory=list)
+
+    def matches(self, *texts: str | None) -> bool:
+        """Whether the query holds for an article whose searched fields are ``texts``."""
+        folded = [fold(t) for t in texts if t]
+        return _evaluate(self.tree, folded)
+
+
+def parse_query(text: str) -> Query:
+    """Parse a user query; raises QueryError with a sentence saying what to fix."""
+    if text is None or not text.strip():
+        raise QueryError("the search query is empty: give at least one word, e.g. 党建")
+    tokens = _lex(text)
+    parser = _Parser(tokens, text)
+    tree = parser.parse()
+    terms = _positive_terms(tree)
+    expression = _superset(tree)
+    query = Query(text=text, tree=tree, fts=expression, terms=terms)
+    query.exact = all(Term(t).exact for t in _all_terms(tree))
+    return query
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        match = _LEXER.match(text, position)
+        if match is None or match.end() == position:
+            break
+        position = match.end()
+        if match.group("paren"):
+            tokens.append(("paren", match.group("paren")))
+        elif match.group("unclosed"):
+            raise QueryError(f'unbalanced double quote in {text!r}: close the phrase with another "')
+        elif match.group("quoted") is not None:
+            if not match.group("quoted").strip():
+                raise QueryError(f'empty phrase "" in {text!r}: put the words to find between the quotes')
+            tokens.append(("term", match.group("quoted")))
+        elif match.group("word") in OPERATORS:
+            tokens.append(("op", match.group("word")))
+        elif match.group("word"):
+            tokens.append(("term", match.group("word")))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]], text: str) -> None:
+        self.tokens = tokens
+        self.text = text
+        self.position = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def parse(self) -> Term | Node:
+        tree = self.parse_or()
+        if self.peek() is not None:
+            _kind, value = self.peek()
+            if value == ")":
+                raise QueryError(f"unbalanced ')' in {self.text!r}: remove it or add the matching '('")
+            raise QueryError(f"cannot understand {value!r} in {self.text!r}")
+        return tree
+
+    def parse_or(self) -> Term | Node:
+        parts = [self.parse_and()]
+        while self.peek() == ("op", "OR"):
+            self.take()
+            parts.append(self.parse_and())
+        return parts[0] if len(parts) == 1 else Node("OR", tuple(parts))
+
+    def parse_and(self) -> Term | Node:
+        parts = [self.parse_not()]
+        while True:
+            token = self.peek()
+            if token == ("op", "AND"):
+                self.take()
+            elif token is None or token == ("op", "OR") or token == ("paren", ")"):
+                break
+            parts.append(self.parse_not())
+        return parts[0] if len(parts) == 1 else Node("AND", tuple(parts))
+
+    def parse_not(self) -> Term | Node:
+        left = self.parse_primary()
+        while self.peek() == ("op", "NOT"):
+            self.take()
+            left = Node("NOT", (left, self.parse_primary()))
+        return left
+
+    def parse_primary(self) -> Term | Node:
+        token = self.peek()
+        if token is None:
+            raise QueryError(f"the query {self.text!r} ends where a word was expected")
+        kind, value = self.take()
+        if kind == "term":
+            return Term(value)
+        if value == "(":
+            if self.peek() == ("paren", ")"):
+                raise QueryError(f"empty parentheses in {self.text!r}: put words inside them")
+            inner = self.parse_or()
+            if self.peek() != ("paren", ")"):
+                raise QueryError(f"unbalanced '(' in {self.text!r}: add the closing ')'")
+            self.take()
+            return inner
+        if value == ")":
+            raise QueryError(f"unbalanced ')' in {self.text!r}: remove it or add the matching '('")
+        if value == "NOT":
+            raise QueryError(
+                f"NOT needs a word before it in {self.text!r}: write e.g. 党建 NOT 党风 "
+                '(to search for the word NOT itself, quote it: "NOT")'
+            )
+        raise QueryError(
+            f"{value} needs a word on both sides in {self.text!r} "
+            f'(to search for the word {value} itself, quote it: "{value}")'
+        )
+
+
+def _superset(node: Term | Node) -> str:
+    """An FTS5 expression matching at least every article the query matches."""
+    if isinstance(node, Term):
+        return node.fts()
+    if node.op == "NOT":
+        left, right = node.children
+        excluded = _subset(right)
+        return _superset(left) if excluded == _NONE else f"({_superset(left)} NOT {excluded})"
+    parts = [_superset(child) for child in node.children]
+    return "(" + f" {node.op} ".join(parts) + ")"
+
+
+def _subset(node: Term | Node) -> str:
+    """An FTS5 expression matching only articles the query matches (or _NONE)."""
+    if isinstance(node, Term):
+        return node.fts() if node.exact else _NONE
+    if node.op == "NOT":
+        left, right = node.children
+        kept = _subset(left)
+        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right)})"
+    parts = [_subset(child) for child in node.children]
+    if node.op == "AND":
+        return _NONE if _NONE in parts else "(" + " AND ".join(parts) + ")"
+    parts = [p for p in parts if p != _NONE]
+    return _NONE if not parts else "(" + " OR ".join(parts) + ")"
+
+
+def _evaluate(node: Term | Node, texts: list[str]) -> bool:
+    if isinstance(node, Term):
+        needle = fold(node.text)
+        return any(needle in text for text in texts)
+    if node.op == "NOT":
+        return _evaluate(node.children[0], texts) and not _evaluate(node.children[1], texts)
+    results = (_evaluate(child, texts) for child in node.children)
+    return all(results) if node.op == "AND" else any(results)
+
+
+def _all_terms(node: Term | Node) -> list[str]:
+    if isinstance(node, Term):
+        return [node.text]
+    return [term for child in node.children for term in _all_terms(child)]
+
+
+def _positive_terms(node: Term | Node) -> list[str]:
+    """Terms whose occurrences a snippet should mark (not the ones under NOT)."""
+    if isinstance(node, Term):
+        return [node.text]
+    if node.op == "NOT":
+        return _positive_terms(node.children[0])
+    return [term for child in node.children for term in _positive_terms(child)]

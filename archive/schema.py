@@ -1,0 +1,187 @@
+"""Schema of archive.db, built by numbered migrations.
+
+``PRAGMA user_version`` holds the number of the last applied migration. Each
+migration is one function that takes the database from version N-1 to N inside
+a transaction; an archive written by a newer orgnews is refused, not damaged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+from archive.charsplit import split_text
+from archive.errors import ArchiveError
+
+ARTICLE_COLUMNS = {
+    "id": int,
+    "url": str,
+    "canonical_url": str,
+    "site": str,
+    "column": str,
+    "title": str,
+    "subtitle": str,
+    "source": str,
+    "published_at": str,
+    "year": int,
+    "author": str,
+    "editor": str,
+    "body": str,
+    "images": str,
+    "attachments": str,
+    "next_pages": str,
+    "warnings": str,
+    "content_hash": str,
+    "first_seen": str,
+    "last_seen": str,
+    "story_id": int,
+    "fetch_id": int,
+}
+# The Article's text fields as stored (the list fields are stored as JSON text).
+TEXT_FIELDS = (
+    "canonical_url",
+    "site",
+    "column",
+    "title",
+    "subtitle",
+    "source",
+    "published_at",
+    "author",
+    "editor",
+    "body",
+)
+# Fields kept for every earlier text of an article (everything an edit can change).
+VERSION_FIELDS = (
+    *TEXT_FIELDS,
+    "images",
+    "attachments",
+    "warnings",
+    "content_hash",
+    "first_seen",
+    "last_seen",
+    "fetch_id",
+)
+
+
+def _core_tables(db: Database) -> None:
+    db["sites"].create({"name": str, "title": str, "hosts": str, "updated_at": str}, pk="name")
+    db["runs"].create(
+        {
+            "id": int,
+            "site": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "options": str,
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "articles_failed": int,
+            "fetches_blocked": int,
+            "stats": str,
+            "field_coverage": str,
+            "alerts": str,
+        },
+        pk="id",
+    )
+    db["runs"].create_index(["site", "id"])
+    db["fetches"].create(
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "status": int,
+            "outcome": str,
+            "run_id": int,
+            "fetched_at": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "detail": str,
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create_index(["url"])
+    db["fetches"].create_index(["run_id"])
+    db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url"})
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["published_at"])
+    db["articles"].create_index(["site", "published_at"])
+    db["articles"].create_index(["story_id"])
+    db["articles"].create_index(["source"])
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "url": str,
+            **{name: ARTICLE_COLUMNS[name] for name in VERSION_FIELDS},
+            "replaced_at": str,
+        },
+        pk="id",
+    )
+    db["article_versions"].create_index(["article_id"])
+
+
+def _full_text_index(db: Database) -> None:
+    # Contentless: the split copy is only needed to build the index, the text itself
+    # stays in `articles`, so the index costs no second copy of every body.
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5("
+        "title, body, content='', tokenize='unicode61 remove_diacritics 0')"
+    )
+    rows = db.execute("SELECT id, title, body FROM articles").fetchall()
+    db.conn.executemany(
+        "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+        ((row[0], split_text(row[1]), split_text(row[2])) for row in rows),
+    )
+
+
+def _story_signatures(db: Database) -> None:
+    from archive.stories import signature
+
+    db["article_signatures"].create({"article_id": int, "title_key": str, "minhash": bytes}, pk="article_id")
+    db["article_signatures"].create_index(["title_key"])
+    db.execute(
+        "CREATE TABLE article_lsh (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+        "PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+    )
+    from archive.store import assign_story
+
+    rows = db.execute("SELECT id, title, body FROM articles ORDER BY id").fetchall()
+    for article_id, title, body in rows:
+        story_id = assign_story(db.conn, article_id, signature(title, body))
+        db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_core_tables, _full_text_index, _story_signatures]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Apply the missing migrations up to ``target``; returns the resulting version."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"this archive has schema version {current}, newer than this orgnews understands "
+            f"({SCHEMA_VERSION}): upgrade orgnews to open it"
+        )
+    db = Database(conn)
+    for version in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version - 1](db)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return schema_version(conn)

@@ -1,0 +1,402 @@
+"""The archive's write side: one SQLite file, opened, migrated and written by ``Archive``.
+
+Writes are keyed by URL and idempotent; ``transaction()`` groups many of them into
+one commit (the crawl writes one page's fetches and article together, the
+benchmark a thousand articles at a time). A changed article keeps its earlier
+text in ``article_versions``: nothing stored is ever overwritten and lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.charsplit import split_text
+from archive.errors import ArchiveError
+from archive.schema import TEXT_FIELDS, VERSION_FIELDS, migrate
+from archive.stories import Signature, same_story, signature
+
+FETCH_OUTCOMES = frozenset({"article", "not-article", "blocked", "error", "not-modified", "list"})
+RUN_STAT_KEYS = (
+    "pages_fetched",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "articles_failed",
+    "fetches_blocked",
+)
+_LIST_FIELDS = ("images", "attachments", "next_pages", "warnings")
+# What makes two captures of a URL "the same article": not the crawl bookkeeping.
+_HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
+_STORY_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: str  # "new", "updated" or "unchanged"
+    article_id: int
+    story_id: int
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _year(published_at: str | None) -> int | None:
+    if published_at and len(published_at) >= 4 and published_at[:4].isdigit():
+        return int(published_at[:4])
+    return None
+
+
+def article_row(article: Any) -> dict[str, Any]:
+    """The stored form of an Article: lists as JSON text, plus the content hash."""
+    row: dict[str, Any] = {"url": article.url}
+    for name in TEXT_FIELDS:
+        row[name] = getattr(article, name, None)
+    row["body"] = row["body"] or ""
+    for name in _LIST_FIELDS:
+        row[name] = json.dumps(list(getattr(article, name, None) or []), ensure_ascii=False)
+    hashed = json.dumps([row[name] for name in _HASHED_FIELDS], ensure_ascii=False)
+    row["content_hash"] = hashlib.sha256(hashed.encode("utf-8")).hexdigest()
+    row["year"] = _year(row["published_at"])
+    return row
+
+
+def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> int:
+    """Store the signature of ``article_id`` and return the story it belongs to."""
+    keys = sig.band_keys()
+    candidates: set[int] = set()
+    if keys:
+        marks = ",".join("?" * len(keys))
+        candidates.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT article_id FROM article_lsh WHERE band_key IN ({marks}) LIMIT {_STORY_CANDIDATES}",
+                keys,
+            )
+        )
+    if sig.title_key:
+        candidates.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT article_id FROM article_signatures WHERE title_key = ? LIMIT {_STORY_CANDIDATES}",
+                [sig.title_key],
+            )
+        )
+    candidates.discard(article_id)
+    best_story, best_score = article_id, 0.0
+    if candidates:
+        marks = ",".join("?" * len(candidates))
+        rows = conn.execute(
+            f"SELECT s.article_id, s.title_key, s.minhash, a.story_id FROM article_signatures s "
+            f"JOIN articles a ON a.id = s.article_id WHERE s.article_id IN ({marks})",
+            sorted(candidates),
+        )
+        for other_id, title_key, minhash, story_id in rows:
+            score = same_story(sig, title_key, minhash)
+            # Ties go to the oldest story so that grouping does not depend on arrival order.
+            if score > best_score or (
+                score == best_score and score > 0 and (story_id or other_id) < best_story
+            ):
+                best_story, best_score = story_id or other_id, score
+    conn.execute(
+        "INSERT OR REPLACE INTO article_signatures(article_id, title_key, minhash) VALUES (?, ?, ?)",
+        [article_id, sig.title_key, sig.minhash],
+    )
+    conn.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
+    conn.executemany(
+        "INSERT OR IGNORE INTO article_lsh(band_key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in keys],
+    )
+    return best_story
+
+
+class Archive:
+    """The SQLite archive. Open with ``Archive.open(path)``; usable as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self.db = Database(conn)
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: str | Path) -> Archive:
+        """Open (creating and migrating when needed) the archive at ``path``."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=60)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"cannot open the archive {path}: {exc}") from exc
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA cache_size=-65536")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ArchiveError(f"{path} is not a usable orgnews archive: {exc}") from exc
+        except ArchiveError:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Archive]:
+        """Group writes into one commit; inner ``transaction()`` blocks join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        # IMMEDIATE takes the write lock up front, so a second writer waits (busy timeout)
+        # instead of failing halfway through when it tries to upgrade a read lock.
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def save_article(
+        self, article: Any, *, fetch_id: int | None = None, seen_at: str | None = None
+    ) -> SaveResult:
+        """Store ``article`` keyed by its URL: "new", "updated" (old text kept) or "unchanged"."""
+        if not getattr(article, "url", None):
+            raise ArchiveError("an article without a URL cannot be stored: set Article.url")
+        seen_at = seen_at or now_iso()
+        row = article_row(article)
+        with self.transaction():
+            existing = self.conn.execute(
+                "SELECT id, content_hash, story_id, title, body FROM articles WHERE url = ?",
+                [article.url],
+            ).fetchone()
+            if existing is None:
+                return self._insert(row, fetch_id, seen_at)
+            article_id, content_hash, story_id, old_title, old_body = existing
+            if content_hash == row["content_hash"]:
+                self.conn.execute(
+                    "UPDATE articles SET last_seen = max(coalesce(last_seen, ''), ?), "
+                    "fetch_id = coalesce(?, fetch_id) WHERE id = ?",
+                    [seen_at, fetch_id, article_id],
+                )
+                return SaveResult("unchanged", article_id, story_id)
+            self._keep_version(article_id, seen_at)
+            assignments = ", ".join(f"[{name}] = :{name}" for name in row)
+            self.conn.execute(
+                f"UPDATE articles SET {assignments}, last_seen = :seen, fetch_id = coalesce(:fetch_id, fetch_id) "
+                "WHERE id = :id",
+                {**row, "seen": seen_at, "fetch_id": fetch_id, "id": article_id},
+            )
+            self._unindex(article_id, old_title, old_body)
+            self._index(article_id, row)
+            # The story stays: an edit does not turn a copy into a different story.
+            assign_story(self.conn, article_id, signature(row["title"], row["body"]))
+            return SaveResult("updated", article_id, story_id)
+
+    def _insert(self, row: dict[str, Any], fetch_id: int | None, seen_at: str) -> SaveResult:
+        values = {**row, "first_seen": seen_at, "last_seen": seen_at, "fetch_id": fetch_id}
+        names = ", ".join(f"[{name}]" for name in values)
+        marks = ", ".join(f":{name}" for name in values)
+        article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values).lastrowid
+        self._index(article_id, row)
+        story_id = assign_story(self.conn, article_id, signature(row["title"], row["body"]))
+        self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+        return SaveResult("new", article_id, story_id)
+
+    def _keep_version(self, article_id: int, replaced_at: str) -> None:
+        names = ", ".join(f"[{name}]" for name in VERSION_FIELDS)
+        self.conn.execute(
+            f"INSERT INTO article_versions (article_id, url, {names}, replaced_at) "
+            f"SELECT id, url, {names}, ? FROM articles WHERE id = ?",
+            [replaced_at, article_id],
+        )
+
+    def _index(self, article_id: int, row: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+            [article_id, split_text(row["title"]), split_text(row["body"])],
+        )
+
+    def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:
+        # A contentless FTS5 table forgets a row only when given the exact indexed values.
+        self.conn.execute(
+            "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+            [article_id, split_text(title), split_text(body)],
+        )
+
+    def known_article_urls(self, site: str | None = None) -> set[str]:
+        if site is None:
+            return {r[0] for r in self.conn.execute("SELECT url FROM articles")}
+        return {r[0] for r in self.conn.execute("SELECT url FROM articles WHERE site = ?", [site])}
+
+    def article_state(self, url: str) -> dict[str, Any] | None:
+        """What the crawl needs to refresh ``url``: id, last_seen, etag, last_modified, content_hash."""
+        row = self.conn.execute(
+            "SELECT a.id, a.last_seen, f.etag, f.last_modified, a.content_hash FROM articles a "
+            "LEFT JOIN fetches f ON f.id = a.fetch_id WHERE a.url = ?",
+            [url],
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("article_id", "last_seen", "etag", "last_modified", "content_hash")
+        return dict(zip(keys, row, strict=True))
+
+    def iter_article_sources(self, site: str | None = None) -> Iterator[dict[str, Any]]:
+        """The latest article fetch (WARC pointer) of each stored article, for re-extraction."""
+        sql = (
+            "SELECT a.id, a.url, a.site, f.warc_file, f.warc_offset, f.warc_length FROM articles a "
+            "LEFT JOIN fetches f ON f.id = ("
+            "  SELECT id FROM fetches WHERE url = a.url AND outcome = 'article' ORDER BY id DESC LIMIT 1)"
+        )
+        params: list[Any] = []
+        if site is not None:
+            sql += " WHERE a.site = ?"
+            params.append(site)
+        keys = ("article_id", "url", "site", "warc_file", "warc_offset", "warc_length")
+        for row in self.conn.execute(sql + " ORDER BY a.id", params).fetchall():
+            yield dict(zip(keys, row, strict=True))
+
+    # -- fetches, runs, sites -------------------------------------------------------------------
+
+    def record_fetch(
+        self,
+        *,
+        url: str,
+        status: int | None,
+        outcome: str,
+        run_id: int | None,
+        fetched_at: str | None = None,
+        warc_file: str | None = None,
+        warc_offset: int | None = None,
+        warc_length: int | None = None,
+        detail: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        site: str | None = None,
+    ) -> int:
+        """Record one HTTP exchange; returns the fetch id."""
+        if outcome not in FETCH_OUTCOMES:
+            raise ArchiveError(
+                f"unknown fetch outcome {outcome!r}: use one of {', '.join(sorted(FETCH_OUTCOMES))}"
+            )
+        values = {
+            "url": url,
+            "site": site,
+            "status": status,
+            "outcome": outcome,
+            "run_id": run_id,
+            "fetched_at": fetched_at or now_iso(),
+            "warc_file": warc_file,
+            "warc_offset": warc_offset,
+            "warc_length": warc_length,
+            "detail": detail,
+            "etag": etag,
+            "last_modified": last_modified,
+        }
+        with self.transaction():
+            names = ", ".join(values)
+            marks = ", ".join(f":{name}" for name in values)
+            return self.conn.execute(f"INSERT INTO fetches ({names}) VALUES ({marks})", values).lastrowid
+
+    def upsert_site(self, name: str, *, title: str, hosts: list[str]) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO sites(name, title, hosts, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET title = excluded.title, hosts = excluded.hosts, "
+                "updated_at = excluded.updated_at",
+                [name, title, json.dumps(list(hosts), ensure_ascii=False), now_iso()],
+            )
+
+    def start_run(self, site: str, *, options: dict | None = None) -> int:
+        with self.transaction():
+            return self.conn.execute(
+                "INSERT INTO runs(site, started_at, status, options) VALUES (?, ?, 'running', ?)",
+                [site, now_iso(), json.dumps(options or {}, ensure_ascii=False, default=str)],
+            ).lastrowid
+
+    def finish_run(
+        self, run_id: int, *, status: str, stats: dict, field_coverage: dict[str, float], alerts: list[str]
+    ) -> None:
+        values = {key: stats.get(key, 0) for key in RUN_STAT_KEYS}
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"UPDATE runs SET finished_at = :finished_at, status = :status, "
+                f"{', '.join(f'{key} = :{key}' for key in RUN_STAT_KEYS)}, stats = :stats, "
+                "field_coverage = :field_coverage, alerts = :alerts WHERE id = :id",
+                {
+                    **values,
+                    "finished_at": now_iso(),
+                    "status": status,
+                    "id": run_id,
+                    "stats": json.dumps(stats, ensure_ascii=False, default=str),
+                    "field_coverage": json.dumps(field_coverage, ensure_ascii=False),
+                    "alerts": json.dumps(list(alerts), ensure_ascii=False),
+                },
+            )
+            if cursor.rowcount == 0:
+                raise ArchiveError(f"no run with id {run_id}: start it with start_run() first")
+
+    def runs(self, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Recorded runs, newest first."""
+        sql = "SELECT * FROM runs"
+        params: list[Any] = []
+        if site is not None:
+            sql += " WHERE site = ?"
+            params.append(site)
+        cursor = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+        names = [d[0] for d in cursor.description]
+        result = []
+        for row in cursor.fetchall():
+            run = dict(zip(names, row, strict=True))
+            extra = json.loads(run.pop("stats") or "{}")
+            run = {**extra, **run}
+            run["options"] = json.loads(run["options"] or "{}")
+            run["field_coverage"] = json.loads(run["field_coverage"] or "{}")
+            run["alerts"] = json.loads(run["alerts"] or "[]")
+            result.append(run)
+        return result
+
+    def recent_coverage(self, site: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Field coverage of the latest finished runs of ``site`` (id, status, articles, field_coverage)."""
+        return [
+            {
+                "id": run["id"],
+                "status": run["status"],
+                "finished_at": run["finished_at"],
+                "articles_new": run["articles_new"],
+                "articles_updated": run["articles_updated"],
+                "articles_unchanged": run["articles_unchanged"],
+                "field_coverage": run["field_coverage"],
+            }
+            for run in self.runs(site=site, limit=limit + 1)
+            if run["finished_at"] is not None
+        ][:limit]

@@ -1,0 +1,231 @@
+"""The archive's write API on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from archive import Archive, ArchiveError
+from archive.schema import SCHEMA_VERSION, migrate
+from archive.synthetic import CorpusGenerator
+from crawler.extract import Article
+
+
+@pytest.fixture
+def arc(tmp_path):
+    with Archive.open(tmp_path / "data" / "archive.db") as archive:
+        yield archive
+
+
+def fts_ids(archive: Archive, expression: str) -> set[int]:
+    rows = archive.conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expression])
+    return {r[0] for r in rows}
+
+
+def test_open_creates_wal_archive_at_current_version(tmp_path):
+    path = tmp_path / "new" / "archive.db"
+    Archive.open(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"articles", "article_versions", "fetches", "runs", "sites", "articles_fts"} <= tables
+
+
+def test_same_article_twice_is_one_row(arc):
+    article = Article(
+        url="https://a.example.cn/1.html", site="a", title="组织工作会议", body="加强党建工作。"
+    )
+    first = arc.save_article(article, seen_at="2024-01-01T00:00:00+00:00")
+    second = arc.save_article(article, seen_at="2024-01-02T00:00:00+00:00")
+    assert (first.status, second.status) == ("new", "unchanged")
+    assert first.article_id == second.article_id
+    rows = arc.conn.execute("SELECT first_seen, last_seen FROM articles").fetchall()
+    assert rows == [("2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00")]
+
+
+def test_edit_keeps_previous_text_and_reindexes(arc):
+    url = "https://a.example.cn/2.html"
+    arc.save_article(Article(url=url, title="旧标题", body="原来的正文讲党建。"))
+    result = arc.save_article(Article(url=url, title="新标题", body="修改后的正文讲组工。"))
+    assert result.status == "updated"
+    assert arc.conn.execute("SELECT title, body FROM article_versions").fetchall() == [
+        ("旧标题", "原来的正文讲党建。")
+    ]
+    assert arc.conn.execute("SELECT title FROM articles").fetchall() == [("新标题",)]
+    assert fts_ids(arc, '"党 建"') == set()
+    assert fts_ids(arc, '"组 工"') == {result.article_id}
+
+
+def test_lists_are_stored_as_json(arc):
+    article = Article(
+        url="https://a.example.cn/3.html",
+        body="正文",
+        images=["https://a.example.cn/1.jpg"],
+        attachments=[{"url": "https://a.example.cn/f.pdf", "text": "附件"}],
+    )
+    arc.save_article(article)
+    images, attachments = arc.conn.execute("SELECT images, attachments FROM articles").fetchone()
+    assert images == '["https://a.example.cn/1.jpg"]'
+    assert attachments == '[{"url": "https://a.example.cn/f.pdf", "text": "附件"}]'
+
+
+def test_article_without_url_is_refused(arc):
+    with pytest.raises(ArchiveError, match="without a URL"):
+        arc.save_article(Article(url="", body="x"))
+
+
+def test_transaction_nests_and_rolls_back_as_a_whole(arc):
+    with pytest.raises(RuntimeError):
+        with arc.transaction():
+            arc.save_article(Article(url="https://a.example.cn/4.html", body="一"))
+            with arc.transaction():
+                arc.record_fetch(
+                    url="https://a.example.cn/4.html", status=200, outcome="article", run_id=None
+                )
+            raise RuntimeError("crash in the middle of a page")
+    assert arc.known_article_urls() == set()
+    assert arc.conn.execute("SELECT count(*) FROM fetches").fetchone()[0] == 0
+    with arc.transaction():
+        arc.save_article(Article(url="https://a.example.cn/4.html", body="一"))
+    assert arc.known_article_urls() == {"https://a.example.cn/4.html"}
+
+
+def test_fetch_state_and_sources(arc):
+    url = "https://b.example.cn/5.html"
+    fetch_id = arc.record_fetch(
+        url=url,
+        status=200,
+        outcome="article",
+        run_id=None,
+        warc_file="w.warc.gz",
+        warc_offset=10,
+        warc_length=99,
+        etag='"abc"',
+        last_modified="Mon",
+        site="b",
+    )
+    arc.save_article(
+        Article(url=url, site="b", body="正文"), fetch_id=fetch_id, seen_at="2024-05-01T00:00:00+00:00"
+    )
+    arc.save_article(Article(url="https://c.example.cn/6.html", site="c", body="正文"))
+    state = arc.article_state(url)
+    assert state["etag"] == '"abc"' and state["last_modified"] == "Mon"
+    assert state["last_seen"] == "2024-05-01T00:00:00+00:00" and len(state["content_hash"]) == 64
+    assert arc.article_state("https://nowhere.example.cn/") is None
+    assert arc.known_article_urls("b") == {url}
+    assert list(arc.iter_article_sources("b")) == [
+        {
+            "article_id": state["article_id"],
+            "url": url,
+            "site": "b",
+            "warc_file": "w.warc.gz",
+            "warc_offset": 10,
+            "warc_length": 99,
+        }
+    ]
+    with pytest.raises(ArchiveError, match="unknown fetch outcome"):
+        arc.record_fetch(url=url, status=200, outcome="fine", run_id=None)
+
+
+def test_runs_round_trip(arc):
+    arc.upsert_site("12371", title="共产党员网", hosts=["www.12371.cn"])
+    arc.upsert_site("12371", title="共产党员网", hosts=["www.12371.cn", "news.12371.cn"])
+    assert arc.conn.execute("SELECT hosts FROM sites").fetchall() == [('["www.12371.cn", "news.12371.cn"]',)]
+    first = arc.start_run("12371", options={"max_pages": 5})
+    stats = {
+        "pages_fetched": 9,
+        "articles_new": 4,
+        "articles_updated": 1,
+        "articles_unchanged": 2,
+        "articles_failed": 1,
+        "fetches_blocked": 0,
+        "finish_reason": "finished",
+    }
+    arc.finish_run(
+        first,
+        status="completed",
+        stats=stats,
+        field_coverage={"title": 1.0, "author": 0.5},
+        alerts=["author coverage fell"],
+    )
+    second = arc.start_run("12371")
+    runs = arc.runs(site="12371")
+    assert [r["id"] for r in runs] == [second, first]
+    done = runs[1]
+    assert (
+        done["status"] == "completed" and done["pages_fetched"] == 9 and done["finish_reason"] == "finished"
+    )
+    assert done["field_coverage"] == {"title": 1.0, "author": 0.5} and done["alerts"] == [
+        "author coverage fell"
+    ]
+    assert done["options"] == {"max_pages": 5}
+    assert [r["id"] for r in arc.recent_coverage("12371")] == [first]
+    assert arc.runs(site="other") == []
+    with pytest.raises(ArchiveError, match="no run with id"):
+        arc.finish_run(999, status="completed", stats={}, field_coverage={}, alerts=[])
+
+
+def test_reposts_share_a_story_and_keep_their_own_rows(arc):
+    corpus = CorpusGenerator(seed=7)
+    original = corpus.article(1, body_chars=1500)
+    other = corpus.article(2, body_chars=1500)
+    copy = Article(
+        url="https://people.example.cn/copy.html",
+        site="people",
+        title=original.title + "（转载）",
+        body=original.body.replace("。", "。\n", 3) + "（来源：中国组织人事报）",
+        published_at="2024-02-02",
+    )
+    a = arc.save_article(original)
+    b = arc.save_article(other)
+    c = arc.save_article(copy)
+    assert c.story_id == a.story_id == a.article_id
+    assert b.story_id != a.story_id
+    rows = arc.conn.execute("SELECT url, site, story_id FROM articles ORDER BY id").fetchall()
+    assert rows[2] == ("https://people.example.cn/copy.html", "people", a.story_id)
+
+
+def test_each_migration_is_a_step(tmp_path):
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, target=1) == 1
+    # Data written at version 1 (no index, no stories) is indexed and grouped by the later steps.
+    body = CorpusGenerator(seed=3).text(800)
+    for number in (1, 2):
+        conn.execute(
+            "INSERT INTO articles(url, title, body, content_hash) VALUES (?, ?, ?, 'h')",
+            [f"https://a.example.cn/{number}.html", "干部工作会议召开", body],
+        )
+    assert migrate(conn, target=2) == 2
+    assert {
+        r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"干 部\"'")
+    } == {1, 2}
+    assert migrate(conn) == SCHEMA_VERSION
+    assert conn.execute("SELECT story_id FROM articles ORDER BY id").fetchall() == [(1,), (1,)]
+    conn.close()
+    with Archive.open(path) as arc:
+        assert (
+            arc.save_article(
+                Article(url="https://a.example.cn/1.html", title="干部工作会议召开", body=body)
+            ).status
+            == "updated"
+        )
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "archive.db"
+    Archive.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(ArchiveError, match="newer than this orgnews"):
+        Archive.open(path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "archive.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ArchiveError, match="not a usable orgnews archive"):
+        Archive.open(path)
