@@ -25,7 +25,7 @@ from crawler.extract.patterns import (
     WECHAT_SIGNOFF_RE,
 )
 from crawler.extract.title import squash
-from crawler.extract.tree import Line, clean_text
+from crawler.extract.tree import Line, all_text, clean_text
 
 _LEAD_SCAN = 3
 _TAIL_SCAN = 6
@@ -70,7 +70,7 @@ def _is_emphasized(line: Line) -> bool:
     """The whole line sits in <strong>/<b>: a heading, not a signature."""
     owner = line.owner
     for child in owner:
-        if child.tag in ("strong", "b", "h3", "h4") and clean_text(child.text_content()) == line.text:
+        if child.tag in ("strong", "b", "h3", "h4") and clean_text(all_text(child)) == line.text:
             return True
     return owner.tag in ("h2", "h3", "h4", "h5", "strong", "b")
 
@@ -103,7 +103,8 @@ def _read_head(texts: list[str], found: Byline, notes: list[str], emphasized: se
                 del out[i]
                 continue
             parsed = parse_byline(text)
-            if parsed.labeled and (parsed.published_at or parsed.source or parsed.author or parsed.editor):
+            if parsed.labeled and not _is_prose(text) and (parsed.published_at or parsed.source
+                                                           or parsed.author or parsed.editor):
                 found.merge(parsed)
                 del out[i]
                 continue

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from crawler.extract.patterns import BODY_SELECTORS, CHROME_ATTR_RE, PUNCTUATION
-from crawler.extract.tree import AttrIndex, Line
+from crawler.extract.tree import AttrIndex, Line, all_text
 
 # How much of a paragraph's weight flows up to each ancestor level.
 _DECAY = (1.0, 1.0, 0.5, 0.25, 0.125)
@@ -67,7 +67,7 @@ def find_container(lines: Sequence[Line], index: AttrIndex,
 
 
 def _has_text(el: Any) -> bool:
-    return bool(el.text_content().strip())
+    return bool(all_text(el).strip())
 
 
 def chrome_subtrees(container: Any) -> set[Any]:

@@ -18,8 +18,11 @@ _ISO_RE = re.compile(
 _EPOCH_RE = re.compile(r"^\d{10}(?:\d{3})?$")
 
 
+_FULLWIDTH_RE = re.compile("[０-９]")
+
+
 def normalize_digits(text: str) -> str:
-    return text.translate(FULLWIDTH_DIGITS)
+    return text.translate(FULLWIDTH_DIGITS) if _FULLWIDTH_RE.search(text) else text
 
 
 def _valid(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> bool:

@@ -73,10 +73,12 @@ def decode_html(body: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
         raise NotAnArticle("binary", "the bytes are a binary file (PDF, image, archive...), not an HTML page")
     try:
         return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        # A page cut off mid-character is still UTF-8.
-        if exc.start >= len(body) - 3 and exc.reason.startswith("unexpected end"):
-            return body.decode("utf-8", "ignore"), "utf-8"
+    except UnicodeDecodeError:
+        # A cut capture or one broken template byte leaves a few invalid sequences
+        # in a UTF-8 page; GB-family bytes read as UTF-8 fail on nearly every character.
+        text = body.decode("utf-8", "replace")
+        if text.count("\ufffd") <= max(3, len(body) // 5000):
+            return text, "utf-8"
     declared = header_charset(headers)
     if declared is None:
         match = META_CHARSET_RE.search(body[:4096])

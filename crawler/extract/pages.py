@@ -9,7 +9,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from crawler.extract.article import Article
 from crawler.extract.patterns import ATTACHMENT_EXT_RE, CREATE_PAGE_RE, PAGER_SELECTORS, PDFJS_RE
-from crawler.extract.tree import AttrIndex, clean_text
+from crawler.extract.tree import AttrIndex, all_text, clean_text
 
 _PEOPLE_PAGE_RE = re.compile(r"^(.*/c\d+-\d+)(?:-(\d+))?\.html$")
 _IMAGE_ATTRS = ("data-original", "data-src", "original", "src")
@@ -63,7 +63,7 @@ def attachments_in(elements: Iterable[Any], base: str) -> list[dict[str, str]]:
                 if viewer and "viewer" in url:
                     url = absolute(base, unquote(viewer.group(1))) or url
                 if ATTACHMENT_EXT_RE.search(urlsplit(url).path) or ATTACHMENT_EXT_RE.search(url):
-                    text = clean_text(node.text_content()) or url.rsplit("/", 1)[-1]
+                    text = clean_text(all_text(node)) or url.rsplit("/", 1)[-1]
                     found.append({"url": url, "text": text})
     return _unique(found)
 

@@ -117,7 +117,7 @@ BYLINE_LABELS: tuple[tuple[str, str], ...] = (
     ("分享到", "noise"), ("分享", "noise"),
 )
 # Short labels that are also word endings (原文, 本报记者) need a non-Chinese character before them.
-_GUARDED_LABELS = frozenset({"文", "记者", "阅读", "浏览", "图片", "分享"})
+_GUARDED_LABELS = frozenset({"文", "记者", "阅读", "浏览", "图片", "分享", "时间", "日期", "分类", "标题"})
 _LABEL_ALT_PLAIN = "|".join(re.escape(label) for label, _ in BYLINE_LABELS)
 _LABEL_ALT = "|".join(
     (r"(?<![\u4e00-\u9fff])" if label in _GUARDED_LABELS else "") + re.escape(label)
@@ -213,7 +213,7 @@ DATE_RE = re.compile(
 URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})/"),
     re.compile(r"/n\d?/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
-    re.compile(r"/((?:19|20)\d{2})(\d{2})/t(?:19|20)\d{2}\d{4}_"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/t(?:19|20)\d{4}(\d{2})_"),
     re.compile(r"[/_]t?((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
     re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
     re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),

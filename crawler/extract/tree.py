@@ -7,17 +7,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import lxml.html
 from lxml import etree
 
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.patterns import BLOCK_TAGS, DROP_TAGS, XML_DECLARATION_RE
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+# Plain etree elements: lxml.html's per-element class lookup costs more than the parse itself.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 # Ideographic spaces inside a line are kept as printed (新华社北京2月4日电　经…); other runs become one space.
 _SPACE_RE = re.compile(r"[^\S\u3000]*\u3000[\s\u3000]*|[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
 _EDGE_SPACE = " \t\n\r\f\v\u00a0\u3000\u200b\ufeff"
-_FOLD = str.maketrans({"\r": None})
 
 
 def clean_text(text: str | None) -> str:
@@ -32,13 +31,14 @@ def _space_for(match: re.Match[str]) -> str:
     return "\u3000" * run.count("\u3000") if "\u3000" in run else " "
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement:
-    text = XML_DECLARATION_RE.sub("", text, count=1).translate(_FOLD)
+def parse_html(text: str) -> Any:
+    if text.lstrip()[:5].lower() == "<?xml":
+        text = XML_DECLARATION_RE.sub("", text, count=1)
     if "<" not in text[:200_000]:
         raise NotAnArticle("not-html", "the content has no HTML markup; expected a news-detail web page")
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise NotAnArticle("not-html", f"the HTML could not be parsed ({exc}); the page is empty or broken") from exc
     if root is None:
         raise NotAnArticle("not-html", "the HTML could not be parsed; the page is empty or broken")
@@ -46,7 +46,7 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     return root
 
 
-def _adopt_stray_roots(root: lxml.html.HtmlElement) -> None:
+def _adopt_stray_roots(root: Any) -> None:
     # An early </html> (common in templates stitched from includes) makes libxml2
     # start a second top-level <html>; fold it back so one tree holds the page.
     stray = root.getnext()
@@ -67,7 +67,7 @@ def _adopt_stray_roots(root: lxml.html.HtmlElement) -> None:
         stray = following
 
 
-def collect_meta(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
+def collect_meta(root: Any) -> dict[str, list[str]]:
     """meta name/property/itemprop (lower-cased) -> non-empty values in page order."""
     found: dict[str, list[str]] = {}
     for meta in root.iter("meta"):
@@ -81,7 +81,7 @@ def collect_meta(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
     return found
 
 
-def collect_json_ld(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+def collect_json_ld(root: Any) -> list[dict[str, Any]]:
     """NewsArticle-like objects from JSON-LD blocks, ignoring broken JSON."""
     items: list[dict[str, Any]] = []
     for script in root.iter("script"):
@@ -101,12 +101,12 @@ def collect_json_ld(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     return items
 
 
-def strip_furniture(root: lxml.html.HtmlElement) -> None:
+def strip_furniture(root: Any) -> None:
     """Remove subtrees that never carry visible article text (scripts, styles, forms...)."""
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
     for el in root.xpath('//*[@hidden or contains(translate(@style," ",""),"display:none")]'):
         if el.getparent() is not None:
-            el.drop_tree()
+            drop_tree(el)
 
 
 class Line:
@@ -125,7 +125,7 @@ class Line:
         return f"Line({self.index}, {self.text[:30]!r}, <{self.owner.tag}>)"
 
 
-def block_lines(el: lxml.html.HtmlElement) -> list[Line]:
+def block_lines(el: Any) -> list[Line]:
     """Visible text of ``el`` as lines, split at block elements and ``<br>``.
 
     Each line keeps the block element that holds it, so stages can go from a
@@ -176,8 +176,24 @@ def block_lines(el: lxml.html.HtmlElement) -> list[Line]:
     return lines
 
 
+def all_text(el: Any) -> str:
+    return "".join(el.itertext())
+
+
 def text_of(el: Any) -> str:
-    return clean_text(el.text_content()) if el is not None else ""
+    return clean_text(all_text(el)) if el is not None else ""
+
+
+def drop_tree(el: Any) -> None:
+    """Remove ``el`` and its children but keep the text that follows it."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 _SIMPLE_SELECTOR_RE = re.compile(r"^([#.])([\w-]+)$")
