@@ -28,9 +28,8 @@ import lxml.html
 from crawler.extract import Article, NotAnArticle, extract_article
 from crawler.extract.dates import parse_meta_date
 from crawler.extract.decode import decode_html
-from crawler.profiles import ListSpec, SiteProfile
+from crawler.profiles import HANWEB_PROXY, ListSpec, SiteProfile
 
-HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"
 # Hanweb asks for three screens of records per request.
 HANWEB_SCREENS = 3
 
@@ -321,6 +320,8 @@ def _json_article(profile: SiteProfile, url: str, record: Mapping[str, Any]) -> 
         value = values.get(name)
         if value not in (None, ""):
             setattr(article, name, str(value).strip())
+    if article.source is None and profile.detail.source:
+        article.source = profile.detail.source
     stamp = values.get("published_at")
     if stamp not in (None, ""):
         article.published_at = parse_meta_date(str(stamp)) or article.published_at

@@ -17,9 +17,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 SITES_DIR = Path(__file__).parent / "sites"
+HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"
 TEMPLATES_DIR = SITES_DIR / "templates"
 
 LIST_FORMATS = ("html", "js-array", "json", "hanweb-xml")
@@ -49,7 +50,9 @@ _TOP_KEYS = {
     "lists": list, "selectors": dict, "politeness": dict, "detail": dict, "template": str,
     "description": str,
 }
-_DETAIL_KEYS = {"format": str, "api_url": str, "record_path": str, "fields": dict, "page_url": str}
+_DETAIL_KEYS = {
+    "format": str, "api_url": str, "record_path": str, "fields": dict, "page_url": str, "source": str,
+}
 _POLITENESS_KEYS = {"download_delay": (int, float), "concurrency": int}
 
 
@@ -92,6 +95,8 @@ class DetailSpec:
     record_path: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     page_url: str | None = None
+    # The source to record when the record names none (a newspaper's own API).
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,9 +132,11 @@ class SiteProfile:
         for spec in self.lists:
             if url == spec.url or (spec.page_pattern is not None and spec.page_pattern.search(url)):
                 return spec
-            if spec.paging in ("counter", "hanweb") and url.split("?")[0] == (spec.page_url or spec.url).split("?")[0]:
+            if spec.paging == "counter" and url.split("?")[0] == urljoin(spec.url, spec.page_url or "").split("?")[0]:
                 return spec
-            if spec.paging == "trs" and re.fullmatch(re.escape(spec.url) + r"index(?:_\d+)?\.html", url):
+            if spec.paging == "hanweb" and url.split("?")[0] == urljoin(spec.url, HANWEB_PROXY):
+                return spec
+            if spec.paging == "trs" and re.fullmatch(re.escape(urljoin(spec.url, ".")) + r"index(?:_\d+)?\.s?html", url):
                 return spec
         return None
 

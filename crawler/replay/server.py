@@ -24,8 +24,7 @@ from crawler.replay import SITE_DIR, SNAPSHOT_DIRS, ReplayError, original_url, s
 
 # Hosts whose servers name the charset in Content-Type; the others leave it to the page's meta.
 HEADER_CHARSET = {
-    "www.12371.cn": "utf-8", "cpc.people.com.cn": "utf-8", "dangjian.people.com.cn": "utf-8",
-    "renshi.people.com.cn": "utf-8", "www.gov.cn": "utf-8", "www.zuzhirenshi.com": "utf-8",
+    "www.12371.cn": "utf-8", "news.12371.cn": "utf-8", "www.gov.cn": "utf-8", "www.zuzhirenshi.com": "utf-8",
 }
 CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".js": "application/javascript",
