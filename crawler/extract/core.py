@@ -62,6 +62,7 @@ _TAIL_ZONE = 10
 _SOURCE_SUFFIX_RE = re.compile(r"(?:社|报|网|台|杂志|新闻|客户端|日报|晚报|周刊|电视台|广播|频道|在线)$")
 _SUBTITLE_CLASS_RE = re.compile(r"sub|fu|yin|vice|second", re.I)
 _SHORT_BODY = 80
+_SENTENCE_END_RE = re.compile(r"[。！？!?；]")
 
 
 def extract_article(
@@ -129,15 +130,16 @@ class _Extraction:
     # -- pipeline ----------------------------------------------------------
 
     def run(self) -> Article:
-        title, title_idx = self.title()
         container, _how = find_container(self.lines, self.index, self.selectors.get("body", ()))
         if container is None:
             raise NotAnArticle("no-body", "no block of article text was found on the page")
         members = set(container.iter())
         skip = chrome_subtrees(container)
         body_lines = [ln for ln in self.lines if ln.owner in members and ln.owner not in skip]
+        title, title_idx = self.title(_first_prose(body_lines))
         if title_idx is not None and any(ln.index > title_idx for ln in body_lines):
             body_lines = [ln for ln in body_lines if ln.index > title_idx]
+        body_lines = _peel_header(body_lines)
         self._reject_list(body_lines)
         paragraphs, signature, _notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
@@ -185,12 +187,12 @@ class _Extraction:
             warnings=self.warnings,
         )
 
-    def title(self) -> tuple[str | None, int | None]:
+    def title(self, body_start: int) -> tuple[str | None, int | None]:
         chosen = self.profile_text("title")
         if chosen:
             match = next((ln.index for ln in self.lines if ln.text == chosen), None)
             return chosen, match
-        return find_title(self.lines, self.page_title, self.meta.title)
+        return find_title(self.lines, self.page_title, self.meta.title, body_start)
 
     def _reject_list(self, body_lines: Sequence[Line]) -> None:
         total = sum(len(ln.text) for ln in body_lines)
@@ -341,6 +343,31 @@ class _Extraction:
                     and line.text != self.lines[title_idx].text and not parse_byline(line.text).labeled:
                 return line.text
         return None
+
+
+def _first_prose(lines: Sequence[Line]) -> int:
+    """Index of the first line that reads as article text (the title sits above it)."""
+    for line in lines:
+        if len(line.text) >= 60 or "。" in line.text:
+            return line.index
+    return lines[0].index if lines else 0
+
+
+def _peel_header(lines: list[Line]) -> list[Line]:
+    """Drop the info lines (date, 来源, a lone source name, widgets) that open a
+    container holding the header as well as the text; the header zone reads them."""
+    start = 0
+    while start < min(len(lines), _HEADER_ZONE):
+        text = lines[start].text
+        if len(text) > 50 or _SENTENCE_END_RE.search(text):
+            break
+        parsed = parse_byline(text)
+        dated = parsed.published_at is not None and len(parsed.leftover) <= 1
+        if not (is_chrome(text) or dated or (parsed.labeled and not parsed.leftover)
+                or (_SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
+            break
+        start += 1
+    return lines[start:] if start < len(lines) else lines
 
 
 def _label_value_pairs(lines: Sequence[Line]) -> list[tuple[Line, str]]:

@@ -52,7 +52,7 @@ CHALLENGE_MAX_TEXT = 400
 
 # Subtrees that never hold article text.
 DROP_TAGS: tuple[str, ...] = ("script", "style", "noscript", "template", "svg", "canvas", "object",
-                              "embed", "select", "textarea", "button", "input", "option", "head")
+                              "embed", "select", "textarea", "button", "input", "option", "head", "title", "meta", "link")
 
 BLOCK_TAGS: frozenset[str] = frozenset(
     "p div td th tr table li ul ol dl dt dd h1 h2 h3 h4 h5 h6 section article header footer "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from crawler.extract.patterns import DATE_RE, TITLE_SEPARATORS_RE, TITLE_SITE_HINT_RE
+from crawler.extract.patterns import DATE_RE, LABEL_RE, TITLE_SEPARATORS_RE, TITLE_SITE_HINT_RE
 from crawler.extract.tree import Line
 
 _SQUASH_RE = re.compile(r"\s+")
@@ -13,6 +13,9 @@ _TITLE_CLASS_RE = re.compile(r"title|tit\b|tit\d|headline|bt\b|biaoti|h-title|su
 _HEADING_BONUS = {"h1": 30, "h2": 20, "h3": 10}
 _TITLE_PREFIX_RE = re.compile(r"^(?:标\s*题|题\s*目)\s*[:：]\s*")
 _MAX_JOINED_LINES = 4
+_STRUCTURAL_WINDOW = 15
+# Lines that are never the headline: widgets, breadcrumbs, form labels.
+_NOT_TITLE_RE = re.compile(r"[>»＞]|[:：]$|当前位置|分享|打印|字号|登录|注册|首页|扫一扫")
 
 
 def squash(text: str | None) -> str:
@@ -40,7 +43,8 @@ def _is_titleish(line: Line) -> int:
     return bonus
 
 
-def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None) -> tuple[str | None, int | None]:
+def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
+               body_start: int | None = None) -> tuple[str | None, int | None]:
     """Return ``(title, index of its first line)``; the index is None when no line holds it."""
     references = [squash(t) for t in (page_title, meta_title) if t]
     best: tuple[float, str, int] | None = None
@@ -67,9 +71,9 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None) -
             best = (score, _join_lines(parts), line.index)
     if best is not None:
         return _TITLE_PREFIX_RE.sub("", best[1]), best[2]
-    heading = _heading_fallback(lines)
+    heading = _structural_title(lines, body_start)
     if heading is not None:
-        return heading.text, heading.index
+        return _join_lines([ln.text for ln in _same_block_run(lines, heading)]), heading.index
     fallback = meta_title or (strip_site_name(page_title) if page_title else None)
     return (fallback or None), None
 
@@ -89,8 +93,37 @@ def _join_lines(parts: list[str]) -> str:
     return out.strip()
 
 
-def _heading_fallback(lines: Sequence[Line]) -> Line | None:
-    for line in lines:
-        if line.owner.tag == "h1" and 4 <= len(line.text) <= 120 and line.link_ratio < 0.5:
-            return line
-    return None
+def _same_block_run(lines: Sequence[Line], line: Line) -> list[Line]:
+    """A headline broken with <br> inside one element: its short sibling lines."""
+    def joins(other: Line) -> bool:
+        return (other.owner is line.owner and len(other.text) <= 40 and other.text[:1] not in "(（[【"
+                and not DATE_RE.search(other.text))
+
+    run = [line]
+    for prev in reversed(lines[max(0, line.index - _MAX_JOINED_LINES + 1): line.index]):
+        if not joins(prev):
+            break
+        run.insert(0, prev)
+    for nxt in lines[line.index + 1: line.index + _MAX_JOINED_LINES]:
+        if not joins(nxt):
+            break
+        run.append(nxt)
+    return run
+
+
+def _structural_title(lines: Sequence[Line], body_start: int | None) -> Line | None:
+    """When <title> names only the site: the heading-like line closest above the text."""
+    if body_start is None:
+        body_start = len(lines)
+    best: tuple[float, Line] | None = None
+    for line in lines[max(0, body_start - _STRUCTURAL_WINDOW): body_start]:
+        text = line.text
+        if not 4 <= len(text) <= 100 or line.link_ratio >= 0.5 or _NOT_TITLE_RE.search(text):
+            continue
+        if LABEL_RE.search(text) or (DATE_RE.search(text) and len(text) < 30):
+            continue
+        score = _is_titleish(line) * 2 + min(len(text), 40) / 4 - (body_start - line.index) * 1.5
+        score += _date_follows(lines, line.index + 1) * 2
+        if best is None or score > best[0]:
+            best = (score, line)
+    return best[1] if best is not None and best[0] > 0 else None
