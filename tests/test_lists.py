@@ -1,0 +1,187 @@
+"""List formats and pagings, read from the saved replay pages and from small hand-written answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from crawler.extract import NotAnArticle
+from crawler.lists import ListError, RequestSpec, detail_request, parse_detail, parse_list, start_requests
+from crawler.profiles import get_profile, load_profile
+from crawler.replay import SITE_DIR, saved_path
+
+
+def saved(spec: RequestSpec) -> bytes:
+    return (SITE_DIR / saved_path(spec.url, spec.method, spec.body)).read_bytes()
+
+
+def walk(name: str, list_index: int = 0) -> list[tuple[RequestSpec, list[str]]]:
+    """Follow one list of a profile page by page through the saved pages: (page request, detail URLs)."""
+    profile = get_profile(name)
+    pages = []
+    queue = [start_requests(profile)[list_index]]
+    while queue:
+        spec = queue.pop(0)
+        details, more = parse_list(profile, spec, saved(spec))
+        assert len(more) <= 1, "a list page hands back at most the next page"
+        pages.append((spec, [d.meta.get("article_url", d.url) for d in details]))
+        queue.extend(more)
+    return pages
+
+
+def test_inline_js_array_with_mixed_quoting_and_escaped_slashes() -> None:
+    [(spec, urls)] = walk("12371", 0)
+    assert spec.url == "https://www.12371.cn/zxfb/"
+    assert len(urls) == 8 and len(set(urls)) == 8
+    assert all(u.startswith("https://www.12371.cn/2026/11/") and u.endswith(".shtml") for u in urls)
+    assert "https://www.12371.cn/2026/11/16/ARTI1794838560000003.shtml" in urls  # written as https:\/\/…
+
+
+def test_html_list_with_protocol_relative_links_and_a_pager() -> None:
+    pages = walk("12371", 1)
+    assert [p.url for p, _ in pages] == ["https://news.12371.cn/dzybmbdj/zzb/",
+                                         "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml"]
+    assert [len(urls) for _, urls in pages] == [6, 2]
+    assert all(u.startswith("https://news.12371.cn/") for u in pages[1][1])
+
+
+def test_people_index2_paging_resolves_host_relative_links() -> None:
+    pages = walk("people", 0)
+    assert [p.url.rsplit("/", 1)[1] for p, _ in pages] == ["index.html", "index2.html", "index3.html"]
+    assert [p.meta["page"] for p, _ in pages] == [1, 2, 3]
+    urls = [u for _, page in pages for u in page]
+    assert len(urls) == 10 and all(u.startswith("http://dangjian.people.com.cn/n1/2026/") for u in urls)
+    # The continuation page of the multi-page article is never taken for an article of its own.
+    assert not any(u.endswith("-2.html") for u in urls)
+
+
+def test_renshi_appointment_notice_list() -> None:
+    pages = walk("people", 2)
+    assert [p.url for p, _ in pages] == ["http://renshi.people.com.cn/GB/139627/140763/",
+                                         "http://renshi.people.com.cn/GB/139627/140763/index2.html"]
+    assert sum(len(urls) for _, urls in pages) == 4
+
+
+def test_mi4_script_list_counts_pages_until_one_is_empty() -> None:
+    pages = walk("dangjian")
+    assert [parse_qs(p.url.split("?")[1])["page"] for p, _ in pages] == [["1"], ["2"], ["3"]]
+    assert [len(urls) for _, urls in pages] == [6, 6, 0]
+    assert pages[0][1][0] == "http://www.dangjian.cn/djyw/2026/11/20/detail_202611204567000.html"
+
+
+def test_json_list_gives_detail_requests_to_the_api() -> None:
+    profile = get_profile("zuzhirenshi")
+    pages = walk("zuzhirenshi")
+    assert [len(urls) for _, urls in pages] == [6, 6, 0]
+    details, _ = parse_list(profile, pages[0][0], saved(pages[0][0]))
+    first = details[0]
+    assert first.url.startswith("https://www.zuzhirenshi.com/api/welcome/selectNews?id=")
+    assert first.meta["article_url"] == first.url.replace("api/welcome/selectNews?id=", "detailpage/")
+    assert profile.is_detail(first.meta["article_url"])
+
+
+def test_trs_create_page_html_paging_and_dot_relative_links() -> None:
+    pages = walk("jiangsu")
+    assert [p.url.rsplit("/", 1)[1] for p, _ in pages] == ["index.html", "index_1.html", "index_2.html"]
+    urls = [u for _, page in pages for u in page]
+    assert len(urls) == 13
+    assert all(u.startswith("https://www.zgjssw.gov.cn/yaowen/2026") for u in urls)
+
+
+def test_hanweb_posts_the_column_form_and_reads_the_xml_records() -> None:
+    profile = get_profile("zhejiang")
+    [start] = start_requests(profile)
+    assert start.method == "POST" and start.url.endswith(
+        "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15")
+    form = parse_qs(start.body.decode("ascii"))
+    assert form["columnid"] == ["1229474"] and form["webname"] == ["浙江组工网"]
+    [(_, urls)] = walk("zhejiang")
+    assert len(urls) == 12 and all(u.startswith("https://www.zjzzgz.gov.cn/art/2026/11/") for u in urls)
+
+
+def test_hanweb_asks_for_the_next_window_until_the_total() -> None:
+    profile = get_profile("zhejiang")
+    [start] = start_requests(profile)
+    records = "".join(f'<record><![CDATA[<li><a href="/art/2026/11/1/art_1229474_{n}.html">t</a></li>]]></record>'
+                      for n in range(45))
+    answer = f"<datastore><recordset>{records}</recordset><totalrecord>100</totalrecord></datastore>".encode()
+    details, [second] = parse_list(profile, start, answer)
+    assert len(details) == 45
+    assert second.method == "POST" and second.body == start.body
+    assert "startrecord=46&endrecord=90" in second.url
+    _, [third] = parse_list(profile, second, answer)
+    assert "startrecord=91&endrecord=135" in third.url
+    assert parse_list(profile, third, answer)[1] == []
+
+
+def test_gbk_list_decodes() -> None:
+    pages = walk("beijing")
+    assert [len(urls) for _, urls in pages] == [6, 5]
+
+
+def test_only_links_matching_the_detail_pattern_are_kept_and_resolved() -> None:
+    profile = get_profile("beijing")
+    page = """<html><head><meta charset="utf-8"></head><body>
+      <a href="/">首页</a> <a href="javascript:void(0)">打印</a> <a href="#top">顶部</a>
+      <a href="../article/101.html">相对</a> <a href="https://www.bjdj.gov.cn/article/102.html">绝对</a>
+      <a href="https://www.bjdj.gov.cn/article/102.html">重复</a> <a href="https://other.cn/article/103.html">外站</a>
+      <a href="/zgdt/index_2.html">下一页</a></body></html>""".encode()
+    details, more = parse_list(profile, "https://www.bjdj.gov.cn/zgdt/", page)
+    assert [d.url for d in details] == ["https://www.bjdj.gov.cn/article/101.html",
+                                        "https://www.bjdj.gov.cn/article/102.html"]
+    assert [m.url for m in more] == ["https://www.bjdj.gov.cn/zgdt/index_2.html"]
+
+
+def test_max_pages_ends_a_walk(tmp_path: Path) -> None:
+    text = (Path(get_profile("beijing").path).read_text("utf-8").replace("max_pages = 20", "max_pages = 1"))
+    (tmp_path / "beijing.toml").write_text(text, "utf-8")
+    profile = load_profile(tmp_path / "beijing.toml")
+    [start] = start_requests(profile)
+    assert parse_list(profile, start, saved(start))[1] == []
+
+
+def test_a_list_that_changed_format_is_a_named_error() -> None:
+    with pytest.raises(ListError, match=r"no `item=\[...\]` array"):
+        parse_list(get_profile("12371"), "https://www.12371.cn/zxfb/", b"<html><body>new layout</body></html>")
+    zuzhirenshi = get_profile("zuzhirenshi")
+    with pytest.raises(ListError, match="is not JSON"):
+        parse_list(zuzhirenshi, start_requests(zuzhirenshi)[0], b"<html>maintenance</html>")
+    with pytest.raises(ListError, match="is not one of gov's lists"):
+        parse_list(get_profile("gov"), "https://www.gov.cn/zhengce/", b"<html></html>")
+
+
+def test_detail_requests() -> None:
+    url = "https://www.gov.cn/xinwen/2026-11/20/content_7012300.htm"
+    assert detail_request(get_profile("gov"), url) == RequestSpec(url, kind="detail")
+    with pytest.raises(ListError, match="no API id"):
+        detail_request(get_profile("zuzhirenshi"), "https://www.zuzhirenshi.com/showinfo/abc")
+
+
+def test_json_detail_maps_the_api_fields() -> None:
+    profile = get_profile("zuzhirenshi")
+    page_url = "https://www.zuzhirenshi.com/detailpage/0123456789abcdef0123456789abcdef"
+    record = {"showTitle": "着力打造机关党建示范标杆", "author": "张学伟", "createTime": "2026-02-03 08:15:00",
+              "columnName": "党旗飘扬", "newContent": "<p>第一段关于机关党建的论述。</p><p>第二段<b>强调</b>落实。</p>"}
+    body = json.dumps({"code": 200, "data": record}, ensure_ascii=False).encode()
+    for fetched_as in (page_url, detail_request(profile, page_url).url):
+        article = parse_detail(profile, fetched_as, body)
+        assert article.url == page_url
+        assert (article.title, article.author, article.column, article.source) == (
+            "着力打造机关党建示范标杆", "张学伟", "党旗飘扬", "中国组织人事报")
+        assert article.published_at == "2026-02-03T08:15:00+08:00"
+        assert "第一段关于机关党建的论述。" in article.body and "强调" in article.body and "<" not in article.body
+
+
+def test_json_detail_without_a_record_or_with_a_challenge_is_not_an_article() -> None:
+    profile = get_profile("zuzhirenshi")
+    url = "https://www.zuzhirenshi.com/detailpage/0123456789abcdef0123456789abcdef"
+    with pytest.raises(NotAnArticle) as empty:
+        parse_detail(profile, url, b'{"code": 500, "data": null}')
+    assert not empty.value.blocked
+    challenge = (SITE_DIR / "www.zgjssw.gov.cn/yaowen/202611/t20261115_8123405.shtml").read_bytes()
+    with pytest.raises(NotAnArticle) as blocked:
+        parse_detail(profile, url, challenge)
+    assert blocked.value.blocked
