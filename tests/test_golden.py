@@ -35,7 +35,9 @@ TEXT_FIELDS = (
 URL_LIST_FIELDS = ("images", "next_pages")
 BODY_KEYS = ("body", "body_starts", "body_ends", "body_contains", "body_excludes")
 NEGATIVE_KEYS = ("not_an_article", "blocked")
-KNOWN_KEYS = frozenset((*TEXT_FIELDS, *URL_LIST_FIELDS, "attachments", *BODY_KEYS, *NEGATIVE_KEYS))
+KNOWN_KEYS = frozenset(
+    (*TEXT_FIELDS, *URL_LIST_FIELDS, "attachments", "attachment_urls", *BODY_KEYS, *NEGATIVE_KEYS)
+)
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -116,6 +118,10 @@ def compare_article(expected: dict[str, Any], article: Article) -> list[str]:
         want = [{"url": a["url"], "text": normalize(a["text"])} for a in expected["attachments"]]
         if got != want:
             diffs.append(f"attachments: expected {want!r}, got {got!r}")
+    if "attachment_urls" in expected:
+        got_urls = [a.get("url") for a in article.attachments]
+        if got_urls != expected["attachment_urls"]:
+            diffs.append(f"attachment_urls: expected {expected['attachment_urls']!r}, got {got_urls!r}")
     diffs.extend(compare_body(expected, article.body))
     return diffs
 
@@ -183,15 +189,20 @@ def test_golden(folder: Path) -> None:
     assert not diffs, f"{name}: {len(diffs)} field(s) differ\n  " + "\n  ".join(diffs)
 
 
-def test_people_multipage_merges_into_one_article() -> None:
+@pytest.mark.parametrize(
+    ("first_case", "second_case"),
+    [("people/gb2312-page1", "people/gb2312-page2"), ("trs/zgjssw-page1", "trs/zgjssw-page2")],
+)
+def test_multipage_articles_merge_into_one(first_case: str, second_case: str) -> None:
     from crawler.extract import merge_pages
 
-    first_page, first_url, headers, first_expected = load_case(PAGES / "people" / "gb2312-page1")
-    second_page, second_url, _, second_expected = load_case(PAGES / "people" / "gb2312-page2")
+    first_page, first_url, headers, first_expected = load_case(PAGES / first_case)
+    second_page, second_url, second_headers, second_expected = load_case(PAGES / second_case)
     first = extract_article(first_page, first_url, headers)
     assert first.next_pages == [second_url]
-    merged = merge_pages(first, [extract_article(second_page, second_url, headers)])
+    merged = merge_pages(first, [extract_article(second_page, second_url, second_headers)])
     assert body_lines(merged.body) == body_lines(first_expected["body"]) + body_lines(second_expected["body"])
     assert merged.next_pages == []
     assert merged.url == first_url
     assert merged.title == first_expected["title"]
+    assert merged.images == first_expected.get("images", []) + second_expected.get("images", [])
