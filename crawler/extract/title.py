@@ -45,7 +45,7 @@ def _is_titleish(line: Line) -> int:
 
 def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
                body_start: int | None = None) -> tuple[str | None, int | None]:
-    """Return ``(title, index of its first line)``; the index is None when no line holds it."""
+    """Return ``(title, index of its last line)``; the index is None when no line holds it."""
     references = [squash(t) for t in (page_title, meta_title) if t]
     best: tuple[float, str, int] | None = None
     for line in lines:
@@ -68,12 +68,13 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
             continue
         score += _date_follows(lines, line.index + len(parts))
         if best is None or score > best[0]:
-            best = (score, _join_lines(parts), line.index)
+            best = (score, _join_lines(parts), line.index + len(parts) - 1)
     if best is not None:
         return _TITLE_PREFIX_RE.sub("", best[1]), best[2]
     heading = _structural_title(lines, body_start)
     if heading is not None:
-        return _join_lines([ln.text for ln in _same_block_run(lines, heading)]), heading.index
+        run = _same_block_run(lines, heading)
+        return _join_lines([ln.text for ln in run]), run[-1].index
     fallback = meta_title or (strip_site_name(page_title) if page_title else None)
     return (fallback or None), None
 

@@ -1,0 +1,270 @@
+"""Focused tests of the extractor's stages: decoding, dates, by-lines, titles, pages.
+
+The golden pages (tests/pages/) test whole templates; these pin down the rules
+each stage applies, with the smallest input that shows them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import Article, NotAnArticle, extract_article, merge_pages
+from crawler.extract.byline import join_names, lone_name, parse_byline, reporter_names
+from crawler.extract.dates import date_from_url, find_date, parse_meta_date
+from crawler.extract.decode import decode_html, normalize_charset
+from crawler.extract.title import strip_site_name
+
+BODY = "<p>习近平总书记强调，组织部门要坚持公道正派，努力打造模范部门和过硬队伍，推动各项工作落地见效。</p>" * 3
+
+
+def page(inner: str, title: str = "标题", head: str = "") -> str:
+    return f"<html><head><title>{title}</title>{head}</head><body>{inner}</body></html>"
+
+
+# --- decoding ---------------------------------------------------------------------
+
+
+def test_gb2312_declared_page_with_gbk_only_characters_decodes_as_gb18030() -> None:
+    # 镕 is outside GB2312; GBK-encoded pages that declare gb2312 carry it anyway.
+    raw = page("<h1>朱镕基同志</h1>" + BODY).encode("gbk")
+    raw = raw.replace(b"<head>", b'<head><meta charset="gb2312">')
+    text, codec = decode_html(raw)
+    assert codec == "gb18030"
+    assert "朱镕基" in text
+
+
+def test_valid_utf8_wins_over_a_gb2312_declaration() -> None:
+    raw = ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">' + page(BODY)).encode()
+    text, codec = decode_html(raw, {"Content-Type": "text/html; charset=GBK"})
+    assert codec == "utf-8"
+    assert "公道正派" in text
+
+
+def test_http_header_charset_is_used_for_non_utf8_bytes() -> None:
+    raw = page("<p>組織部門堅持公道正派，努力打造模範部門。</p>", title="組織工作").encode("big5")
+    text, codec = decode_html(raw, {"content-type": "text/html; charset=big5"})
+    assert codec == "big5"
+    assert "組織部門" in text
+
+
+def test_utf8_bom_is_honoured_and_removed() -> None:
+    text, codec = decode_html(b"\xef\xbb\xbf" + page(BODY).encode())
+    assert codec == "utf-8" and text.startswith("<html>")
+
+
+@pytest.mark.parametrize("name,expected", [("GB2312", "gb18030"), ("x-gbk", "gb18030"), ("utf8", "utf-8"),
+                                           ("no-such-charset", None)])
+def test_charset_names_are_normalised(name: str, expected: str | None) -> None:
+    assert normalize_charset(name) == expected
+
+
+@pytest.mark.parametrize("raw,reason", [(b"", "empty"), (b"   \n", "empty"), (b"%PDF-1.7\n%\xe2\xe3", "binary"),
+                                        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+                                        ("这只是一段纯文本，没有任何标记。".encode(), "not-html")])
+def test_bytes_that_are_not_a_page_raise_not_an_article(raw: bytes, reason: str) -> None:
+    with pytest.raises(NotAnArticle) as caught:
+        extract_article(raw, "http://example.gov.cn/a.html")
+    assert caught.value.reason == reason
+    assert not caught.value.blocked
+
+
+# --- dates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("时间:2021-02-03 08:15", "2021-02-03T08:15:00+08:00"),
+    ("发布时间：2022-04-17 14:46:00", "2022-04-17T14:46:00+08:00"),
+    ("2021年10月01日16:30", "2021-10-01T16:30:00+08:00"),
+    ("时间:2020年10月30日 08:29 编辑:张婷", "2020-10-30T08:29:00+08:00"),
+    ("[2021-7-8]", "2021-07-08"),
+    ("2017/06/08", "2017-06-08"),
+    ("２０１９年０６月１５日０８：１８", "2019-06-15T08:18:00+08:00"),
+    ("2019年06月15日08:18  来源：人民网", "2019-06-15T08:18:00+08:00"),
+    ("2021-02-30", None),
+    ("共12380条", None),
+])
+def test_printed_dates_become_beijing_iso(text: str, expected: str | None) -> None:
+    assert find_date(text) == expected
+
+
+def test_meta_dates_with_zones_are_converted_to_beijing() -> None:
+    assert parse_meta_date("2021-02-03T00:15:00Z") == "2021-02-03T08:15:00+08:00"
+    assert parse_meta_date("2021-02-03 08:15") == "2021-02-03T08:15:00+08:00"
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("http://www.zgjssw.gov.cn/a/201909/t20190918_6345678.shtml", "2019-09-18"),
+    ("http://dangjian.people.com.cn/n1/2019/0615/c117092-31138470.html", "2019-06-15"),
+    ("http://www.zjzzgz.gov.cn/art/2016/11/22/art_1_2.html", "2016-11-22"),
+    ("http://www.dangjian.cn/shouye/2021/02/04/detail_202102047654321.html", "2021-02-04"),
+    ("http://www.example.cn/about.html", None),
+])
+def test_dates_from_urls(url: str, expected: str | None) -> None:
+    assert date_from_url(url) == expected
+
+
+def test_12371_arti_id_gives_the_publish_time_in_beijing() -> None:
+    # 1612399624843 ms = 2021-02-04 08:47:04 Beijing.
+    url = "https://www.12371.cn/2021/02/04/ARTI1612399624843196.shtml"
+    assert date_from_url(url) == "2021-02-04T08:47:04+08:00"
+
+
+# --- by-lines ---------------------------------------------------------------------
+
+
+def test_seed_info_line_gives_source_time_and_cms_editor() -> None:
+    found = parse_byline("来源:中国组织人事报 时间:2021-02-03 08:15 编辑:耿硕2")
+    assert (found.source, found.published_at, found.editor) == (
+        "中国组织人事报", "2021-02-03T08:15:00+08:00", "耿硕2")
+
+
+@pytest.mark.parametrize("line,field,value", [
+    ("来源： 山西日报", "source", "山西日报"),
+    ("信息来源：省发改委 浏览次数：12", "source", "省发改委"),
+    ("文章来源：本站原创 作者：佚名 发布时间：2018年04月04日 点击数： 次", "author", None),
+    ("2019-09-26 12:11来源：证券时报网作者：李在山", "author", "李在山"),
+    ("来源：共产党员网打印", "source", "共产党员网"),
+    ("(责编：萧潇、张妍)", "editor", "萧潇、张妍"),
+    ("编辑丨马丽 责编丨杜强 审核丨韩明", "editor", "马丽、杜强"),
+    ("责任编辑：李 楠", "editor", "李、楠"),
+    ("发布时间\u00a0：2021-7-8", "published_at", "2021-07-08"),
+    ("公示时间：2021年3月1日至3月7日", "labeled", False),
+])
+def test_labels_and_colons(line: str, field: str, value: str | None) -> None:
+    assert getattr(parse_byline(line), field) == value
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("本报记者 葛灵丹", "葛灵丹"),
+    ("记者 张三 李四 通讯员 王五", "张三、李四、王五"),
+    ("顶端新闻·河南商报记者马俊峰/文受访者供图", "马俊峰"),
+    ("文/刘涛", "刘涛"),
+    ("记者从上海昆剧团获悉", None),
+])
+def test_reporter_lines(text: str, expected: str | None) -> None:
+    assert reporter_names(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("张学伟", "张学伟"), ("张 敏", "张敏"), ("欧阳修文", "欧阳修文"),
+                                           ("活动现场", None), ("支部名片", None), ("图集", None),
+                                           ("德清县发改局", None), ("本站原创", None)])
+def test_lone_name_lines(text: str, expected: str | None) -> None:
+    assert lone_name(text) == expected
+
+
+def test_names_are_joined_with_the_enumeration_comma_and_placeholders_dropped() -> None:
+    assert join_names("甲 乙，丙/丁") == "甲、乙、丙、丁"
+    assert join_names("佚名") is None
+    assert join_names("admin") is None
+
+
+# --- titles -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_title,expected", [
+    ("法国全国大罢工再次严重影响交通-新华网", "法国全国大罢工再次严重影响交通"),
+    ("中央组织部印发通知_共产党员网", "中央组织部印发通知"),
+    ("以严的基调强化干部监督--中国共产党新闻网", "以严的基调强化干部监督"),
+    ("各地加大基层干部教育培训力度 - 人民网", "各地加大基层干部教育培训力度"),
+    ("共产党员网_各地扎实推进基层党组织建设工作", "各地扎实推进基层党组织建设工作"),
+])
+def test_site_suffixes_are_stripped_from_the_page_title(page_title: str, expected: str) -> None:
+    assert strip_site_name(page_title) == expected
+
+
+def test_title_keeps_a_bar_that_belongs_to_the_headline() -> None:
+    html = page('<h2 class="title">警示教育 | 嗜酒如命</h2><div>发布时间：2024年04月22日</div>' + BODY,
+                title="警示教育 | 嗜酒如命--清廉学校-某某中学")
+    article = extract_article(html.encode(), "http://www.example.edu.cn/info/1/2.htm")
+    assert article.title == "警示教育 | 嗜酒如命"
+
+
+def test_headline_split_over_two_lines_is_joined() -> None:
+    html = page('<p class="t">为建设凝聚力量</p><div>——热烈祝贺大会开幕</div><div>2022-02-11 09:52</div>' + BODY,
+                title="为建设凝聚力量——热烈祝贺大会开幕_某市人民政府网")
+    article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
+    assert article.title == "为建设凝聚力量——热烈祝贺大会开幕"
+    assert article.published_at == "2022-02-11T09:52:00+08:00"
+
+
+def test_title_found_from_headings_when_title_tag_names_only_the_site() -> None:
+    html = page('<div class="nav">首页 > 工作动态</div><h1>市委组织部召开专题会议</h1>'
+                '<div>2021-03-01 10:00 来源：组织部</div>' + BODY, title="某某市委组织部")
+    article = extract_article(html.encode(), "http://zzb.example.gov.cn/a.html")
+    assert article.title == "市委组织部召开专题会议"
+    assert article.source == "组织部"
+
+
+# --- body signatures ----------------------------------------------------------------
+
+
+def test_editor_line_leaves_the_body_and_affiliation_stays() -> None:
+    html = page('<h1>标题文字在这里</h1><div id="zoom">' + BODY
+                + "<p>(作者系浙江省委组织部常务副部长)</p><p>(责编：甲乙、丙丁)</p></div>",
+                title="标题文字在这里")
+    article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
+    assert article.editor == "甲乙、丙丁"
+    assert article.body.endswith("(作者系浙江省委组织部常务副部长)")
+    assert "责编" not in article.body
+
+
+def test_inline_reporter_credit_is_the_author_and_stays_in_the_body() -> None:
+    first = "<p>新华社北京2月4日电（记者 王晓明）国务院办公厅日前印发意见，部署进一步加强基层治理能力建设。</p>"
+    html = page("<h1>国务院办公厅印发意见</h1>" + first + BODY, title="国务院办公厅印发意见")
+    article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
+    assert article.author == "王晓明"
+    assert "（记者 王晓明）" in article.body
+
+
+def test_share_print_and_font_size_lines_are_not_body() -> None:
+    html = page('<h1>标题文字在这里</h1><div class="TRS_Editor">' + BODY
+                + "<p>【字体：大 中 小】</p><p>打印本页</p><p>关闭窗口</p><p>分享到：</p></div>",
+                title="标题文字在这里")
+    body = extract_article(html.encode(), "http://www.example.gov.cn/a.html").body
+    for chrome in ("字体", "打印", "关闭窗口", "分享到"):
+        assert chrome not in body
+
+
+# --- pages and URLs -----------------------------------------------------------------
+
+
+def test_relative_images_and_attachments_become_absolute() -> None:
+    html = page('<h1>标题文字在这里</h1><div class="TRS_Editor">' + BODY
+                + '<p><img src="./W020210204.jpg"></p><p><a href="../file/名单.pdf">名单.pdf</a></p></div>',
+                title="标题文字在这里")
+    article = extract_article(html.encode(), "http://www.example.gov.cn/col/202102/t20210204_1.shtml")
+    assert article.images == ["http://www.example.gov.cn/col/202102/W020210204.jpg"]
+    assert article.attachments == [{"url": "http://www.example.gov.cn/col/file/名单.pdf", "text": "名单.pdf"}]
+
+
+def test_trs_create_page_html_lists_the_further_pages_only_on_the_first_page() -> None:
+    html = page("<h1>标题文字在这里</h1><div class=TRS_Editor>" + BODY + "</div>"
+                '<script>createPageHTML(3, 0, "t20190918_6345678", "shtml");</script>', title="标题文字在这里")
+    url = "http://www.example.gov.cn/a/201909/t20190918_6345678.shtml"
+    assert extract_article(html.encode(), url).next_pages == [
+        "http://www.example.gov.cn/a/201909/t20190918_6345678_1.shtml",
+        "http://www.example.gov.cn/a/201909/t20190918_6345678_2.shtml",
+    ]
+    second = html.replace("createPageHTML(3, 0,", "createPageHTML(3, 1,")
+    assert extract_article(second.encode(), url.replace(".shtml", "_1.shtml")).next_pages == []
+
+
+def test_merge_pages_joins_bodies_and_deduplicates_urls() -> None:
+    first = Article(url="u1", title="t", body="第一页", images=["a.jpg"], next_pages=["u2"],
+                    attachments=[{"url": "f.pdf", "text": "f"}])
+    second = Article(url="u2", body="第二页", images=["a.jpg", "b.jpg"], editor="张三",
+                     attachments=[{"url": "f.pdf", "text": "f"}])
+    merged = merge_pages(first, [second])
+    assert merged.body == "第一页\n第二页"
+    assert merged.images == ["a.jpg", "b.jpg"]
+    assert merged.attachments == [{"url": "f.pdf", "text": "f"}]
+    assert merged.next_pages == []
+    assert merged.editor == "张三"
+    assert first.body == "第一页"  # the input is not modified
+
+
+def test_date_only_in_the_url_is_used_with_a_warning() -> None:
+    html = page("<h1>标题文字在这里</h1><div id=zoom>" + BODY + "</div>", title="标题文字在这里")
+    article = extract_article(html.encode(), "http://www.example.gov.cn/art/2016/11/22/art_1_2.html")
+    assert article.published_at == "2016-11-22"
+    assert "date from URL" in article.warnings
