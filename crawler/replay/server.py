@@ -149,13 +149,12 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             url = original_url("", self.path)
             relative = saved_path(url, self.command, body)
         except ReplayError:
-            self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8", {}, send_body)
-            self.replay.log(self.command, self.path, 404)
-            return
-        found = self.replay.find(relative)
+            url, relative = self.path, None
+        found = self.replay.find(relative) if relative is not None else None
+        # Logged before answering, so a client that has its answer also finds it in the log.
         if found is None:
-            self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8", {}, send_body)
             self.replay.log(self.command, url, 404)
+            self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8", {}, send_body)
             return
         content, status, snapshot = found
         kind = content_type(relative, content)
@@ -166,8 +165,8 @@ class _ReplayHandler(BaseHTTPRequestHandler):
                       "Last-Modified": SNAPSHOT_TIMES.get(snapshot, SNAPSHOT_TIMES[1])}
         if status == 200 and self._not_modified(validators):
             status, content = 304, b""
-        self._send(status, content, kind, validators if status in (200, 304) else {}, send_body)
         self.replay.log(self.command, url, status)
+        self._send(status, content, kind, validators if status in (200, 304) else {}, send_body)
 
     def _not_modified(self, validators: dict[str, str]) -> bool:
         tags = self.headers.get("If-None-Match")
