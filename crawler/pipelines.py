@@ -71,6 +71,8 @@ class ArchivePipeline:
         with self.archive.transaction():
             fetch_ids = [self._record(fetch) for fetch in item.fetches]
             if item.article is not None:
+                # Runs, known URLs and the archive's site column all speak of the profile's name.
+                item.article.site = self.site
                 result = self.archive.save_article(
                     item.article, fetch_id=fetch_ids[0] if fetch_ids else None,
                     seen_at=item.fetches[0].fetched_at if item.fetches else None,

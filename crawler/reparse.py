@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +52,13 @@ def index_warc_responses(warc_dir: Path) -> dict[str, WarcLocation]:
 def _init_worker(warc_dir: str, page_index: dict[str, WarcLocation]) -> None:
     _worker["warc_dir"] = warc_dir
     _worker["index"] = page_index
-    _worker["profiles"] = {}
 
 
+@cache
 def _profile(site: str) -> Any:
     from crawler.profiles import get_profile
 
-    cache = _worker["profiles"]
-    if site not in cache:
-        cache[site] = get_profile(site)
-    return cache[site]
+    return get_profile(site)
 
 
 def _extract(profile: Any, url: str, location: WarcLocation) -> Any:
@@ -91,21 +89,41 @@ def reextract(source: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str |
             rest.append(page)
             pending.extend(u for u in page.next_pages if u not in seen and u not in pending)
         article = merge_pages(first, rest) if rest or first.next_pages else first
+        article.site = source["site"]
         return url, article.to_dict(), None
     except (NotAnArticle, WarcError) as exc:
         return url, None, str(exc)
+
+
+def _locate_by_request(source: dict[str, Any], page_index: dict[str, WarcLocation]) -> None:
+    """Fill in the WARC record of an article fetched from another URL (a JSON API behind the page)."""
+    from crawler.lists import detail_request
+    from crawler.profiles import ProfileError
+
+    try:
+        request_url = detail_request(_profile(source["site"]), source["url"]).url
+    except (ProfileError, ValueError):
+        return
+    location = page_index.get(request_url)
+    if location is not None:
+        source.update(warc_file=location.file, warc_offset=location.offset, warc_length=location.length)
 
 
 def reparse(archive: Any, warc_dir: Path, site: str | None = None, workers: int | None = None) -> ReparseReport:
     """Re-extract the archive's articles (of ``site``, or all) and save what changed."""
     from crawler.extract import Article
 
-    sources = [s for s in archive.iter_article_sources(site) if s.get("warc_file")]
+    sources = list(archive.iter_article_sources(site))
     report = ReparseReport(total=len(sources))
     if not sources:
         return report
     workers = workers or os.cpu_count() or 1
     page_index = index_warc_responses(warc_dir)
+    for source in sources:
+        if not source.get("warc_file"):
+            _locate_by_request(source, page_index)
+    report.failed = [(s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file")]
+    sources = [s for s in sources if s.get("warc_file")]
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(str(warc_dir), page_index)) as pool:
         results: Iterator = pool.map(reextract, sources, chunksize=max(1, len(sources) // (workers * 8)))

@@ -30,7 +30,7 @@ def progress_table(rows: Iterable[SiteProgress]) -> Table:
 
 def runs_table(runs: Iterable[Mapping[str, Any]], title: str = "runs") -> Table:
     table = Table(title=title, title_justify="left")
-    columns = ["id", "site", "started", "status", "pages", "new", "upd", "same", "failed", "blocked"]
+    columns = ["id", "site", "started", "status", "pages", "new", "upd", "same", "failed", "errors", "blocked"]
     for name in columns:
         table.add_column(name, justify="left" if name in ("site", "started", "status") else "right")
     for name in COVERAGE_FIELDS:
@@ -42,7 +42,8 @@ def runs_table(runs: Iterable[Mapping[str, Any]], title: str = "runs") -> Table:
             str(run.get("id", "")), str(run.get("site", "")), str(run.get("started_at") or "")[:19],
             Text(status, style="green" if status == "completed" else "yellow"),
             *(str(run.get(key) or 0) for key in ("pages_fetched", "articles_new", "articles_updated",
-                                                 "articles_unchanged", "articles_failed", "fetches_blocked")),
+                                                 "articles_unchanged", "articles_failed", "fetch_errors",
+                                                 "fetches_blocked")),
             *(f"{coverage[name]:.0%}" if isinstance(coverage.get(name), int | float) else "-"
               for name in COVERAGE_FIELDS),
         )

@@ -94,7 +94,7 @@ def run_crawl(sites: list[str], options: CrawlOptions,
     """Crawl ``sites`` to completion (or until interrupted) and return each site's final progress."""
     from crawler.spiders.news import NewsSpider
 
-    process = CrawlerProcess(crawl_settings(options), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(options))
     crawlers: dict[str, Crawler] = {}
     for site in sites:
         crawler = process.create_crawler(NewsSpider)

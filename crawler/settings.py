@@ -17,6 +17,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 ORGNEWS_DATA_DIR = os.environ.get("ORGNEWS_DATA_DIR", "./orgnews-data")
 # Base URL of the local replay server; when set, every request goes there instead of the internet.
 ORGNEWS_REPLAY_URL = os.environ.get("ORGNEWS_REPLAY_URL", "")
+# Delay between requests to the replay server (0: as fast as it answers; tests slow it down to interrupt a crawl).
+ORGNEWS_REPLAY_DELAY = float(os.environ.get("ORGNEWS_REPLAY_DELAY", "0"))
 # A WARC file is closed and a new one started once it grows past this many bytes.
 ORGNEWS_WARC_MAX_SIZE = 256 * 1024 * 1024
 
@@ -46,8 +48,8 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 CONCURRENT_REQUESTS = 8
 # At least a second between two requests to the same host (DOMAIN.md §6.9).
 DOWNLOAD_DELAY = 1.5
-# Jitter the delay (0.5x-1.5x) so the requests do not arrive on a fixed beat.
-RANDOMIZE_DOWNLOAD_DELAY = True
+# Jitter the delay by ±50% so the requests do not arrive on a fixed beat.
+DOWNLOAD_DELAY_JITTER = 0.5
 # Slow down further when a host answers slowly; never go faster than DOWNLOAD_DELAY.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -108,8 +110,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
 
-# The telnet console is an open port nobody uses here.
+# The telnet console and the remote-control server are open ports nobody uses here.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- Logging ---------------------------------------------------------------------
 

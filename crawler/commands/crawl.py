@@ -20,7 +20,11 @@ EXIT_LOCKED = 3
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Logs and cron mail get the full table rather than 80 columns of ellipses.
+        console = Console(highlight=False, width=200)
+    return console
 
 
 def _load_profiles() -> dict[str, Any]:
@@ -58,15 +62,19 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
         with Live(progress_table([]), console=console, refresh_per_second=4, transient=False) as live:
             final = run_crawl(sites, crawl_options, on_tick=lambda rows: live.update(progress_table(rows)))
             live.update(progress_table(final))
+        console.print()
     finally:
         lock.release()
     run_ids = {p.run_id for p in final if p.run_id is not None}
     with _open_archive(data_dir) as arc:
         runs = [run for run in arc.runs(limit=max(50, len(run_ids))) if run.get("id") in run_ids]
     print_summary(console, runs)
-    unfinished = [p for p in final if p.finish_reason != "finished"]
+    unfinished = [f"{p.site}: {p.finish_reason or 'did not start'}" for p in final if p.finish_reason != "finished"]
+    # A site that answered nothing at all (network down, site gone) is not a completed run either.
+    unfinished += [f"{p.site}: all {p.errors} fetches failed" for p in final
+                   if p.finish_reason == "finished" and p.errors and p.pages == p.errors + p.blocked]
     if not run_ids or unfinished:
-        why = ", ".join(f"{p.site}: {p.finish_reason or 'did not start'}" for p in unfinished) or "no run recorded"
+        why = ", ".join(unfinished) or "no run recorded"
         console.print(f"[bold red]run incomplete[/] ({why}); see {log_file}")
         return EXIT_INCOMPLETE
     return 0
@@ -127,7 +135,6 @@ def demo(query: str, data_dir: DataDir) -> None:
     server, and prints the run summary and a sample search. Run it again on the
     same data directory: the second run is incremental and fetches no article twice.
     """
-    from archive import search
     from crawler.replay.server import ReplayServer
 
     console = _console()
@@ -138,6 +145,8 @@ def demo(query: str, data_dir: DataDir) -> None:
     console.print(f"demo crawl took {time.monotonic() - started:.1f} s")
     if status != 0:
         sys.exit(status)
+    from archive import search
+
     hits = search(data_dir.archive_db, query, limit=5)
     table = Table(title=f"search: {query}", title_justify="left")
     for name in ("site", "published", "title", "url"):

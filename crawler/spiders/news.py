@@ -41,7 +41,8 @@ def user_agent(contact: str) -> str:
 def apply_politeness(settings: Any, profile: Any) -> None:
     """Profile overrides for live hosts; no delays at all against the local replay server."""
     if settings.get("ORGNEWS_REPLAY_URL"):
-        settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+        settings.set("DOWNLOAD_DELAY", settings.getfloat("ORGNEWS_REPLAY_DELAY"), priority="spider")
+        settings.set("DOWNLOAD_DELAY_JITTER", 0, priority="spider")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
         settings.set("CONCURRENT_REQUESTS", 16, priority="spider")
@@ -106,14 +107,19 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        from crawler.lists import parse_list
+        from crawler.lists import ListError, parse_list
 
         outcome = response_outcome(response)
         if outcome:
             yield PageResult(self.site, "list", [fetch_from_response(response, *outcome)])
             return
-        details, lists = parse_list(self.profile, response.meta["orgnews_spec"], response.body,
-                                    response.headers.to_unicode_dict())
+        try:
+            details, lists = parse_list(self.profile, response.meta["orgnews_spec"], response.body,
+                                        response.headers.to_unicode_dict())
+        except ListError as exc:
+            self.logger.error("cannot read list %s: %s", response.url, exc)
+            yield PageResult(self.site, "list", [fetch_from_response(response, "error", str(exc))])
+            return
         yield PageResult(self.site, "list", [fetch_from_response(response, "list")])
         for spec in details:
             yield self.request(spec)

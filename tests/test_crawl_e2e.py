@@ -1,0 +1,248 @@
+"""End to end: the real ``orgnews crawl`` in a subprocess against the real replay server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.robotparser
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.slow
+
+CONTINUATION = re.compile(r"(-\d+-\d+|_\d+_\d+)\.s?html?$")
+
+
+def crawl(data_dir: Path, server, *args: str) -> subprocess.CompletedProcess:
+    return run_cli("crawl", "--all", *args, data_dir=data_dir, env={"ORGNEWS_REPLAY_URL": server.base_url})
+
+
+def open_archive(data_dir: Path):
+    from archive import Archive
+
+    return Archive.open(data_dir / "archive.db")
+
+
+def served(server, start: int = 0) -> list[tuple[str, str, int]]:
+    return list(server.request_log[start:])
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    from crawler.profiles import load_profiles
+
+    return load_profiles()
+
+
+@pytest.fixture(scope="module")
+def server():
+    from crawler.replay.server import ReplayServer
+
+    with ReplayServer(snapshot=1) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def first_crawl(tmp_path_factory, server):
+    """One full crawl of every profile; the tests below read what it left behind."""
+    data_dir = tmp_path_factory.mktemp("first") / "data"
+    start = len(server.request_log)
+    result = crawl(data_dir, server)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    return data_dir, served(server, start), result.stdout.decode()
+
+
+def detail_urls_served_ok(log, profiles) -> set[str]:
+    return {url for _, url, status in log
+            if status == 200 and any(p.is_detail(url) for p in profiles.values())}
+
+
+def test_every_served_article_is_archived(first_crawl, profiles):
+    data_dir, log, _ = first_crawl
+    with open_archive(data_dir) as arc:
+        known = arc.known_article_urls()
+        for name in profiles:
+            assert arc.known_article_urls(name), f"no article archived for {name}"
+    details = detail_urls_served_ok(log, profiles)
+    assert details
+    # Continuation pages of multi-page articles (c1-2-2.html, t2021_1_1.shtml) live in their first page's record.
+    missing = {url for url in details if url not in known and not CONTINUATION.search(url)}
+    assert not missing, f"served but not archived: {sorted(missing)[:5]}"
+
+
+def test_second_run_fetches_no_article_again(first_crawl, server, profiles, tmp_path):
+    data_dir, _, _ = first_crawl
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    with open_archive(copy) as arc:
+        known = arc.known_article_urls()
+    start = len(server.request_log)
+    result = crawl(copy, server)
+    assert result.returncode == 0, result.stdout.decode()
+    refetched = {url for _, url, _ in served(server, start) if url in known}
+    assert not refetched, f"fetched again: {sorted(refetched)[:5]}"
+    with open_archive(copy) as arc:
+        latest = {run["site"]: run for run in arc.runs(limit=len(profiles))}
+    assert all(run["articles_new"] == 0 and run["articles_updated"] == 0 for run in latest.values())
+
+
+def test_challenge_page_is_recorded_blocked_and_never_stored(first_crawl, profiles):
+    data_dir, log, _ = first_crawl
+    challenged = {url for _, url, status in log if status in (412, 521)}
+    assert challenged, "the replay site must serve a challenge page"
+    with open_archive(data_dir) as arc:
+        known = arc.known_article_urls()
+        runs = arc.runs(limit=len(profiles))
+    assert not challenged & known
+    assert sum(run["fetches_blocked"] for run in runs) >= len(challenged)
+
+
+def test_robots_disallowed_paths_are_not_fetched(first_crawl):
+    _, log, _ = first_crawl
+    parsers: dict[str, urllib.robotparser.RobotFileParser] = {}
+    robots = {url for _, url, status in log if url.endswith("/robots.txt") and status == 200}
+    assert robots, "robots.txt must be fetched for each host"
+    for url in robots:
+        text = (ROOT / "crawler" / "replay" / "site" / url.split("://", 1)[1]).read_text(encoding="utf-8")
+        parser = urllib.robotparser.RobotFileParser()
+        parser.parse(text.splitlines())
+        parsers[url.split("/")[2]] = parser
+    fetched = [url for _, url, _ in log if not url.endswith("/robots.txt")]
+    forbidden = [url for url in fetched
+                 if url.split("/")[2] in parsers and not parsers[url.split("/")[2]].can_fetch("orgnews", url)]
+    assert not forbidden
+
+
+def test_warc_files_parse_and_match_fetch_rows(first_crawl):
+    data_dir, _, _ = first_crawl
+    files = sorted((data_dir / "warc").glob("*.warc.gz"))
+    assert files
+    responses = 0
+    for path in files:
+        with open(path, "rb") as fh:
+            responses += sum(1 for record in ArchiveIterator(fh) if record.rec_type == "response")
+    out = subprocess.run([sys.executable, "-m", "cdxj_indexer.main", *map(str, files)], capture_output=True,
+                         check=True, text=True).stdout
+    indexed = {(e["filename"], int(e["offset"])): e["url"]
+               for e in (json.loads(line.split(" ", 2)[2]) for line in out.splitlines())}
+    assert len(indexed) >= responses
+    with open_archive(data_dir) as arc:
+        sources = list(arc.iter_article_sources())
+    assert sources
+    by_url = {url for url in indexed.values()}
+    for source in sources:
+        if source["warc_file"] is None:
+            # Fetched from an API address; the page URL is what the archive keys it by.
+            from crawler.lists import detail_request
+            from crawler.profiles import get_profile
+
+            assert detail_request(get_profile(source["site"]), source["url"]).url in by_url
+        else:
+            assert indexed[(source["warc_file"], source["warc_offset"])] == source["url"]
+
+
+def test_reparse_reproduces_the_records(first_crawl, tmp_path):
+    data_dir, _, _ = first_crawl
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    result = run_cli("reparse", data_dir=copy)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out + result.stderr.decode()
+    assert " 0 changed" in out and " 0 failed" in out, out
+
+
+def test_runs_json_lists_each_site_with_counts_and_coverage(first_crawl, profiles):
+    data_dir, _, _ = first_crawl
+    result = run_cli("runs", "--json", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr.decode()
+    runs = json.loads(result.stdout)
+    assert {run["site"] for run in runs} == set(profiles)
+    for run in runs:
+        for key in ("started_at", "finished_at", "pages_fetched", "articles_new", "articles_updated",
+                    "articles_unchanged", "articles_failed", "fetches_blocked", "field_coverage"):
+            assert key in run, key
+        assert run["pages_fetched"] > 0
+        assert run["field_coverage"]["title"] > 0.5
+
+
+def test_kill_9_then_rerun_loses_and_duplicates_nothing(first_crawl, server, tmp_path):
+    reference, _, _ = first_crawl
+    data_dir = tmp_path / "data"
+    env = {"ORGNEWS_REPLAY_URL": server.base_url, "ORGNEWS_REPLAY_DELAY": "0.05",
+           "ORGNEWS_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--all"], cwd=ROOT,
+                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < 8 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+            if (data_dir / "archive.db").exists():
+                with open_archive(data_dir) as arc:
+                    stored = len(arc.known_article_urls())
+        assert proc.poll() is None, "the crawl finished before it could be interrupted"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with open_archive(reference) as arc:
+        expected = {url: arc.article_state(url)["content_hash"] for url in arc.known_article_urls()}
+    with open_archive(data_dir) as arc:
+        assert 0 < len(arc.known_article_urls()) < len(expected)
+    result = crawl(data_dir, server)
+    assert result.returncode == 0, result.stdout.decode()
+    with open_archive(data_dir) as arc:
+        got = {url: arc.article_state(url)["content_hash"] for url in arc.known_article_urls()}
+        runs = arc.runs(limit=100)
+    assert got == expected
+    for path in (data_dir / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            assert all(record.rec_type for record in ArchiveIterator(fh))
+    assert sum(run.get("articles_updated") or 0 for run in runs) == 0, "a rerun must not make new versions"
+
+
+def test_second_crawl_waits_for_the_lock(server, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom crawler.lock import CrawlLock\n"
+         "lock = CrawlLock(sys.argv[1]).acquire()\nprint('held', flush=True)\ntime.sleep(60)",
+         str(data_dir / "crawl.lock")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = crawl(data_dir, server)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 3
+    assert f"pid {holder.pid}" in result.stdout.decode()
+
+
+def test_snapshot_2_with_refresh_days_stores_a_new_version(first_crawl, tmp_path):
+    from crawler.replay.server import ReplayServer
+
+    data_dir, _, _ = first_crawl
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    with open_archive(copy) as arc:
+        before = {url: arc.article_state(url)["content_hash"] for url in arc.known_article_urls()}
+    with ReplayServer(snapshot=2) as changed:
+        result = crawl(copy, changed, "--refresh-days", "3")
+    assert result.returncode == 0, result.stdout.decode()
+    with open_archive(copy) as arc:
+        after = {url: arc.article_state(url)["content_hash"] for url in arc.known_article_urls()}
+        runs = arc.runs(limit=100)
+    changed_urls = {url for url in before if after.get(url) != before[url]}
+    assert changed_urls, "snapshot 2 changes an article; the refresh must pick it up"
+    assert sum(run.get("articles_updated") or 0 for run in runs) == len(changed_urls)
