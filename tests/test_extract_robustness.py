@@ -8,7 +8,10 @@ charset declared), since damaged real pages are what a crawl actually meets.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.extract import Article, NotAnArticle, extract_article
+from tests.conftest import ROOT
 from tests.test_golden import CASES, PAGES, load_case
 
 URL = "http://www.example-zzb.gov.cn/art/2021/2/3/art_1228_100.html"
@@ -173,12 +177,40 @@ def test_a_stray_byte_does_not_turn_a_utf8_page_into_mojibake(stray: bytes) -> N
 
 def test_a_page_cut_mid_character_at_the_start_still_reads_as_utf8() -> None:
     # A range request or a damaged capture can begin inside a multi-byte character.
-    page, url, headers, expected = load_case(PAGES / "12371" / "arti-www")
+    page, url, _, expected = load_case(PAGES / "12371" / "arti-www")
     # Cut inside the description meta, so the charset declaration is gone too.
     cut = page.index("近日".encode()) + 1
     article = extract_article(page[cut:], url, {})
     assert article.title == expected["title"]
     assert article.source == expected["source"]
+
+
+def test_scrapy_style_headers_give_the_same_article() -> None:
+    # Scrapy hands over headers as bytes keys with lists of bytes values.
+    page, url, headers, expected = load_case(PAGES / "encoding" / "gbk-header-charset-only")
+    scrapy_headers = {b"Content-Type": [headers["Content-Type"].encode("latin-1")]}
+    article = extract_article(page, url, scrapy_headers)
+    assert article.to_dict() == extract_article(page, url, headers).to_dict()
+    assert article.title == expected["title"]
+
+
+def test_same_output_under_different_hash_seeds(tmp_path: Path) -> None:
+    # Set and dict iteration order must not leak into the output (string hashing
+    # is randomised per interpreter).
+    files = [str(folder / "page.html") for folder in CASES]
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONIOENCODING": "utf-8"}
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "extract", *files],
+            capture_output=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+        outputs.append((done.returncode, done.stdout, done.stderr))
+    assert outputs[0][1].count(b"\n") >= 25
+    assert outputs[0] == outputs[1]
 
 
 def test_golden_corpus_is_loaded() -> None:

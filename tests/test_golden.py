@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import lxml.html
@@ -60,6 +61,15 @@ def load_case(folder: Path) -> tuple[bytes, str, dict[str, str], dict[str, Any]]
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     url = meta.get("url") or f"https://example.com/{folder.parent.name}/{folder.name}.html"
     return (folder / "page.html").read_bytes(), url, meta.get("headers") or {}, expected
+
+
+def case_profile(folder: Path) -> SimpleNamespace | None:
+    """The site profile a case asks for: the extractor only reads its ``selectors``."""
+    meta_path = folder / "meta.json"
+    selectors = (
+        json.loads(meta_path.read_text(encoding="utf-8")).get("selectors") if meta_path.exists() else None
+    )
+    return SimpleNamespace(selectors=selectors) if selectors else None
 
 
 def case_id(folder: Path) -> str:
@@ -164,9 +174,10 @@ def test_expected_text_is_on_the_page(folder: Path) -> None:
 def test_golden(folder: Path) -> None:
     page, url, headers, expected = load_case(folder)
     name = case_id(folder)
+    profile = case_profile(folder)
     if "not_an_article" in expected:
         try:
-            article = extract_article(page, url, headers)
+            article = extract_article(page, url, headers, profile)
         except NotAnArticle as exc:
             diffs = []
             if exc.reason != expected["not_an_article"]:
@@ -182,7 +193,7 @@ def test_golden(folder: Path) -> None:
             f"got an Article titled {article.title!r} with {len(article.body)} body characters"
         )
     try:
-        article = extract_article(page, url, headers)
+        article = extract_article(page, url, headers, profile)
     except NotAnArticle as exc:
         pytest.fail(f"{name}: expected an article, got NotAnArticle({exc.reason!r}): {exc.detail}")
     diffs = compare_article(expected, article)
