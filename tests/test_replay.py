@@ -215,6 +215,7 @@ def test_every_saved_article_parses(server: ReplayServer, name: str) -> None:
         assert article.url == url
         assert article.title == want["title"], url
         assert article.published_at == want["published_at"], url
+        assert article.source == want["source"], url
         assert len(article.body) > 200 and "分享到" not in article.body, url
         articles += want["expect"] == "article"
     assert articles >= 10

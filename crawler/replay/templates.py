@@ -251,7 +251,8 @@ def page_gov(story: Story) -> str:
 
 
 def page_trs(story: Story, site_name: str, home: str) -> str:
-    author = f"作者：{esc(story.author)}&nbsp;&nbsp;" if story.author else ""
+    # TRS info lines print bare names; the reporter's role belongs to the body.
+    author = f"作者：{esc(story.author.split()[-1])}&nbsp;&nbsp;" if story.author else ""
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
