@@ -47,12 +47,13 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     texts = _drop_leading_title(texts, title)
     kept = []
     for text in texts:
-        if is_chrome(text) and not _is_signature(text):
-            # 【纠错】 责任编辑：… lines are furniture but still name the editor.
+        if is_chrome(text):
+            # 【纠错】 责任编辑：… and 责任编辑：… lines are furniture but still name the editor.
             parsed = parse_byline(text) if len(text) <= CHROME_LINE_MAX else None
             if parsed is not None and parsed.labeled:
                 found.editor = found.editor or parsed.editor
-            continue
+            if not _is_signature(text):
+                continue
         kept.append(text)
     texts = _read_head(kept, found, notes, emphasized)
     texts = _read_tail(texts, found, notes)

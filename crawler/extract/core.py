@@ -30,6 +30,7 @@ from crawler.extract.errors import NotAnArticle
 from crawler.extract.meta import PageMeta, read_meta
 from crawler.extract.pages import absolute, attachments_in, images_in, next_pages
 from crawler.extract.patterns import (
+    ATTACHMENT_EXT_RE,
     BREADCRUMB_ATTR_RE,
     BREADCRUMB_GENERIC,
     BREADCRUMB_LINE_RE,
@@ -141,6 +142,7 @@ class _Extraction:
             body_lines = [ln for ln in body_lines if ln.index > title_idx]
         body_lines = _peel_header(body_lines)
         self._reject_list(body_lines)
+        body_lines = _drop_trailing_links(body_lines)
         paragraphs, signature, _notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
         if len(body) < MIN_BODY_CHARS:
@@ -368,6 +370,14 @@ def _peel_header(lines: list[Line]) -> list[Line]:
             break
         start += 1
     return lines[start:] if start < len(lines) else lines
+
+
+def _drop_trailing_links(lines: list[Line]) -> list[Line]:
+    """Link lists closing a container (related articles without a telling class)."""
+    end = len(lines)
+    while end > 1 and lines[end - 1].link_ratio > 0.6 and not ATTACHMENT_EXT_RE.search(lines[end - 1].text):
+        end -= 1
+    return lines[:end]
 
 
 def _label_value_pairs(lines: Sequence[Line]) -> list[tuple[Line, str]]:
