@@ -87,7 +87,7 @@ def test_trs_create_page_html_paging_and_dot_relative_links() -> None:
     pages = walk("jiangsu")
     assert [p.url.rsplit("/", 1)[1] for p, _ in pages] == ["index.html", "index_1.html", "index_2.html"]
     urls = [u for _, page in pages for u in page]
-    assert len(urls) == 13
+    assert len(urls) == 14
     assert all(u.startswith("https://www.zgjssw.gov.cn/yaowen/2026") for u in urls)
 
 
