@@ -212,8 +212,7 @@ def site_jiangsu(out: Output) -> None:
     for i, story in enumerate(stories):
         story.url = f"https://www.zgjssw.gov.cn/yaowen/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8123400 + i}.shtml"
     relate(stories)
-    # 瑞数 answers either 412 or a small 200 page; both carry the $_ts script.
-    challenged, challenged_ok = stories[5], stories[9]
+    challenged = stories[5]
     names = ["index.html", "index_1.html", "index_2.html"]
     for n, items in enumerate(chunks(stories, 5)):
         # TRS lists link relatively and write their pager with createPageHTML(count, current, ...).
@@ -222,11 +221,11 @@ def site_jiangsu(out: Output) -> None:
         script = f'<script type="text/javascript">createPageHTML({len(names)}, {n}, "index", "html");</script>'
         out.page(f"https://www.zgjssw.gov.cn/yaowen/{names[n]}", page.replace("</body>", script + "\n</body>"))
     for story in stories:
-        if story in (challenged, challenged_ok):
-            out.page(story.url, t.CHALLENGE_PAGE, status=412 if story is challenged else 200)
+        if story is challenged:
+            out.page(story.url, t.CHALLENGE_PAGE, status=412)
         else:
             out.page(story.url, t.page_trs(story, "江苏先锋网", "https://www.zgjssw.gov.cn/"))
-        out.expect("jiangsu", story, fetchable="blocked" if story in (challenged, challenged_ok) else "article")
+        out.expect("jiangsu", story, fetchable="blocked" if story is challenged else "article")
     robots(out, "www.zgjssw.gov.cn")
 
 
