@@ -14,7 +14,9 @@ passes gives ms/page. Accuracy is measured against the folder's truth:
   day      same calendar day as the truth
   body F1  F1 over the multiset of non-space characters, averaged over pages
 
-Timings are printed, never asserted: they depend on the machine.
+GNE only accepts text, so it is handed the page decoded beforehand (untimed);
+the others get the raw bytes and pay for their own decoding, which flatters
+GNE slightly. Timings are printed, never asserted: they depend on the machine.
 """
 
 from __future__ import annotations
