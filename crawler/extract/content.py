@@ -12,12 +12,14 @@ from crawler.extract.tree import AttrIndex, Line, all_text
 _DECAY = (1.0, 1.0, 0.5, 0.25, 0.125)
 # A known container must hold at least this share of the densest block's weight.
 _KNOWN_MIN_SHARE = 0.45
+# Navigation and related-link lines make a wrapper less likely to be the article.
+_LINK_PENALTY = 0.5
 
 
 def line_weight(line: Line) -> float:
-    """Prose scores high: long lines with Chinese punctuation, not inside links."""
+    """Prose scores high: long lines with Chinese punctuation; link lines count against."""
     if line.link_ratio > 0.5:
-        return 0.0
+        return -_LINK_PENALTY * min(len(line.text), 40)
     text = line.text
     punct = sum(1 for ch in text if ch in PUNCTUATION)
     length = min(len(text), 600)
@@ -46,7 +48,7 @@ def density_container(lines: Sequence[Line]) -> tuple[Any | None, float]:
 
 
 def subtree_weight(lines: Sequence[Line], members: set[Any]) -> float:
-    return sum(line_weight(line) for line in lines if line.owner in members)
+    return sum(max(line_weight(line), 0.0) for line in lines if line.owner in members)
 
 
 def find_container(lines: Sequence[Line], index: AttrIndex,

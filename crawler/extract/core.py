@@ -146,6 +146,7 @@ class _Extraction:
         paragraphs, signature, _notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
         if len(body) < MIN_BODY_CHARS:
+            self._reject_list(self.lines)
             raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "
                                "list, an index or a page rendered by JavaScript")
         first = body_lines[0].index if body_lines else len(self.lines)
@@ -183,11 +184,19 @@ class _Extraction:
             author=author,
             editor=editor,
             body=body,
-            images=images_in(container, base, skip),
+            images=images_in(container, base, skip | self._chrome_line_owners(body_lines)),
             attachments=attachments_in([container, *tail_elements], base),
             next_pages=next_pages(self.url, self.index, self.raw_text),
             warnings=self.warnings,
         )
+
+    def _chrome_line_owners(self, body_lines: Sequence[Line]) -> set[Any]:
+        """Images inside 扫一扫 / share lines are widgets."""
+        owners: set[Any] = set()
+        for line in body_lines:
+            if is_chrome(line.text):
+                owners.update(line.owner.iter("img"))
+        return owners
 
     def title(self, body_start: int) -> tuple[str | None, int | None]:
         chosen = self.profile_text("title")
@@ -364,7 +373,8 @@ def _peel_header(lines: list[Line]) -> list[Line]:
         if len(text) > 50 or _SENTENCE_END_RE.search(text):
             break
         parsed = parse_byline(text)
-        dated = parsed.published_at is not None and len(parsed.leftover) <= 1
+        dated = (parsed.published_at is not None and len(parsed.leftover) <= 1
+                 and all(len(token) <= 15 for token in parsed.leftover))
         if not (is_chrome(text) or dated or (parsed.labeled and not parsed.leftover)
                 or (_SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
             break

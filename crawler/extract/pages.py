@@ -8,7 +8,13 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from crawler.extract.article import Article
-from crawler.extract.patterns import ATTACHMENT_EXT_RE, CREATE_PAGE_RE, PAGER_SELECTORS, PDFJS_RE
+from crawler.extract.patterns import (
+    ATTACHMENT_EXT_RE,
+    CREATE_PAGE_RE,
+    IMAGE_SKIP_RE,
+    PAGER_SELECTORS,
+    PDFJS_RE,
+)
 from crawler.extract.tree import AttrIndex, all_text, clean_text
 
 _PEOPLE_PAGE_RE = re.compile(r"^(.*/c\d+-\d+)(?:-(\d+))?\.html$")
@@ -45,7 +51,7 @@ def images_in(container: Any, base: str, skip: set[Any]) -> list[str]:
             continue
         src = next((img.get(a) for a in _IMAGE_ATTRS if img.get(a)), None)
         url = absolute(base, src)
-        if url and not url.lower().endswith((".gif", ".svg")):
+        if url and not url.lower().endswith((".gif", ".svg")) and not IMAGE_SKIP_RE.search(url):
             found.append(url)
     return _unique(found)
 

@@ -255,6 +255,9 @@ BREADCRUMB_GENERIC: frozenset[str] = frozenset(
 PAGER_SELECTORS: tuple[str, ...] = ("div.zdfy", ".page_n", "#div_currpage", ".pagination", ".pages", "#pages")
 CREATE_PAGE_RE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"](\w+)['\"]")
 ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|txt|ofd|csv)(?:$|[?#])", re.I)
+# Images that are widgets, not article pictures.
+IMAGE_SKIP_RE = re.compile(r"qrcode|qr_code|erweima|ewm|share|logo|icon|btn|button|spacer|blank\.|arrow|loading|"
+                           r"print|close|dot\.|line\.|pixel|tongji|count\.|stat\.", re.I)
 PDFJS_RE = re.compile(r"[?&]file=([^&#]+)")
 
 # --- list pages ---------------------------------------------------------------
