@@ -23,11 +23,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from crawler.extract import Article, NotAnArticle, extract_article
 from crawler.extract.dates import parse_meta_date
-from crawler.extract.decode import decode_html
+from crawler.extract.decode import decode_html, header_charset
+from crawler.extract.patterns import META_CHARSET_RE, XML_DECLARATION_RE
 from crawler.profiles import HANWEB_PROXY, ListSpec, SiteProfile
 
 # Hanweb asks for three screens of records per request.
@@ -95,20 +97,38 @@ def detail_request(profile: SiteProfile, url: str) -> RequestSpec:
 # --- list pages -------------------------------------------------------------------------
 
 
+def with_encoding_hint(profile: SiteProfile, body: bytes, headers: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The headers, plus the profile's ``encoding`` when neither the server nor the page names a charset.
+
+    The hint ranks after the header and the page's meta and before sniffing; the bytes are never changed,
+    so re-parsing a capture later gives the same answer.
+    """
+    if not profile.encoding or header_charset(headers) or META_CHARSET_RE.search(body[:4096]):
+        return headers
+    kind = next((str(v) for k, v in (headers or {}).items() if str(k).lower() == "content-type"), "text/html")
+    rest = {k: v for k, v in (headers or {}).items() if str(k).lower() != "content-type"}
+    return {**rest, "Content-Type": f"{kind.split(';')[0]}; charset={profile.encoding}"}
+
+
 def _decode(body: bytes, headers: Mapping[str, Any] | None, profile: SiteProfile) -> str:
     if not body.strip():
         return ""
     try:
-        return decode_html(body, headers)[0]
+        return decode_html(body, with_encoding_hint(profile, body, headers))[0]
     except NotAnArticle as exc:
         raise ListError(f"the list response is not text ({exc.detail})") from exc
 
 
 def _anchors(markup: str, base: str) -> list[str]:
     """Absolute hrefs of the links in an HTML document or fragment, in page order."""
+    # lxml refuses text that still carries an XML encoding declaration.
+    markup = XML_DECLARATION_RE.sub("", markup, count=1)
     if not markup.strip():
         return []
-    root = lxml.html.fromstring(markup)
+    try:
+        root = lxml.html.fromstring(markup)
+    except lxml.etree.ParserError:
+        return []  # comments or whitespace only: a page without links
     declared = root.xpath("//base/@href")
     base = urljoin(base, declared[0]) if declared else base
     return [urljoin(base, href.strip()) for href in root.xpath("//a/@href")
@@ -331,6 +351,7 @@ def _json_article(profile: SiteProfile, url: str, record: Mapping[str, Any]) -> 
 def parse_detail(profile: SiteProfile, url: str, body: bytes,
                  headers: Mapping[str, Any] | None = None) -> Article:
     """The article in a detail response; raises NotAnArticle (blocked=True for challenges)."""
+    headers = with_encoding_hint(profile, body, headers)
     if profile.detail.format != "json":
         article = extract_article(body, url, headers, profile=profile)
     else:

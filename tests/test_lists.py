@@ -185,3 +185,35 @@ def test_json_detail_without_a_record_or_with_a_challenge_is_not_an_article() ->
     with pytest.raises(NotAnArticle) as blocked:
         parse_detail(profile, url, challenge)
     assert blocked.value.blocked
+
+
+def test_the_profile_encoding_is_a_hint_after_header_and_meta() -> None:
+    from crawler.lists import with_encoding_hint
+
+    beijing = get_profile("beijing")
+    bare = "<html><body><p>北京</p></body></html>".encode("gbk")
+    assert with_encoding_hint(beijing, bare, None) == {"Content-Type": "text/html; charset=gbk"}
+    assert with_encoding_hint(beijing, bare, {"content-type": "text/html"}) == {"Content-Type": "text/html; charset=gbk"}
+    named = {"Content-Type": "text/html; charset=utf-8"}
+    assert with_encoding_hint(beijing, bare, named) is named
+    meta = b'<meta charset="utf-8">' + bare
+    assert with_encoding_hint(beijing, meta, None) is None
+    assert with_encoding_hint(get_profile("gov"), bare, None) is None
+
+
+def test_a_gbk_page_that_names_no_charset_reads_with_the_hint() -> None:
+    beijing = get_profile("beijing")
+    url = "https://www.bjdj.gov.cn/article/86000.html"
+    page = (SITE_DIR / saved_path(url)).read_bytes()
+    stripped = page.replace(b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />', b"")
+    assert b"charset" not in stripped
+    article = parse_detail(beijing, url, stripped)
+    assert article.title == parse_detail(beijing, url, page).title and "王喆" in (article.author or "")
+
+
+def test_an_xhtml_list_with_an_xml_declaration_parses() -> None:
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+            '<a href="/article/7.html">七</a></body></html>').encode()
+    details, _ = parse_list(get_profile("beijing"), "https://www.bjdj.gov.cn/zgdt/", page)
+    assert [d.url for d in details] == ["https://www.bjdj.gov.cn/article/7.html"]
+    assert parse_list(get_profile("beijing"), "https://www.bjdj.gov.cn/zgdt/", b"<!-- empty -->") == ([], [])
