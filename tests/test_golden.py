@@ -37,7 +37,15 @@ URL_LIST_FIELDS = ("images", "next_pages")
 BODY_KEYS = ("body", "body_starts", "body_ends", "body_contains", "body_excludes")
 NEGATIVE_KEYS = ("not_an_article", "blocked")
 KNOWN_KEYS = frozenset(
-    (*TEXT_FIELDS, *URL_LIST_FIELDS, "attachments", "attachment_urls", *BODY_KEYS, *NEGATIVE_KEYS)
+    (
+        *TEXT_FIELDS,
+        *URL_LIST_FIELDS,
+        "attachments",
+        "attachment_urls",
+        "warnings_include",
+        *BODY_KEYS,
+        *NEGATIVE_KEYS,
+    )
 )
 
 _SPACE_RE = re.compile(r"\s+")
@@ -132,6 +140,9 @@ def compare_article(expected: dict[str, Any], article: Article) -> list[str]:
         got_urls = [a.get("url") for a in article.attachments]
         if got_urls != expected["attachment_urls"]:
             diffs.append(f"attachment_urls: expected {expected['attachment_urls']!r}, got {got_urls!r}")
+    for wanted in expected.get("warnings_include", []):
+        if not any(wanted in warning for warning in article.warnings):
+            diffs.append(f"warnings_include: no warning mentions {wanted!r}; got {article.warnings!r}")
     diffs.extend(compare_body(expected, article.body))
     return diffs
 
