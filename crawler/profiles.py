@@ -205,6 +205,8 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
         compiled = _regex(path, f"{prefix}page_pattern", pattern)
         if "n" not in compiled.groupindex:
             raise ProfileError(path, f"{prefix}page_pattern", "needs a named group (?P<n>\\d+) for the page number")
+    if "detail_url" in table and "{id}" not in table["detail_url"]:
+        raise ProfileError(path, f"{prefix}detail_url", "needs an {id} placeholder filled from each item")
     if "page_url" in table and "{n}" not in table["page_url"]:
         raise ProfileError(path, f"{prefix}page_url", "needs a {n} placeholder for the page number")
     if table.get("max_pages", 1) < 1:

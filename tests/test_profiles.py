@@ -105,6 +105,11 @@ BROKEN = [
     ("delay below zero", GOOD + "\n[politeness]\ndownload_delay = -1\n", "politeness", ">= 0"),
     ("json detail without id group", GOOD + '\n[detail]\nformat = "json"\napi_url = "https://x/api?id={id}"\n'
      '[detail.fields]\ntitle = "t"\nbody = "b"\n', "detail_pattern", "(?P<id>"),
+    ("json list without {id}", GOOD.replace('paging = "links"', 'paging = "links"\nformat = "json"\n'
+     'items_path = "data"\nid_key = "id"\ndetail_url = "https://www.example.gov.cn/art/1.html"'),
+     "lists[0].detail_url", "{id} placeholder"),
+    ("js list without its variable", GOOD.replace('paging = "links"', 'paging = "links"\nformat = "js-array"'),
+     "lists[0].variable", "required"),
     ("unknown template", 'template = "wordpress"\n' + GOOD, "template", "no template"),
     ("bad name", GOOD.replace('name = "sample"', 'name = "Sample Site"'), "name", "lowercase"),
 ]
