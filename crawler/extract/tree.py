@@ -16,6 +16,7 @@ from crawler.extract.patterns import BLOCK_TAGS, DROP_TAGS, XML_DECLARATION_RE
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 # Ideographic spaces inside a line are kept as printed (新华社北京2月4日电　经…); other runs become one space.
 _SPACE_RE = re.compile(r"[^\S\u3000]*\u3000[\s\u3000]*|[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
+_PLAIN_SPACE_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
 _EDGE_SPACE = " \t\n\r\f\v\u00a0\u3000\u200b\ufeff"
 
 
@@ -23,6 +24,8 @@ def clean_text(text: str | None) -> str:
     """Collapse every kind of white space (nbsp, ideographic space...) into one space."""
     if not text:
         return ""
+    if "\u3000" not in text:
+        return _PLAIN_SPACE_RE.sub(" ", text).strip(_EDGE_SPACE)
     return _SPACE_RE.sub(_space_for, text).strip(_EDGE_SPACE)
 
 
@@ -129,50 +132,59 @@ def block_lines(el: Any) -> list[Line]:
     """Visible text of ``el`` as lines, split at block elements and ``<br>``.
 
     Each line keeps the block element that holds it, so stages can go from a
-    line back to the tree.
+    line back to the tree. This walk is the extractor's hot loop, hence the
+    inlined bookkeeping.
     """
     lines: list[Line] = []
     buffer: list[str] = []
     stack: list[Any] = [el]
-    counts = [0, 0]  # raw characters, raw characters inside <a>
+    total = linked = 0  # raw characters in the pending line, and those inside <a>
     in_link = 0
-
-    def add(text: str) -> None:
-        buffer.append(text)
-        counts[0] += len(text)
-        if in_link:
-            counts[1] += len(text)
+    block_tags = BLOCK_TAGS
 
     def flush() -> None:
-        if buffer:
-            text = clean_text("".join(buffer))
-            buffer.clear()
+        raw = "".join(buffer)
+        buffer.clear()
+        if raw and not raw.isspace():
+            text = clean_text(raw)
             if text:
-                lines.append(Line(len(lines), text, stack[-1], counts[1] / counts[0] if counts[0] else 0.0))
-            counts[0] = counts[1] = 0
+                lines.append(Line(len(lines), text, stack[-1], linked / total if total else 0.0))
 
     for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = node.tag
         if event == "start":
-            if tag in BLOCK_TAGS or tag == "br":
-                flush()
+            if tag in block_tags or tag == "br":
+                if buffer:
+                    flush()
+                    total = linked = 0
                 if tag != "br":
                     stack.append(node)
             elif tag == "a":
                 in_link += 1
-            if node.text:
-                add(node.text)
+            text = node.text
+            if text:
+                buffer.append(text)
+                total += len(text)
+                if in_link:
+                    linked += len(text)
         else:
-            if tag in BLOCK_TAGS:
+            if tag in block_tags:
                 if node is el:
                     continue
-                flush()
+                if buffer:
+                    flush()
+                    total = linked = 0
                 stack.pop()
             elif tag == "a":
                 in_link -= 1
-            if node.tail:
-                add(node.tail)
-    flush()
+            tail = node.tail
+            if tail:
+                buffer.append(tail)
+                total += len(tail)
+                if in_link:
+                    linked += len(tail)
+    if buffer:
+        flush()
     return lines
 
 
