@@ -7,6 +7,7 @@ an extractor change broke.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -232,3 +233,19 @@ def test_multipage_articles_merge_into_one(first_case: str, second_case: str) ->
     assert merged.url == first_url
     assert merged.title == first_expected["title"]
     assert merged.images == first_expected.get("images", []) + second_expected.get("images", [])
+
+
+def test_merge_pages_keeps_each_image_and_attachment_once() -> None:
+    from crawler.extract import merge_pages
+
+    page, url, headers, _ = load_case(PAGES / "trs" / "ueditor-attachments")
+    first = extract_article(page, url, headers)
+    extra_image = "http://www.zgjssw.gov.cn/tongzhigonggao/202103/W020210301612345679999.png"
+    # A later page that repeats the first page's files and adds one image of its own.
+    second = dataclasses.replace(
+        first, url=url.replace(".shtml", "_1.shtml"), body="第二页正文。", images=[*first.images, extra_image]
+    )
+    merged = merge_pages(first, [second])
+    assert merged.images == [*first.images, extra_image]
+    assert merged.attachments == first.attachments
+    assert body_lines(merged.body)[-1] == "第二页正文。"
