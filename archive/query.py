@@ -3,8 +3,9 @@
 Syntax: terms separated by spaces must all occur (implicit AND); ``AND``, ``OR``
 and ``NOT`` (upper case) combine them, ``NOT`` binding tightest, then ``AND``,
 then ``OR``; parentheses group; ``"double quotes"`` make one term of text that
-contains spaces or the words AND / OR / NOT. Every term matches as an exact
-substring of the title or the body (ASCII letters ignore case).
+contains spaces or the words AND / OR / NOT (a space inside quotes stands for one
+whitespace character). Every term matches as an exact substring of the title or
+the body (ASCII letters ignore case).
 
 A term is compiled into an FTS5 phrase of its character tokens (see
 ``archive.charsplit``). Terms with punctuation or spaces only narrow the
@@ -32,6 +33,13 @@ _NONE = "\x00none"
 @dataclass(frozen=True)
 class Term:
     text: str
+
+    @property
+    def pattern(self) -> re.Pattern | None:
+        """For a phrase with spaces: each space stands for one whitespace character (as in the index)."""
+        if not any(ch.isspace() for ch in self.text):
+            return None
+        return re.compile("".join(r"\s" if ch.isspace() else re.escape(ch) for ch in fold(self.text)))
 
     @property
     def exact(self) -> bool:
@@ -205,6 +213,8 @@ def _subset(node: Term | Node) -> str:
 
 def _evaluate(node: Term | Node, texts: list[str]) -> bool:
     if isinstance(node, Term):
+        if node.pattern is not None:
+            return any(node.pattern.search(text) for text in texts)
         needle = fold(node.text)
         return any(needle in text for text in texts)
     if node.op == "NOT":

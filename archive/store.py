@@ -108,11 +108,19 @@ def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> i
                 score == best_score and score > 0 and (story_id or other_id) < best_story
             ):
                 best_story, best_score = story_id or other_id, score
+    previous = conn.execute(
+        "SELECT title_key, minhash FROM article_signatures WHERE article_id = ?", [article_id]
+    )
+    for title_key, minhash in previous.fetchall():
+        # Deleting by the old band keys uses the primary key; by article id alone it would scan.
+        conn.executemany(
+            "DELETE FROM article_lsh WHERE band_key = ? AND article_id = ?",
+            [(key, article_id) for key in Signature(title_key, minhash).band_keys()],
+        )
     conn.execute(
         "INSERT OR REPLACE INTO article_signatures(article_id, title_key, minhash) VALUES (?, ?, ?)",
         [article_id, sig.title_key, sig.minhash],
     )
-    conn.execute("DELETE FROM article_lsh WHERE article_id = ?", [article_id])
     conn.executemany(
         "INSERT OR IGNORE INTO article_lsh(band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in keys],
@@ -400,3 +408,17 @@ class Archive:
             for run in self.runs(site=site, limit=limit + 1)
             if run["finished_at"] is not None
         ][:limit]
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def search(self, query: str, **options: Any) -> list[Any]:
+        """Exact full-text search; see ``archive.searching.run_search`` for the options."""
+        from archive.searching import run_search
+
+        return run_search(self, query, **options)
+
+    def count(self, query: str, **options: Any) -> int:
+        """How many articles match ``query`` (same filters as ``search``)."""
+        from archive.searching import count_matches
+
+        return count_matches(self, query, **options)

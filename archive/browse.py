@@ -1,0 +1,137 @@
+"""The Datasette view of the archive: metadata, facets, hidden tables and the saved search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from archive.searching import open_existing
+
+HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh")
+HIDDEN_ARTICLE_COLUMNS = ("content_hash", "fetch_id", "next_pages")
+
+ARTICLE_COLUMNS = {
+    "id": "Archive id of the article (stable).",
+    "url": "Address the article was fetched from.",
+    "canonical_url": "Canonical address the page declares, when it differs.",
+    "site": "Site profile the article was crawled from (see the sites table).",
+    "column": "Section of the site (栏目) the article is filed under.",
+    "title": "Headline.",
+    "subtitle": "Sub-headline or kicker, when the page has one.",
+    "source": "Original publisher named on the page (来源).",
+    "published_at": "Publication time in Beijing time, ISO 8601; a bare day when the page gives only a day.",
+    "year": "Year of publication, for facets.",
+    "author": "Author byline (作者 / 记者 / 通讯员).",
+    "editor": "Editor byline (编辑 / 责任编辑).",
+    "body": "Clean article text, paragraphs separated by newlines.",
+    "images": "JSON list of image URLs in the body.",
+    "attachments": "JSON list of attachments ({url, text}).",
+    "warnings": "JSON list of extraction warnings for this page.",
+    "content_hash": "SHA-256 of the stored fields; a change makes a new version.",
+    "first_seen": "When the crawler first stored this article (UTC).",
+    "last_seen": "When the crawler last saw this article unchanged or changed (UTC).",
+    "story_id": "Story this article belongs to: reposts of the same story share it (the id of its first copy).",
+    "fetch_id": "Latest fetch of this article (see fetches).",
+    "next_pages": "Further pages of a multi-page article (merged into the body).",
+}
+
+SEARCH_SQL = """
+select a.id, a.published_at, a.site, a.title,
+  orgnews_snippet(a.title, a.body, :q) as snippet,
+  a.source, a.story_id, a.url,
+  -bm25(articles_fts, 10.0, 1.0) as rank
+from articles_fts join articles a on a.id = articles_fts.rowid
+where articles_fts match orgnews_fts(:q) and orgnews_matches(:q, a.title, a.body)
+order by bm25(articles_fts, 10.0, 1.0), a.id
+limit 200
+""".strip()
+
+SEARCH_BY_DATE_SQL = """
+select a.id, a.published_at, a.site, a.title,
+  orgnews_snippet(a.title, a.body, :q) as snippet,
+  a.source, a.story_id, a.url
+from articles a
+where a.id in (select rowid from articles_fts where articles_fts match orgnews_fts(:q))
+  and orgnews_matches(:q, a.title, a.body)
+order by a.published_at desc, a.id desc
+limit 200
+""".strip()
+
+QUERY_HELP = (
+    "Exact search for any length of Chinese text (党, 党建, 5G芯片): every article whose title or body "
+    'contains the words. Combine with AND, OR, NOT and parentheses; "double quotes" keep a phrase together. '
+    "Same results as `orgnews search`."
+)
+
+
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata for an archive served under the name ``database``."""
+    tables: dict[str, Any] = {name: {"hidden": True} for name in HIDDEN_TABLES}
+    tables["articles"] = {
+        "title": "Articles",
+        "description": "One row per article URL. Reposts on several sites are separate rows sharing a story_id. "
+        + QUERY_HELP,
+        "fts_table": "articles_fts",
+        "fts_pk": "id",
+        "facets": ["site", "source", "column", "year"],
+        "sort_desc": "published_at",
+        "label_column": "title",
+        "columns": ARTICLE_COLUMNS,
+    }
+    tables["article_versions"] = {
+        "title": "Earlier versions",
+        "description": "The previous text of an article each time the site edited it (replaced_at = when).",
+        "facets": ["site"],
+    }
+    tables["fetches"] = {
+        "title": "Fetches",
+        "description": "Every HTTP exchange of every crawl, with where the raw response sits in the WARC files.",
+        "facets": ["site", "outcome", "status"],
+        "columns": {
+            "outcome": "article, not-article, blocked (bot challenge), error, not-modified or list.",
+            "warc_file": "WARC file (under warc/) holding the raw response.",
+            "warc_offset": "Byte offset of the record in the WARC file.",
+            "warc_length": "Byte length of the record.",
+        },
+    }
+    tables["runs"] = {
+        "title": "Crawl runs",
+        "description": "One row per crawl of a site: counts, status, per-field coverage and alerts.",
+        "facets": ["site", "status"],
+        "sort_desc": "id",
+    }
+    tables["sites"] = {"title": "Sites", "description": "The crawled sites and their hosts."}
+    return {
+        "title": "orgnews archive",
+        "description": "Chinese organization-department (组织部 / 组工 / 党建) news. " + QUERY_HELP,
+        "databases": {
+            database: {
+                "tables": tables,
+                "queries": {
+                    "search": {
+                        "title": "Search articles (best matches first)",
+                        "description": QUERY_HELP + " Title hits rank above body hits (BM25).",
+                        "sql": SEARCH_SQL,
+                    },
+                    "search_by_date": {
+                        "title": "Search articles (newest first)",
+                        "description": QUERY_HELP,
+                        "sql": SEARCH_BY_DATE_SQL,
+                    },
+                },
+            }
+        },
+    }
+
+
+def build_datasette(db_path: str | Path) -> Any:
+    """A read-only Datasette over the archive (migrated first, so the schema is current)."""
+    from datasette.app import Datasette
+
+    path = Path(db_path)
+    open_existing(path).close()
+    return Datasette(
+        [str(path)],
+        metadata=metadata(path.stem),
+        settings={"sql_time_limit_ms": 5000, "facet_time_limit_ms": 2000, "allow_download": False},
+    )

@@ -1,0 +1,171 @@
+"""``orgnews search`` and ``orgnews serve``: thin click layers over ``archive.searching`` and Datasette."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import fields
+
+import click
+
+from crawler.datadir import DataDir, data_dir_option
+
+FORMATS = ("table", "json", "csv")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--site", multiple=True, metavar="NAME", help="Only this site (repeat for several).")
+@click.option(
+    "--source", multiple=True, metavar="TEXT", help="Only this source, e.g. 中国组织人事报 (repeatable)."
+)
+@click.option(
+    "--column", multiple=True, metavar="TEXT", help="Only this site column, e.g. 组工动态 (repeatable)."
+)
+@click.option("--author", metavar="NAME", help="Author byline contains NAME.")
+@click.option("--editor", metavar="NAME", help="Editor byline contains NAME.")
+@click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Published on or before DATE (YYYY means to its end).")
+@click.option(
+    "--in",
+    "field_name",
+    type=click.Choice(["all", "title", "body"]),
+    default="all",
+    show_default=True,
+    help="Where the words must occur.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(["rank", "date"]),
+    default="rank",
+    show_default=True,
+    help="BM25 relevance (title hits first) or newest first.",
+)
+@click.option(
+    "--collapse-reposts", is_flag=True, help="One row per story: copies on other sites are folded in."
+)
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="0 means no limit.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
+@data_dir_option
+def search(
+    query: str,
+    site: tuple[str, ...],
+    source: tuple[str, ...],
+    column: tuple[str, ...],
+    author: str | None,
+    editor: str | None,
+    since: str | None,
+    until: str | None,
+    field_name: str,
+    order: str,
+    collapse_reposts: bool,
+    limit: int,
+    output_format: str,
+    count_only: bool,
+    data_dir: DataDir,
+) -> None:
+    """Search the archive: every article whose title or body contains QUERY exactly.
+
+    Any length works, including one character and mixed text such as 5G芯片.
+    Words separated by spaces must all occur; combine with AND, OR, NOT and
+    parentheses; "double quotes" keep a phrase with spaces together.
+
+    \b
+      orgnews search 党建 --in title --site 12371 --site people --since 2019 --until 2021
+      orgnews search '"二十大" AND (干部 OR 人才) NOT 转载' --order date --format json
+      orgnews search 组织部 --collapse-reposts --limit 0 --format csv > hits.csv
+    """
+    from archive.errors import ArchiveError, QueryError
+    from archive.searching import open_existing
+
+    filters = {
+        "site": site,
+        "source": source,
+        "column": column,
+        "author": author,
+        "editor": editor,
+        "since": since,
+        "until": until,
+    }
+    try:
+        with open_existing(data_dir.archive_db) as arc:
+            if count_only:
+                click.echo(arc.count(query, field=field_name, **filters))
+                return
+            hits = arc.search(
+                query,
+                **filters,
+                field=field_name,
+                order=order,
+                collapse_reposts=collapse_reposts,
+                limit=limit,
+            )
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output_format == "json":
+        click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        _write_csv(hits)
+    else:
+        _print_table(query, hits)
+
+
+def _write_csv(hits: list) -> None:
+    from archive.searching import Hit
+
+    names = [f.name for f in fields(Hit)]
+    writer = csv.writer(sys.stdout)
+    writer.writerow(names)
+    for hit in hits:
+        data = hit.to_dict()
+        writer.writerow(
+            [json.dumps(data[n], ensure_ascii=False) if isinstance(data[n], list) else data[n] for n in names]
+        )
+
+
+def _print_table(query: str, hits: list) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from archive.searching import MARK_END, MARK_START
+
+    table = Table(title=f"{len(hits)} hits for {query}", title_justify="left", show_lines=True)
+    for name in ("id", "date", "site", "title", "snippet"):
+        table.add_column(name, overflow="fold")
+    for hit in hits:
+        snippet = escape(hit.snippet).replace(MARK_START, "[bold red]").replace(MARK_END, "[/bold red]")
+        table.add_row(
+            str(hit.id), (hit.published_at or "")[:10], hit.site or "", escape(hit.title or ""), snippet
+        )
+    Console().print(table)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8001, show_default=True)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Use 0.0.0.0 to serve to other machines."
+)
+@data_dir_option
+def serve(port: int, host: str, data_dir: DataDir) -> None:
+    """Browse the archive in Datasette, read-only, with exact Chinese search.
+
+    The articles table has facets by site, source, column and year; its search
+    box and the saved query "search" give the same results as orgnews search.
+    A crawl can keep writing while the archive is served.
+    """
+    from archive.browse import build_datasette
+    from archive.errors import ArchiveError
+
+    try:
+        datasette = build_datasette(data_dir.archive_db)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    import uvicorn
+
+    click.echo(f"serving {data_dir.archive_db} read-only at http://{host}:{port}/", err=True)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")

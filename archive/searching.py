@@ -1,0 +1,320 @@
+"""Exact Chinese full-text search over the archive, with filters, ranking and snippets.
+
+``search()`` is the one entry point: the CLI, the demo and the tests call it.
+Relevance is FTS5 BM25 with title hits weighted ten times body hits; ``rank`` in
+a hit is that score with the sign turned (higher is better). Date order does not
+rank at all: a query matching few articles is sorted directly, one matching many
+walks the date index and probes the full-text index per article, so the first
+page comes back quickly either way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.charsplit import fold
+from archive.errors import ArchiveError, QueryError
+from archive.query import Query, parse_query
+from archive.schema import TEXT_FIELDS
+from archive.store import Archive
+from crawler.extract.article import Article
+
+BM25 = "bm25(articles_fts, 10.0, 1.0)"
+ORDERS = ("rank", "date")
+FIELDS = ("all", "title", "body")
+# Date order: the first SAMPLE_MATCHES index matches estimate how common a query is; at
+# WALK_SHARE of the archive or more, reading articles newest first finds a page of hits sooner
+# than collecting and sorting every match.
+SAMPLE_MATCHES = 2000
+WALK_SHARE = 0.005
+SNIPPET_CONTEXT = 40
+MARK_START, MARK_END = "<mark>", "</mark>"
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_LIST_FIELDS = ("images", "attachments", "next_pages", "warnings")
+_COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *_LIST_FIELDS, "story_id"))
+
+
+@dataclass
+class Hit(Article):
+    """One search result: the Article fields plus id, story_id, rank and snippet."""
+
+    id: int = 0
+    story_id: int | None = None
+    rank: float | None = None  # BM25 relevance, higher is better; None in date order
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    site: Sequence[str] = ()
+    source: Sequence[str] = ()
+    column: Sequence[str] = ()
+    author: str | None = None
+    editor: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """A WHERE fragment over ``a`` (the articles table) and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, values in (("site", self.site), ("source", self.source), ("[column]", self.column)):
+            if values:
+                clauses.append(f"a.{name} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        for name, value in (("author", self.author), ("editor", self.editor)):
+            if value:
+                # Bylines often name several people; a name matches anywhere in them.
+                clauses.append(f"instr(a.{name}, ?) > 0")
+                params.append(value)
+        if self.since:
+            clauses.append("substr(a.published_at, 1, 10) >= ?")
+            params.append(_date_bound(self.since, "since"))
+        if self.until:
+            clauses.append("substr(a.published_at, 1, 10) <= ?")
+            params.append(_date_bound(self.until, "until"))
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _date_bound(value: str, which: str) -> str:
+    if not _DATE.match(value):
+        raise QueryError(f"--{which} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    if which == "since":
+        return value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value
+    return value + "-12-31"[len(value) - 4 :] if len(value) < 10 else value
+
+
+def _as_list(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _match_expression(query: Query, field_name: str) -> str:
+    if field_name not in FIELDS:
+        raise QueryError(f"unknown search field {field_name!r}: use one of {', '.join(FIELDS)}")
+    if field_name == "all":
+        return query.fts
+    return f"{{{field_name}}} : ({query.fts})"
+
+
+def _searched_texts(row: sqlite3.Row | dict, field_name: str) -> list[str | None]:
+    if field_name == "title":
+        return [row["title"]]
+    if field_name == "body":
+        return [row["body"]]
+    return [row["title"], row["body"]]
+
+
+class Searcher:
+    """Runs one query against an open archive connection."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, query: str, *, field_name: str = "all", filters: Filters
+    ) -> None:
+        self.conn = conn
+        self.query = parse_query(query)
+        self.field_name = field_name
+        self.match = _match_expression(self.query, field_name)
+        self.filters = filters
+        self.where, self.params = filters.sql()
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        try:
+            return cursor.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            # The expression is ours, so this means an unusable archive rather than bad user syntax.
+            raise ArchiveError(f"the search failed on this archive: {exc}") from exc
+
+    def _keep(self, row: sqlite3.Row) -> bool:
+        return self.query.exact or self.query.matches(*_searched_texts(row, self.field_name))
+
+    def count(self) -> int:
+        if self.query.exact and self.where == "1":
+            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            return self._execute(sql, [self.match]).fetchone()[0]
+        if self.query.exact:
+            sql = (
+                "SELECT count(*) FROM articles a WHERE a.id IN "
+                f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AND {self.where}"
+            )
+            return self._execute(sql, [self.match, *self.params]).fetchone()[0]
+        sql = (
+            "SELECT a.title, a.body FROM articles a WHERE a.id IN "
+            f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AND {self.where}"
+        )
+        return sum(1 for row in self._execute(sql, [self.match, *self.params]) if self._keep(row))
+
+    def rows(self, order: str, limit: int = 0) -> Iterator[sqlite3.Row]:
+        """Matching article rows in the requested order, with a ``score`` column."""
+        if order == "rank":
+            yield from self._ranked(limit)
+        elif order == "date":
+            yield from self._by_date()
+        else:
+            raise QueryError(f"unknown order {order!r}: use rank or date")
+
+    def _fetch(self, article_id: int, score: float | None) -> sqlite3.Row | None:
+        sql = f"SELECT {_COLUMNS}, ? AS score FROM articles a WHERE a.id = ?"
+        row = self._execute(sql, [score, article_id]).fetchone()
+        return row if row is not None and self._keep(row) else None
+
+    def _ranked(self, limit: int) -> Iterator[sqlite3.Row]:
+        # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
+        if self.where == "1":
+            sql = f"SELECT rowid, -{BM25} FROM articles_fts WHERE articles_fts MATCH ? ORDER BY {BM25}, rowid"
+        else:
+            sql = (
+                f"SELECT articles_fts.rowid, -{BM25} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {self.where} ORDER BY {BM25}, articles_fts.rowid"
+            )
+        if limit and self.query.exact:
+            sql += f" LIMIT {int(limit)}"
+        for article_id, score in self._execute(sql, [self.match, *self.params]).fetchall():
+            row = self._fetch(article_id, score)
+            if row is not None:
+                yield row
+
+    def _by_date(self) -> Iterator[sqlite3.Row]:
+        sample = self._execute(
+            f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT {SAMPLE_MATCHES}", [self.match]
+        ).fetchall()
+        # The index yields matches in id order, so the id of the N-th match tells how common the query is.
+        common = len(sample) == SAMPLE_MATCHES and SAMPLE_MATCHES / sample[-1][0] >= WALK_SHARE
+        if common:
+            # Read articles newest first and keep the matching ones: a few hundred rows for the first page.
+            sql = f"SELECT {_COLUMNS}, NULL AS score FROM articles a WHERE {self.where} ORDER BY a.published_at DESC, a.id DESC"
+            for row in self._execute(sql, self.params):
+                if self.query.matches(*_searched_texts(row, self.field_name)):
+                    yield row
+            return
+        sql = (
+            "SELECT a.id FROM articles a WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
+            f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
+        )
+        for (article_id,) in self._execute(sql, [self.match, *self.params]).fetchall():
+            row = self._fetch(article_id, None)
+            if row is not None:
+                yield row
+
+    def hit(self, row: sqlite3.Row) -> Hit:
+        data = {key: row[key] for key in row.keys() if key != "score"}
+        for name in _LIST_FIELDS:
+            data[name] = json.loads(data[name] or "[]")
+        return Hit(
+            **data, rank=row["score"], snippet=make_snippet(row["title"], row["body"], self.query.terms)
+        )
+
+
+def make_snippet(title: str | None, body: str | None, terms: Sequence[str]) -> str:
+    """A window of the body around the first match, every match marked; the title when the body has none."""
+    needles = sorted({fold(t) for t in terms if t}, key=len, reverse=True)
+    body = body or ""
+    folded = fold(body)
+    positions = [p for p in (folded.find(n) for n in needles) if p >= 0]
+    if not positions:
+        text, start, end = (title or ""), 0, len(title or "")
+        if not any(n in fold(text) for n in needles):
+            text, end = body, min(len(body), 2 * SNIPPET_CONTEXT)
+    else:
+        first = min(positions)
+        text, start, end = body, max(0, first - SNIPPET_CONTEXT), min(len(body), first + 2 * SNIPPET_CONTEXT)
+    window = text[start:end]
+    marked = _mark(window, needles)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + marked.replace("\n", " ") + suffix
+
+
+def _mark(text: str, needles: Sequence[str]) -> str:
+    folded = fold(text)
+    covered = [False] * len(text)
+    for needle in needles:
+        position = folded.find(needle)
+        while position >= 0 and needle:
+            for i in range(position, position + len(needle)):
+                covered[i] = True
+            position = folded.find(needle, position + 1)
+    parts: list[str] = []
+    inside = False
+    for char, marked in zip(text, covered, strict=True):
+        if marked and not inside:
+            parts.append(MARK_START)
+        elif not marked and inside:
+            parts.append(MARK_END)
+        inside = marked
+        parts.append(char)
+    if inside:
+        parts.append(MARK_END)
+    return "".join(parts)
+
+
+def run_search(
+    arc: Archive,
+    query: str,
+    *,
+    site: str | Sequence[str] | None = None,
+    source: str | Sequence[str] | None = None,
+    author: str | None = None,
+    editor: str | None = None,
+    column: str | Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    collapse_reposts: bool = False,
+    limit: int = 20,
+    order: str = "rank",
+    field: str = "all",
+) -> list[Hit]:
+    filters = Filters(_as_list(site), _as_list(source), _as_list(column), author, editor, since, until)
+    if limit < 0:
+        raise QueryError(f"limit {limit} is negative: use 0 for no limit or a positive number")
+    searcher = Searcher(arc.conn, query, field_name=field, filters=filters)
+    hits: list[Hit] = []
+    seen_stories: set[int] = set()
+    for row in searcher.rows(order, 0 if collapse_reposts else limit):
+        if collapse_reposts:
+            story = row["story_id"] or row["id"]
+            if story in seen_stories:
+                continue
+            seen_stories.add(story)
+        hits.append(searcher.hit(row))
+        if limit and len(hits) >= limit:
+            break
+    return hits
+
+
+def count_matches(arc: Archive, query: str, *, field: str = "all", **filters: Any) -> int:
+    """How many articles match ``query`` under the filters (site, source, column, author, editor, since, until)."""
+    prepared = Filters(
+        _as_list(filters.get("site")),
+        _as_list(filters.get("source")),
+        _as_list(filters.get("column")),
+        filters.get("author"),
+        filters.get("editor"),
+        filters.get("since"),
+        filters.get("until"),
+    )
+    return Searcher(arc.conn, query, field_name=field, filters=prepared).count()
+
+
+def open_existing(db_path: str | Path) -> Archive:
+    path = Path(db_path)
+    if not path.is_file():
+        raise ArchiveError(f"no archive at {path}: crawl something first (orgnews crawl or orgnews demo)")
+    return Archive.open(path)
+
+
+def search(db_path: str | Path, query: str, **options: Any) -> list[Hit]:
+    """Search the archive at ``db_path``; options as ``Archive.search``."""
+    with open_existing(db_path) as arc:
+        return arc.search(query, **options)

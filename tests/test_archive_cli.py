@@ -1,0 +1,125 @@
+"""``orgnews search`` in a subprocess: formats, filters, errors without tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from archive import Archive, search
+from crawler.extract import Article
+from tests.conftest import run_cli
+
+ARTICLES = [
+    Article(
+        url="https://www.12371.cn/2020/01/a.shtml",
+        site="12371",
+        column="要闻",
+        title="全面加强党建工作",
+        source="共产党员网",
+        published_at="2020-03-01T09:00:00+08:00",
+        author="张明",
+        editor="李华",
+        body="会议强调，要全面加强基层党建工作。\n推进5G芯片产业党组织建设。",
+        images=["https://www.12371.cn/1.jpg"],
+    ),
+    Article(
+        url="http://dangjian.people.com.cn/n1/2021/b.html",
+        site="people",
+        column="组工动态",
+        title="组织部召开会议",
+        source="人民网",
+        published_at="2021-07-02",
+        body="组织部召开会议，研究干部工作和党建。",
+    ),
+    Article(
+        url="https://www.gzdj.gov.cn/c.html",
+        site="gzdj",
+        title="党建引领乡村振兴",
+        source="贵州党建网",
+        published_at="2018-05-05",
+        body="以党建引领乡村振兴。",
+    ),
+]
+
+
+@pytest.fixture
+def archive_dir(tmp_path):
+    data_dir = tmp_path / "data"
+    with Archive.open(data_dir / "archive.db") as arc:
+        for article in ARTICLES:
+            arc.save_article(article)
+    return data_dir
+
+
+def test_json_output_is_one_array_of_article_fields(archive_dir):
+    result = run_cli("search", "党建", "--format", "json", "--limit", "0", data_dir=archive_dir)
+    assert result.returncode == 0, result.stderr.decode()
+    hits = json.loads(result.stdout)
+    assert isinstance(hits, list) and len(hits) == 3
+    assert {h["site"] for h in hits[:2]} == {"12371", "gzdj"}  # title hits rank first
+    first = next(h for h in hits if h["site"] == "12371")
+    assert {"id", "story_id", "rank", "snippet", "url", "body", "images", "published_at"} <= set(first)
+    assert first["images"] == ["https://www.12371.cn/1.jpg"]
+    assert "<mark>党建</mark>" in first["snippet"]
+
+
+def test_cli_equals_python_api_with_filters(archive_dir):
+    args = [
+        "search",
+        "党建",
+        "--site",
+        "12371",
+        "--site",
+        "people",
+        "--since",
+        "2019",
+        "--until",
+        "2021",
+        "--format",
+        "json",
+    ]
+    result = run_cli(*args, data_dir=archive_dir)
+    expected = search(
+        archive_dir / "archive.db", "党建", site=["12371", "people"], since="2019", until="2021"
+    )
+    assert [h["id"] for h in json.loads(result.stdout)] == [h.id for h in expected]
+    assert {h.site for h in expected} == {"12371", "people"}
+    title_only = run_cli("search", "党建", "--in", "title", "--format", "json", data_dir=archive_dir)
+    assert {h["site"] for h in json.loads(title_only.stdout)} == {"12371", "gzdj"}
+
+
+def test_csv_table_and_count(archive_dir):
+    result = run_cli("search", "5G芯片", "--format", "csv", data_dir=archive_dir)
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
+    assert [r["url"] for r in rows] == ["https://www.12371.cn/2020/01/a.shtml"]
+    assert json.loads(rows[0]["images"]) == ["https://www.12371.cn/1.jpg"]
+    table = run_cli("search", "组织部", data_dir=archive_dir)
+    assert table.returncode == 0 and "组织部召开会议" in table.stdout.decode()
+    count = run_cli("search", "党建 NOT 乡村", "--count", data_dir=archive_dir)
+    assert count.stdout.decode().strip() == "2"
+
+
+def test_date_order_and_limit(archive_dir):
+    result = run_cli(
+        "search", "党建", "--order", "date", "--limit", "2", "--format", "json", data_dir=archive_dir
+    )
+    assert [h["published_at"][:10] for h in json.loads(result.stdout)] == ["2021-07-02", "2020-03-01"]
+
+
+@pytest.mark.parametrize("query", ["NOT 党建", "(党建", '"党建'])
+def test_bad_query_is_a_message_not_a_traceback(archive_dir, query):
+    result = run_cli("search", query, data_dir=archive_dir)
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "Error:" in stderr and "Traceback" not in stderr
+
+
+def test_bad_date_and_missing_archive(tmp_path, archive_dir):
+    bad_date = run_cli("search", "党建", "--since", "last year", data_dir=archive_dir)
+    assert bad_date.returncode == 2 and "YYYY" in bad_date.stderr.decode()
+    missing = run_cli("search", "党建", data_dir=tmp_path / "empty")
+    assert missing.returncode == 1
+    assert "no archive at" in missing.stderr.decode() and "Traceback" not in missing.stderr.decode()

@@ -1,0 +1,289 @@
+"""Exact Chinese search: an oracle test against instr(), the query language, filters, order, reposts."""
+
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+
+import pytest
+
+from archive import Archive, QueryError, search
+from archive import searching as searching_module
+from archive.synthetic import CorpusGenerator
+from crawler.extract import Article
+
+EDGE_ARTICLES = [
+    Article(
+        url="https://e.example.cn/1.html",
+        site="edge",
+        title="5G芯片产业党建",
+        body="推进5G芯片研发，党建引领。",
+        published_at="2023-01-05",
+    ),
+    Article(
+        url="https://e.example.cn/2.html",
+        site="edge",
+        title="学习二十大精神",
+        body="深入学习贯彻党的二十大精神。",
+        published_at="2022-11-01",
+    ),
+    Article(
+        url="https://e.example.cn/3.html",
+        site="edge",
+        title="Internet+党建",
+        body="互联网INTERNET平台，组，织。",
+        published_at="2021-06-01",
+    ),
+    Article(
+        url="https://e.example.cn/4.html",
+        site="edge",
+        title="组织",
+        body="组\n织 与 组、织 ｜ 5g",
+        published_at="2020-02-02",
+    ),
+    Article(url="https://e.example.cn/5.html", site="edge", title="无日期", body="十二大 二十 大"),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("oracle") / "archive.db"
+    with Archive.open(path) as arc, arc.transaction():
+        for article in CorpusGenerator(seed=11).articles(400, body_chars=400):
+            arc.save_article(article)
+        for article in EDGE_ARTICLES:
+            arc.save_article(article)
+    return path
+
+
+def oracle(conn: sqlite3.Connection, needle: str, fields=("title", "body")) -> set[int]:
+    # SQLite's lower() folds ASCII only, the same folding as the index.
+    clause = " OR ".join(f"instr(lower(coalesce({f}, '')), lower(?)) > 0" for f in fields)
+    return {r[0] for r in conn.execute(f"SELECT id FROM articles WHERE {clause}", [needle] * len(fields))}
+
+
+def ids(db, query, **options) -> set[int]:
+    return {hit.id for hit in search(db, query, limit=0, **options)}
+
+
+def sample_queries(conn: sqlite3.Connection, count: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    texts = [t for (t,) in conn.execute("SELECT title || '|' || body FROM articles")]
+    alphabet = sorted({ch for t in texts for ch in t if not ch.isspace()})
+    queries: set[str] = set()
+    while len(queries) < count:
+        length = rnd.randint(1, 4)
+        if rnd.random() < 0.75:
+            text = rnd.choice(texts)
+            start = rnd.randrange(max(1, len(text) - length))
+            candidate = text[start : start + length]
+        else:
+            candidate = "".join(rnd.choice(alphabet) for _ in range(length))
+        if candidate and not any(ch.isspace() or ch in '"()|' for ch in candidate):
+            queries.add(candidate)
+    return sorted(queries)
+
+
+def test_oracle_random_queries_equal_instr(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    queries = sample_queries(conn, 300, seed=5)
+    assert any(len(q) == 1 for q in queries) and any(len(q) == 4 for q in queries)
+    nonempty = 0
+    for query in queries:
+        expected = oracle(conn, query)
+        nonempty += bool(expected)
+        assert ids(corpus_db, query) == expected, query
+    assert nonempty > 200  # most queries come from the corpus, so the comparison has substance
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "5G芯片",
+        "5g芯片",
+        "二十大",
+        "党",
+        "党建",
+        "组织",
+        "组，织",
+        "ternet",
+        "INTERNET+党",
+        "十二大",
+        "二十 大",
+    ],
+)
+def test_edge_cases_equal_instr(corpus_db, query):
+    conn = sqlite3.connect(corpus_db)
+    expected = oracle(conn, query) if " " not in query else oracle(conn, "二十") & oracle(conn, "大")
+    assert ids(corpus_db, query) == expected
+
+
+def test_substring_inside_latin_word_and_across_punctuation(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    internet = conn.execute("SELECT id FROM articles WHERE url = 'https://e.example.cn/3.html'").fetchone()[0]
+    newline = conn.execute("SELECT id FROM articles WHERE url = 'https://e.example.cn/4.html'").fetchone()[0]
+    assert internet in ids(corpus_db, "nterne")  # Latin is matched as a substring too
+    assert internet in ids(corpus_db, "组，织")
+    assert newline in ids(corpus_db, "组织")  # via the title
+    assert newline not in ids(corpus_db, "组织", field="body")  # 组\n织 is not 组织
+    assert newline in ids(corpus_db, '"组 织"')  # a space in a phrase matches one whitespace character
+
+
+def test_boolean_operators_equal_set_algebra(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    rnd = random.Random(9)
+    words = sample_queries(conn, 60, seed=13)
+    for _ in range(40):
+        a, b, c = rnd.sample(words, 3)
+        A, B, C = oracle(conn, a), oracle(conn, b), oracle(conn, c)
+        assert ids(corpus_db, f"{a} {b}") == A & B
+        assert ids(corpus_db, f"{a} AND {b}") == A & B
+        assert ids(corpus_db, f"{a} OR {b}") == A | B
+        assert ids(corpus_db, f"{a} NOT {b}") == A - B
+        assert ids(corpus_db, f"({a} OR {b}) NOT {c}") == (A | B) - C
+        assert ids(corpus_db, f"{a} OR {b} {c}") == A | (B & C)
+
+
+def test_operator_words_can_be_searched_when_quoted(corpus_db):
+    assert ids(corpus_db, '"and"') == oracle(sqlite3.connect(corpus_db), "and")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("NOT 党建", "NOT needs a word before it"),
+        ("党建 OR", "ends where a word was expected"),
+        ("(党建", "unbalanced '('"),
+        ("党建)", "unbalanced ')'"),
+        ('"党建', "unbalanced double quote"),
+        ("()", "empty parentheses"),
+        ('""', "empty phrase"),
+        ("AND", "needs a word on both sides"),
+    ],
+)
+def test_bad_queries_raise_query_error(corpus_db, query, message):
+    with pytest.raises(QueryError, match=re.escape(message)):
+        search(corpus_db, query)
+
+
+def test_fts_syntax_in_user_text_is_only_text(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    for query in [
+        "党*",
+        "title:党",
+        "NEAR党",
+        "党+建",
+        "-党",
+        "^党",
+        "{title}",
+        "a:b",
+        "'; DROP TABLE articles; --",
+    ]:
+        assert ids(corpus_db, query) == oracle(conn, query)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 405
+
+
+def test_filters_equal_sql(corpus_db):
+    conn = sqlite3.connect(corpus_db)
+    expected = oracle(conn, "党建", fields=("title",)) & {
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM articles WHERE site IN ('12371', 'people') "
+            "AND substr(published_at, 1, 10) BETWEEN '2019-01-01' AND '2021-12-31'"
+        )
+    }
+    got = ids(corpus_db, "党建", field="title", site=["12371", "people"], since="2019", until="2021")
+    assert got == expected and expected
+    source = ids(corpus_db, "党", source="中国组织人事报")
+    assert source == oracle(conn, "党") & {
+        r[0] for r in conn.execute("SELECT id FROM articles WHERE source = '中国组织人事报'")
+    }
+    author = ids(corpus_db, "党", author="张明", column="要闻", until="2018-06")
+    assert author == oracle(conn, "党") & {
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM articles WHERE author = '张明' AND [column] = '要闻' AND substr(published_at, 1, 10) <= '2018-06-31'"
+        )
+    }
+    with pytest.raises(QueryError, match="is not a date"):
+        search(corpus_db, "党", since="2019/01/01")
+
+
+@pytest.mark.parametrize("walk", [False, True])
+def test_date_order_is_newest_first_by_either_plan(corpus_db, monkeypatch, walk):
+    conn = sqlite3.connect(corpus_db)
+    if walk:
+        monkeypatch.setattr(searching_module, "SAMPLE_MATCHES", 5)
+    for query in ("党", "组织", "5G芯片", "学习 NOT 教育"):
+        hits = search(corpus_db, query, order="date", limit=0)
+        matching = ",".join(map(str, ids(corpus_db, query)))
+        expected = sorted(
+            conn.execute(f"SELECT id, published_at FROM articles WHERE id IN ({matching})").fetchall(),
+            key=lambda r: (r[1] or "", r[0]),
+            reverse=True,
+        )
+        assert [h.id for h in hits] == [r[0] for r in expected]
+        assert all(h.rank is None for h in hits)
+        first_page = search(corpus_db, query, order="date", limit=7)
+        assert [h.id for h in first_page] == [r[0] for r in expected[:7]]
+
+
+def test_rank_puts_title_hits_first_and_limits(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive.open(path) as arc:
+        body_only = arc.save_article(
+            Article(url="https://x.cn/1", title="会议召开", body="会上讨论了党建工作。" * 3)
+        )
+        in_title = arc.save_article(
+            Article(url="https://x.cn/2", title="党建工作会议", body="会上讨论了工作。" * 3)
+        )
+        arc.save_article(Article(url="https://x.cn/3", title="无关", body="完全无关的内容。"))
+    hits = search(path, "党建")
+    assert [h.id for h in hits] == [in_title.article_id, body_only.article_id]
+    assert hits[0].rank > hits[1].rank > 0
+    assert "<mark>党建</mark>" in hits[1].snippet
+    assert len(search(path, "党建", limit=1)) == 1
+
+
+def test_collapse_reposts_gives_one_row_per_story(tmp_path):
+    path = tmp_path / "archive.db"
+    corpus = CorpusGenerator(seed=21)
+    original = corpus.article(1, body_chars=1200)
+    with Archive.open(path) as arc:
+        first = arc.save_article(original)
+        for number, site in enumerate(("people", "gzdj"), start=2):
+            copy = Article(
+                url=f"https://{site}.example.cn/{number}.html",
+                site=site,
+                title=original.title,
+                body=original.body + "（转自中国组织人事报）",
+                published_at=original.published_at,
+            )
+            assert arc.save_article(copy).story_id == first.story_id
+        other = arc.save_article(corpus.article(5, body_chars=1200))
+    needle = original.body[100:104]
+    all_hits = search(path, needle, limit=0)
+    assert len([h for h in all_hits if h.story_id == first.story_id]) == 3
+    collapsed = search(path, needle, limit=0, collapse_reposts=True)
+    stories = [h.story_id for h in collapsed]
+    assert len(stories) == len(set(stories)) and first.story_id in stories
+    assert {h.story_id for h in all_hits} == set(stories)
+    assert other.story_id != first.story_id
+
+
+def test_missing_archive_is_a_clear_error(tmp_path):
+    from archive import ArchiveError
+
+    with pytest.raises(ArchiveError, match="no archive at"):
+        search(tmp_path / "nothing" / "archive.db", "党建")
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_count_equals_search_size(corpus_db):
+    with Archive.open(corpus_db) as arc:
+        for query in ("党", "组，织", "党建 NOT 组织"):
+            assert arc.count(query) == len(ids(corpus_db, query))
+        assert arc.count("党", site="edge") == len(ids(corpus_db, "党", site="edge"))
