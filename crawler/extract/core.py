@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler.extract.article import Article
 from crawler.extract.body import clean_body, is_chrome
@@ -28,7 +27,7 @@ from crawler.extract.dates import date_from_url, day_of, find_date, has_time
 from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.meta import PageMeta, read_meta
-from crawler.extract.pages import absolute, attachments_in, images_in, next_pages
+from crawler.extract.pages import absolute, attachments_in, images_in, next_pages, split_url
 from crawler.extract.patterns import (
     ATTACHMENT_EXT_RE,
     BREADCRUMB_ATTR_RE,
@@ -175,7 +174,7 @@ class _Extraction:
         return Article(
             url=self.url,
             canonical_url=self.canonical(),
-            site=urlsplit(self.url).hostname or None,
+            site=split_url(self.url).hostname or None,
             column=self.column(),
             title=title,
             subtitle=self.subtitle(title_idx, first),
@@ -305,7 +304,7 @@ class _Extraction:
         if not candidate:
             return None
         # A canonical pointing at the site root or another host is a template default.
-        parts, own = urlsplit(candidate), urlsplit(self.url)
+        parts, own = split_url(candidate), split_url(self.url)
         if parts.path in ("", "/") or (parts.hostname and own.hostname and parts.hostname != own.hostname
                                        and not parts.hostname.endswith(_registered(own.hostname))):
             return None
@@ -329,12 +328,12 @@ class _Extraction:
             match = BREADCRUMB_LINE_RE.search(line.text)
             if match and len(line.text) < 120:
                 return BREADCRUMB_SPLIT_RE.split(match.group(1))
-        keys = [*BREADCRUMB_SELECTORS, *(k for k in self.index.by_key if BREADCRUMB_ATTR_RE.search(k))]
-        for selector in keys:
-            for el in self.index.select(selector):
-                text = text_of(el)
-                if BREADCRUMB_SPLIT_RE.search(text) and len(text) < 120:
-                    return BREADCRUMB_SPLIT_RE.split(text)
+        candidates = [el for selector in BREADCRUMB_SELECTORS for el in self.index.select(selector)]
+        candidates += [el for key, els in self.index.by_key.items() if BREADCRUMB_ATTR_RE.search(key) for el in els]
+        for el in candidates:
+            text = text_of(el)
+            if BREADCRUMB_SPLIT_RE.search(text) and len(text) < 120:
+                return BREADCRUMB_SPLIT_RE.split(text)
         return []
 
     def subtitle(self, title_idx: int | None, first: int) -> str | None:

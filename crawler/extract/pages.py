@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from crawler.extract.article import Article
 from crawler.extract.patterns import (
@@ -19,6 +19,14 @@ from crawler.extract.tree import AttrIndex, all_text, clean_text
 
 _PEOPLE_PAGE_RE = re.compile(r"^(.*/c\d+-\d+)(?:-(\d+))?\.html$")
 _IMAGE_ATTRS = ("data-original", "data-src", "original", "src")
+
+
+def split_url(url: str) -> SplitResult:
+    """``urlsplit`` that reads a malformed URL (``http://[::1``) as an empty one."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
 
 
 def absolute(base: str, href: str | None) -> str | None:
@@ -68,7 +76,7 @@ def attachments_in(elements: Iterable[Any], base: str) -> list[dict[str, str]]:
                 viewer = PDFJS_RE.search(url)
                 if viewer and "viewer" in url:
                     url = absolute(base, unquote(viewer.group(1))) or url
-                if ATTACHMENT_EXT_RE.search(urlsplit(url).path) or ATTACHMENT_EXT_RE.search(url):
+                if ATTACHMENT_EXT_RE.search(split_url(url).path) or ATTACHMENT_EXT_RE.search(url):
                     text = clean_text(all_text(node)) or url.rsplit("/", 1)[-1]
                     found.append({"url": url, "text": text})
     return _unique(found)
@@ -77,7 +85,7 @@ def attachments_in(elements: Iterable[Any], base: str) -> list[dict[str, str]]:
 def next_pages(url: str, index: AttrIndex, raw_text: str) -> list[str]:
     """Further pages of this article: people.com.cn ``-2.html`` pagers and TRS ``createPageHTML``."""
     pages: list[str] = []
-    people = _PEOPLE_PAGE_RE.match(urlsplit(url).path)
+    people = _PEOPLE_PAGE_RE.match(split_url(url).path)
     if people and not people.group(2):
         stem = people.group(1).rsplit("/", 1)[-1]
         for selector in PAGER_SELECTORS:
@@ -89,7 +97,7 @@ def next_pages(url: str, index: AttrIndex, raw_text: str) -> list[str]:
     match = CREATE_PAGE_RE.search(raw_text)
     if match:
         count, current, name, ext = int(match[1]), int(match[2]), match[3], match[4]
-        path = urlsplit(url).path
+        path = split_url(url).path
         if current == 0 and 1 < count <= 200 and path.endswith(f"/{name}.{ext}"):
             stem = url[: url.rfind(name) + len(name)]
             pages.extend(f"{stem}_{n}.{ext}" for n in range(1, count))

@@ -16,6 +16,7 @@ from crawler.extract.patterns import BLOCK_TAGS, DROP_TAGS, XML_DECLARATION_RE
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
 # Ideographic spaces inside a line are kept as printed (新华社北京2月4日电　经…); other runs become one space.
 _SPACE_RE = re.compile(r"[^\S\u3000]*\u3000[\s\u3000]*|[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _PLAIN_SPACE_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
 _EDGE_SPACE = " \t\n\r\f\v\u00a0\u3000\u200b\ufeff"
 
@@ -35,6 +36,9 @@ def _space_for(match: re.Match[str]) -> str:
 
 
 def parse_html(text: str) -> Any:
+    if _CONTROL_RE.search(text):
+        # libxml2 keeps control characters that lxml then refuses to write back.
+        text = _CONTROL_RE.sub("", text)
     if text.lstrip()[:5].lower() == "<?xml":
         text = XML_DECLARATION_RE.sub("", text, count=1)
     if "<" not in text[:200_000]:
