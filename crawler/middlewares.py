@@ -77,8 +77,11 @@ class ReplayMiddleware:
         from crawler.replay import replay_url
 
         target = replay_url(self.base, request.url, method=request.method, body=request.body or None)
-        # robots.txt was already checked for the real URL; the replay host has none of its own.
-        return request.replace(url=target, dont_filter=True, meta={**request.meta, "dont_obey_robotstxt": True})
+        # Readdressed in place rather than rescheduled: a second trip through the scheduler and
+        # every middleware would cost as much as the rest of the pipeline. robots.txt was checked
+        # on the real URL by the middleware before this one.
+        request._set_url(target)
+        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.url.startswith(self.base + "/"):

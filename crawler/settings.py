@@ -81,6 +81,9 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # These statuses carry information (not modified, challenge pages, gone pages) that the spider
 # records as a fetch outcome, so they must not be swallowed by HttpErrorMiddleware.
 HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 412, 429, 451, 500, 502, 503, 504, 521]
+# A callback yields a handful of items and requests; Scrapy starts this many worker tasks for the
+# output of every response, so the default of 100 costs more than the pipeline itself.
+CONCURRENT_ITEMS = 4
 # Cookies are not needed by any profile; keeping none makes requests reproducible from the WARC.
 COOKIES_ENABLED = False
 # Seen-request filtering happens against the archive (known URLs), not a persistent dupefilter.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -207,16 +208,19 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON.")
 def sites(as_json: bool) -> None:
-    """List the site profiles: name, title, hosts, start URLs, politeness."""
-    profiles = _load_profiles()
-    rows = [{"name": p.name, "title": p.title, "hosts": list(p.hosts), "start_urls": list(p.start_urls),
-             "politeness": dict(p.politeness or {})} for _, p in sorted(profiles.items())]
+    """List the site profiles: name, title, hosts, lists and their formats, politeness."""
+    from crawler.settings import DOWNLOAD_DELAY
+
+    rows = [profile.summary() for _, profile in sorted(_load_profiles().items())]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(rows)} site profiles", title_justify="left")
-    for name in ("name", "title", "hosts", "start URLs"):
+    for name in ("name", "title", "hosts", "lists", "list format", "detail", "delay", "file"):
         table.add_column(name)
     for row in rows:
-        table.add_row(row["name"], row["title"], "\n".join(row["hosts"]), str(len(row["start_urls"])))
+        delay = row["politeness"].get("download_delay", DOWNLOAD_DELAY)
+        table.add_row(row["name"], row["title"], "\n".join(row["hosts"]), str(len(row["start_urls"])),
+                      ", ".join(row["list_formats"]), row["detail_format"], f"{max(1.0, float(delay)):g} s",
+                      Path(row["file"]).name)
     _console().print(table)
