@@ -39,6 +39,9 @@ from crawler.extract.patterns import (
     CHALLENGE_MAX_TEXT,
     CHROME_ATTR_RE,
     DATE_RE,
+    ERROR_PAGE_MAX_BODY,
+    ERROR_PAGE_RE,
+    FEED_MARKUP_RE,
     LABEL_ONLY_RE,
     LIST_LINK_DENSITY,
     MIN_BODY_CHARS,
@@ -75,6 +78,9 @@ def extract_article(
     """
     text, _codec = decode_html(body, headers)
     _reject_challenge(text)
+    if FEED_MARKUP_RE.search(text[:2000]):
+        raise NotAnArticle("list-page", "the response is a list feed (XML/RSS records), not an article; "
+                           "parse it as a list page")
     root = parse_html(text)
     selectors: dict[str, list[str]] = dict(getattr(profile, "selectors", None) or {})
     metas = collect_meta(root)
@@ -144,6 +150,9 @@ class _Extraction:
         body_lines = _drop_trailing_links(body_lines)
         paragraphs, signature, _notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
+        if len(body) <= ERROR_PAGE_MAX_BODY and ERROR_PAGE_RE.search(f"{self.page_title} {title or ''} {body}"):
+            raise NotAnArticle("not-found", "the page is an error page ('not found' served as a normal "
+                               "response); the article was moved or deleted")
         if len(body) < MIN_BODY_CHARS:
             self._reject_list(self.lines)
             raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "

@@ -48,6 +48,15 @@ CHALLENGE_MARKERS: tuple[tuple[str, str], ...] = (
 # Challenge bodies are small; a marker in a long real page is just a script.
 CHALLENGE_MAX_TEXT = 400
 
+# Data feeds of list pages (Hanweb dataproxy XML, RSS, sitemaps) are not articles.
+FEED_MARKUP_RE = re.compile(r"<(?:datastore|recordset|rss|feed|urlset|sitemapindex)\b", re.I)
+# Soft 404s: error pages served with status 200.
+ERROR_PAGE_RE = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|您要的|你要的)?页面|访问的页面不存在|页面已(?:被)?删除|信息已(?:被)?删除|"
+    r"\b404\b|Not Found|页面出错|访问出错|文章不存在|稿件不存在|该信息不存在|内容不存在"
+)
+ERROR_PAGE_MAX_BODY = 300
+
 # --- page structure ---------------------------------------------------------
 
 # Subtrees that never hold article text.
