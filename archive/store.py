@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +71,31 @@ def article_row(article: Any) -> dict[str, Any]:
     row["content_hash"] = hashlib.sha256(hashed.encode("utf-8")).hexdigest()
     row["year"] = _year(row["published_at"])
     return row
+
+
+@dataclass
+class Prepared:
+    """An article ready to write: its row, and (once completed) its index text and signature."""
+
+    row: dict[str, Any]
+    index_title: str | None = None
+    index_body: str | None = None
+    signature: Signature | None = None
+
+    def complete(self) -> Prepared:
+        if self.signature is None:
+            self.index_title = split_text(self.row["title"])
+            self.index_body = split_text(self.row["body"])
+            self.signature = signature(self.row["title"], self.row["body"])
+        return self
+
+
+def prepare(article: Any, full: bool = True) -> Prepared:
+    """The CPU-bound part of saving an article; ``full=False`` leaves what an unchanged article never needs."""
+    if not getattr(article, "url", None):
+        raise ArchiveError("an article without a URL cannot be stored: set Article.url")
+    prepared = Prepared(article_row(article))
+    return prepared.complete() if full else prepared
 
 
 def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> int:
@@ -198,17 +225,50 @@ class Archive:
         self, article: Any, *, fetch_id: int | None = None, seen_at: str | None = None
     ) -> SaveResult:
         """Store ``article`` keyed by its URL: "new", "updated" (old text kept) or "unchanged"."""
-        if not getattr(article, "url", None):
-            raise ArchiveError("an article without a URL cannot be stored: set Article.url")
+        return self._save(prepare(article, full=False), fetch_id, seen_at or now_iso())
+
+    def save_articles(
+        self, articles: Iterable[Any], *, seen_at: str | None = None, workers: int = 0, batch: int = 1000
+    ) -> list[SaveResult]:
+        """Bulk ``save_article``, ``batch`` articles per transaction (for imports and benchmarks).
+
+        With ``workers`` > 0, that many processes prepare the index text and signatures of the
+        next batch while this process writes the current one.
+        """
         seen_at = seen_at or now_iso()
-        row = article_row(article)
+        results: list[SaveResult] = []
+        remaining = iter(articles)
+        chunks = iter(lambda: list(itertools.islice(remaining, batch)), [])
+        if workers < 1:
+            for chunk in chunks:
+                with self.transaction():
+                    results.extend(self._save(prepare(article), None, seen_at) for article in chunk)
+            return results
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # One batch is prepared by the workers while the previous one is written here.
+            in_flight = None
+            for chunk in chunks:
+                upcoming = pool.map(prepare, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
+                if in_flight is not None:
+                    results.extend(self._write_batch(in_flight, seen_at))
+                in_flight = upcoming
+            if in_flight is not None:
+                results.extend(self._write_batch(in_flight, seen_at))
+        return results
+
+    def _write_batch(self, prepared: Iterable[Prepared], seen_at: str) -> list[SaveResult]:
+        with self.transaction():
+            return [self._save(item, None, seen_at) for item in prepared]
+
+    def _save(self, item: Prepared, fetch_id: int | None, seen_at: str) -> SaveResult:
+        row = item.row
         with self.transaction():
             existing = self.conn.execute(
                 "SELECT id, content_hash, story_id, title, body FROM articles WHERE url = ?",
-                [article.url],
+                [row["url"]],
             ).fetchone()
             if existing is None:
-                return self._insert(row, fetch_id, seen_at)
+                return self._insert(item.complete(), fetch_id, seen_at)
             article_id, content_hash, story_id, old_title, old_body = existing
             if content_hash == row["content_hash"]:
                 self.conn.execute(
@@ -217,6 +277,7 @@ class Archive:
                     [seen_at, fetch_id, article_id],
                 )
                 return SaveResult("unchanged", article_id, story_id)
+            item = item.complete()
             self._keep_version(article_id, seen_at)
             assignments = ", ".join(f"[{name}] = :{name}" for name in row)
             self.conn.execute(
@@ -225,18 +286,18 @@ class Archive:
                 {**row, "seen": seen_at, "fetch_id": fetch_id, "id": article_id},
             )
             self._unindex(article_id, old_title, old_body)
-            self._index(article_id, row)
+            self._index(article_id, item)
             # The story stays: an edit does not turn a copy into a different story.
-            assign_story(self.conn, article_id, signature(row["title"], row["body"]))
+            assign_story(self.conn, article_id, item.signature)
             return SaveResult("updated", article_id, story_id)
 
-    def _insert(self, row: dict[str, Any], fetch_id: int | None, seen_at: str) -> SaveResult:
-        values = {**row, "first_seen": seen_at, "last_seen": seen_at, "fetch_id": fetch_id}
+    def _insert(self, item: Prepared, fetch_id: int | None, seen_at: str) -> SaveResult:
+        values = {**item.row, "first_seen": seen_at, "last_seen": seen_at, "fetch_id": fetch_id}
         names = ", ".join(f"[{name}]" for name in values)
         marks = ", ".join(f":{name}" for name in values)
         article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values).lastrowid
-        self._index(article_id, row)
-        story_id = assign_story(self.conn, article_id, signature(row["title"], row["body"]))
+        self._index(article_id, item)
+        story_id = assign_story(self.conn, article_id, item.signature)
         self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
         return SaveResult("new", article_id, story_id)
 
@@ -248,10 +309,10 @@ class Archive:
             [replaced_at, article_id],
         )
 
-    def _index(self, article_id: int, row: dict[str, Any]) -> None:
+    def _index(self, article_id: int, item: Prepared) -> None:
         self.conn.execute(
             "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
-            [article_id, split_text(row["title"]), split_text(row["body"])],
+            [article_id, item.index_title, item.index_body],
         )
 
     def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:

@@ -70,7 +70,8 @@ def body_minhash(body: str | None) -> bytes | None:
     # A consistent quarter of the shingles: equal bodies keep equal samples, and the
     # Jaccard estimate stays unbiased at a quarter of the cost.
     shingles = shingles * _MIX
-    shingles = np.unique(shingles[(shingles >> _SAMPLE_SHIFT) == 0])
+    # Repeated shingles are left in: they cannot change a minimum.
+    shingles = shingles[(shingles >> _SAMPLE_SHIFT) == 0]
     if shingles.size < MIN_SHINGLES // 4:
         return None
     values = ((np.outer(shingles, _A) + _B) >> np.uint64(32)).min(axis=0).astype("<u4")

@@ -1,14 +1,17 @@
 """Synthetic archives of realistic articles, for the oracle tests and the benchmark.
 
-Bodies are drawn from a 组织/党建 vocabulary with Zipf-like word frequencies, so
-common characters (党, 组) occur in most articles and longer phrases are rare,
-as in the real archive. Deterministic for a given seed.
+Bodies mix a 组织/党建 vocabulary with general words made of common characters,
+both with Zipf-like frequencies, so that as in the real archive a character such
+as 党 occurs in nearly every article, a word such as 党建 in many, and a longer
+phrase or a rare word in few. Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+
+import numpy as np
 
 from crawler.extract import Article
 
@@ -23,6 +26,21 @@ WORDS = (
     "纠错 机制 制度 体系 能力 现代化 政治 理论 武装 头脑 指导 实践 推动 高质量 发展 党史 "
     "学习教育 红色 基因 传承 初心 使命 守正 创新 调研 座谈 交流 经验 做法 成效 典型 案例"
 ).split()
+# Common characters, roughly by frequency; general words are pairs and triples of them.
+COMMON_CHARS = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
+    "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把"
+    "性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质"
+    "气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题程展五果料象员革位入常文总次品式活设"
+    "及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任"
+    "取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再"
+    "采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况"
+    "今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素"
+    "技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型"
+    "眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
+)
+GENERAL_WORDS = 12_000
+DOMAIN_SHARE = 0.15
 PUNCTUATION = "，，，，。。、；：“”"
 SITES = ("12371", "people", "zgzzrsb", "gzdj", "bjdj")
 SOURCES = ("共产党员网", "人民网", "中国组织人事报", "贵州党建网", "北京组工")
@@ -30,24 +48,47 @@ COLUMNS = ("要闻", "组工动态", "基层党建", "干部工作", "人才工�
 AUTHORS = ("张明", "李华", "王芳", "刘洋", "陈静", "杨帆", "赵磊", "黄丽")
 
 
+def _zipf(size: int, exponent: float) -> np.ndarray:
+    weights = 1.0 / np.arange(1, size + 1) ** exponent
+    return weights / weights.sum()
+
+
 class CorpusGenerator:
     def __init__(self, seed: int = 1) -> None:
         self.random = random.Random(seed)
-        weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(WORDS))]
-        self.random.shuffle(weights)
-        self.weights = weights
+        self.numbers = np.random.default_rng(seed)
+        vocabulary = random.Random(0)
+        general = sorted(
+            {
+                "".join(vocabulary.choices(COMMON_CHARS[: 150 + 2 * rank // 25], k=2 + (rank % 7 == 0)))
+                for rank in range(GENERAL_WORDS)
+            }
+        )
+        vocabulary.shuffle(general)
+        self.general = np.array(general, dtype=object)
+        self.general_p = _zipf(len(general), 1.0)
+        self.domain = np.array(WORDS, dtype=object)
+        self.domain_p = _zipf(len(WORDS), 1.5)
+        vocabulary.shuffle(self.domain_p)
 
     def text(self, chars: int) -> str:
-        words = self.random.choices(WORDS, weights=self.weights, k=chars // 2 + 8)
+        count = chars // 2 + 8
+        draw = self.numbers
+        words = np.where(
+            draw.random(count) < DOMAIN_SHARE,
+            self.domain[draw.choice(len(self.domain), size=count, p=self.domain_p)],
+            self.general[draw.choice(len(self.general), size=count, p=self.general_p)],
+        )
+        marks = draw.random(count)
         parts: list[str] = []
         length = 0
-        for word in words:
+        for word, mark in zip(words.tolist(), marks.tolist(), strict=True):
             parts.append(word)
             length += len(word)
-            if self.random.random() < 0.18:
-                parts.append(self.random.choice(PUNCTUATION))
+            if mark < 0.12:
+                parts.append(PUNCTUATION[int(mark * 100) % len(PUNCTUATION)])
                 length += 1
-            if self.random.random() < 0.01:
+            elif mark > 0.995:
                 parts.append("\n")
             if length >= chars:
                 break

@@ -229,3 +229,16 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(ArchiveError, match="not a usable orgnews archive"):
         Archive.open(path)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_bulk_save_equals_single_saves(tmp_path, workers):
+    articles = list(CorpusGenerator(seed=5).articles(30, body_chars=300))
+    with Archive.open(tmp_path / "bulk.db") as bulk, Archive.open(tmp_path / "single.db") as single:
+        results = bulk.save_articles(articles + articles[:3], workers=workers, batch=7)
+        assert [r.status for r in results] == ["new"] * 30 + ["unchanged"] * 3
+        for article in articles:
+            single.save_article(article)
+        query = "SELECT url, title, body, content_hash, story_id FROM articles ORDER BY id"
+        assert bulk.conn.execute(query).fetchall() == single.conn.execute(query).fetchall()
+        assert fts_ids(bulk, '"党 建"') == fts_ids(single, '"党 建"') != set()
