@@ -15,6 +15,7 @@ from crawler.extract.patterns import (
     AUTHOR_PAREN_RE,
     CHROME_LINE_MAX,
     CHROME_LINE_RE,
+    CHROME_PREFIX_RE,
     DISCLAIMER_RE,
     EDITOR_LINE_RE,
     INLINE_CREDIT_RE,
@@ -33,7 +34,7 @@ _SIGNATURE_MAX = 40
 
 
 def is_chrome(text: str) -> bool:
-    if JUNK_LINE_RE.match(text):
+    if JUNK_LINE_RE.match(text) or CHROME_PREFIX_RE.match(text):
         return True
     return len(text) <= CHROME_LINE_MAX and bool(CHROME_LINE_RE.search(text))
 

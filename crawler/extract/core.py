@@ -45,6 +45,7 @@ from crawler.extract.patterns import (
     LABEL_ONLY_RE,
     LIST_LINK_DENSITY,
     MIN_BODY_CHARS,
+    NOT_SOURCE_RE,
 )
 from crawler.extract.title import find_title
 from crawler.extract.tree import (
@@ -262,6 +263,8 @@ class _Extraction:
         if len(tokens) != 1 or " " in tokens[0] or not 2 <= len(tokens[0]) <= 15:
             return None
         token = tokens[0]
+        if NOT_SOURCE_RE.search(token) or (looks_like_person(token) and len(token) <= 3):
+            return None
         if parsed.published_at or (_SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
             return clean_source(token)
         return None

@@ -102,6 +102,14 @@ CHROME_LINE_RE = re.compile(
     r"^来源[:：]|^浏览次数|^点击[数量]?[:：]|^阅读[数量]?[:：]|^访问量"
 )
 CHROME_LINE_MAX = 60
+# Lines opening with these are furniture whatever their length (two long titles after 上一篇/下一篇).
+CHROME_PREFIX_RE = re.compile(
+    r"^[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关阅读|相关新闻|相关文章|相关链接|延伸阅读|推荐阅读|"
+    r"热点推荐|责任编辑|分享到|当前位置|您的位置|您现在的位置|您当前的位置)"
+)
+# Tokens that sit next to a date in an info line but are not a source.
+NOT_SOURCE_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜|农历|[0-9０-９]|阅读|浏览|点击|评论|分享|字号|打印|关闭|收藏|"
+                           r"原标题|今天|今日|次$")
 
 # A line made of only these is a leftover separator or widget label.
 JUNK_LINE_RE = re.compile(r"^[\s|｜丨/·•>»\-—_=*×xX【】\[\]()（）:：,，.。]*$")
