@@ -246,3 +246,45 @@ def test_snapshot_2_with_refresh_days_stores_a_new_version(first_crawl, tmp_path
     changed_urls = {url for url in before if after.get(url) != before[url]}
     assert changed_urls, "snapshot 2 changes an article; the refresh must pick it up"
     assert sum(run.get("articles_updated") or 0 for run in runs) == len(changed_urls)
+
+
+def test_max_pages_and_since_limit_the_walk(server, profiles, tmp_path):
+    from crawler.incremental import date_from_url
+    from crawler.lists import start_requests
+
+    data_dir = tmp_path / "data"
+    start = len(server.request_log)
+    result = crawl(data_dir, server, "--max-pages", "1", "--since", "2026-11-15")
+    assert result.returncode == 0, result.stdout.decode()
+    log = served(server, start)
+    first_pages = {spec.url for p in profiles.values() for spec in start_requests(p)}
+    further_lists = [url for _, url, _ in log
+                     if url not in first_pages and any(p.is_list(url) for p in profiles.values())]
+    assert not further_lists
+    with open_archive(data_dir) as arc:
+        known = arc.known_article_urls()
+    assert known
+    days = [date_from_url(url) for url in known]
+    assert all(day is None or day.isoformat() >= "2026-11-15" for day in days)
+    assert any(day is not None for day in days)
+
+
+def test_demo_runs_twice_and_the_second_run_fetches_no_article(tmp_path):
+    data_dir = tmp_path / "data"
+    first = run_cli("demo", data_dir=data_dir)
+    assert first.returncode == 0, first.stdout.decode() + first.stderr.decode()
+    out = first.stdout.decode()
+    assert "run summary" in out and "search:" in out
+    second = run_cli("demo", data_dir=data_dir)
+    assert second.returncode == 0, second.stdout.decode()
+    with open_archive(data_dir) as arc:
+        runs = arc.runs(limit=100)
+    sites = {run["site"] for run in runs}
+    latest = {site: next(run for run in runs if run["site"] == site) for site in sites}
+    assert all(run["articles_new"] == 0 and run["articles_unchanged"] == 0 for run in latest.values())
+    assert sum(run["articles_new"] for run in runs) == len(arc_urls(data_dir))
+
+
+def arc_urls(data_dir: Path) -> set[str]:
+    with open_archive(data_dir) as arc:
+        return arc.known_article_urls()

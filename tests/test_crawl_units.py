@@ -1,0 +1,96 @@
+"""Pieces of the crawl that decide things on their own: challenges, URL dates, coverage alerts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crawler.extract import Article
+from crawler.incremental import date_from_url
+from crawler.middlewares import detect_challenge
+from crawler.runstats import CoverageCounter, coverage_alerts
+
+RUISHU_200 = (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+              b'<script type="text/javascript">$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=84213;</script>'
+              b'<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>')
+JSL_521 = (b"<html><script>document.cookie='__jsl_clearance_s=1700000000.1|0|abc;max-age=3600;path=/';"
+           b"location.href=location.pathname+location.search</script></html>")
+CLOUDFLARE_403 = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>cf-chl</body></html>"
+ARTICLE = ("<html><head><title>着力打造机关党建示范标杆</title></head><body><h1>着力打造机关党建示范标杆</h1>"
+           "<p>来源：中国组织人事报 时间：2021-02-03 08:15</p><p>高举旗帜，推动机关党建高质量发展。</p></body></html>")
+
+
+@pytest.mark.parametrize(("status", "body", "family"), [
+    (412, b"<html></html>", "瑞数"),
+    (200, RUISHU_200, "瑞数"),
+    (521, JSL_521, "加速乐"),
+    (200, JSL_521, "加速乐"),
+    (403, CLOUDFLARE_403, "Cloudflare"),
+    (503, CLOUDFLARE_403, "Cloudflare"),
+])
+def test_challenges_are_named(status: int, body: bytes, family: str) -> None:
+    reason = detect_challenge(status, body)
+    assert reason is not None and family in reason
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    (200, ARTICLE.encode("utf-8")),
+    (404, "<html><title>404 页面不存在</title></html>".encode()),
+    (403, b"<html><title>Forbidden</title></html>"),
+    # A long page mentioning $_ts in an article about the challenge is still a page.
+    (200, ARTICLE.encode("utf-8") + b"<p>$_ts</p>" + b"<p>" + "正文".encode() * 20000 + b"</p>"),
+])
+def test_ordinary_pages_are_not_challenges(status: int, body: bytes) -> None:
+    assert detect_challenge(status, body) is None
+
+
+@pytest.mark.parametrize(("url", "day"), [
+    ("https://www.12371.cn/2021/02/04/ARTI1612401234567890.shtml", date(2021, 2, 4)),
+    ("http://dangjian.people.com.cn/n1/2019/0615/c117092-31154876.html", date(2019, 6, 15)),
+    ("http://www.zgjssw.gov.cn/yaowen/201909/t20190918_6345678.shtml", date(2019, 9, 18)),
+    ("http://www.zjzzgz.gov.cn/art/2016/11/22/art_1229_123456.html", date(2016, 11, 22)),
+    ("https://www.gov.cn/xinwen/2021-05/06/content_5604500.htm", date(2021, 5, 6)),
+    ("http://www.dangjian.cn/shouye/dangjianyaowen/2021/02/03/detail_202102031234567.html", date(2021, 2, 3)),
+    ("https://www.bjdj.gov.cn/article/12345.html", None),
+    ("https://www.zuzhirenshi.com/detailpage/6d1c2a9e-1b2f-4c3d-9e8f-001122334455", None),
+])
+def test_publication_day_from_detail_urls(url: str, day: date | None) -> None:
+    assert date_from_url(url) == day
+
+
+def _articles(count: int, **fields: str | None) -> CoverageCounter:
+    counter = CoverageCounter()
+    for n in range(count):
+        counter.add(Article(url=f"https://www.12371.cn/a/{n}", title="标题", body="正文", source="来源",
+                            published_at="2021-02-03", **fields))
+    return counter
+
+
+def test_coverage_counts_filled_fields_only() -> None:
+    counter = _articles(4, editor="耿硕2", author="  ")
+    shares = counter.shares()
+    assert shares["title"] == 1.0 and shares["editor"] == 1.0
+    assert shares["author"] == 0.0
+
+
+def test_a_field_that_vanishes_raises_an_alert_naming_it() -> None:
+    recent = [{"field_coverage": {"title": 1.0, "editor": 0.95, "author": 0.4}} for _ in range(5)]
+    counter = _articles(20, editor=None, author="张学伟")
+    alerts = coverage_alerts("12371", counter.shares(), counter.articles, recent)
+    assert len(alerts) == 1
+    assert "editor" in alerts[0] and "0%" in alerts[0] and "95%" in alerts[0]
+
+
+def test_no_alert_without_history_or_with_too_few_articles() -> None:
+    counter = _articles(20, editor=None)
+    assert coverage_alerts("12371", counter.shares(), counter.articles, []) == []
+    small = _articles(2, editor=None)
+    recent = [{"field_coverage": {"editor": 1.0}}] * 5
+    assert coverage_alerts("12371", small.shares(), small.articles, recent) == []
+
+
+def test_fields_a_site_never_had_do_not_alert() -> None:
+    recent = [{"field_coverage": {"author": 0.05}}] * 5
+    counter = _articles(20, author=None)
+    assert coverage_alerts("gov", counter.shares(), counter.articles, recent) == []
