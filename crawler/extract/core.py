@@ -171,7 +171,7 @@ class _Extraction:
         author = join_names(self.profile_text("author")) or header.author or signature.author or tail.author
         editor = join_names(self.profile_text("editor")) or header.editor or tail.editor or signature.editor
         author = author or self._printed_meta_author(editor)
-        published = self.published(title_idx, header, tail, signature)
+        published = self.published(title_idx, header, tail, signature, last)
 
         if not published:
             self.warnings.append("no published_at")
@@ -293,7 +293,8 @@ class _Extraction:
                 found.merge(parsed)
         return found
 
-    def published(self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline) -> str | None:
+    def published(self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline,
+                  last: int) -> str | None:
         printed = self.profile_text("published_at")
         chosen = find_date(printed) if printed else None
         chosen = chosen or header.published_at or signature.published_at or tail.published_at
@@ -305,6 +306,11 @@ class _Extraction:
             # A midnight time in metadata is a day stored as a timestamp, not a printed time.
             chosen = meta_date if has_time(meta_date) and "T00:00:00" not in meta_date else chosen
         chosen = chosen or meta_date
+        if not chosen:
+            # A bare date line right under the text (e-paper and signed-notice layouts).
+            for line in self.lines[last + 1: last + 4]:
+                if len(line.text) <= 30 and line.link_ratio < 0.5:
+                    chosen = chosen or find_date(line.text)
         if not chosen:
             chosen = date_from_url(self.url)
             if chosen:
