@@ -18,7 +18,6 @@ from crawler.extract.byline import (
     Byline,
     clean_source,
     join_names,
-    lone_name,
     looks_like_person,
     parse_byline,
 )
@@ -26,47 +25,41 @@ from crawler.extract.content import chrome_subtrees, find_container
 from crawler.extract.dates import date_from_url, day_of, find_date, has_time
 from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
+from crawler.extract.gate import reject_challenge, reject_error_page, reject_feed, reject_list
 from crawler.extract.meta import PageMeta, read_meta
 from crawler.extract.pages import absolute, attachments_in, images_in, next_pages, split_url
 from crawler.extract.patterns import (
-    ATTACHMENT_EXT_RE,
     BREADCRUMB_ATTR_RE,
     BREADCRUMB_GENERIC,
     BREADCRUMB_LINE_RE,
     BREADCRUMB_SELECTORS,
     BREADCRUMB_SPLIT_RE,
-    CHALLENGE_MARKERS,
-    CHALLENGE_MAX_TEXT,
-    CHROME_ATTR_RE,
     DATE_RE,
-    ERROR_PAGE_MAX_BODY,
-    ERROR_PAGE_RE,
-    FEED_MARKUP_RE,
-    LABEL_ONLY_RE,
-    LIST_LINK_DENSITY,
     MIN_BODY_CHARS,
-    NOT_SOURCE_RE,
 )
 from crawler.extract.title import find_title
 from crawler.extract.tree import (
     AttrIndex,
     Line,
     block_lines,
-    clean_text,
     collect_json_ld,
     collect_meta,
     parse_html,
     strip_furniture,
     text_of,
 )
+from crawler.extract.zones import (
+    TAIL_ZONE,
+    before_title,
+    drop_trailing_links,
+    first_prose,
+    header_zone,
+    peel_header,
+    tail_zone,
+)
 
-_TAG_RE = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
-_HEADER_ZONE = 12
-_TAIL_ZONE = 10
-_SOURCE_SUFFIX_RE = re.compile(r"(?:社|报|网|台|杂志|新闻|客户端|日报|晚报|周刊|电视台|广播|频道|在线)$")
 _SUBTITLE_CLASS_RE = re.compile(r"sub|fu|yin|vice|second", re.I)
 _SHORT_BODY = 80
-_SENTENCE_END_RE = re.compile(r"[。！？!?；]")
 
 
 def extract_article(
@@ -78,10 +71,8 @@ def extract_article(
     bot-challenge and list pages.
     """
     text, _codec = decode_html(body, headers)
-    _reject_challenge(text)
-    if FEED_MARKUP_RE.search(text[:2000]):
-        raise NotAnArticle("list-page", "the response is a list feed (XML/RSS records), not an article; "
-                           "parse it as a list page")
+    reject_challenge(text)
+    reject_feed(text)
     root = parse_html(text)
     selectors: dict[str, list[str]] = dict(getattr(profile, "selectors", None) or {})
     metas = collect_meta(root)
@@ -97,16 +88,6 @@ def extract_article(
         raise NotAnArticle("no-text", "the page has no visible text (empty or script-only HTML)")
     index = AttrIndex(root)
     return _Extraction(url, root, lines, index, meta, page_title, selectors, text).run()
-
-
-def _reject_challenge(text: str) -> None:
-    head = text[:60_000]
-    for marker, name in CHALLENGE_MARKERS:
-        if marker in head:
-            visible = clean_text(_TAG_RE.sub(" ", head))
-            if len(visible) < CHALLENGE_MAX_TEXT:
-                raise NotAnArticle("challenge", f"the page is a bot challenge ({name}), not the article; "
-                                   "retry later or from an allowed client", blocked=True)
 
 
 class _Extraction:
@@ -143,29 +124,27 @@ class _Extraction:
         members = set(container.iter())
         skip = chrome_subtrees(container)
         body_lines = [ln for ln in self.lines if ln.owner in members and ln.owner not in skip]
-        title, title_idx = self.title(_first_prose(body_lines))
+        title, title_idx = self.title(first_prose(body_lines))
         if title_idx is not None and any(ln.index > title_idx for ln in body_lines):
             body_lines = [ln for ln in body_lines if ln.index > title_idx]
-        body_lines = _peel_header(body_lines)
-        self._reject_list(body_lines)
-        body_lines = _drop_trailing_links(body_lines)
+        body_lines = peel_header(body_lines)
+        reject_list(body_lines)
+        body_lines = drop_trailing_links(body_lines)
         paragraphs, signature, _notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
-        if len(body) <= ERROR_PAGE_MAX_BODY and ERROR_PAGE_RE.search(f"{self.page_title} {title or ''} {body}"):
-            raise NotAnArticle("not-found", "the page is an error page ('not found' served as a normal "
-                               "response); the article was moved or deleted")
+        reject_error_page(self.page_title, title, body)
         if len(body) < MIN_BODY_CHARS:
-            self._reject_list(self.lines)
+            reject_list(self.lines)
             raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "
                                "list, an index or a page rendered by JavaScript")
         first = body_lines[0].index if body_lines else len(self.lines)
         last = body_lines[-1].index if body_lines else len(self.lines)
-        header = self.header_zone(title_idx, first)
-        tail = self.tail_zone(last)
+        header = header_zone(self.lines, title_idx, first)
+        tail = tail_zone(self.lines, last)
 
         source = self.profile_text("source")
         source = clean_source(source) if source else None
-        above = self.before_title(title_idx)
+        above = before_title(self.lines, title_idx)
         source = (source or header.source or above.source or tail.source or signature.source
                   or clean_source(self.meta.source))
         author = join_names(self.profile_text("author")) or header.author or signature.author or tail.author
@@ -180,7 +159,7 @@ class _Extraction:
         if len(body) < _SHORT_BODY:
             self.warnings.append("body short")
         base = self.url
-        tail_elements = [ln.owner for ln in self.lines[last + 1: last + 1 + _TAIL_ZONE]]
+        tail_elements = [ln.owner for ln in self.lines[last + 1: last + 1 + TAIL_ZONE]]
         return Article(
             url=self.url,
             canonical_url=self.canonical(),
@@ -214,61 +193,6 @@ class _Extraction:
             return chosen, match
         return find_title(self.lines, self.page_title, self.meta.title, body_start)
 
-    def _reject_list(self, body_lines: Sequence[Line]) -> None:
-        total = sum(len(ln.text) for ln in body_lines)
-        linked = sum(len(ln.text) * ln.link_ratio for ln in body_lines)
-        dated = sum(1 for ln in body_lines if len(ln.text) < 80 and DATE_RE.search(ln.text))
-        prose = sum(1 for ln in body_lines if len(ln.text) >= 60 and ln.link_ratio < 0.3)
-        if total and linked / total > LIST_LINK_DENSITY and prose < 2:
-            raise NotAnArticle("list-page", "the page is a list of links, not an article; "
-                               "crawl its links as detail pages instead")
-        if dated >= 8 and prose < 2:
-            raise NotAnArticle("list-page", "the page is a dated list of items, not an article")
-
-    def header_zone(self, title_idx: int | None, first: int) -> Byline:
-        """By-lines between the title and the body (or just above the body)."""
-        start = title_idx + 1 if title_idx is not None and title_idx < first else max(0, first - 6)
-        found = Byline()
-        for line, text in _label_value_pairs(self.lines[start: min(first, start + _HEADER_ZONE)]):
-            if len(text) > 200:
-                continue
-            parsed = parse_byline(text)
-            found.merge(parsed)
-            if not parsed.labeled:
-                found.source = found.source or self._unlabeled_source(line, parsed)
-                if not found.author and self._plain_line(line) and line.index - start < 3:
-                    found.author = lone_name(line.text)
-        return found
-
-    @staticmethod
-    def _plain_line(line: Line) -> bool:
-        """Not a link, not a widget, not a form label ending in a colon."""
-        attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
-        return (line.link_ratio == 0 and not line.text.endswith((":", "："))
-                and not (attrs.strip() and CHROME_ATTR_RE.search(attrs)))
-
-    def before_title(self, title_idx: int | None) -> Byline:
-        """Labeled cells above the title: 发文机关 in 政府信息公开 tables."""
-        found = Byline()
-        if title_idx is None:
-            return found
-        for _line, text in _label_value_pairs(self.lines[max(0, title_idx - 8): title_idx]):
-            parsed = parse_byline(text)
-            if parsed.labeled and len(text) <= 80:
-                found.merge(parsed)
-        return found
-
-    def _unlabeled_source(self, line: Line, parsed: Byline) -> str | None:
-        tokens = [t for t in parsed.leftover if not is_chrome(t)]
-        if len(tokens) != 1 or " " in tokens[0] or not 2 <= len(tokens[0]) <= 15:
-            return None
-        token = tokens[0]
-        if NOT_SOURCE_RE.search(token) or (looks_like_person(token) and len(token) <= 3):
-            return None
-        if parsed.published_at or (_SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
-            return clean_source(token)
-        return None
-
     def _printed_meta_author(self, editor: str | None) -> str | None:
         """meta author only when it names people who are also printed on the page:
         CMS templates fill it with account ids, the site name or the editor."""
@@ -281,17 +205,6 @@ class _Extraction:
         if all(n in printed for n in names.split("、")) and names not in self.page_title:
             return names
         return None
-
-    def tail_zone(self, last: int) -> Byline:
-        """Labeled lines just after the body: 责任编辑, 来源, 发布日期 on some templates."""
-        found = Byline()
-        for line in self.lines[last + 1: last + 1 + _TAIL_ZONE]:
-            if len(line.text) > 120:
-                continue
-            parsed = parse_byline(line.text)
-            if parsed.labeled:
-                found.merge(parsed)
-        return found
 
     def published(self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline,
                   last: int) -> str | None:
@@ -371,56 +284,6 @@ class _Extraction:
                     and line.text != self.lines[title_idx].text and not parse_byline(line.text).labeled:
                 return line.text
         return None
-
-
-def _first_prose(lines: Sequence[Line]) -> int:
-    """Index of the first line that reads as article text (the title sits above it)."""
-    for line in lines:
-        if len(line.text) >= 60 or "。" in line.text:
-            return line.index
-    return lines[0].index if lines else 0
-
-
-def _peel_header(lines: list[Line]) -> list[Line]:
-    """Drop the info lines (date, 来源, a lone source name, widgets) that open a
-    container holding the header as well as the text; the header zone reads them."""
-    start = 0
-    while start < min(len(lines), _HEADER_ZONE):
-        text = lines[start].text
-        if len(text) > 50 or _SENTENCE_END_RE.search(text):
-            break
-        parsed = parse_byline(text)
-        dated = (parsed.published_at is not None and len(parsed.leftover) <= 1
-                 and all(len(token) <= 15 for token in parsed.leftover))
-        if not (is_chrome(text) or dated or (parsed.labeled and not parsed.leftover)
-                or (_SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
-            break
-        start += 1
-    return lines[start:] if start < len(lines) else lines
-
-
-def _drop_trailing_links(lines: list[Line]) -> list[Line]:
-    """Link lists closing a container (related articles without a telling class)."""
-    end = len(lines)
-    while end > 1 and lines[end - 1].link_ratio > 0.6 and not ATTACHMENT_EXT_RE.search(lines[end - 1].text):
-        end -= 1
-    return lines[:end]
-
-
-def _label_value_pairs(lines: Sequence[Line]) -> list[tuple[Line, str]]:
-    """Lines as texts, a bare ``label：`` cell joined with the value cell after it."""
-    out: list[tuple[Line, str]] = []
-    pending: str | None = None
-    for line in lines:
-        text = line.text
-        if pending is not None:
-            text = pending + text
-            pending = None
-        elif LABEL_ONLY_RE.match(text):
-            pending = text
-            continue
-        out.append((line, text))
-    return out
 
 
 def _registered(host: str) -> str:

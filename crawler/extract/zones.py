@@ -1,0 +1,127 @@
+"""By-lines around the text: between the title and the body, above the title,
+and just below the body, each read with the label parser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from crawler.extract.body import is_chrome
+from crawler.extract.byline import Byline, clean_source, lone_name, looks_like_person, parse_byline
+from crawler.extract.patterns import ATTACHMENT_EXT_RE, CHROME_ATTR_RE, LABEL_ONLY_RE, NOT_SOURCE_RE
+from crawler.extract.tree import Line
+
+HEADER_ZONE = 12
+TAIL_ZONE = 10
+_SOURCE_SUFFIX_RE = re.compile(r"(?:社|报|网|台|杂志|新闻|客户端|日报|晚报|周刊|电视台|广播|频道|在线)$")
+_SENTENCE_END_RE = re.compile(r"[。！？!?；]")
+
+
+def first_prose(lines: Sequence[Line]) -> int:
+    """Index of the first line that reads as article text (the title sits above it)."""
+    for line in lines:
+        if len(line.text) >= 60 or "。" in line.text:
+            return line.index
+    return lines[0].index if lines else 0
+
+
+def peel_header(lines: list[Line]) -> list[Line]:
+    """Drop the info lines (date, 来源, a lone source name, widgets) that open a
+    container holding the header as well as the text; the header zone reads them."""
+    start = 0
+    while start < min(len(lines), HEADER_ZONE):
+        text = lines[start].text
+        if len(text) > 50 or _SENTENCE_END_RE.search(text):
+            break
+        parsed = parse_byline(text)
+        dated = (parsed.published_at is not None and len(parsed.leftover) <= 1
+                 and all(len(token) <= 15 for token in parsed.leftover))
+        if not (is_chrome(text) or dated or (parsed.labeled and not parsed.leftover)
+                or (_SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
+            break
+        start += 1
+    return lines[start:] if start < len(lines) else lines
+
+
+def drop_trailing_links(lines: list[Line]) -> list[Line]:
+    """Link lists closing a container (related articles without a telling class)."""
+    end = len(lines)
+    while end > 1 and lines[end - 1].link_ratio > 0.6 and not ATTACHMENT_EXT_RE.search(lines[end - 1].text):
+        end -= 1
+    return lines[:end]
+
+
+def label_value_pairs(lines: Sequence[Line]) -> list[tuple[Line, str]]:
+    """Lines as texts, a bare ``label：`` cell joined with the value cell after it."""
+    out: list[tuple[Line, str]] = []
+    pending: str | None = None
+    for line in lines:
+        text = line.text
+        if pending is not None:
+            text = pending + text
+            pending = None
+        elif LABEL_ONLY_RE.match(text):
+            pending = text
+            continue
+        out.append((line, text))
+    return out
+
+
+def header_zone(lines: Sequence[Line], title_idx: int | None, first: int) -> Byline:
+    """By-lines between the title and the body (or just above the body)."""
+    start = title_idx + 1 if title_idx is not None and title_idx < first else max(0, first - 6)
+    found = Byline()
+    for line, text in label_value_pairs(lines[start: min(first, start + HEADER_ZONE)]):
+        if len(text) > 200:
+            continue
+        parsed = parse_byline(text)
+        found.merge(parsed)
+        if not parsed.labeled:
+            found.source = found.source or unlabeled_source(line, parsed)
+            if not found.author and _plain_line(line) and line.index - start < 3:
+                found.author = lone_name(line.text)
+    return found
+
+
+def before_title(lines: Sequence[Line], title_idx: int | None) -> Byline:
+    """Labeled cells above the title: 发文机关 in 政府信息公开 tables."""
+    found = Byline()
+    if title_idx is None:
+        return found
+    for _line, text in label_value_pairs(lines[max(0, title_idx - 8): title_idx]):
+        parsed = parse_byline(text)
+        if parsed.labeled and len(text) <= 80:
+            found.merge(parsed)
+    return found
+
+
+def tail_zone(lines: Sequence[Line], last: int) -> Byline:
+    """Labeled lines just after the body: 责任编辑, 来源, 发布日期 on some templates."""
+    found = Byline()
+    for line in lines[last + 1: last + 1 + TAIL_ZONE]:
+        if len(line.text) > 120:
+            continue
+        parsed = parse_byline(line.text)
+        if parsed.labeled:
+            found.merge(parsed)
+    return found
+
+
+def unlabeled_source(line: Line, parsed: Byline) -> str | None:
+    """``华夏人文 2020-03-09 18:14`` or a lone ``新华社`` line: a source without a label."""
+    tokens = [t for t in parsed.leftover if not is_chrome(t)]
+    if len(tokens) != 1 or " " in tokens[0] or not 2 <= len(tokens[0]) <= 15:
+        return None
+    token = tokens[0]
+    if NOT_SOURCE_RE.search(token) or (looks_like_person(token) and len(token) <= 3):
+        return None
+    if parsed.published_at or (_SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
+        return clean_source(token)
+    return None
+
+
+def _plain_line(line: Line) -> bool:
+    """Not a link, not a widget, not a form label ending in a colon."""
+    attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
+    return (line.link_ratio == 0 and not line.text.endswith((":", "："))
+            and not (attrs.strip() and CHROME_ATTR_RE.search(attrs)))
