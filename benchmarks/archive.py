@@ -1,0 +1,163 @@
+"""Archive benchmark: ingest rate, size and query latency against a plain LIKE scan.
+
+Builds synthetic archives of realistic articles (about 3,000 Chinese characters
+each, 组织/党建 vocabulary at natural frequencies, see ``archive.synthetic``)
+through the real write API, then times the real search API: the match count,
+the ranked first page and the newest-first page for 1-, 2- and 4-character
+queries and longer phrases, next to ``LIKE '%q%'`` counts on the same database in
+the same run. Prints per-query rows and per-class p50/p95 with ratios.
+
+    python benchmarks/archive.py                         # 20,000 articles, a few minutes
+    python benchmarks/archive.py --sizes 100000,1000000 --dir /var/tmp/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import Archive
+from archive.synthetic import CorpusGenerator
+
+QUERIES = {
+    "1 char": ["党", "组", "芯", "县", "龙"],
+    "2 chars": ["党建", "干部", "芯片", "人才", "选调"],
+    "4 chars": ["组织生活", "乡村振兴", "5G芯片", "三会一课", "驻村帮扶"],
+    "phrase": ["全面从严治党", "不忘初心牢记使命", "中国特色社会主义思想", "基层党组织"],
+}
+GENERATE_CHUNK = 10_000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(function, repeat: int) -> tuple[object, list[float]]:
+    function()  # warm the page cache for this query; the table reports warm latency
+    samples = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return result, samples
+
+
+def build(path: Path, size: int, workers: int) -> tuple[float, int]:
+    """Ingest ``size`` articles; returns (seconds spent inside the archive, raw text bytes)."""
+    corpus = CorpusGenerator(seed=size)
+    spent = 0.0
+    raw = 0
+    with Archive.open(path) as arc:
+        for start in range(0, size, GENERATE_CHUNK):
+            chunk = list(corpus.articles(min(GENERATE_CHUNK, size - start), start=start))
+            raw += sum(len((a.title or "").encode()) + len(a.body.encode()) for a in chunk)
+            started = time.perf_counter()
+            arc.save_articles(chunk, workers=workers, batch=1000)
+            spent += time.perf_counter() - started
+            done = start + len(chunk)
+            print(f"  {done:>9,} articles  {done / spent:,.0f}/s", file=sys.stderr, flush=True)
+        arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return spent, raw
+
+
+def like_count(conn: sqlite3.Connection, query: str) -> int:
+    pattern = f"%{query}%"
+    sql = "SELECT count(*) FROM articles WHERE title LIKE ? OR body LIKE ?"
+    return conn.execute(sql, [pattern, pattern]).fetchone()[0]
+
+
+def measure(path: Path, size: int, repeat: int) -> None:
+    print(
+        f"\n{'query':<14}{'matches':>9}{'share':>8}{'LIKE ms':>10}{'count ms':>10}{'ratio':>8}"
+        f"{'rank20 ms':>11}{'date20 ms':>11}"
+    )
+    per_class: dict[str, dict[str, list[float]]] = {}
+    conn = sqlite3.connect(path)
+    with Archive.open(path) as arc:
+        for label, queries in QUERIES.items():
+            samples = per_class.setdefault(
+                label, {"like": [], "count": [], "rank": [], "date": [], "ratio": []}
+            )
+            for query in queries:
+                started = time.perf_counter()
+                like = like_count(conn, query)
+                like_ms = (time.perf_counter() - started) * 1000
+                count, count_ms = timed(lambda q=query: arc.count(q), repeat)
+                _, rank_ms = timed(lambda q=query: arc.search(q, limit=20), repeat)
+                _, date_ms = timed(lambda q=query: arc.search(q, limit=20, order="date"), repeat)
+                if count != like:
+                    raise SystemExit(f"search count {count} != LIKE count {like} for {query!r}")
+                ratio = like_ms / statistics.median(count_ms)
+                samples["like"].append(like_ms)
+                samples["count"].extend(count_ms)
+                samples["rank"].extend(rank_ms)
+                samples["date"].extend(date_ms)
+                samples["ratio"].append(ratio)
+                print(
+                    f"{query:<14}{count:>9,}{count / size:>8.1%}{like_ms:>10.0f}{statistics.median(count_ms):>10.1f}"
+                    f"{ratio:>7.0f}x{statistics.median(rank_ms):>11.1f}{statistics.median(date_ms):>11.1f}"
+                )
+    print(
+        f"\n{'class':<10}{'LIKE p50':>10}{'count p50':>11}{'count p95':>11}{'LIKE/count':>12}"
+        f"{'rank20 p50':>12}{'rank20 p95':>12}{'date20 p50':>12}{'date20 p95':>12}   (ms)"
+    )
+    for label, s in per_class.items():
+        print(
+            f"{label:<10}{statistics.median(s['like']):>10.0f}{percentile(s['count'], 0.5):>11.1f}"
+            f"{percentile(s['count'], 0.95):>11.1f}{min(s['ratio']):>6.0f}-{max(s['ratio']):<5.0f}"
+            f"{percentile(s['rank'], 0.5):>12.1f}{percentile(s['rank'], 0.95):>12.1f}"
+            f"{percentile(s['date'], 0.5):>12.1f}{percentile(s['date'], 0.95):>12.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="20000", help="comma-separated archive sizes (articles)")
+    parser.add_argument("--dir", default="/tmp/orgnews-archive-bench", help="where the archives are built")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(1, (os.cpu_count() or 2) - 1),
+        help="processes preparing articles while the main one writes (0: none)",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query and measure")
+    parser.add_argument("--reuse", action="store_true", help="query an archive already built in --dir")
+    parser.add_argument("--keep", action="store_true", help="keep the archives afterwards")
+    args = parser.parse_args()
+    root = Path(args.dir)
+    root.mkdir(parents=True, exist_ok=True)
+    for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
+        path = root / f"archive-{size}.db"
+        print(f"=== {size:,} articles  ({path}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cores)")
+        if not (args.reuse and path.exists()):
+            for leftover in root.glob(f"archive-{size}.db*"):
+                leftover.unlink()
+            spent, raw = build(path, size, args.workers)
+            db_bytes = path.stat().st_size
+            print(
+                f"ingest: {size / spent:,.0f} articles/s with FTS and story signatures "
+                f"({spent:.0f} s, {args.workers} preparing workers)"
+            )
+            print(
+                f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
+                f" = {db_bytes / raw:.2f}"
+            )
+        measure(path, size, args.repeat)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True) if root.name.startswith("orgnews") else None
+
+
+if __name__ == "__main__":
+    main()
