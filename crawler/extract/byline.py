@@ -13,6 +13,7 @@ from crawler.extract.patterns import (
     LABEL_RE,
     LONE_NAME_RE,
     NOT_A_NAME,
+    ORG_SUFFIX_RE,
     REPORTER_RE,
     SOURCE_TAIL_RE,
     SURNAMES,
@@ -22,7 +23,6 @@ from crawler.extract.patterns import (
 
 _NAME_SPLIT_RE = re.compile(r"[\s、,，;；/／&＆]+")
 _TRIM = " :：,，;；|｜丨/()（）[]【】<>《》\"'“”·.。"
-_ORG_SUFFIX_RE = re.compile(r"(?:网|报|社|台|站|局|部|委|办|院|会|厅|处|科|室|中心|支部|集团|公司|频道|app|APP)$")
 _MAX_VALUE = 40
 
 
@@ -54,7 +54,7 @@ def join_names(value: str | None, *, allow_org: bool = True) -> str | None:
     names = [n.strip(_TRIM) for n in _NAME_SPLIT_RE.split(value)]
     names = [n for n in names if n and n not in NOT_A_NAME]
     if not allow_org:
-        names = [n for n in names if not _ORG_SUFFIX_RE.search(n)]
+        names = [n for n in names if not ORG_SUFFIX_RE.search(n)]
     return "、".join(names) or None
 
 
@@ -149,7 +149,7 @@ def lone_name(text: str) -> str | None:
     if not LONE_NAME_RE.match(squashed):
         return None
     name = re.sub(r"\s+", "", squashed)
-    if name in NOT_A_NAME or _ORG_SUFFIX_RE.search(name) or not looks_like_person(name):
+    if name in NOT_A_NAME or ORG_SUFFIX_RE.search(name) or not looks_like_person(name):
         return None
     return name
 

@@ -8,7 +8,6 @@ Each stage lives in its own module; the patterns they use are in patterns.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +35,7 @@ from crawler.extract.patterns import (
     BREADCRUMB_SPLIT_RE,
     DATE_RE,
     MIN_BODY_CHARS,
+    SUBTITLE_ATTR_RE,
 )
 from crawler.extract.title import find_title
 from crawler.extract.tree import (
@@ -58,7 +58,6 @@ from crawler.extract.zones import (
     tail_zone,
 )
 
-_SUBTITLE_CLASS_RE = re.compile(r"sub|fu|yin|vice|second", re.I)
 _SHORT_BODY = 80
 
 
@@ -278,7 +277,7 @@ class _Extraction:
                 continue
             line = self.lines[idx]
             attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
-            subtitled = _SUBTITLE_CLASS_RE.search(attrs) or line.owner.tag in ("h2", "h3", "h4")
+            subtitled = SUBTITLE_ATTR_RE.search(attrs) or line.owner.tag in ("h2", "h3", "h4")
             if (subtitled or line.text.startswith(("——", "—", "--"))) and 4 <= len(line.text) <= 80 \
                     and not DATE_RE.search(line.text) and not is_chrome(line.text) \
                     and line.text != self.lines[title_idx].text and not parse_byline(line.text).labeled:

@@ -14,10 +14,10 @@ from crawler.extract.patterns import (
     IMAGE_SKIP_RE,
     PAGER_SELECTORS,
     PDFJS_RE,
+    PEOPLE_PAGE_RE,
 )
 from crawler.extract.tree import AttrIndex, all_text, clean_text
 
-_PEOPLE_PAGE_RE = re.compile(r"^(.*/c\d+-\d+)(?:-(\d+))?\.html$")
 _IMAGE_ATTRS = ("data-original", "data-src", "original", "src")
 
 
@@ -85,7 +85,7 @@ def attachments_in(elements: Iterable[Any], base: str) -> list[dict[str, str]]:
 def next_pages(url: str, index: AttrIndex, raw_text: str) -> list[str]:
     """Further pages of this article: people.com.cn ``-2.html`` pagers and TRS ``createPageHTML``."""
     pages: list[str] = []
-    people = _PEOPLE_PAGE_RE.match(split_url(url).path)
+    people = PEOPLE_PAGE_RE.match(split_url(url).path)
     if people and not people.group(2):
         stem = people.group(1).rsplit("/", 1)[-1]
         for selector in PAGER_SELECTORS:

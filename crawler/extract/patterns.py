@@ -175,7 +175,6 @@ SURNAMES: frozenset[str] = frozenset(_SURNAME_CHARS) - frozenset("支和来都�
                                                               "普都来容敬鲜修母乌阿羊雍薄鹿伏戈浦阙芮晁扈")
 COMPOUND_SURNAMES: tuple[str, ...] = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
                                       "令狐", "长孙", "宇文", "司徒", "夏侯", "端木", "西门", "独孤")
-NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z][\w.-]{1,30}")
 
 # Signatures at the end of the body.
 EDITOR_LINE_RE = re.compile(
@@ -208,11 +207,6 @@ SOURCE_TAIL_RE = re.compile(r"(?:打印|分享|字号|字体|关闭|收藏|评�
 
 # --- titles -----------------------------------------------------------------
 
-TITLE_SELECTORS: tuple[str, ...] = (
-    "h1.big_title", "#title_tex", ".rm_txt h1", ".article-title", ".article_title", ".articleTitle",
-    ".news_title", ".newsTitle", ".detail-title", ".detail_title", ".xl_title", ".pages-title",
-    "#ti", ".title", "#title", ".tit", ".bt",
-)
 TITLE_META_NAMES: tuple[str, ...] = ("articletitle", "og:title", "twitter:title", "title", "headline")
 # Site-name suffixes and prefixes in <title>: 标题-新华网, 标题_共产党员网, 标题 - 人民网.
 TITLE_SEPARATORS_RE = re.compile(r"\s*(?:[_|｜]|--?|—{1,2}|\s-\s|\s–\s)\s*")
@@ -284,3 +278,20 @@ LIST_LINK_DENSITY = 0.55
 MIN_BODY_CHARS = 20
 
 PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》,.!?;:")
+
+# --- names, headlines, sources ------------------------------------------------------
+
+# Name-like values that are organisations (本站, 某某局, 新华网), not people.
+ORG_SUFFIX_RE = re.compile(r"(?:网|报|社|台|站|局|部|委|办|院|会|厅|处|科|室|中心|支部|集团|公司|频道|app|APP)$")
+# Class/id fragments of 副题/引题 elements.
+SUBTITLE_ATTR_RE = re.compile(r"sub|fu|yin|vice|second", re.I)
+# Class/id fragments of headline elements.
+TITLE_ATTR_RE = re.compile(r"title|tit\b|tit\d|headline|bt\b|biaoti|h-title|subject", re.I)
+# A 标题： label printed before the headline.
+TITLE_LABEL_RE = re.compile(r"^(?:标\s*题|题\s*目)\s*[:：]\s*")
+# Lines that are never the headline: widgets, breadcrumbs, form labels.
+NOT_TITLE_RE = re.compile(r"[>»＞]|[:：]$|当前位置|分享|打印|字号|登录|注册|首页|扫一扫")
+# Endings of publication names printed without a 来源 label (新华社, 某某日报).
+SOURCE_SUFFIX_RE = re.compile(r"(?:社|报|网|台|杂志|新闻|客户端|日报|晚报|周刊|电视台|广播|频道|在线)$")
+# people.com.cn article URLs; further pages add -2, -3 before .html.
+PEOPLE_PAGE_RE = re.compile(r"^(.*/c\d+-\d+)(?:-(\d+))?\.html$")

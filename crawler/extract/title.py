@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from crawler.extract.patterns import DATE_RE, LABEL_RE, TITLE_SEPARATORS_RE, TITLE_SITE_HINT_RE
+from crawler.extract.patterns import (
+    DATE_RE,
+    LABEL_RE,
+    NOT_TITLE_RE,
+    TITLE_ATTR_RE,
+    TITLE_LABEL_RE,
+    TITLE_SEPARATORS_RE,
+    TITLE_SITE_HINT_RE,
+)
 from crawler.extract.tree import Line
 
 _SQUASH_RE = re.compile(r"\s+")
-_TITLE_CLASS_RE = re.compile(r"title|tit\b|tit\d|headline|bt\b|biaoti|h-title|subject", re.I)
 _HEADING_BONUS = {"h1": 30, "h2": 20, "h3": 10}
-_TITLE_PREFIX_RE = re.compile(r"^(?:标\s*题|题\s*目)\s*[:：]\s*")
 _MAX_JOINED_LINES = 4
 _STRUCTURAL_WINDOW = 15
-# Lines that are never the headline: widgets, breadcrumbs, form labels.
-_NOT_TITLE_RE = re.compile(r"[>»＞]|[:：]$|当前位置|分享|打印|字号|登录|注册|首页|扫一扫")
 
 
 def squash(text: str | None) -> str:
@@ -38,7 +42,7 @@ def _is_titleish(line: Line) -> int:
     owner = line.owner
     bonus = _HEADING_BONUS.get(owner.tag, 0)
     attrs = f"{owner.get('class') or ''} {owner.get('id') or ''}"
-    if _TITLE_CLASS_RE.search(attrs):
+    if TITLE_ATTR_RE.search(attrs):
         bonus += 15
     return bonus
 
@@ -70,7 +74,7 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
         if best is None or score > best[0]:
             best = (score, _join_lines(parts), line.index + len(parts) - 1)
     if best is not None:
-        return _TITLE_PREFIX_RE.sub("", best[1]), best[2]
+        return TITLE_LABEL_RE.sub("", best[1]), best[2]
     heading = _structural_title(lines, body_start)
     if heading is not None:
         run = _same_block_run(lines, heading)
@@ -119,7 +123,7 @@ def _structural_title(lines: Sequence[Line], body_start: int | None) -> Line | N
     best: tuple[float, Line] | None = None
     for line in lines[max(0, body_start - _STRUCTURAL_WINDOW): body_start]:
         text = line.text
-        if not 4 <= len(text) <= 100 or line.link_ratio >= 0.5 or _NOT_TITLE_RE.search(text):
+        if not 4 <= len(text) <= 100 or line.link_ratio >= 0.5 or NOT_TITLE_RE.search(text):
             continue
         if LABEL_RE.search(text) or (DATE_RE.search(text) and len(text) < 30):
             continue

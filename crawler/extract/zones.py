@@ -8,12 +8,17 @@ from collections.abc import Sequence
 
 from crawler.extract.body import is_chrome
 from crawler.extract.byline import Byline, clean_source, lone_name, looks_like_person, parse_byline
-from crawler.extract.patterns import ATTACHMENT_EXT_RE, CHROME_ATTR_RE, LABEL_ONLY_RE, NOT_SOURCE_RE
+from crawler.extract.patterns import (
+    ATTACHMENT_EXT_RE,
+    CHROME_ATTR_RE,
+    LABEL_ONLY_RE,
+    NOT_SOURCE_RE,
+    SOURCE_SUFFIX_RE,
+)
 from crawler.extract.tree import Line
 
 HEADER_ZONE = 12
 TAIL_ZONE = 10
-_SOURCE_SUFFIX_RE = re.compile(r"(?:社|报|网|台|杂志|新闻|客户端|日报|晚报|周刊|电视台|广播|频道|在线)$")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；]")
 
 
@@ -37,7 +42,7 @@ def peel_header(lines: list[Line]) -> list[Line]:
         dated = (parsed.published_at is not None and len(parsed.leftover) <= 1
                  and all(len(token) <= 15 for token in parsed.leftover))
         if not (is_chrome(text) or dated or (parsed.labeled and not parsed.leftover)
-                or (_SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
+                or (SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
             break
         start += 1
     return lines[start:] if start < len(lines) else lines
@@ -115,7 +120,7 @@ def unlabeled_source(line: Line, parsed: Byline) -> str | None:
     token = tokens[0]
     if NOT_SOURCE_RE.search(token) or (looks_like_person(token) and len(token) <= 3):
         return None
-    if parsed.published_at or (_SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
+    if parsed.published_at or (SOURCE_SUFFIX_RE.search(token) and len(line.text) <= 15):
         return clean_source(token)
     return None
 
