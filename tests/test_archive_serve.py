@@ -111,6 +111,9 @@ def test_metadata_facets_and_hidden_tables(server):
     assert "articles" not in hidden
     articles = get_json(base, "/archive/articles.json", _size="1")
     assert set(articles["facet_results"]) == {"site", "source", "column", "year"}
+    page = urllib.request.urlopen(base + "/archive/articles", timeout=30).read().decode()
+    hiding = urllib.parse.unquote(page.split('href="data:text/css,', 1)[1].split('"', 1)[0])
+    assert ".col-content_hash{display:none}" in hiding and 'class="col-title' in page
     metadata = get_json(base, "/-/metadata.json")
     columns = metadata["databases"]["archive"]["tables"]["articles"]["columns"]
     assert "story_id" in columns and "published_at" in columns
