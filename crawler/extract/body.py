@@ -62,9 +62,9 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     while texts and DISCLAIMER_RE.search(texts[-1]):
         texts.pop()
     for text in texts[:2]:
-        credit = INLINE_CREDIT_RE.search(text[:80]) if not found.author else None
+        credit = INLINE_CREDIT_RE.search(text[:100]) if not found.author else None
         if credit:
-            found.author = join_names(credit.group(1), allow_org=False)
+            found.author = reporter_names(credit.group(1)) or parse_byline(credit.group(1)).author
     return texts, found, notes
 
 
