@@ -163,7 +163,7 @@ class _Extraction:
             url=self.url,
             canonical_url=self.canonical(),
             site=split_url(self.url).hostname or None,
-            column=self.column(),
+            column=self.column(title_idx),
             title=title,
             subtitle=self.subtitle(title_idx, first),
             source=source,
@@ -240,20 +240,20 @@ class _Extraction:
             return None
         return candidate
 
-    def column(self) -> str | None:
+    def column(self, title_idx: int | None) -> str | None:
         crumbs: list[str] = []
         for selector in self.selectors.get("column", ()):
             for el in self.index.select(selector):
                 crumbs = [text_of(el)]
         if not crumbs:
-            crumbs = self._breadcrumb()
+            crumbs = self._breadcrumb(title_idx)
         for part in reversed(crumbs):
             part = part.strip(" >»:：")
             if part and part not in BREADCRUMB_GENERIC and len(part) <= 20:
                 return part
         return self.meta.column
 
-    def _breadcrumb(self) -> list[str]:
+    def _breadcrumb(self, title_idx: int | None) -> list[str]:
         for line in self.lines:
             match = BREADCRUMB_LINE_RE.search(line.text)
             if match and len(line.text) < 120:
@@ -264,6 +264,13 @@ class _Extraction:
             text = text_of(el)
             if BREADCRUMB_SPLIT_RE.search(text) and len(text) < 120:
                 return BREADCRUMB_SPLIT_RE.split(text)
+        # An unmarked trail of links just above the headline: 首页 > 新闻 > 国内.
+        if title_idx is not None:
+            for line in reversed(self.lines[max(0, title_idx - 6): title_idx]):
+                parts = BREADCRUMB_SPLIT_RE.split(line.text)
+                rooted = len(parts) >= 2 and parts[0].strip() in BREADCRUMB_GENERIC
+                if (len(parts) >= 3 or rooted) and line.link_ratio > 0.5 and len(line.text) < 120:
+                    return parts
         return []
 
     def subtitle(self, title_idx: int | None, first: int) -> str | None:
