@@ -3,9 +3,9 @@
 ``search()`` is the one entry point: the CLI, the demo and the tests call it.
 Relevance is FTS5 BM25 with title hits weighted ten times body hits; ``rank`` in
 a hit is that score with the sign turned (higher is better). Date order does not
-rank at all: a query matching few articles is sorted directly, one matching many
-walks the date index and probes the full-text index per article, so the first
-page comes back quickly either way.
+rank at all: the matches of a rare query are collected and sorted, while a common
+query reads articles newest first and keeps those whose text contains it, so the
+first page comes back quickly either way.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from archive.store import Archive
 from crawler.extract.article import Article
 
 BM25 = "bm25(articles_fts, 10.0, 1.0)"
-ORDERS = ("rank", "date")
 FIELDS = ("all", "title", "body")
 # Date order: the first SAMPLE_MATCHES index matches estimate how common a query is; at
 # WALK_SHARE of the archive or more, reading articles newest first finds a page of hits sooner
@@ -263,22 +262,18 @@ def run_search(
     arc: Archive,
     query: str,
     *,
-    site: str | Sequence[str] | None = None,
-    source: str | Sequence[str] | None = None,
-    author: str | None = None,
-    editor: str | None = None,
-    column: str | Sequence[str] | None = None,
-    since: str | None = None,
-    until: str | None = None,
     collapse_reposts: bool = False,
     limit: int = 20,
     order: str = "rank",
     field: str = "all",
+    **filters: Any,
 ) -> list[Hit]:
-    filters = Filters(_as_list(site), _as_list(source), _as_list(column), author, editor, since, until)
+    """Search ``arc``: ``order`` "rank" or "date", ``limit`` 0 for all, ``field`` all/title/body,
+    filters site, source, column (a value or a list), author, editor (contained in the byline),
+    since, until (YYYY, YYYY-MM or YYYY-MM-DD, inclusive)."""
     if limit < 0:
         raise QueryError(f"limit {limit} is negative: use 0 for no limit or a positive number")
-    searcher = Searcher(arc.conn, query, field_name=field, filters=filters)
+    searcher = Searcher(arc.conn, query, field_name=field, filters=_filters(**filters))
     hits: list[Hit] = []
     seen_stories: set[int] = set()
     for row in searcher.rows(order, 0 if collapse_reposts else limit):
@@ -294,17 +289,20 @@ def run_search(
 
 
 def count_matches(arc: Archive, query: str, *, field: str = "all", **filters: Any) -> int:
-    """How many articles match ``query`` under the filters (site, source, column, author, editor, since, until)."""
-    prepared = Filters(
-        _as_list(filters.get("site")),
-        _as_list(filters.get("source")),
-        _as_list(filters.get("column")),
-        filters.get("author"),
-        filters.get("editor"),
-        filters.get("since"),
-        filters.get("until"),
-    )
-    return Searcher(arc.conn, query, field_name=field, filters=prepared).count()
+    """How many articles match ``query`` under the same filters as ``run_search``."""
+    return Searcher(arc.conn, query, field_name=field, filters=_filters(**filters)).count()
+
+
+def _filters(
+    site: str | Sequence[str] | None = None,
+    source: str | Sequence[str] | None = None,
+    column: str | Sequence[str] | None = None,
+    author: str | None = None,
+    editor: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Filters:
+    return Filters(_as_list(site), _as_list(source), _as_list(column), author, editor, since, until)
 
 
 def open_existing(db_path: str | Path) -> Archive:
