@@ -101,6 +101,11 @@ def metadata(database: str) -> dict[str, Any]:
         "sort_desc": "id",
     }
     tables["sites"] = {"title": "Sites", "description": "The crawled sites and their hosts."}
+    tables["reposts"] = {
+        "title": "Reposts",
+        "description": "Stories published on more than one page: how many copies, on which sites, when.",
+        "sort_desc": "copies",
+    }
     return {
         "title": "orgnews archive",
         "description": "Chinese organization-department (组织部 / 组工 / 党建) news. " + QUERY_HELP,

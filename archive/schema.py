@@ -157,7 +157,24 @@ def _story_signatures(db: Database) -> None:
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_core_tables, _full_text_index, _story_signatures]
+def _reposts_view(db: Database) -> None:
+    db.create_view(
+        "reposts",
+        """
+        SELECT story_id, count(*) AS copies, group_concat(site, ' ') AS sites,
+               min(published_at) AS first_published, max(published_at) AS last_published,
+               (SELECT title FROM articles WHERE id = a.story_id) AS title
+        FROM articles a GROUP BY story_id HAVING count(*) > 1
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _core_tables,
+    _full_text_index,
+    _story_signatures,
+    _reposts_view,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -185,6 +185,8 @@ def test_reposts_share_a_story_and_keep_their_own_rows(arc):
     assert b.story_id != a.story_id
     rows = arc.conn.execute("SELECT url, site, story_id FROM articles ORDER BY id").fetchall()
     assert rows[2] == ("https://people.example.cn/copy.html", "people", a.story_id)
+    reposts = arc.conn.execute("SELECT story_id, copies, sites, title FROM reposts").fetchall()
+    assert reposts == [(a.story_id, 2, f"{original.site} people", original.title)]
 
 
 def test_each_migration_is_a_step(tmp_path):
