@@ -268,3 +268,13 @@ def test_date_only_in_the_url_is_used_with_a_warning() -> None:
     article = extract_article(html.encode(), "http://www.example.gov.cn/art/2016/11/22/art_1_2.html")
     assert article.published_at == "2016-11-22"
     assert "date from URL" in article.warnings
+
+
+def test_article_ends_at_the_related_block_heading_but_its_editor_line_is_read() -> None:
+    related = "".join(f"<p>{n}：基层党建工作会议在某地召开，与会同志交流经验，部署下一步工作。</p>" for n in "一二三")
+    html = page("<h1>标题文字在这里</h1><div>" + BODY + "<p>为你推荐</p>" + related
+                + "<p>责任编辑：赵钱孙</p></div>", title="标题文字在这里")
+    article = extract_article(html.encode(), "http://www.example.com/a.html")
+    assert "为你推荐" not in article.body
+    assert "与会同志交流经验" not in article.body
+    assert article.editor == "赵钱孙"

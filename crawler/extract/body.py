@@ -22,6 +22,7 @@ from crawler.extract.patterns import (
     JUNK_LINE_RE,
     LABEL_RE,
     REPORTER_RE,
+    SECTION_END_RE,
     SOURCE_PAREN_RE,
     WECHAT_SIGNOFF_RE,
 )
@@ -31,6 +32,7 @@ from crawler.extract.tree import Line, all_text, clean_text
 _LEAD_SCAN = 3
 _TAIL_SCAN = 6
 _SIGNATURE_MAX = 40
+_RELATED_SCAN = 15
 
 
 def is_chrome(text: str) -> bool:
@@ -46,6 +48,7 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     emphasized = {line.text for line in lines[:_LEAD_SCAN + 2] if _is_emphasized(line)}
     texts = [line.text for line in lines]
     texts = _drop_leading_title(texts, title)
+    texts, related = _cut_at_related_block(texts)
     kept = []
     for text in texts:
         if is_chrome(text):
@@ -61,6 +64,10 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     texts = [t for t in texts if not is_chrome(t)]
     while texts and DISCLAIMER_RE.search(texts[-1]):
         texts.pop()
+    for text in related[:_RELATED_SCAN]:
+        # Some templates print 责任编辑 below their related list.
+        if len(text) <= CHROME_LINE_MAX and not found.editor:
+            found.editor = parse_byline(text).editor
     for text in texts[:2]:
         credit = INLINE_CREDIT_RE.search(text[:100]) if not found.author else None
         if credit:
@@ -75,6 +82,13 @@ def _is_emphasized(line: Line) -> bool:
         if child.tag in ("strong", "b", "h3", "h4") and clean_text(all_text(child)) == line.text:
             return True
     return owner.tag in ("h2", "h3", "h4", "h5", "strong", "b")
+
+
+def _cut_at_related_block(texts: list[str]) -> tuple[list[str], list[str]]:
+    for i, text in enumerate(texts):
+        if i and SECTION_END_RE.match(text):
+            return texts[:i], texts[i + 1:]
+    return texts, []
 
 
 def _drop_leading_title(texts: list[str], title: str | None) -> list[str]:

@@ -196,6 +196,12 @@ NOT_A_NAME: frozenset[str] = frozenset(
     "记者 通讯员 实习生 摄影 摄 编辑 报道 文 图 作者 来源 责编 特约记者".split()
 )
 
+# A short heading that opens the page's related-content block: the article ends above it.
+SECTION_END_RE = re.compile(
+    r"^[【\[]?\s*(?:为你推荐|为您推荐|相关阅读|相关新闻|相关文章|相关推荐|推荐阅读|热点推荐|热门推荐|猜你喜欢|延伸阅读|"
+    r"更多精彩|精彩推荐|往期回顾|往期推荐|热门文章|最新文章|热门排行|排行榜|网友评论|相关专题|大家都在看)\s*[】\]]?\s*[:：>»]*$"
+)
+
 # Long furniture lines at the end of a body: disclaimers and reprint notices.
 DISCLAIMER_RE = re.compile(
     r"^[【\[]?(?:免责|版权|特别|郑重)?声明[】\]]?\s*[:：]|^(?:本文|本站|本网)?(?:转载|版权)[^。]{0,20}(?:请注明|所有)|"
