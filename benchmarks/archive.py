@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -76,12 +75,12 @@ def like_count(conn: sqlite3.Connection, query: str) -> int:
     return conn.execute(sql, [pattern, pattern]).fetchone()[0]
 
 
-def measure(path: Path, size: int, repeat: int) -> None:
+def measure(path: Path, size: int, repeat: int, per_class: int) -> None:
     print(
         f"\n{'query':<14}{'matches':>9}{'share':>8}{'LIKE ms':>10}{'count ms':>10}{'ratio':>8}"
         f"{'rank20 ms':>11}{'date20 ms':>11}"
     )
-    per_class: dict[str, dict[str, list[float]]] = {}
+    classes: dict[str, dict[str, list[float]]] = {}
     conn = sqlite3.connect(path)
     with Archive.open(path) as arc:
         for label, queries in QUERIES.items():
@@ -111,7 +110,7 @@ def measure(path: Path, size: int, repeat: int) -> None:
         f"\n{'class':<10}{'LIKE p50':>10}{'count p50':>11}{'count p95':>11}{'LIKE/count':>12}"
         f"{'rank20 p50':>12}{'rank20 p95':>12}{'date20 p50':>12}{'date20 p95':>12}   (ms)"
     )
-    for label, s in per_class.items():
+    for label, s in classes.items():
         print(
             f"{label:<10}{statistics.median(s['like']):>10.0f}{percentile(s['count'], 0.5):>11.1f}"
             f"{percentile(s['count'], 0.95):>11.1f}{min(s['ratio']):>6.0f}-{max(s['ratio']):<5.0f}"
@@ -133,6 +132,9 @@ def main() -> None:
         help="processes preparing articles while the main one writes (0: none)",
     )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query and measure")
+    parser.add_argument(
+        "--per-class", type=int, default=5, help="queries per class (LIKE scans are slow at 1M)"
+    )
     parser.add_argument("--reuse", action="store_true", help="query an archive already built in --dir")
     parser.add_argument("--keep", action="store_true", help="keep the archives afterwards")
     args = parser.parse_args()
@@ -154,9 +156,10 @@ def main() -> None:
                 f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
                 f" = {db_bytes / raw:.2f}"
             )
-        measure(path, size, args.repeat)
+        measure(path, size, args.repeat, args.per_class)
         if not args.keep:
-            shutil.rmtree(root, ignore_errors=True) if root.name.startswith("orgnews") else None
+            for built in root.glob(f"archive-{size}.db*"):
+                built.unlink()
 
 
 if __name__ == "__main__":
