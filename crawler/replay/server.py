@@ -52,6 +52,12 @@ def _load_statuses(directory: Path) -> dict[str, int]:
     return {k: int(v) for k, v in json.loads(listing.read_text("utf-8")).items()} if listing.is_file() else {}
 
 
+class _Server(ThreadingHTTPServer):
+    # A crawl of every profile opens dozens of connections at once; with the default backlog
+    # of 5 the kernel drops some and the client retries them seconds to a minute later.
+    request_queue_size = 256
+
+
 class ReplayServer:
     """The saved sites on 127.0.0.1; ``port=0`` picks a free port. Usable as a context manager."""
 
@@ -63,7 +69,7 @@ class ReplayServer:
         self.site_dir = site_dir or SITE_DIR
         self.request_log: list[tuple[str, str, int]] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _Server((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
