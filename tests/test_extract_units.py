@@ -278,3 +278,16 @@ def test_article_ends_at_the_related_block_heading_but_its_editor_line_is_read()
     assert "为你推荐" not in article.body
     assert "与会同志交流经验" not in article.body
     assert article.editor == "赵钱孙"
+
+
+def test_a_printed_date_far_from_the_arti_id_is_kept_with_a_warning() -> None:
+    html = page("<h1>标题文字在这里</h1><div>来源：共产党员网 2021年05月01日 10:00</div><div class=word>"
+                + BODY + "</div>", title="标题文字在这里_共产党员网")
+    url = "https://www.12371.cn/2021/02/04/ARTI1612399624843196.shtml"
+    article = extract_article(html.encode(), url)
+    assert article.published_at == "2021-05-01T10:00:00+08:00"
+    assert "published_at differs from the ARTI id" in article.warnings
+
+
+def test_breadcrumb_title_keeps_only_the_last_step() -> None:
+    assert strip_site_name("首页 > 新闻动态 > 市委组织部召开会议") == "市委组织部召开会议"

@@ -21,7 +21,7 @@ from crawler.extract.byline import (
     parse_byline,
 )
 from crawler.extract.content import chrome_subtrees, find_container
-from crawler.extract.dates import date_from_url, day_of, find_date, has_time
+from crawler.extract.dates import arti_date, date_from_url, day_of, days_apart, find_date, has_time
 from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.gate import reject_challenge, reject_error_page, reject_feed, reject_list
@@ -227,6 +227,9 @@ class _Extraction:
             chosen = date_from_url(self.url)
             if chosen:
                 self.warnings.append("date from URL")
+        encoded = arti_date(self.url)
+        if chosen and encoded and days_apart(chosen, encoded) > 1:
+            self.warnings.append("published_at differs from the ARTI id")
         return chosen
 
     def canonical(self) -> str | None:

@@ -89,13 +89,21 @@ def from_epoch(seconds: float) -> str | None:
     return stamp.replace(microsecond=0).isoformat()
 
 
+def arti_date(url: str) -> str | None:
+    """The publish time a 12371 ``ARTI`` id encodes (first 13 digits, epoch ms)."""
+    match = ARTI_ID_RE.search(url)
+    return from_epoch(int(match[1]) / 1000) if match else None
+
+
+def days_apart(first: str, second: str) -> int:
+    return abs((dt.date.fromisoformat(first[:10]) - dt.date.fromisoformat(second[:10])).days)
+
+
 def date_from_url(url: str) -> str | None:
     """A day from the URL path (``/2021/02/04/``, ``t20190918_``, ``/n1/2019/0615/``...)."""
-    match = ARTI_ID_RE.search(url)
-    if match:
-        found = from_epoch(int(match[1]) / 1000)
-        if found:
-            return found
+    found = arti_date(url)
+    if found:
+        return found
     for pattern in URL_DATE_PATTERNS:
         match = pattern.search(url)
         if match:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 
 from crawler.extract.patterns import (
+    BREADCRUMB_GENERIC,
+    BREADCRUMB_SPLIT_RE,
     DATE_RE,
     LABEL_RE,
     NOT_TITLE_RE,
@@ -28,6 +30,10 @@ def squash(text: str | None) -> str:
 
 def strip_site_name(page_title: str) -> str:
     """``标题-新华网`` -> ``标题``: drop the segments that name the site or column."""
+    crumbs = [p for p in BREADCRUMB_SPLIT_RE.split(page_title) if p.strip()]
+    if len(crumbs) >= 2 and crumbs[0].strip() in BREADCRUMB_GENERIC:
+        # 首页 > 新闻 > 标题: the headline is the last step of the trail.
+        page_title = crumbs[-1]
     parts = [p for p in TITLE_SEPARATORS_RE.split(page_title) if p.strip()]
     if len(parts) <= 1:
         return page_title.strip()
