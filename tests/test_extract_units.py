@@ -291,3 +291,11 @@ def test_a_printed_date_far_from_the_arti_id_is_kept_with_a_warning() -> None:
 
 def test_breadcrumb_title_keeps_only_the_last_step() -> None:
     assert strip_site_name("首页 > 新闻动态 > 市委组织部召开会议") == "市委组织部召开会议"
+
+
+def test_editor_glued_to_the_last_paragraph_is_cut_off_and_read() -> None:
+    html = page("<h1>标题文字在这里</h1><div id=zoom>" + BODY.replace("见效。</p>", "见效。（责任编辑：周五）</p>")
+                + "</div>", title="标题文字在这里")
+    article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
+    assert article.editor == "周五"
+    assert article.body.endswith("推动各项工作落地见效。")

@@ -24,6 +24,7 @@ from crawler.extract.patterns import (
     REPORTER_RE,
     SECTION_END_RE,
     SOURCE_PAREN_RE,
+    TRAILING_EDITOR_RE,
     WECHAT_SIGNOFF_RE,
 )
 from crawler.extract.title import squash
@@ -61,6 +62,7 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
         kept.append(text)
     texts = _read_head(kept, found, notes, emphasized)
     texts = _read_tail(texts, found, notes)
+    texts = _strip_trailing_editor(texts, found)
     texts = [t for t in texts if not is_chrome(t)]
     while texts and DISCLAIMER_RE.search(texts[-1]):
         texts.pop()
@@ -177,6 +179,16 @@ def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
         if removed:
             del out[i]
         i -= 1
+    return out
+
+
+def _strip_trailing_editor(texts: list[str], found: Byline) -> list[str]:
+    out = list(texts)
+    for i in range(max(0, len(out) - 3), len(out)):
+        match = TRAILING_EDITOR_RE.search(out[i])
+        if match and match.start() > 0:
+            found.editor = found.editor or join_names(match.group(1))
+            out[i] = out[i][: match.start()]
     return out
 
 

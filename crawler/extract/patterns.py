@@ -183,6 +183,10 @@ EDITOR_LINE_RE = re.compile(
 )
 # Credit inside the dateline: 新华社巴黎12月9日电（记者唐霁）, 本报讯（记者 张三 通讯员 李四）.
 INLINE_CREDIT_RE = re.compile(r"[(（]([^()（）]{0,12}(?:记者|通讯员|作者)[^()（）]{2,40})[)）]")
+# An editor credit glued to the end of the last paragraph: ……。（责任编辑：张三）
+TRAILING_EDITOR_RE = re.compile(
+    r"\s*[（(【\[]\s*(?:责任编辑|责编|编辑)\s*[:：]\s*([^()（）【】\[\]]{1,30})[)）】\]]\s*$"
+)
 WECHAT_SIGNOFF_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}\s*[丨|｜]\s*\S{1,20}\s*)+$")
 AFFILIATION_RE = re.compile(r"^[(（]\s*作者(?:系|为|是|单位)")
 SOURCE_PAREN_RE = re.compile(r"^[(（]\s*(?:来源|稿源|文章来源|信息来源)\s*[:：]\s*([^)）]{1,40})[)）]$")
