@@ -33,13 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def serve(queue: multiprocessing.Queue, stop: multiprocessing.Event) -> None:
-    from http.server import ThreadingHTTPServer
-
     from crawler.replay.server import ReplayServer
-
-    # Dozens of crawlers connect at once; the standard backlog of 5 would drop connections
-    # and time the kernel's SYN retries rather than the crawl.
-    ThreadingHTTPServer.request_queue_size = 256
 
     with ReplayServer() as server:
         queue.put(server.base_url)

@@ -29,9 +29,19 @@ class LockHeld(Exception):
                          "or use another --data-dir")
 
 
+# Locks this process holds, by path: several crawlers of one `orgnews crawl` share the CLI's lock.
+_held: dict[Path, CrawlLock] = {}
+
+
+def hold_for_process(path: str | os.PathLike[str]) -> CrawlLock:
+    """The lock on ``path``, acquired unless this process already holds it (raises LockHeld)."""
+    path = Path(path).resolve()
+    return _held.get(path) or CrawlLock(path).acquire()
+
+
 class CrawlLock:
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        self.path = Path(path).resolve()
         self._fh: IO[str] | None = None
 
     def acquire(self) -> CrawlLock:
@@ -54,9 +64,11 @@ class CrawlLock:
                    "command": " ".join(sys.argv)}, fh)
         fh.flush()
         self._fh = fh
+        _held[self.path] = self
         return self
 
     def release(self) -> None:
+        _held.pop(self.path, None)
         if self._fh is not None:
             self._fh.seek(0)
             self._fh.truncate()

@@ -62,8 +62,18 @@ class ArchivePipeline:
             "max_pages": settings.getint("ORGNEWS_MAX_PAGES"),
             "user_agent": settings.get("USER_AGENT"),
         }
+        self._close_stale_runs()
         self.run_id = self.archive.start_run(self.site, options=options)
         self.stats.set_value("orgnews/run_id", self.run_id)
+
+    def _close_stale_runs(self) -> None:
+        """Runs left "running" by a crawl that was killed; the lock says none is really running."""
+        for run in self.archive.runs(site=self.site, limit=20):
+            if run.get("status") == "running":
+                self.archive.finish_run(
+                    run["id"], status="killed", stats={}, field_coverage={},
+                    alerts=["the crawl ended without finishing this run (killed or crashed); "
+                            "its fetches and articles are kept and the next run walked every list page"])
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, PageResult):

@@ -108,6 +108,11 @@ SPIDER_MIDDLEWARES = {
     "crawler.incremental.IncrementalMiddleware": 600,
 }
 
+EXTENSIONS = {
+    # One crawl per data directory, whichever command started it.
+    "crawler.extensions.DataDirLock": 0,
+}
+
 ITEM_PIPELINES = {
     # Record every fetch and store every article in archive.db, one transaction per page.
     "crawler.pipelines.ArchivePipeline": 300,

@@ -108,7 +108,7 @@ def test_challenge_page_is_recorded_blocked_and_never_stored(first_crawl, profil
 
 
 def test_robots_disallowed_paths_are_not_fetched(first_crawl):
-    _, log, _ = first_crawl
+    data_dir, log, _ = first_crawl
     parsers: dict[str, urllib.robotparser.RobotFileParser] = {}
     robots = {url for _, url, status in log if url.endswith("/robots.txt") and status == 200}
     assert robots, "robots.txt must be fetched for each host"
@@ -121,6 +121,9 @@ def test_robots_disallowed_paths_are_not_fetched(first_crawl):
     forbidden = [url for url in fetched
                  if url.split("/")[2] in parsers and not parsers[url.split("/")[2]].can_fetch("orgnews", url)]
     assert not forbidden
+    # The replay lists do link to a disallowed page; the crawl saw it and left it alone.
+    logs = "".join(path.read_text(encoding="utf-8") for path in (data_dir / "logs").glob("*.log"))
+    assert "Forbidden by robots.txt" in logs
 
 
 def test_warc_files_parse_and_match_fetch_rows(first_crawl):
@@ -178,7 +181,7 @@ def test_runs_json_lists_each_site_with_counts_and_coverage(first_crawl, profile
 def test_kill_9_then_rerun_loses_and_duplicates_nothing(first_crawl, server, tmp_path):
     reference, _, _ = first_crawl
     data_dir = tmp_path / "data"
-    env = {"ORGNEWS_REPLAY_URL": server.base_url, "ORGNEWS_REPLAY_DELAY": "0.05",
+    env = {"ORGNEWS_REPLAY_URL": server.base_url, "ORGNEWS_REPLAY_DELAY": "0.2",
            "ORGNEWS_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--all"], cwd=ROOT,
                             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -248,15 +251,17 @@ def test_snapshot_2_with_refresh_days_stores_a_new_version(first_crawl, tmp_path
     assert sum(run.get("articles_updated") or 0 for run in runs) == len(changed_urls)
 
 
-def test_max_pages_and_since_limit_the_walk(server, profiles, tmp_path):
+def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):
     from crawler.incremental import date_from_url
     from crawler.lists import start_requests
+    from crawler.replay.server import ReplayServer
 
     data_dir = tmp_path / "data"
-    start = len(server.request_log)
-    result = crawl(data_dir, server, "--max-pages", "1", "--since", "2026-11-15")
+    # A server of its own, so that its log holds this crawl's requests and nothing else.
+    with ReplayServer(snapshot=1) as own:
+        result = crawl(data_dir, own, "--max-pages", "1", "--since", "2026-11-15")
+        log = served(own)
     assert result.returncode == 0, result.stdout.decode()
-    log = served(server, start)
     first_pages = {spec.url for p in profiles.values() for spec in start_requests(p)}
     further_lists = [url for _, url, _ in log
                      if url not in first_pages and any(p.is_list(url) for p in profiles.values())]

@@ -50,9 +50,8 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
     from crawler.runner import CrawlOptions, default_log_file, run_crawl
 
     data_dir.ensure()
-    lock = CrawlLock(data_dir.root / "crawl.lock")
     try:
-        lock.acquire()
+        lock = CrawlLock(data_dir.root / "crawl.lock").acquire()
     except LockHeld as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return EXIT_LOCKED
