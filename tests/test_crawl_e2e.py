@@ -259,9 +259,14 @@ def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):
     data_dir = tmp_path / "data"
     # A server of its own, so that its log holds this crawl's requests and nothing else.
     with ReplayServer(snapshot=1) as own:
-        result = crawl(data_dir, own, "--max-pages", "1", "--since", "2026-11-15")
+        result = crawl(data_dir, own, "--max-pages", "1", "--since", "2026-11-15",
+                       "--contact", "archive-desk@example.org")
         log = served(own)
     assert result.returncode == 0, result.stdout.decode()
+    warc = sorted((data_dir / "warc").glob("12371-*.warc.gz"))[0]
+    with open(warc, "rb") as fh:
+        agents = {r.http_headers.get_header("User-Agent") for r in ArchiveIterator(fh) if r.rec_type == "request"}
+    assert agents == {"orgnews/0.1.0 (news archive crawler; contact: archive-desk@example.org)"}
     first_pages = {spec.url for p in profiles.values() for spec in start_requests(p)}
     further_lists = [url for _, url, _ in log
                      if url not in first_pages and any(p.is_list(url) for p in profiles.values())]
@@ -293,3 +298,15 @@ def test_demo_runs_twice_and_the_second_run_fetches_no_article(tmp_path):
 def arc_urls(data_dir: Path) -> set[str]:
     with open_archive(data_dir) as arc:
         return arc.known_article_urls()
+
+
+def test_scrapy_crawl_news_runs_the_same_spider(server, tmp_path):
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "ORGNEWS_REPLAY_URL": server.base_url, "ORGNEWS_DATA_DIR": str(data_dir)}
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=12371"], cwd=ROOT,
+                            env=env, capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    with open_archive(data_dir) as arc:
+        (run,) = arc.runs()
+        assert arc.known_article_urls("12371")
+    assert run["site"] == "12371" and run["status"] == "completed" and run["articles_new"] >= 10
