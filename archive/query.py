@@ -16,6 +16,7 @@ in positive position, a subset (or nothing) under ``NOT``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from archive.charsplit import fold, is_exact, phrase_tokens
 from archive.errors import QueryError
 
 OPERATORS = ("AND", "OR", "NOT")
+FIELDS = ("all", "title", "body")
 _LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
 
 # Sentinels for "every article" and "no article" while building index expressions.
@@ -45,8 +47,16 @@ class Term:
     def exact(self) -> bool:
         return is_exact(self.text)
 
-    def fts(self) -> str:
-        return '"' + " ".join(phrase_tokens(self.text)) + '"'
+    def fts(self, field: str = "all") -> str:
+        tokens = phrase_tokens(self.text)
+        if len(tokens) == 1:
+            phrase, column = f'"{tokens[0]}"', field
+        else:
+            pairs = [first + second for first, second in itertools.pairwise(tokens)]
+            phrase, column = '"' + " ".join(pairs) + '"', f"{field}_pairs"
+        # Single characters and pairs are tokens of different lengths, so with no field
+        # filter a phrase can only match in the copy it was made for.
+        return phrase if field == "all" else f"{{{column}}} : {phrase}"
 
 
 @dataclass(frozen=True)
@@ -71,15 +81,17 @@ class Query:
         return _evaluate(self.tree, folded)
 
 
-def parse_query(text: str) -> Query:
-    """Parse a user query; raises QueryError with a sentence saying what to fix."""
+def parse_query(text: str, field: str = "all") -> Query:
+    """Parse a user query searching ``field`` (all, title or body); QueryError says what to fix."""
+    if field not in FIELDS:
+        raise QueryError(f"unknown search field {field!r}: use one of {', '.join(FIELDS)}")
     if text is None or not text.strip():
         raise QueryError("the search query is empty: give at least one word, e.g. 党建")
     tokens = _lex(text)
     parser = _Parser(tokens, text)
     tree = parser.parse()
     terms = _positive_terms(tree)
-    expression = _superset(tree)
+    expression = _superset(tree, field)
     query = Query(text=text, tree=tree, fts=expression, terms=terms)
     query.exact = all(Term(t).exact for t in _all_terms(tree))
     return query
@@ -184,27 +196,27 @@ class _Parser:
         )
 
 
-def _superset(node: Term | Node) -> str:
+def _superset(node: Term | Node, field: str) -> str:
     """An FTS5 expression matching at least every article the query matches."""
     if isinstance(node, Term):
-        return node.fts()
+        return node.fts(field)
     if node.op == "NOT":
         left, right = node.children
-        excluded = _subset(right)
-        return _superset(left) if excluded == _NONE else f"({_superset(left)} NOT {excluded})"
-    parts = [_superset(child) for child in node.children]
+        excluded = _subset(right, field)
+        return _superset(left, field) if excluded == _NONE else f"({_superset(left, field)} NOT {excluded})"
+    parts = [_superset(child, field) for child in node.children]
     return "(" + f" {node.op} ".join(parts) + ")"
 
 
-def _subset(node: Term | Node) -> str:
+def _subset(node: Term | Node, field: str) -> str:
     """An FTS5 expression matching only articles the query matches (or _NONE)."""
     if isinstance(node, Term):
-        return node.fts() if node.exact else _NONE
+        return node.fts(field) if node.exact else _NONE
     if node.op == "NOT":
         left, right = node.children
-        kept = _subset(left)
-        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right)})"
-    parts = [_subset(child) for child in node.children]
+        kept = _subset(left, field)
+        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right, field)})"
+    parts = [_subset(child, field) for child in node.children]
     if node.op == "AND":
         return _NONE if _NONE in parts else "(" + " AND ".join(parts) + ")"
     parts = [p for p in parts if p != _NONE]

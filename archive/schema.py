@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from archive.charsplit import split_text
+from archive.charsplit import split_pairs, split_text
 from archive.errors import ArchiveError
 
 ARTICLE_COLUMNS = {
@@ -52,6 +52,8 @@ TEXT_FIELDS = (
     "editor",
     "body",
 )
+# The Article's list fields, stored as JSON text.
+LIST_FIELDS = ("images", "attachments", "next_pages", "warnings")
 # Fields kept for every earlier text of an article (everything an edit can change).
 VERSION_FIELDS = (
     *TEXT_FIELDS,
@@ -169,11 +171,29 @@ def _reposts_view(db: Database) -> None:
     )
 
 
+def _pair_index(db: Database) -> None:
+    # Rebuilt with a second copy of the text as character pairs (see archive.charsplit).
+    db.execute("DROP TABLE articles_fts")
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5("
+        "title, body, title_pairs, body_pairs, content='', tokenize='ascii')"
+    )
+    rows = db.execute("SELECT id, title, body FROM articles").fetchall()
+    db.conn.executemany(
+        "INSERT INTO articles_fts(rowid, title, body, title_pairs, body_pairs) VALUES (?, ?, ?, ?, ?)",
+        (
+            (row[0], split_text(row[1]), split_text(row[2]), split_pairs(row[1]), split_pairs(row[2]))
+            for row in rows
+        ),
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _core_tables,
     _full_text_index,
     _story_signatures,
     _reposts_view,
+    _pair_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,13 +20,12 @@ from typing import Any
 
 from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
-from archive.query import Query, parse_query
-from archive.schema import TEXT_FIELDS
+from archive.query import parse_query
+from archive.schema import LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
 
-BM25 = "bm25(articles_fts, 10.0, 1.0)"
-FIELDS = ("all", "title", "body")
+BM25 = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)"  # title hits count ten times body hits
 # Date order: the first SAMPLE_MATCHES index matches estimate how common a query is; at
 # WALK_SHARE of the archive or more, reading articles newest first finds a page of hits sooner
 # than collecting and sorting every match.
@@ -35,8 +34,7 @@ WALK_SHARE = 0.005
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_LIST_FIELDS = ("images", "attachments", "next_pages", "warnings")
-_COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *_LIST_FIELDS, "story_id"))
+_COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
 @dataclass
@@ -97,14 +95,6 @@ def _as_list(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _match_expression(query: Query, field_name: str) -> str:
-    if field_name not in FIELDS:
-        raise QueryError(f"unknown search field {field_name!r}: use one of {', '.join(FIELDS)}")
-    if field_name == "all":
-        return query.fts
-    return f"{{{field_name}}} : ({query.fts})"
-
-
 def _searched_texts(row: sqlite3.Row | dict, field_name: str) -> list[str | None]:
     if field_name == "title":
         return [row["title"]]
@@ -120,9 +110,9 @@ class Searcher:
         self, conn: sqlite3.Connection, query: str, *, field_name: str = "all", filters: Filters
     ) -> None:
         self.conn = conn
-        self.query = parse_query(query)
+        self.query = parse_query(query, field_name)
         self.field_name = field_name
-        self.match = _match_expression(self.query, field_name)
+        self.match = self.query.fts
         self.filters = filters
         self.where, self.params = filters.sql()
 
@@ -208,7 +198,7 @@ class Searcher:
 
     def hit(self, row: sqlite3.Row) -> Hit:
         data = {key: row[key] for key in row.keys() if key != "score"}
-        for name in _LIST_FIELDS:
+        for name in LIST_FIELDS:
             data[name] = json.loads(data[name] or "[]")
         return Hit(
             **data, rank=row["score"], snippet=make_snippet(row["title"], row["body"], self.query.terms)

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.charsplit import split_text
+from archive.charsplit import split_pairs, split_text
 from archive.errors import ArchiveError
-from archive.schema import TEXT_FIELDS, VERSION_FIELDS, migrate
+from archive.schema import LIST_FIELDS, TEXT_FIELDS, VERSION_FIELDS, migrate
 from archive.stories import Signature, same_story, signature
 
 FETCH_OUTCOMES = frozenset({"article", "not-article", "blocked", "error", "not-modified", "list"})
@@ -36,7 +36,6 @@ RUN_STAT_KEYS = (
     "articles_failed",
     "fetches_blocked",
 )
-_LIST_FIELDS = ("images", "attachments", "next_pages", "warnings")
 # What makes two captures of a URL "the same article": not the crawl bookkeeping.
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
 _STORY_CANDIDATES = 50
@@ -65,7 +64,7 @@ def article_row(article: Any) -> dict[str, Any]:
     for name in TEXT_FIELDS:
         row[name] = getattr(article, name, None)
     row["body"] = row["body"] or ""
-    for name in _LIST_FIELDS:
+    for name in LIST_FIELDS:
         row[name] = json.dumps(list(getattr(article, name, None) or []), ensure_ascii=False)
     hashed = json.dumps([row[name] for name in _HASHED_FIELDS], ensure_ascii=False)
     row["content_hash"] = hashlib.sha256(hashed.encode("utf-8")).hexdigest()
@@ -78,16 +77,19 @@ class Prepared:
     """An article ready to write: its row, and (once completed) its index text and signature."""
 
     row: dict[str, Any]
-    index_title: str | None = None
-    index_body: str | None = None
+    index_text: tuple[str, str, str, str] | None = None  # the four columns of articles_fts
     signature: Signature | None = None
 
     def complete(self) -> Prepared:
         if self.signature is None:
-            self.index_title = split_text(self.row["title"])
-            self.index_body = split_text(self.row["body"])
+            self.index_text = index_columns(self.row["title"], self.row["body"])
             self.signature = signature(self.row["title"], self.row["body"])
         return self
+
+
+def index_columns(title: str | None, body: str | None) -> tuple[str, str, str, str]:
+    """What articles_fts holds for an article: characters and character pairs of title and body."""
+    return split_text(title), split_text(body), split_pairs(title), split_pairs(body)
 
 
 def prepare(article: Any, full: bool = True) -> Prepared:
@@ -311,15 +313,16 @@ class Archive:
 
     def _index(self, article_id: int, item: Prepared) -> None:
         self.conn.execute(
-            "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
-            [article_id, item.index_title, item.index_body],
+            "INSERT INTO articles_fts(rowid, title, body, title_pairs, body_pairs) VALUES (?, ?, ?, ?, ?)",
+            [article_id, *item.index_text],
         )
 
     def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:
         # A contentless FTS5 table forgets a row only when given the exact indexed values.
         self.conn.execute(
-            "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-            [article_id, split_text(title), split_text(body)],
+            "INSERT INTO articles_fts(articles_fts, rowid, title, body, title_pairs, body_pairs) "
+            "VALUES ('delete', ?, ?, ?, ?, ?)",
+            [article_id, *index_columns(title, body)],
         )
 
     def known_article_urls(self, site: str | None = None) -> set[str]:
