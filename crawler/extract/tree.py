@@ -36,9 +36,6 @@ def _space_for(match: re.Match[str]) -> str:
 
 
 def parse_html(text: str) -> Any:
-    if _CONTROL_RE.search(text):
-        # libxml2 keeps control characters that lxml then refuses to write back.
-        text = _CONTROL_RE.sub("", text)
     if text.lstrip()[:5].lower() == "<?xml":
         text = XML_DECLARATION_RE.sub("", text, count=1)
     if "<" not in text[:200_000]:
@@ -204,11 +201,13 @@ def drop_tree(el: Any) -> None:
     """Remove ``el`` and its children but keep the text that follows it."""
     parent = el.getparent()
     if el.tail:
+        # libxml2 keeps control characters that lxml refuses to write back.
+        tail = _CONTROL_RE.sub("", el.tail)
         previous = el.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
+            previous.tail = _CONTROL_RE.sub("", previous.tail or "") + tail
         else:
-            parent.text = (parent.text or "") + el.tail
+            parent.text = _CONTROL_RE.sub("", parent.text or "") + tail
     parent.remove(el)
 
 
