@@ -20,8 +20,8 @@ BANDS = 8
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 MIN_SHINGLES = 30  # shorter bodies (a caption, "详见附件") say nothing about identity
-SAME_BODY = 0.8  # estimated Jaccard above which two bodies are one story
-SAME_TITLE_BODY = 0.5  # enough when the normalised titles are equal too
+SAME_BODY = 0.9  # estimated Jaccard above which two bodies are one story (template notices reach 0.85)
+SAME_TITLE_BODY = 0.6  # enough when the normalised titles are equal too
 MIN_TITLE_KEY = 6
 
 _RNG = np.random.default_rng(20240601)

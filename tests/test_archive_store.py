@@ -246,3 +246,30 @@ def test_bulk_save_equals_single_saves(tmp_path, workers):
         query = "SELECT url, title, body, content_hash, story_id FROM articles ORDER BY id"
         assert bulk.conn.execute(query).fetchall() == single.conn.execute(query).fetchall()
         assert fts_ids(bulk, '"党 建"') == fts_ids(single, '"党 建"') != set()
+
+
+def test_notices_from_one_template_are_not_reposts(arc):
+    preamble = (
+        "为进一步扩大干部工作民主，加强对干部选拔任用工作的监督，根据《党政领导干部选拔任用工作条例》有关规定，"
+        "经{province}委同意，现将拟任职情况予以公示。\n"
+    )
+    people = {
+        "江西省": [
+            "陈建国，男，汉族，1972年5月生，研究生学历，中共党员，现任省财政厅副厅长，拟任市委常委。",
+            "周丽萍，女，汉族，1980年2月生，大学学历，中共党员，现任团省委副书记，拟任县委书记。",
+        ],
+        "湖南省": [
+            "陈建国，男，汉族，1972年5月生，研究生学历，中共党员，现任省财政厅副厅长，拟任市委常委。",
+            "孙海涛，男，汉族，1976年8月生，大学学历，中共党员，现任省交通厅处长，拟任副市长。",
+        ],
+    }
+    stories = set()
+    for number, (province, lines) in enumerate(people.items()):
+        body = preamble.format(province=province) + "\n".join(lines) + "\n公示期间，如有情况请反映。"
+        article = Article(
+            url=f"https://a.example.cn/notice{number}.html",
+            title=f"中共{province}委组织部干部任前公示",
+            body=body,
+        )
+        stories.add(arc.save_article(article).story_id)
+    assert len(stories) == 2
