@@ -129,7 +129,7 @@ class _Extraction:
         body_lines = peel_header(body_lines)
         reject_list(body_lines)
         body_lines = drop_trailing_links(body_lines)
-        paragraphs, signature, _notes = clean_body(body_lines, title)
+        paragraphs, signature, notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
         reject_error_page(self.page_title, title, body)
         if len(body) < MIN_BODY_CHARS:
@@ -149,6 +149,8 @@ class _Extraction:
         author = join_names(self.profile_text("author")) or header.author or signature.author or tail.author
         editor = join_names(self.profile_text("editor")) or header.editor or tail.editor or signature.editor
         author = author or self._printed_meta_author(editor)
+        if author and author == signature.author:
+            self.warnings.extend(notes)  # how the signature author was guessed
         published = self.published(title_idx, header, tail, signature, last)
 
         if not published:
