@@ -289,10 +289,13 @@ class _Extraction:
                 continue
             line = self.lines[idx]
             attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
-            subtitled = SUBTITLE_ATTR_RE.search(attrs) or line.owner.tag in ("h2", "h3", "h4")
-            if (subtitled or line.text.startswith(("——", "—", "--"))) and 4 <= len(line.text) <= 80 \
-                    and not DATE_RE.search(line.text) and not is_chrome(line.text) \
-                    and line.text != self.lines[title_idx].text and not parse_byline(line.text).labeled:
+            marked = bool(SUBTITLE_ATTR_RE.search(attrs))
+            # Below the headline a smaller heading or a —— line is a 副题; above it only a
+            # marked element is a 引题 (an unmarked heading there is the column name).
+            below = idx > title_idx and (line.owner.tag in ("h2", "h3", "h4") or line.text.startswith(("——", "—")))
+            if (marked or below) and 4 <= len(line.text) <= 80 and not DATE_RE.search(line.text) \
+                    and not is_chrome(line.text) and line.text != self.lines[title_idx].text \
+                    and not parse_byline(line.text).labeled:
                 return line.text
         return None
 

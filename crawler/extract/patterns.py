@@ -293,7 +293,7 @@ PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》,.!?;:")
 # Name-like values that are organisations (本站, 某某局, 新华网), not people.
 ORG_SUFFIX_RE = re.compile(r"(?:网|报|社|台|站|局|部|委|办|院|会|厅|处|科|室|中心|支部|集团|公司|频道|app|APP)$")
 # Class/id fragments of 副题/引题 elements.
-SUBTITLE_ATTR_RE = re.compile(r"sub|fu|yin|vice|second", re.I)
+SUBTITLE_ATTR_RE = re.compile(r"sub|fu|yin|vice|second|\bpre\b|pre-?title|kicker", re.I)
 # Class/id fragments of headline elements.
 TITLE_ATTR_RE = re.compile(r"title|tit\b|tit\d|headline|bt\b|biaoti|h-title|subject", re.I)
 # A 标题： label printed before the headline.
