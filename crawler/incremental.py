@@ -57,13 +57,12 @@ def previous_run_incomplete(archive: Any, site: str) -> bool:
 
 class IncrementalMiddleware:
     def __init__(self, crawler: Crawler) -> None:
-        from archive import Archive
-        from crawler.datadir import DataDir
+        from crawler.pipelines import crawler_archive
 
         settings = crawler.settings
         self.stats = crawler.stats
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
-        self.archive = Archive.open(DataDir.resolve(settings.get("ORGNEWS_DATA_DIR")).archive_db)
+        self.archive = crawler_archive(crawler)
         self.known: set[str] = self.archive.known_article_urls(self.site)
         refresh_days = settings.getint("ORGNEWS_REFRESH_DAYS")
         self.refresh_since = (datetime.now(UTC) - timedelta(days=refresh_days)) if refresh_days > 0 else None

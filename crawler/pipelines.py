@@ -34,15 +34,24 @@ def stat_article(status: str) -> str:
     return f"orgnews/articles_{status}"
 
 
-class ArchivePipeline:
-    def __init__(self, crawler: Crawler) -> None:
+def crawler_archive(crawler: Crawler) -> Any:
+    """The crawler's one connection to archive.db, shared by its components; closed when the spider closes."""
+    archive = getattr(crawler, "orgnews_archive", None)
+    if archive is None:
         from archive import Archive
         from crawler.datadir import DataDir
 
+        archive = Archive.open(DataDir.resolve(crawler.settings.get("ORGNEWS_DATA_DIR")).archive_db)
+        crawler.orgnews_archive = archive  # type: ignore[attr-defined]
+    return archive
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
-        self.archive = Archive.open(DataDir.resolve(crawler.settings.get("ORGNEWS_DATA_DIR")).archive_db)
+        self.archive = crawler_archive(crawler)
         self.coverage = CoverageCounter()
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import socket
 from collections.abc import AsyncIterator, Iterator
+from functools import cache
 from typing import Any
 
 import scrapy
@@ -57,6 +58,22 @@ def apply_politeness(settings: Any, profile: Any) -> None:
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", min(2, int(politeness["concurrency"])), priority="spider")
 
 
+@cache
+def _all_profiles() -> dict[str, Any]:
+    from crawler.profiles import load_profiles
+
+    # One parse of crawler/sites/ per process, however many sites it crawls.
+    return load_profiles()
+
+
+def profile_named(name: str) -> Any:
+    from crawler.profiles import get_profile
+
+    profiles = _all_profiles()
+    # An unknown name goes through get_profile for its error listing the known names.
+    return profiles[name] if name in profiles else get_profile(name)
+
+
 def response_outcome(response: Response) -> tuple[str, str] | None:
     """The fetch outcome for answers that carry no page to parse, with a reason."""
     if response.meta.get(META_BLOCKED):
@@ -72,12 +89,10 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, site: str | None = None, **kwargs: Any) -> None:
-        from crawler.profiles import get_profile
-
         super().__init__(**kwargs)
         if not site:
             raise ValueError("which site? run `scrapy crawl news -a site=NAME` (see `orgnews sites`)")
-        self.profile = get_profile(site)
+        self.profile = profile_named(site)
         self.site: str = self.profile.name
 
     @classmethod
