@@ -299,3 +299,21 @@ def test_editor_glued_to_the_last_paragraph_is_cut_off_and_read() -> None:
     article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
     assert article.editor == "周五"
     assert article.body.endswith("推动各项工作落地见效。")
+
+
+class _Profile:
+    """A site profile as the extractor sees it: only ``selectors``."""
+
+    def __init__(self, selectors: dict[str, list[str]]) -> None:
+        self.selectors = selectors
+
+
+def test_profile_selectors_win_and_a_broken_one_is_reported_not_raised() -> None:
+    html = page('<div class="hd">推荐标题不对</div><div class="bt">市委组织部召开专题会议</div>'
+                '<div class="ly">稿源：组织部</div><div id="zw">' + BODY + "</div>", title="某某网")
+    profile = _Profile({"title": ["div.bt"], "source": ["div.ly"], "body": ["((broken", "#zw"]})
+    article = extract_article(html.encode(), "http://zzb.example.gov.cn/a.html", profile=profile)
+    assert article.title == "市委组织部召开专题会议"
+    assert article.source == "组织部"
+    assert article.body.startswith("习近平总书记强调")
+    assert any("((broken" in w for w in article.warnings)

@@ -52,12 +52,11 @@ def subtree_weight(lines: Sequence[Line], members: set[Any]) -> float:
 
 
 def find_container(lines: Sequence[Line], index: AttrIndex,
-                   profile_selectors: Sequence[str] = ()) -> tuple[Any | None, str]:
+                   profile_elements: Sequence[Any] = ()) -> tuple[Any | None, str]:
     """Return ``(element, how)``; ``how`` names the rule that chose it."""
-    for selector in profile_selectors:
-        for el in index.select(selector):
-            if _has_text(el):
-                return el, f"profile {selector}"
+    for el in profile_elements:
+        if _has_text(el):
+            return el, "profile"
     dense, dense_score = density_container(lines)
     for selector in BODY_SELECTORS:
         for el in index.select(selector):

@@ -106,18 +106,41 @@ class _Extraction:
 
     # -- helpers -----------------------------------------------------------
 
-    def profile_text(self, key: str) -> str | None:
+    def profile_elements(self, key: str) -> list[Any]:
+        """Elements the site profile's selectors for ``key`` match, in selector order.
+
+        A selector that does not compile is reported in ``warnings`` and the
+        generic rules take over, so one typo in a profile does not stop a crawl.
+        """
+        found: list[Any] = []
         for selector in self.selectors.get(key, ()):
-            for el in self.index.select(selector):
-                value = text_of(el)
-                if value:
-                    return value
+            try:
+                found.extend(self.index.select(selector))
+            except ValueError as exc:
+                self.warnings.append(f"profile selector skipped: {exc}")
+        return found
+
+    def profile_text(self, key: str) -> str | None:
+        for el in self.profile_elements(key):
+            value = text_of(el)
+            if value:
+                return value
         return None
+
+    def profile_field(self, key: str) -> str | None:
+        """A by-line field from the profile's element, with its printed label read off."""
+        text = self.profile_text(key)
+        if not text:
+            return None
+        parsed = parse_byline(text)
+        if parsed.labeled and getattr(parsed, key):
+            return getattr(parsed, key)
+        return clean_source(text) if key == "source" else join_names(text)
 
     # -- pipeline ----------------------------------------------------------
 
     def run(self) -> Article:
-        container, _how = find_container(self.lines, self.index, self.selectors.get("body", ()))
+        container, _how = find_container(self.lines, self.index, self.profile_elements("body"))
         if container is None:
             raise NotAnArticle("no-body", "no block of article text was found on the page")
         members = set(container.iter())
@@ -141,13 +164,12 @@ class _Extraction:
         header = header_zone(self.lines, title_idx, first)
         tail = tail_zone(self.lines, last)
 
-        source = self.profile_text("source")
-        source = clean_source(source) if source else None
+        source = self.profile_field("source")
         above = before_title(self.lines, title_idx)
         source = (source or header.source or above.source or tail.source or signature.source
                   or clean_source(self.meta.source))
-        author = join_names(self.profile_text("author")) or header.author or signature.author or tail.author
-        editor = join_names(self.profile_text("editor")) or header.editor or tail.editor or signature.editor
+        author = self.profile_field("author") or header.author or signature.author or tail.author
+        editor = self.profile_field("editor") or header.editor or tail.editor or signature.editor
         author = author or self._printed_meta_author(editor)
         if author and author == signature.author:
             self.warnings.extend(notes)  # how the signature author was guessed
@@ -247,9 +269,8 @@ class _Extraction:
 
     def column(self, title_idx: int | None) -> str | None:
         crumbs: list[str] = []
-        for selector in self.selectors.get("column", ()):
-            for el in self.index.select(selector):
-                crumbs = [text_of(el)]
+        for el in self.profile_elements("column")[:1]:
+            crumbs = [text_of(el)]
         if not crumbs:
             crumbs = self._breadcrumb(title_idx)
         for part in reversed(crumbs):
