@@ -39,10 +39,10 @@ SEARCH_SQL = """
 select a.id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url,
-  -bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) as rank
+  -bm25(articles_fts, 10.0, 1.0) as rank
 from articles_fts join articles a on a.id = articles_fts.rowid
 where articles_fts match orgnews_fts(:q) and orgnews_matches(:q, a.title, a.body)
-order by bm25(articles_fts, 10.0, 1.0, 10.0, 1.0), a.id
+order by bm25(articles_fts, 10.0, 1.0), a.id
 limit 200
 """.strip()
 

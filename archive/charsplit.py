@@ -14,13 +14,8 @@ other scripts) becomes the one placeholder token ``U+E000``. A query with such a
 character is therefore a superset at the index level and is checked against the
 stored text afterwards (see ``archive.query``).
 
-A second copy holds the overlapping character pairs (``党建工作`` -> ``党建 建工
-工作``): a query of two or more characters is a phrase of its pairs, exact in the
-same way, and much faster than a phrase of single characters that occur everywhere.
-
 The index is a plain FTS5 table, so any SQLite tool can query it with the same
-spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '"党建 建工"'``
-(``'"党"'`` for one character).
+spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '"党 建"'``.
 """
 
 from __future__ import annotations
@@ -72,25 +67,6 @@ def split_text(text: str | None) -> str:
     out = np.empty(mapped.size * 2, dtype=np.uint32)
     out[0::2] = mapped
     out[1::2] = 0x20
-    return out.tobytes().decode("utf-32-le")
-
-
-def split_pairs(text: str | None) -> str:
-    """The overlapping character pairs of ``text``, space-separated: the second index copy.
-
-    A string of two or more characters occurs exactly where its pairs follow each other,
-    and pairs are far rarer than single characters, so multi-character queries read short
-    lists of positions.
-    """
-    if not text:
-        return ""
-    mapped = _token_codes(text)
-    if mapped.size < 2:
-        return ""
-    out = np.empty((mapped.size - 1, 3), dtype=np.uint32)
-    out[:, 0] = mapped[:-1]
-    out[:, 1] = mapped[1:]
-    out[:, 2] = 0x20
     return out.tobytes().decode("utf-32-le")
 
 

@@ -16,7 +16,6 @@ in positive position, a subset (or nothing) under ``NOT``.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -48,15 +47,8 @@ class Term:
         return is_exact(self.text)
 
     def fts(self, field: str = "all") -> str:
-        tokens = phrase_tokens(self.text)
-        if len(tokens) == 1:
-            phrase, column = f'"{tokens[0]}"', field
-        else:
-            pairs = [first + second for first, second in itertools.pairwise(tokens)]
-            phrase, column = '"' + " ".join(pairs) + '"', f"{field}_pairs"
-        # Single characters and pairs are tokens of different lengths, so with no field
-        # filter a phrase can only match in the copy it was made for.
-        return phrase if field == "all" else f"{{{column}}} : {phrase}"
+        phrase = '"' + " ".join(phrase_tokens(self.text)) + '"'
+        return phrase if field == "all" else f"{{{field}}} : {phrase}"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.charsplit import split_pairs, split_text
+from archive.charsplit import split_text
 from archive.errors import ArchiveError
 from archive.schema import LIST_FIELDS, TEXT_FIELDS, VERSION_FIELDS, migrate
 from archive.stories import Signature, same_story, signature
@@ -77,7 +77,7 @@ class Prepared:
     """An article ready to write: its row, and (once completed) its index text and signature."""
 
     row: dict[str, Any]
-    index_text: tuple[str, str, str, str] | None = None  # the four columns of articles_fts
+    index_text: tuple[str, str] | None = None  # the columns of articles_fts
     signature: Signature | None = None
 
     def complete(self) -> Prepared:
@@ -87,9 +87,9 @@ class Prepared:
         return self
 
 
-def index_columns(title: str | None, body: str | None) -> tuple[str, str, str, str]:
-    """What articles_fts holds for an article: characters and character pairs of title and body."""
-    return split_text(title), split_text(body), split_pairs(title), split_pairs(body)
+def index_columns(title: str | None, body: str | None) -> tuple[str, str]:
+    """What articles_fts holds for an article: the character-split title and body."""
+    return split_text(title), split_text(body)
 
 
 def prepare(article: Any, full: bool = True) -> Prepared:
@@ -313,15 +313,14 @@ class Archive:
 
     def _index(self, article_id: int, item: Prepared) -> None:
         self.conn.execute(
-            "INSERT INTO articles_fts(rowid, title, body, title_pairs, body_pairs) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
             [article_id, *item.index_text],
         )
 
     def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:
         # A contentless FTS5 table forgets a row only when given the exact indexed values.
         self.conn.execute(
-            "INSERT INTO articles_fts(articles_fts, rowid, title, body, title_pairs, body_pairs) "
-            "VALUES ('delete', ?, ?, ?, ?, ?)",
+            "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
             [article_id, *index_columns(title, body)],
         )
 
