@@ -24,7 +24,8 @@ ORGNEWS_WARC_MAX_SIZE = 256 * 1024 * 1024
 
 # --- What to fetch ---------------------------------------------------------------
 
-# Re-check (with If-None-Match / If-Modified-Since) articles first stored less than this many days ago; 0 = never.
+# Re-fetch (with If-None-Match / If-Modified-Since) archived articles that a walked list shows again and
+# that were last seen less than this many days ago, to catch edits; 0 = never.
 ORGNEWS_REFRESH_DAYS = 0
 # Skip detail pages whose URL shows a publication day before this ISO date ("" = no limit).
 ORGNEWS_SINCE = ""

@@ -83,12 +83,13 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
 @click.command()
 @click.argument("sites", nargs=-1, metavar="[SITE]...")
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site profile.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="DATE",
               help="Skip articles whose URL shows a publication day before DATE (YYYY-MM-DD).")
 @click.option("--max-pages", type=click.IntRange(min=0), default=0,
               help="Follow at most N list pages per start list (0: until a page brings nothing new).")
 @click.option("--refresh-days", type=click.IntRange(min=0), default=0,
-              help="Re-check articles first stored in the last N days with conditional requests.")
+              help="Re-fetch archived articles seen in the last N days when a list shows them again, "
+                   "with If-None-Match / If-Modified-Since, to catch edits.")
 @click.option("--contact", envvar="ORGNEWS_CONTACT", default=None,
               help="E-mail or URL put in the User-Agent so site operators can reach you ($ORGNEWS_CONTACT).")
 @click.option("--replay-url", envvar="ORGNEWS_REPLAY_URL", default=None, metavar="URL",
@@ -98,14 +99,18 @@ def crawl(sites: tuple[str, ...], all_sites: bool, since: Any, max_pages: int, r
           contact: str | None, replay_url: str | None, data_dir: DataDir) -> None:
     """Crawl SITE... (or --all) politely and incrementally into the archive.
 
-    Articles already archived are not fetched again; every response is kept in
-    WARC files; a second crawl on the same data directory waits for none and
-    exits with status 3 while the first holds the lock. Exit status 0 means
-    every site's crawl ran to its end.
+    Articles already archived are not fetched again, and a list walk stops at
+    the first page that brings nothing new. Every response is kept in WARC
+    files under DATA_DIR/warc/, and each site's run is recorded (see `orgnews
+    runs`). The log goes to DATA_DIR/logs/.
+
+    Exit status: 0 when every site's crawl ran to its end; 1 when one was
+    interrupted or could fetch nothing; 3 when another crawl holds the data
+    directory's lock (the message names its pid, start time and command).
 
     \b
     Examples:
-      orgnews crawl 12371 people-cpc
+      orgnews crawl 12371 people
       orgnews crawl --all --refresh-days 3 --contact archive@example.org
     """
     profiles = _load_profiles()
