@@ -317,3 +317,14 @@ def test_profile_selectors_win_and_a_broken_one_is_reported_not_raised() -> None
     assert article.source == "组织部"
     assert article.body.startswith("习近平总书记强调")
     assert any("((broken" in w for w in article.warnings)
+
+
+@pytest.mark.parametrize("text,expected", [("张学伟 王小明", "张学伟、王小明"), ("学习 专栏", None)])
+def test_a_line_of_several_names(text: str, expected: str | None) -> None:
+    assert lone_name(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [("文/图 张三", "张三"), ("文/图：钱七", "钱七"), ("文｜王五", "王五")])
+def test_wen_sign_offs(text: str, expected: str) -> None:
+    assert reporter_names(text) == expected
+    assert parse_byline(text).author == expected or parse_byline(text).author is None

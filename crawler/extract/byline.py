@@ -21,7 +21,7 @@ from crawler.extract.patterns import (
     WEN_SLASH_RE,
 )
 
-_NAME_SPLIT_RE = re.compile(r"[\s、,，;；/／&＆]+")
+_NAME_SPLIT_RE = re.compile(r"[\s、,，;；/／&＆:：]+")
 _TRIM = " :：,，;；|｜丨/()（）[]【】<>《》\"'“”·.。"
 _MAX_VALUE = 40
 
@@ -144,11 +144,19 @@ def reporter_names(text: str) -> str | None:
 
 
 def lone_name(text: str) -> str | None:
-    """A short line that is only a person's name (张学伟, 张 学 伟)."""
+    """A short line that is only people's names (张学伟, 张 学 伟, 张学伟 李明)."""
     squashed = text.strip(_TRIM)
-    if not LONE_NAME_RE.match(squashed):
-        return None
-    name = re.sub(r"\s+", "", squashed)
+    if LONE_NAME_RE.match(squashed):
+        return _person(re.sub(r"\s+", "", squashed))
+    tokens = _NAME_SPLIT_RE.split(squashed)
+    if 2 <= len(tokens) <= 4 and all(2 <= len(t) <= 3 for t in tokens):
+        names = [_person(t) for t in tokens]
+        if all(names):
+            return "、".join(n for n in names if n)
+    return None
+
+
+def _person(name: str) -> str | None:
     if name in NOT_A_NAME or ORG_SUFFIX_RE.search(name) or not looks_like_person(name):
         return None
     return name

@@ -146,7 +146,9 @@ LABEL_RE = re.compile(rf"({_LABEL_ALT})\s*(?:[:：]|[丨｜/／])\s*")
 # A table cell holding only a label; its value is in the next cell.
 LABEL_ONLY_RE = re.compile(rf"^(?:{_LABEL_ALT_PLAIN})\s*[:：]$")
 # 文/张三 and 文 | 张三 sign-offs.
-WEN_SLASH_RE = re.compile(r"(?:^|\s)文\s*[/／|｜丨]\s*(\S{2,12})")
+WEN_SLASH_RE = re.compile(
+    r"(?:^|\s)文(?:\s*[/／]\s*图\s*[/／|｜丨:：]?|\s*[/／|｜丨:：])\s*([^\s/／|｜丨]{2,12})"
+)
 # Values end at these separators.
 VALUE_SPLIT_RE = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\u3000")
 
