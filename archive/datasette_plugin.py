@@ -8,7 +8,9 @@ the same results as ``orgnews search``:
   query (decides queries with punctuation, which the index only narrows down);
 - ``orgnews_snippet(title, body, q)``: a snippet with the matches marked;
 - ``escape_fts(q)``: replaces Datasette's own, so the table search box uses the
-  character-split index too.
+  character-split index too. The box cannot add the exact check, so a query with
+  punctuation or spaces inside quotes may list a few extra articles there (any
+  punctuation matches); the saved queries ``search`` and ``search_by_date`` are exact.
 """
 
 from __future__ import annotations
