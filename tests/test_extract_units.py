@@ -328,3 +328,7 @@ def test_a_line_of_several_names(text: str, expected: str | None) -> None:
 def test_wen_sign_offs(text: str, expected: str) -> None:
     assert reporter_names(text) == expected
     assert parse_byline(text).author == expected or parse_byline(text).author is None
+
+
+def test_a_weekday_between_day_and_time_is_skipped() -> None:
+    assert find_date("2021年2月3日 星期三 08:15") == "2021-02-03T08:15:00+08:00"

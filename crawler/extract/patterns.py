@@ -230,6 +230,7 @@ TITLE_SITE_HINT_RE = re.compile(
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 DATE_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年－／]|\s)\s*(\d{1,2})\s*(?:[-/.月－／]|\s)\s*(\d{1,2})\s*日?"
+    r"(?:\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"
     r"(?:\s*(?:[T\s]|&nbsp;)*\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
