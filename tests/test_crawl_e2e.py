@@ -229,7 +229,7 @@ def test_second_crawl_waits_for_the_lock(server, tmp_path):
         holder.kill()
         holder.wait()
     assert result.returncode == 3
-    assert f"pid {holder.pid}" in result.stdout.decode()
+    assert f"pid {holder.pid}" in result.stderr.decode()
 
 
 def test_snapshot_2_with_refresh_days_stores_a_new_version(first_crawl, tmp_path):

@@ -53,7 +53,7 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
     try:
         lock = CrawlLock(data_dir.root / "crawl.lock").acquire()
     except LockHeld as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         return EXIT_LOCKED
     try:
         log_file = default_log_file(data_dir)

@@ -110,7 +110,7 @@ class NewsSpider(scrapy.Spider):
         for spec in start_requests(self.profile):
             yield self.request(spec, depth=1)
 
-    def request(self, spec: Any, depth: int = 0, **meta: Any) -> scrapy.Request:
+    def request(self, spec: Any, depth: int = 0) -> scrapy.Request:
         callback = self.parse_list if spec.kind == "list" else self.parse_detail
         return scrapy.Request(
             spec.url, method=spec.method, body=spec.body, headers=spec.headers or None,
@@ -118,7 +118,7 @@ class NewsSpider(scrapy.Spider):
             # List pages change between runs; they must never be skipped as already seen.
             dont_filter=spec.kind == "list",
             meta={**spec.meta, "orgnews_spec": spec, META_KIND: spec.kind, META_LIST_DEPTH: depth,
-                  META_ARTICLE_URL: spec.meta.get("article_url", spec.url), **meta},
+                  META_ARTICLE_URL: spec.meta.get("article_url", spec.url)},
         )
 
     def parse_list(self, response: Response) -> Iterator[Any]:
