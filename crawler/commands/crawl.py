@@ -195,6 +195,8 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
 
     if not data_dir.archive_db.exists():
         raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
+    if site is not None and site not in (profiles := _load_profiles()):
+        raise click.UsageError(f"unknown site {site}; known: {', '.join(sorted(profiles))}")
     console = _console()
     started = time.monotonic()
     with _open_archive(data_dir) as arc:
