@@ -43,18 +43,24 @@ def _open_archive(data_dir: DataDir) -> Any:
     return Archive.open(data_dir.archive_db)
 
 
+def _lock_or_exit(data_dir: DataDir) -> Any:
+    """The data directory's lock; when another process holds it, say who and exit with status 3."""
+    from crawler.lock import CrawlLock, LockHeld
+
+    try:
+        return CrawlLock(data_dir.root / "crawl.lock").acquire()
+    except LockHeld as exc:
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(EXIT_LOCKED)
+
+
 def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: Any) -> int:
     """Crawl under the data directory's lock with a live progress table; print the summary; exit status."""
-    from crawler.lock import CrawlLock, LockHeld
     from crawler.report import print_summary, progress_table
     from crawler.runner import CrawlOptions, default_log_file, run_crawl
 
     data_dir.ensure()
-    try:
-        lock = CrawlLock(data_dir.root / "crawl.lock").acquire()
-    except LockHeld as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
-        return EXIT_LOCKED
+    lock = _lock_or_exit(data_dir)
     try:
         log_file = default_log_file(data_dir)
         crawl_options = CrawlOptions(data_dir=data_dir, log_file=log_file, **options)
@@ -199,8 +205,13 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
         raise click.UsageError(f"unknown site {site}; known: {', '.join(sorted(profiles))}")
     console = _console()
     started = time.monotonic()
-    with _open_archive(data_dir) as arc:
-        report = run_reparse(arc, data_dir.warc_dir, site=site, workers=workers)
+    # A crawl writing the same articles meanwhile would interleave their versions.
+    lock = _lock_or_exit(data_dir)
+    try:
+        with _open_archive(data_dir) as arc:
+            report = run_reparse(arc, data_dir.warc_dir, site=site, workers=workers)
+    finally:
+        lock.release()
     console.print(f"re-extracted {report.total} article(s) in {time.monotonic() - started:.1f} s: "
                   f"{len(report.updated)} changed, {report.unchanged} unchanged, {len(report.failed)} failed")
     for url in report.updated:
