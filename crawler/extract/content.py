@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from crawler.extract.patterns import BODY_SELECTORS, CHROME_ATTR_RE, PUNCTUATION
 from crawler.extract.tree import AttrIndex, Line, all_text
 
+_PUNCT_RE = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
 # How much of a paragraph's weight flows up to each ancestor level.
 _DECAY = (1.0, 1.0, 0.5, 0.25, 0.125)
 # A known container must hold at least this share of the densest block's weight.
@@ -21,7 +23,7 @@ def line_weight(line: Line) -> float:
     if line.link_ratio > 0.5:
         return -_LINK_PENALTY * min(len(line.text), 40)
     text = line.text
-    punct = sum(1 for ch in text if ch in PUNCTUATION)
+    punct = len(_PUNCT_RE.findall(text))
     length = min(len(text), 600)
     if punct == 0:
         return length * 0.2 if length >= 20 else 0.0

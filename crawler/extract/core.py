@@ -75,7 +75,7 @@ def extract_article(
     root = parse_html(text)
     selectors: dict[str, list[str]] = dict(getattr(profile, "selectors", None) or {})
     metas = collect_meta(root)
-    canonical_link = next(iter(root.xpath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')),
+    canonical_link = next((ln.get("href") for ln in root.iter("link") if (ln.get("rel") or "").lower() == "canonical"),
                           None)
     meta = read_meta(metas, collect_json_ld(root), canonical_link)
     title_el = root.find(".//title")

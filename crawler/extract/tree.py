@@ -17,6 +17,11 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=Fa
 # Ideographic spaces inside a line are kept as printed (新华社北京2月4日电　经…); other runs become one space.
 _SPACE_RE = re.compile(r"[^\S\u3000]*\u3000[\s\u3000]*|[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Compiled once: XPath compilation costs as much as a small page's evaluation.
+_STYLE_ATTRS = etree.XPath("//@style")
+_HIDDEN_ELEMENTS = etree.XPath("//*[@hidden]")
+_WITH_ID_OR_CLASS = etree.XPath("//*[@id or @class]")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
 _PLAIN_SPACE_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2002\u2003\u2009\ufeff]+")
 _EDGE_SPACE = " \t\n\r\f\v\u00a0\u3000\u200b\ufeff"
 
@@ -108,7 +113,8 @@ def collect_json_ld(root: Any) -> list[dict[str, Any]]:
 def strip_furniture(root: Any) -> None:
     """Remove subtrees that never carry visible article text (scripts, styles, forms...)."""
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
-    for el in root.xpath('//*[@hidden or contains(translate(@style," ",""),"display:none")]'):
+    hidden = [style.getparent() for style in _STYLE_ATTRS(root) if _HIDDEN_STYLE_RE.search(style)]
+    for el in hidden + _HIDDEN_ELEMENTS(root):
         if el.getparent() is not None:
             drop_tree(el)
 
@@ -238,7 +244,7 @@ class AttrIndex:
     def __init__(self, root: Any) -> None:
         self.root = root
         self.by_key: dict[str, list[Any]] = {}
-        for el in root.xpath("//*[@id or @class]"):
+        for el in _WITH_ID_OR_CLASS(root):
             ident = el.get("id")
             if ident:
                 self.by_key.setdefault("#" + ident.strip(), []).append(el)
