@@ -3,8 +3,8 @@
 A spider middleware sitting on the output of list pages. It drops detail requests
 for articles the archive already holds (unless they fall in the ``--refresh-days``
 window, in which case they become conditional requests), drops details older than
-``--since`` when the URL shows a date, and drops the next list page when this one
-brought nothing new. When the previous run of the site did not finish cleanly, the
+``--since`` when the URL shows a date, skips URLs settled as never-articles (see
+``crawler.settled``), and drops the next list page when this one brought nothing new. When the previous run of the site did not finish cleanly, the
 walk does not stop early, so whatever that run left undone is found again.
 """
 
@@ -19,6 +19,9 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+
+from crawler.datadir import DataDir
+from crawler.settled import SettledUrls, settled_path
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ class IncrementalMiddleware:
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
         self.archive = crawler_archive(crawler)
         self.known: set[str] = self.archive.known_article_urls(self.site)
+        jobs_dir = DataDir.resolve(settings.get("ORGNEWS_DATA_DIR")).jobs_dir
+        self.settled = SettledUrls(settled_path(jobs_dir, self.site)).load()
         refresh_days = settings.getint("ORGNEWS_REFRESH_DAYS")
         self.refresh_since = (datetime.now(UTC) - timedelta(days=refresh_days)) if refresh_days > 0 else None
         since = settings.get("ORGNEWS_SINCE")
@@ -115,6 +120,9 @@ class IncrementalMiddleware:
             if published is not None and published < self.since:
                 self.stats.inc_value("orgnews/details_before_since")
                 return None
+        if url in self.settled:
+            self.stats.inc_value("orgnews/details_settled_skipped")
+            return None
         if url not in self.known:
             return request
         state = self.archive.article_state(url) if self.refresh_since else None

@@ -23,6 +23,8 @@ class Fetch:
     last_modified: str | None = None
     warc: WarcLocation | None = None
     fetched_at: str | None = None
+    # The extractor's short code when the page was not an article (NotAnArticle.reason).
+    reason: str | None = None
 
 
 @dataclass
@@ -37,9 +39,12 @@ class PageResult:
     kind: str
     fetches: list[Fetch] = field(default_factory=list)
     article: Article | None = None
+    # The URL the archive keys the article by (a page URL when the fetch went to its API).
+    article_url: str | None = None
 
 
-def fetch_from_response(response: Response, outcome: str, detail: str | None = None) -> Fetch:
+def fetch_from_response(response: Response, outcome: str, detail: str | None = None,
+                        reason: str | None = None) -> Fetch:
     def header(name: str) -> str | None:
         value = response.headers.get(name)
         return value.decode("latin-1") if value else None
@@ -53,4 +58,5 @@ def fetch_from_response(response: Response, outcome: str, detail: str | None = N
         last_modified=header("Last-Modified"),
         warc=response.meta.get(META_WARC),
         fetched_at=response.meta.get(META_FETCHED_AT),
+        reason=reason,
     )

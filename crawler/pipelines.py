@@ -15,8 +15,10 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.datadir import DataDir
 from crawler.items import PageResult
 from crawler.runstats import CoverageCounter, coverage_alerts
+from crawler.settled import SettledUrls, settled_path, settled_reason
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ def crawler_archive(crawler: Crawler) -> Any:
     archive = getattr(crawler, "orgnews_archive", None)
     if archive is None:
         from archive import Archive
-        from crawler.datadir import DataDir
 
         archive = Archive.open(DataDir.resolve(crawler.settings.get("ORGNEWS_DATA_DIR")).archive_db)
         crawler.orgnews_archive = archive  # type: ignore[attr-defined]
@@ -52,6 +53,8 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
         self.archive = crawler_archive(crawler)
+        jobs_dir = DataDir.resolve(crawler.settings.get("ORGNEWS_DATA_DIR")).jobs_dir
+        self.settled = SettledUrls(settled_path(jobs_dir, self.site))
         self.coverage = CoverageCounter()
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -98,6 +101,11 @@ class ArchivePipeline:
                 )
                 self.stats.inc_value(stat_article(result.status))
                 self.coverage.add(item.article)
+        if item.kind == "detail" and item.article is None and len(item.fetches) == 1:
+            fetch = item.fetches[0]
+            reason = settled_reason(fetch.outcome, fetch.status, fetch.reason, fetch.detail)
+            if reason:
+                self.settled.add(item.article_url or fetch.url, reason)
         return item
 
     def _record(self, fetch: Any) -> int:
@@ -154,3 +162,4 @@ class ArchivePipeline:
         self.stats.set_value("orgnews/alerts", alerts)
         self.archive.finish_run(self.run_id, status=status, stats=stats, field_coverage=coverage, alerts=alerts)
         self.archive.close()
+        self.settled.close()

@@ -144,7 +144,8 @@ class NewsSpider(scrapy.Spider):
     def parse_detail(self, response: Response) -> Iterator[Any]:
         article, fetch = self._extract(response)
         if article is None or not article.next_pages:
-            yield PageResult(self.site, "detail", [fetch], article)
+            yield PageResult(self.site, "detail", [fetch], article,
+                             article_url=response.meta.get(META_ARTICLE_URL, response.url))
             return
         yield self._next_page(article, [], [fetch], list(article.next_pages))
 
@@ -190,7 +191,8 @@ class NewsSpider(scrapy.Spider):
         try:
             article = parse_detail(self.profile, response.url, response.body, response.headers.to_unicode_dict())
         except NotAnArticle as exc:
-            return None, fetch_from_response(response, "blocked" if exc.blocked else "not-article", str(exc))
+            return None, fetch_from_response(response, "blocked" if exc.blocked else "not-article", str(exc),
+                                             reason=exc.reason)
         return article, fetch_from_response(response, "article")
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
