@@ -6,9 +6,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from crawler.extract.patterns import BODY_SELECTORS, CHROME_ATTR_RE, PUNCTUATION
+from lxml import etree
+
+from crawler.extract.patterns import BLOCK_TAGS, BODY_SELECTORS, CHROME_ATTR_RE, PUNCTUATION
 from crawler.extract.tree import AttrIndex, Line, all_text
 
+_MARKED_DESCENDANTS = etree.XPath(".//*[@class or @id]")
 _PUNCT_RE = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
 # How much of a paragraph's weight flows up to each ancestor level.
 _DECAY = (1.0, 1.0, 0.5, 0.25, 0.125)
@@ -62,8 +65,7 @@ def find_container(lines: Sequence[Line], index: AttrIndex,
     dense, dense_score = density_container(lines)
     for selector in BODY_SELECTORS:
         for el in index.select(selector):
-            members = set(el.iter())
-            weight = subtree_weight(lines, members)
+            weight = subtree_weight(lines, block_members(el))
             if weight and weight >= _KNOWN_MIN_SHARE * dense_score:
                 return el, f"known {selector}"
     return dense, "density"
@@ -73,13 +75,18 @@ def _has_text(el: Any) -> bool:
     return bool(all_text(el).strip())
 
 
+def block_members(el: Any) -> set[Any]:
+    """``el`` and the block elements under it: every element a line can belong to."""
+    return {el, *el.iter(*BLOCK_TAGS, "body")}
+
+
 def chrome_subtrees(container: Any) -> set[Any]:
     """Elements under the container that are widgets, share bars or related lists."""
     dropped: set[Any] = set()
-    for el in container.iterdescendants():
-        if el in dropped or not isinstance(el.tag, str):
+    for el in _MARKED_DESCENDANTS(container):
+        if el in dropped:
             continue
         attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if attrs.strip() and CHROME_ATTR_RE.search(attrs):
+        if CHROME_ATTR_RE.search(attrs):
             dropped.update(el.iter())
     return dropped

@@ -20,7 +20,7 @@ from crawler.extract.byline import (
     looks_like_person,
     parse_byline,
 )
-from crawler.extract.content import chrome_subtrees, find_container
+from crawler.extract.content import block_members, chrome_subtrees, find_container
 from crawler.extract.dates import arti_date, date_from_url, day_of, days_apart, find_date, has_time
 from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
@@ -143,7 +143,7 @@ class _Extraction:
         container, _how = find_container(self.lines, self.index, self.profile_elements("body"))
         if container is None:
             raise NotAnArticle("no-body", "no block of article text was found on the page")
-        members = set(container.iter())
+        members = block_members(container)
         skip = chrome_subtrees(container)
         body_lines = [ln for ln in self.lines if ln.owner in members and ln.owner not in skip]
         title, title_idx = self.title(first_prose(body_lines))
