@@ -120,6 +120,9 @@ class IncrementalMiddleware:
             if published is not None and published < self.since:
                 self.stats.inc_value("orgnews/details_before_since")
                 return None
+        if self.settled.is_robots(url):
+            # Passed on for robots.txt to judge again, but it is nothing new.
+            return request.replace(meta={**request.meta, "orgnews_robots_settled": True})
         if url in self.settled:
             self.stats.inc_value("orgnews/details_settled_skipped")
             return None

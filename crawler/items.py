@@ -41,6 +41,8 @@ class PageResult:
     article: Article | None = None
     # The URL the archive keys the article by (a page URL when the fetch went to its API).
     article_url: str | None = None
+    # Why this detail URL is settled without a fetch (robots.txt), see crawler.settled.
+    settled: str | None = None
 
 
 def fetch_from_response(response: Response, outcome: str, detail: str | None = None,

@@ -101,7 +101,9 @@ class ArchivePipeline:
                 )
                 self.stats.inc_value(stat_article(result.status))
                 self.coverage.add(item.article)
-        if item.kind == "detail" and item.article is None and len(item.fetches) == 1:
+        if item.settled and item.article_url:
+            self.settled.add(item.article_url, item.settled)
+        elif item.kind == "detail" and item.article is None and len(item.fetches) == 1:
             fetch = item.fetches[0]
             reason = settled_reason(fetch.outcome, fetch.status, fetch.reason, fetch.detail)
             if reason:

@@ -1,9 +1,9 @@
 """Detail URLs that will never become articles: not fetched again, not counted as new.
 
 A link that matches a site's detail pattern but leads to a page that is not an article
-(a video page, a form) or that is gone (404, 410) would otherwise look new on every
-run: it would be fetched again each night and keep every list walk going to its last
-page. The crawl notes such URLs in ``DATA_DIR/jobs/<site>/settled.tsv`` (URL, reason,
+(a video page, a form), that is gone (404, 410) or that robots.txt forbids would
+otherwise look new on every run: it would be fetched again each night and keep every
+list walk going to its last page. The crawl notes such URLs in ``DATA_DIR/jobs/<site>/settled.tsv`` (URL, reason,
 one per line; appended and flushed line by line, so a killed crawl loses at most the
 line it was writing). Delete the file to have them all tried again.
 """
@@ -13,6 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
+# Links robots.txt forbids are not fetched; they still reach the robots.txt check each run (the
+# rules may change) but no longer count as new in a list walk.
+ROBOTS = "forbidden by robots.txt"
 # Statuses that say the page is gone for good; anything else may work next time.
 PERMANENT_STATUSES = frozenset({404, 410})
 # Extractor verdicts about what the page is, not about how well it was read: "no-body" or
@@ -32,7 +35,7 @@ def settled_reason(outcome: str, status: int | None, reason: str | None, detail:
 class SettledUrls:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.urls: set[str] = set()
+        self.reasons: dict[str, str] = {}
         self._fh: IO[str] | None = None
 
     def load(self) -> SettledUrls:
@@ -40,21 +43,27 @@ class SettledUrls:
             text = self.path.read_text(encoding="utf-8")
             # A last line without its newline was cut by a kill; the URL is simply tried again.
             lines = text.split("\n")[:-1]
-            self.urls = {line.split("\t", 1)[0] for line in lines if line}
+            for line in lines:
+                url, _, reason = line.partition("\t")
+                if url:
+                    self.reasons[url] = reason
         return self
 
     def __contains__(self, url: str) -> bool:
-        return url in self.urls
+        return url in self.reasons
+
+    def is_robots(self, url: str) -> bool:
+        return self.reasons.get(url) == ROBOTS
 
     def add(self, url: str, reason: str) -> None:
-        if url in self.urls:
+        if url in self.reasons:
             return
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a", encoding="utf-8")
         self._fh.write(f"{url}\t{' '.join(reason.split())}\n")
         self._fh.flush()
-        self.urls.add(url)
+        self.reasons[url] = reason
 
     def close(self) -> None:
         if self._fh is not None:

@@ -128,6 +128,9 @@ def test_robots_disallowed_paths_are_not_fetched(first_crawl):
     # The replay lists do link to a disallowed page; the crawl saw it and left it alone.
     logs = "".join(path.read_text(encoding="utf-8") for path in (data_dir / "logs").glob("*.log"))
     assert "Forbidden by robots.txt" in logs
+    # ...and noted it, so that the link does not count as new in the next list walk.
+    settled = "".join(path.read_text(encoding="utf-8") for path in (data_dir / "jobs").glob("*/settled.tsv"))
+    assert "\tforbidden by robots.txt\n" in settled
 
 
 def test_warc_files_parse_and_match_fetch_rows(first_crawl):

@@ -26,6 +26,7 @@ from crawler.extract import NotAnArticle
 from crawler.incremental import META_ARTICLE_URL, META_KIND, META_LIST_DEPTH
 from crawler.items import Fetch, PageResult, fetch_from_response
 from crawler.middlewares import META_BLOCKED, real_url
+from crawler.settled import ROBOTS
 
 # A pager that never ends (or loops) must not hold an article open forever.
 MAX_ARTICLE_PAGES = 50
@@ -198,8 +199,12 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest):
-            # robots.txt or a host that keeps challenging us: nothing was fetched, so nothing to record.
-            self.logger.info("not fetched: %s (%s)", request.url, failure.getErrorMessage())
+            # robots.txt or a host that keeps challenging us: nothing was fetched, so no fetch to record.
+            message = failure.getErrorMessage()
+            self.logger.info("not fetched: %s (%s)", request.url, message)
+            if "robots.txt" in message and request.meta.get(META_KIND) == "detail":
+                yield PageResult(self.site, "detail", [], None, article_url=request.meta.get(META_ARTICLE_URL),
+                                 settled=ROBOTS)
             return
         yield PageResult(self.site, request.meta.get(META_KIND, "detail"),
                          [Fetch(url=self._real_url(request), status=None, outcome="error",
