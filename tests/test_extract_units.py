@@ -332,3 +332,11 @@ def test_wen_sign_offs(text: str, expected: str) -> None:
 
 def test_a_weekday_between_day_and_time_is_skipped() -> None:
     assert find_date("2021年2月3日 星期三 08:15") == "2021-02-03T08:15:00+08:00"
+
+
+def test_a_notice_that_is_only_its_attachment_is_an_article() -> None:
+    html = page('<h1>2021年市管干部任前公示名单</h1><div>发布时间：2021-03-01</div><div id="zoom">'
+                '<p><a href="/att/gs.pdf">公示名单</a></p></div>', title="2021年市管干部任前公示名单_某某组工网")
+    article = extract_article(html.encode(), "http://zzb.example.gov.cn/art/2021/3/1/art_1_1.html")
+    assert article.attachments == [{"url": "http://zzb.example.gov.cn/att/gs.pdf", "text": "公示名单"}]
+    assert "body short" in article.warnings

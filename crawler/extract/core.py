@@ -155,12 +155,17 @@ class _Extraction:
         paragraphs, signature, notes = clean_body(body_lines, title)
         body = "\n".join(paragraphs)
         reject_error_page(self.page_title, title, body)
-        if len(body) < MIN_BODY_CHARS:
-            reject_list(self.lines)
-            raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "
-                               "list, an index or a page rendered by JavaScript")
         first = body_lines[0].index if body_lines else len(self.lines)
         last = body_lines[-1].index if body_lines else len(self.lines)
+        images = images_in(container, self.url, skip | self._chrome_line_owners(body_lines))
+        tail_elements = [ln.owner for ln in self.lines[last + 1: last + 1 + TAIL_ZONE]]
+        attachments = attachments_in([container, *tail_elements], self.url)
+        if len(body) < MIN_BODY_CHARS:
+            reject_list(self.lines)
+            # A photo story or a notice that is only its attachment is still an article.
+            if title_idx is None or not (images or attachments):
+                raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "
+                                   "list, an index or a page rendered by JavaScript")
         header = header_zone(self.lines, title_idx, first)
         tail = tail_zone(self.lines, last)
 
@@ -181,8 +186,6 @@ class _Extraction:
             self.warnings.append("no title")
         if len(body) < _SHORT_BODY:
             self.warnings.append("body short")
-        base = self.url
-        tail_elements = [ln.owner for ln in self.lines[last + 1: last + 1 + TAIL_ZONE]]
         return Article(
             url=self.url,
             canonical_url=self.canonical(),
@@ -195,8 +198,8 @@ class _Extraction:
             author=author,
             editor=editor,
             body=body,
-            images=images_in(container, base, skip | self._chrome_line_owners(body_lines)),
-            attachments=attachments_in([container, *tail_elements], base),
+            images=images,
+            attachments=attachments,
             next_pages=next_pages(self.url, self.index, self.raw_text),
             warnings=self.warnings,
         )
