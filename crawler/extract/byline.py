@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -73,7 +75,21 @@ def clean_source(value: str | None) -> str | None:
 
 
 def parse_byline(text: str) -> Byline:
-    """Read every ``label：value`` pair and the first date in one line of text."""
+    """Read every ``label：value`` pair and the first date in one line of text.
+
+    Several stages look at the same lines of one page, so results are cached
+    (``forget_parsed_lines`` empties the cache between pages); each caller gets
+    its own copy to merge into.
+    """
+    return copy.copy(_parse_byline(text))
+
+
+def forget_parsed_lines() -> None:
+    _parse_byline.cache_clear()
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_byline(text: str) -> Byline:
     text = normalize_digits(text)
     found = Byline()
     matches = list(LABEL_RE.finditer(text))

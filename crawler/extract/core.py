@@ -16,6 +16,7 @@ from crawler.extract.body import clean_body, is_chrome
 from crawler.extract.byline import (
     Byline,
     clean_source,
+    forget_parsed_lines,
     join_names,
     looks_like_person,
     parse_byline,
@@ -69,6 +70,7 @@ def extract_article(
     Raises ``NotAnArticle`` (and nothing else) for empty, binary, non-HTML,
     bot-challenge and list pages.
     """
+    forget_parsed_lines()  # timings and memory stay per page
     text, _codec = decode_html(body, headers)
     reject_challenge(text)
     reject_feed(text)
