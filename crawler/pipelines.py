@@ -54,7 +54,7 @@ class ArchivePipeline:
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
         self.archive = crawler_archive(crawler)
         jobs_dir = DataDir.resolve(crawler.settings.get("ORGNEWS_DATA_DIR")).jobs_dir
-        self.settled = SettledUrls(settled_path(jobs_dir, self.site))
+        self.settled = SettledUrls(settled_path(jobs_dir, self.site)).load()
         self.coverage = CoverageCounter()
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
