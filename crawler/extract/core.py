@@ -219,7 +219,7 @@ class _Extraction:
         if chosen:
             match = next((ln.index for ln in self.lines if ln.text == chosen), None)
             return chosen, match
-        return find_title(self.lines, self.page_title, self.meta.title, body_start)
+        return find_title(self.lines, self.page_title, self.meta.title, body_start, self.meta.site_name)
 
     def _printed_meta_author(self, editor: str | None) -> str | None:
         """meta author only when it names people who are also printed on the page:

@@ -22,6 +22,7 @@ _SQUASH_RE = re.compile(r"\s+")
 _HEADING_BONUS = {"h1": 30, "h2": 20, "h3": 10}
 _MAX_JOINED_LINES = 4
 _STRUCTURAL_WINDOW = 15
+_MAX_TITLE_DISTANCE = 40
 
 
 def squash(text: str | None) -> str:
@@ -54,11 +55,16 @@ def _is_titleish(line: Line) -> int:
 
 
 def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
-               body_start: int | None = None) -> tuple[str | None, int | None]:
+               body_start: int | None = None, site_name: str | None = None) -> tuple[str | None, int | None]:
     """Return ``(title, index of its last line)``; the index is None when no line holds it."""
+    if site_name and squash(page_title) == squash(site_name):
+        page_title = ""  # a <title> that only names the site confirms nothing
     references = [squash(t) for t in (page_title, meta_title) if t]
     best: tuple[float, str, int] | None = None
     for line in lines:
+        if body_start is not None and not body_start - _MAX_TITLE_DISTANCE <= line.index <= body_start:
+            # The headline sits just above the text; a match far away is a logo, a menu or a link list.
+            continue
         text = squash(line.text)
         if len(text) < 2 or len(text) > 200:
             continue

@@ -25,7 +25,7 @@ _SENTENCE_END_RE = re.compile(r"[。！？!?；]")
 def first_prose(lines: Sequence[Line]) -> int:
     """Index of the first line that reads as article text (the title sits above it)."""
     for line in lines:
-        if len(line.text) >= 60 or "。" in line.text:
+        if (len(line.text) >= 60 or "。" in line.text) and line.link_ratio < 0.5 and not is_chrome(line.text):
             return line.index
     return lines[0].index if lines else 0
 
