@@ -1,0 +1,36 @@
+"""The crawl commands' arguments and listings, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run_cli
+
+
+def test_crawl_needs_a_site_and_names_the_known_ones(data_dir):
+    none = run_cli("crawl", data_dir=data_dir)
+    assert none.returncode == 2
+    assert "--all" in none.stderr.decode()
+    unknown = run_cli("crawl", "12371", "no-such-site", data_dir=data_dir)
+    assert unknown.returncode == 2
+    message = unknown.stderr.decode()
+    assert "no-such-site" in message and "12371" in message and "zuzhirenshi" in message
+    assert not (data_dir / "archive.db").exists(), "a usage error must not touch the data directory"
+
+
+def test_sites_lists_every_profile_with_its_list_formats():
+    result = run_cli("sites", "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    profiles = {row["name"]: row for row in json.loads(result.stdout)}
+    assert {"12371", "people", "dangjian", "zuzhirenshi", "gov", "beijing"} <= set(profiles)
+    assert "js-array" in profiles["12371"]["list_formats"]
+    assert profiles["zuzhirenshi"]["detail_format"] == "json"
+    table = run_cli("sites").stdout.decode()
+    assert "共产党员网" in table and "hanweb-xml" in table
+
+
+def test_runs_and_reparse_say_when_there_is_no_archive(data_dir):
+    for command in ("runs", "reparse"):
+        result = run_cli(command, data_dir=data_dir)
+        assert result.returncode == 1
+        assert "orgnews crawl" in result.stderr.decode()
