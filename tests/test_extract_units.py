@@ -348,3 +348,9 @@ def test_a_title_tag_naming_only_the_site_does_not_make_the_logo_the_headline() 
                 title="某某市委组织部", head='<meta name="SiteName" content="某某市委组织部">')
     article = extract_article(html.encode(), "http://zzb.example.gov.cn/a.html")
     assert article.title == "全市组织工作会议召开"
+
+
+def test_a_logo_repeating_a_generic_title_tag_loses_to_the_heading() -> None:
+    html = page('<div class="logo">某某市委组织部</div><div class="menu"><a>首页</a><a>组工动态</a></div>'
+                '<h2>全市组织工作会议召开</h2><div>2021-03-05 10:20</div>' + BODY, title="某某市委组织部")
+    assert extract_article(html.encode(), "http://zzb.example.gov.cn/a.html").title == "全市组织工作会议召开"

@@ -60,7 +60,7 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
     if site_name and squash(page_title) == squash(site_name):
         page_title = ""  # a <title> that only names the site confirms nothing
     references = [squash(t) for t in (page_title, meta_title) if t]
-    best: tuple[float, str, int] | None = None
+    best: tuple[float, str, int, int] | None = None
     for line in lines:
         if body_start is not None and not body_start - _MAX_TITLE_DISTANCE <= line.index <= body_start:
             # The headline sits just above the text; a match far away is a logo, a menu or a link list.
@@ -84,10 +84,15 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
             continue
         score += _date_follows(lines, line.index + len(parts))
         if best is None or score > best[0]:
-            best = (score, _join_lines(parts), line.index + len(parts) - 1)
-    if best is not None:
-        return TITLE_LABEL_RE.sub("", best[1]), best[2]
+            best = (score, _join_lines(parts), line.index + len(parts) - 1, _is_titleish(line))
     heading = _structural_title(lines, body_start)
+    if best is not None:
+        # A plain line repeating the whole <title> (a logo or site name: the page title
+        # carried no headline) loses to a real heading between it and the text.
+        whole = bool(references) and squash(best[1]) == references[0]
+        stronger = heading is not None and heading.index > best[2] and heading.owner.tag in _HEADING_BONUS
+        if not (best[3] == 0 and whole and stronger):
+            return TITLE_LABEL_RE.sub("", best[1]), best[2]
     if heading is not None:
         run = _same_block_run(lines, heading)
         return _join_lines([ln.text for ln in run]), run[-1].index
