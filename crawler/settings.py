@@ -47,10 +47,12 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Total in-flight requests for one crawler (one site); hosts are still limited above.
 CONCURRENT_REQUESTS = 8
-# At least a second between two requests to the same host (DOMAIN.md §6.9).
-DOWNLOAD_DELAY = 1.5
-# Jitter the delay by ±50% so the requests do not arrive on a fixed beat.
-DOWNLOAD_DELAY_JITTER = 0.5
+# Two seconds between two requests to the same host, give or take the jitter below (DOMAIN.md §6.9).
+DOWNLOAD_DELAY = 2.0
+# Jitter the delay by ±25% so the requests do not arrive on a fixed beat.
+DOWNLOAD_DELAY_JITTER = 0.25
+# No profile may ask for less than this; with the jitter, gaps never drop below a second.
+ORGNEWS_MIN_DOWNLOAD_DELAY = 1.5
 # Slow down further when a host answers slowly; never go faster than DOWNLOAD_DELAY.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -87,8 +89,6 @@ HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 412, 429, 451, 500, 502, 503, 504
 CONCURRENT_ITEMS = 4
 # Cookies are not needed by any profile; keeping none makes requests reproducible from the WARC.
 COOKIES_ENABLED = False
-# Seen-request filtering happens against the archive (known URLs), not a persistent dupefilter.
-DUPEFILTER_DEBUG = False
 
 # --- Components ------------------------------------------------------------------
 

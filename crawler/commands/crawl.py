@@ -226,7 +226,7 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON.")
 def sites(as_json: bool) -> None:
     """List the site profiles: name, title, hosts, lists and their formats, politeness."""
-    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.settings import DOWNLOAD_DELAY, ORGNEWS_MIN_DOWNLOAD_DELAY
 
     rows = [profile.summary() for _, profile in sorted(_load_profiles().items())]
     if as_json:
@@ -238,6 +238,6 @@ def sites(as_json: bool) -> None:
     for row in rows:
         delay = row["politeness"].get("download_delay", DOWNLOAD_DELAY)
         table.add_row(row["name"], row["title"], "\n".join(row["hosts"]), str(len(row["start_urls"])),
-                      ", ".join(row["list_formats"]), row["detail_format"], f"{max(1.0, float(delay)):g} s",
+                      ", ".join(row["list_formats"]), row["detail_format"], f"{max(ORGNEWS_MIN_DOWNLOAD_DELAY, float(delay)):g} s",
                       Path(row["file"]).name)
     _console().print(table)

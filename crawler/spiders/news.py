@@ -53,8 +53,9 @@ def apply_politeness(settings: Any, profile: Any) -> None:
         return
     politeness = getattr(profile, "politeness", None) or {}
     if politeness.get("download_delay") is not None:
-        # Never below the one-second floor, whatever a profile says.
-        settings.set("DOWNLOAD_DELAY", max(1.0, float(politeness["download_delay"])), priority="spider")
+        # Never below the floor, whatever a profile says.
+        floor = settings.getfloat("ORGNEWS_MIN_DOWNLOAD_DELAY")
+        settings.set("DOWNLOAD_DELAY", max(floor, float(politeness["download_delay"])), priority="spider")
     if politeness.get("concurrency") is not None:
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", min(2, int(politeness["concurrency"])), priority="spider")
 
