@@ -103,6 +103,10 @@ class ArchivePipeline:
                 self.coverage.add(item.article)
         if item.settled and item.article_url:
             self.settled.add(item.article_url, item.settled)
+        elif item.article is not None and item.article_url and item.article_url != item.article.url:
+            # Lists that still link the old address (news.12371.cn -> www.12371.cn) must not make
+            # the crawl fetch it again every night: the article is archived under its new URL.
+            self.settled.add(item.article_url, f"redirected to {item.article.url}")
         elif item.kind == "detail" and item.article is None and len(item.fetches) == 1:
             fetch = item.fetches[0]
             reason = settled_reason(fetch.outcome, fetch.status, fetch.reason, fetch.detail)
