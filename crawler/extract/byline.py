@@ -16,6 +16,7 @@ from crawler.extract.patterns import (
     LONE_NAME_RE,
     NOT_A_NAME,
     ORG_SUFFIX_RE,
+    PLACEHOLDER_NAME_RE,
     REPORTER_RE,
     SOURCE_TAIL_RE,
     SURNAMES,
@@ -54,7 +55,7 @@ def join_names(value: str | None, *, allow_org: bool = True) -> str | None:
     if not value or len(value) > _MAX_VALUE:
         return None
     names = [n.strip(_TRIM) for n in _NAME_SPLIT_RE.split(value)]
-    names = [n for n in names if n and n not in NOT_A_NAME]
+    names = [n for n in names if n and n not in NOT_A_NAME and not PLACEHOLDER_NAME_RE.search(n)]
     if not allow_org:
         names = [n for n in names if not ORG_SUFFIX_RE.search(n)]
     return "、".join(names) or None

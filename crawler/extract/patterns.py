@@ -216,6 +216,10 @@ DISCLAIMER_RE = re.compile(
 # A source value runs into the widgets printed after it on the same line.
 SOURCE_TAIL_RE = re.compile(r"(?:打印|分享|字号|字体|关闭|收藏|评论|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫).*$")
 
+# CMS accounts and placeholders in 作者/编辑 fields (本站编辑, 网站管理员, admin01).
+PLACEHOLDER_NAME_RE = re.compile(r"本站|本网|编辑部|管理员|小编|^网站|^admin|^user\d*$|^system|^root$|^test|匿名|佚名|未知",
+                                 re.I)
+
 # --- titles -----------------------------------------------------------------
 
 TITLE_META_NAMES: tuple[str, ...] = ("articletitle", "og:title", "twitter:title", "title", "headline")
