@@ -5,7 +5,7 @@ Layout::
     DATA_DIR/archive.db   the SQLite archive
     DATA_DIR/warc/        raw responses, gzip WARC
     DATA_DIR/logs/        crawl logs
-    DATA_DIR/jobs/        Scrapy JOBDIR state for resumable crawls
+    DATA_DIR/jobs/        per-site crawl state (settled URLs) for incremental, resumable runs
     DATA_DIR/exports/     dataset releases
 """
 
