@@ -7,8 +7,10 @@ a transaction; an archive written by a newer orgnews is refused, not damaged.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -207,14 +209,36 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             f"this archive has schema version {current}, newer than this orgnews understands "
             f"({SCHEMA_VERSION}): upgrade orgnews to open it"
         )
+    if current >= target:
+        return current
     db = Database(conn)
-    for version in range(current + 1, target + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[version - 1](db)
-            conn.execute(f"PRAGMA user_version = {version}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    # sqlite-utils commits inside some table operations, so a step's transaction alone does not
+    # keep two processes that open a new archive at once from running the same step: a lock
+    # file beside the database serialises them, and each re-reads the version under it.
+    with _migration_lock(conn):
+        for version in range(schema_version(conn) + 1, target + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[version - 1](db)
+                conn.execute(f"PRAGMA user_version = {version}")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if conn.in_transaction:
+                conn.execute("COMMIT")
     return schema_version(conn)
+
+
+@contextlib.contextmanager
+def _migration_lock(conn: sqlite3.Connection) -> Iterator[None]:
+    filename = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if not filename:  # an in-memory database has no other process to race with
+        yield
+        return
+    with open(filename + "-migrate.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
