@@ -84,10 +84,10 @@ def measure(path: Path, size: int, repeat: int, per_class: int) -> None:
     conn = sqlite3.connect(path)
     with Archive.open(path) as arc:
         for label, queries in QUERIES.items():
-            samples = per_class.setdefault(
+            samples = classes.setdefault(
                 label, {"like": [], "count": [], "rank": [], "date": [], "ratio": []}
             )
-            for query in queries:
+            for query in queries[:per_class]:
                 started = time.perf_counter()
                 like = like_count(conn, query)
                 like_ms = (time.perf_counter() - started) * 1000
