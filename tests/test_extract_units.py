@@ -354,3 +354,12 @@ def test_a_logo_repeating_a_generic_title_tag_loses_to_the_heading() -> None:
     html = page('<div class="logo">某某市委组织部</div><div class="menu"><a>首页</a><a>组工动态</a></div>'
                 '<h2>全市组织工作会议召开</h2><div>2021-03-05 10:20</div>' + BODY, title="某某市委组织部")
     assert extract_article(html.encode(), "http://zzb.example.gov.cn/a.html").title == "全市组织工作会议召开"
+
+
+def test_jsl_challenge_with_the_cookie_name_in_pieces_is_blocked():
+    page = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_clear')+('ance=1764182400.4|0|')"
+            b"+(';Max-age=3600; path = /');location.href=location.pathname+location.search</script>"
+            b"</body></html>")
+    with pytest.raises(NotAnArticle) as caught:
+        extract_article(page, "https://www.bjdj.gov.cn/article/1.html")
+    assert caught.value.reason == "challenge" and caught.value.blocked

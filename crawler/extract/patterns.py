@@ -38,6 +38,8 @@ BINARY_MAGIC: tuple[bytes, ...] = (
 CHALLENGE_MARKERS: tuple[tuple[str, str], ...] = (
     ("$_ts", "瑞数 (Rivers Security) JavaScript challenge"),
     ("__jsl_clearance", "加速乐 (jsl) cookie challenge"),
+    # 加速乐 often spells the cookie name in pieces ('_')+('_')+('jsl…'); the reload that follows is constant.
+    ("location.href=location.pathname+location.search", "加速乐 (jsl) cookie challenge"),
     ("cf-browser-verification", "Cloudflare browser check"),
     ("cf_chl_opt", "Cloudflare challenge"),
     ("challenge-platform", "Cloudflare challenge"),

@@ -213,6 +213,8 @@ def site_jiangsu(out: Output) -> None:
         story.url = f"https://www.zgjssw.gov.cn/yaowen/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8123400 + i}.shtml"
     relate(stories)
     challenged = stories[5]
+    # 瑞数 also answers with a 200 and a ~1 KB page holding only its $_ts script.
+    soft_challenged = stories[9]
     names = ["index.html", "index_1.html", "index_2.html"]
     for n, items in enumerate(chunks(stories, 5)):
         # TRS lists link relatively and write their pager with createPageHTML(count, current, ...).
@@ -223,9 +225,12 @@ def site_jiangsu(out: Output) -> None:
     for story in stories:
         if story is challenged:
             out.page(story.url, t.CHALLENGE_PAGE, status=412)
+        elif story is soft_challenged:
+            out.page(story.url, t.CHALLENGE_PAGE)
         else:
             out.page(story.url, t.page_trs(story, "江苏先锋网", "https://www.zgjssw.gov.cn/"))
-        out.expect("jiangsu", story, fetchable="blocked" if story is challenged else "article")
+        blocked = story is challenged or story is soft_challenged
+        out.expect("jiangsu", story, fetchable="blocked" if blocked else "article")
     robots(out, "www.zgjssw.gov.cn")
 
 
@@ -271,9 +276,13 @@ def site_beijing(out: Output) -> None:
         page = html_list("组工动态-北京组工网", items, numbered_pager(names, n))
         page = page.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
         out.page("https://www.bjdj.gov.cn/zgdt/" + ("" if n == 0 else names[n]), page.encode("gbk"))
+    challenged = stories[3]
     for story in stories:
-        out.page(story.url, t.page_bjdj(story).encode("gbk"))
-        out.expect("beijing", story)
+        if story is challenged:
+            out.page(story.url, t.JSL_CHALLENGE_PAGE, status=521)
+        else:
+            out.page(story.url, t.page_bjdj(story).encode("gbk"))
+        out.expect("beijing", story, fetchable="blocked" if story is challenged else "article")
     robots(out, "www.bjdj.gov.cn")
 
 
