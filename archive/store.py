@@ -330,15 +330,16 @@ class Archive:
         return {r[0] for r in self.conn.execute("SELECT url FROM articles WHERE site = ?", [site])}
 
     def article_state(self, url: str) -> dict[str, Any] | None:
-        """What the crawl needs to refresh ``url``: id, last_seen, etag, last_modified, content_hash."""
+        """What the crawl needs to refresh ``url``: id, last_seen, etag, last_modified, content_hash,
+        and the article's age (published_at, first_seen)."""
         row = self.conn.execute(
-            "SELECT a.id, a.last_seen, f.etag, f.last_modified, a.content_hash FROM articles a "
-            "LEFT JOIN fetches f ON f.id = a.fetch_id WHERE a.url = ?",
+            "SELECT a.id, a.last_seen, f.etag, f.last_modified, a.content_hash, a.published_at, a.first_seen "
+            "FROM articles a LEFT JOIN fetches f ON f.id = a.fetch_id WHERE a.url = ?",
             [url],
         ).fetchone()
         if row is None:
             return None
-        keys = ("article_id", "last_seen", "etag", "last_modified", "content_hash")
+        keys = ("article_id", "last_seen", "etag", "last_modified", "content_hash", "published_at", "first_seen")
         return dict(zip(keys, row, strict=True))
 
     def iter_article_sources(self, site: str | None = None) -> Iterator[dict[str, Any]]:
