@@ -1,10 +1,11 @@
 """Incremental crawling: fetch each article once, re-check recent ones, stop list walks early.
 
 A spider middleware sitting on the output of list pages. It drops detail requests
-for articles the archive already holds (unless they fall in the ``--refresh-days``
-window, in which case they become conditional requests), drops details older than
-``--since`` when the URL shows a date, skips URLs settled as never-articles (see
-``crawler.settled``), and drops the next list page when this one brought nothing new. When the previous run of the site did not finish cleanly, the
+for articles the archive already holds (unless they were published, or first seen,
+within the ``--refresh-days`` window: those become conditional requests), drops
+details older than ``--since`` when the URL shows a date, skips URLs settled as
+never-articles (see ``crawler.settled``), and drops the next list page when this one
+brought nothing new. When the previous run of the site did not finish cleanly, the
 walk does not stop early, so whatever that run left undone is found again.
 """
 
@@ -129,8 +130,8 @@ class IncrementalMiddleware:
         if url not in self.known:
             return request
         state = self.archive.article_state(url) if self.refresh_since else None
-        first_seen = _parse_time((state or {}).get("first_seen") or (state or {}).get("last_seen"))
-        if state is None or first_seen is None or first_seen < self.refresh_since:
+        age = article_age(state) if state else None
+        if age is None or self.refresh_since is None or age < self.refresh_since:
             self.stats.inc_value("orgnews/details_known_skipped")
             return None
         headers = {}
@@ -141,6 +142,16 @@ class IncrementalMiddleware:
         self.stats.inc_value("orgnews/details_refreshed")
         return request.replace(headers={**request.headers.to_unicode_dict(), **headers},
                                meta={**request.meta, "orgnews_refresh": True})
+
+
+def article_age(state: dict[str, Any]) -> datetime | None:
+    """When an archived article came into the world, for the ``--refresh-days`` window.
+
+    Its printed publication time when the extractor found one, else when the archive first
+    saw it. Never ``last_seen``: that moves on every run that lists the article again, so
+    an old article would stay in the window for ever and be re-checked every night.
+    """
+    return _parse_time(state.get("published_at")) or _parse_time(state.get("first_seen"))
 
 
 def _parse_time(value: str | None) -> datetime | None:

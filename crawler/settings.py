@@ -25,7 +25,7 @@ ORGNEWS_WARC_MAX_SIZE = 256 * 1024 * 1024
 # --- What to fetch ---------------------------------------------------------------
 
 # Re-fetch (with If-None-Match / If-Modified-Since) archived articles that a walked list shows again and
-# that were last seen less than this many days ago, to catch edits; 0 = never.
+# that were published (or, undated, first archived) less than this many days ago, to catch edits; 0 = never.
 ORGNEWS_REFRESH_DAYS = 0
 # Skip detail pages whose URL shows a publication day before this ISO date ("" = no limit).
 ORGNEWS_SINCE = ""

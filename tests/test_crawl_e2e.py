@@ -253,23 +253,64 @@ def test_second_crawl_waits_for_the_lock(server, tmp_path):
     assert f"pid {holder.pid}" in result.stderr.decode()
 
 
-def test_snapshot_2_with_refresh_days_stores_a_new_version(first_crawl, tmp_path):
+def first_list_details(server, profiles) -> set[str]:
+    """Article URLs linked from the first page of every profile's lists, as ``server`` serves them."""
+    from crawler.lists import parse_list, start_requests
+    from crawler.replay import saved_path
+
+    linked = set()
+    for profile in profiles.values():
+        for spec in start_requests(profile):
+            content, _, _ = server.find(saved_path(spec.url, spec.method, spec.body))
+            details, _ = parse_list(profile, spec, content, {})
+            linked |= {d.meta.get("article_url", d.url) for d in details}
+    return linked
+
+
+def test_refresh_days_rechecks_recent_articles_with_conditional_requests(first_crawl, profiles, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.lists import detail_request
+    from crawler.replay import SNAPSHOT_DIRS, saved_path
     from crawler.replay.server import ReplayServer
 
     data_dir, _, _ = first_crawl
     copy = tmp_path / "data"
     shutil.copytree(data_dir, copy)
     with open_archive(copy) as arc:
-        before = {url: arc.article_state(url)["content_hash"] for url in arc.known_article_urls()}
+        states = {url: arc.article_state(url) for url in arc.known_article_urls()}
+        # Where each article is fetched from: the page itself, or the JSON record behind it.
+        address = {detail_request(profile, url).url: url
+                   for profile in profiles.values() for url in arc.known_article_urls(profile.name)}
+    # The article snapshot 2 edits; the window is set to open a day before it was published.
+    (edited,) = [url for url in states if (SNAPSHOT_DIRS[2] / saved_path(url)).is_file()]
+    published = {url: datetime.fromisoformat(st["published_at"]) for url, st in states.items()}
+    now = datetime.now(UTC)
+    days = (now - published[edited]).days + 2
+    opens = now - timedelta(days=days)
+    # Ages within an hour of the window's edge could fall either side while the crawl starts.
+    recent = {url for url, when in published.items() if when > opens + timedelta(hours=1)}
+    old = {url for url, when in published.items() if when < opens - timedelta(hours=1)}
     with ReplayServer(snapshot=2) as changed:
-        result = crawl(copy, changed, "--refresh-days", "3")
+        result = crawl(copy, changed, "--refresh-days", str(days))
+        linked = first_list_details(changed, profiles)
+        log = served(changed)
     assert result.returncode == 0, result.stdout.decode()
+    fetched = {address[url]: status for _, url, status in log if url in address}
+    # Long-published articles are not asked for again, even when the first list pages show them.
+    assert linked & old, "the lists walked must show articles older than the window"
+    assert not fetched.keys() & old
+    # Recently published ones are, conditionally: unchanged answers 304, the edited one 200.
+    assert edited in recent and linked & recent - {edited}
+    assert linked & recent <= fetched.keys()
+    assert {url: status for url, status in fetched.items() if url in linked} == {
+        url: 200 if url == edited else 304 for url in linked & recent}
     with open_archive(copy) as arc:
-        after = {url: arc.article_state(url)["content_hash"] for url in arc.known_article_urls()}
-        runs = arc.runs(limit=100)
-    changed_urls = {url for url in before if after.get(url) != before[url]}
-    assert changed_urls, "snapshot 2 changes an article; the refresh must pick it up"
-    assert sum(run.get("articles_updated") or 0 for run in runs) == len(changed_urls)
+        after = {url: arc.article_state(url)["content_hash"] for url in states}
+        runs = arc.runs(limit=len(profiles))
+    assert {url for url in states if after[url] != states[url]["content_hash"]} == {edited}
+    assert sum(run["articles_updated"] for run in runs) == 1
+    assert sum(run["not_modified"] for run in runs) == len({u for u, s in fetched.items() if s == 304})
 
 
 def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):

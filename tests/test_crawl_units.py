@@ -154,3 +154,23 @@ def test_politeness_for_every_live_profile_and_none_for_the_replay() -> None:
     assert replay.getfloat("DOWNLOAD_DELAY") == 0 and not replay.getbool("AUTOTHROTTLE_ENABLED")
     assert replay.getbool("ROBOTSTXT_OBEY")
     assert "contact: archive@example.org" in user_agent("archive@example.org")
+
+
+def test_refresh_window_ages_an_article_by_publication_else_first_archived(tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from archive import Archive
+    from crawler.incremental import article_age
+
+    with Archive.open(tmp_path / "archive.db") as arc:
+        arc.save_article(Article(url="https://a.example.cn/1.html", site="a", title="一", body="正文",
+                                 published_at="2026-11-02T09:30:00+08:00"), seen_at="2026-11-20T00:00:00+00:00")
+        arc.save_article(Article(url="https://a.example.cn/2.html", site="a", title="二", body="正文"),
+                         seen_at="2026-11-05T00:00:00+00:00")
+        # Seen again later: last_seen moves on, the age must not.
+        arc.save_article(Article(url="https://a.example.cn/2.html", site="a", title="二", body="正文"),
+                         seen_at="2026-11-25T00:00:00+00:00")
+        dated, undated = (arc.article_state(f"https://a.example.cn/{n}.html") for n in (1, 2))
+    assert article_age(dated) == datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
+    assert undated["last_seen"].startswith("2026-11-25")
+    assert article_age(undated) == datetime(2026, 11, 5, tzinfo=UTC)

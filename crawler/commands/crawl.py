@@ -94,8 +94,9 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
 @click.option("--max-pages", type=click.IntRange(min=0), default=0,
               help="Follow at most N list pages per start list (0: until a page brings nothing new).")
 @click.option("--refresh-days", type=click.IntRange(min=0), default=0,
-              help="Re-fetch archived articles seen in the last N days when a list shows them again, "
-                   "with If-None-Match / If-Modified-Since, to catch edits.")
+              help="Re-check archived articles published (or, when undated, first archived) in the last "
+                   "N days when a list shows them again, with If-None-Match / If-Modified-Since, to catch "
+                   "edits. 0: never.")
 @click.option("--contact", envvar="ORGNEWS_CONTACT", default=None,
               help="E-mail or URL put in the User-Agent so site operators can reach you ($ORGNEWS_CONTACT).")
 @click.option("--replay-url", envvar="ORGNEWS_REPLAY_URL", default=None, metavar="URL",
