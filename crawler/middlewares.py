@@ -134,7 +134,9 @@ def detect_challenge(status: int, body: bytes) -> str | None:
     head = body[:32768]
     if status == 412 or (b"$_ts" in head and len(body) < 32768):
         return "瑞数 challenge (HTTP 412 or $_ts script)"
-    if status == 521 or b"__jsl_clearance" in head:
+    # 加速乐 may spell the cookie name in pieces ('_')+('_')+('jsl…'); the reload after it does not vary.
+    if status == 521 or b"__jsl_clearance" in head or (
+            b"location.href=location.pathname+location.search" in head and len(body) < 32768):
         return "加速乐 challenge (HTTP 521 or __jsl_clearance)"
     if status in (403, 503) and (b"Just a moment" in head or b"cf-chl" in head or b"challenge-platform" in head):
         return "Cloudflare challenge (Just a moment...)"
@@ -149,6 +151,8 @@ class ChallengeMiddleware:
     The host's download slot then waits ``ORGNEWS_CHALLENGE_BACKOFF`` seconds, doubling
     with every further challenge; after ``ORGNEWS_CHALLENGE_STRIKES`` challenges the
     host's remaining requests are dropped for this run (the next run tries again).
+    What each host got (challenges, the delay its slot now has, requests dropped) goes
+    to the ``orgnews/hosts_backed_off`` stat, which the run record keeps.
     """
 
     def __init__(self, crawler: Crawler, backoff: float, strikes: int, replay_base: str) -> None:
@@ -157,6 +161,7 @@ class ChallengeMiddleware:
         self.max_strikes = strikes
         self.replay_base = replay_base
         self.strikes: dict[str, int] = {}
+        self.backed_off: dict[str, dict[str, float]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChallengeMiddleware:
@@ -171,6 +176,7 @@ class ChallengeMiddleware:
         host = self._host(request.url)
         if self.strikes.get(host, 0) >= self.max_strikes:
             self.crawler.stats.inc_value("orgnews/requests_dropped_blocked_host")
+            self._note(host, dropped=self.backed_off.get(host, {}).get("dropped", 0) + 1)
             raise IgnoreRequest(f"{host} answered {self.max_strikes} bot challenges in this run; "
                                 "not asking it again until the next run")
 
@@ -186,9 +192,16 @@ class ChallengeMiddleware:
         slot = self._slot(request)
         if slot is not None:
             slot.delay = max(slot.delay, delay)
+        # The slot's own delay is recorded, so the run shows what the downloader really does.
+        self._note(host, challenges=strikes, delay=slot.delay if slot is not None else 0.0,
+                   dropped=self.backed_off.get(host, {}).get("dropped", 0))
         logger.warning("%s answered %s with a %s (strike %d of %d); backing off %.0f s",
                        host, response.url, reason, strikes, self.max_strikes, delay)
         return response
+
+    def _note(self, host: str, **values: float) -> None:
+        self.backed_off[host] = {**self.backed_off.get(host, {}), **values}
+        self.crawler.stats.set_value("orgnews/hosts_backed_off", {h: dict(v) for h, v in self.backed_off.items()})
 
     def _slot(self, request: Request) -> Any:
         engine = self.crawler.engine

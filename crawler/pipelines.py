@@ -150,6 +150,7 @@ class ArchivePipeline:
             "fetch_errors": get(STAT_ERRORS, 0),
             "not_modified": get(STAT_NOT_MODIFIED, 0),
             "details_known_skipped": get("orgnews/details_known_skipped", 0),
+            "hosts_backed_off": get("orgnews/hosts_backed_off", {}),
             "finish_reason": reason,
         }
         coverage = self.coverage.shares()

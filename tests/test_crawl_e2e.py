@@ -24,7 +24,12 @@ pytestmark = pytest.mark.slow
 CONTINUATION = re.compile(r"(-\d+-\d+|_\d+_\d+)\.s?html?$")
 # What the replay site says each saved article is: an article, a bot challenge ("blocked"), gone...
 REPLAY_MANIFEST = json.loads((ROOT / "crawler/replay/site/_articles.json").read_text(encoding="utf-8"))
-CHALLENGED = {url for url, want in REPLAY_MANIFEST.items() if want["expect"] == "blocked"}
+# The detail links that answer with a bot challenge instead of the article, and how.
+CHALLENGED = {
+    "https://www.zgjssw.gov.cn/yaowen/202611/t20261115_8123405.shtml": 412,  # 瑞数
+    "https://www.zgjssw.gov.cn/yaowen/202611/t20261111_8123409.shtml": 200,  # 瑞数, a ~1 KB $_ts page
+    "https://www.bjdj.gov.cn/article/86021.html": 521,  # 加速乐, __jsl_clearance
+}
 
 
 def crawl(data_dir: Path, server, *args: str) -> subprocess.CompletedProcess:
@@ -105,19 +110,24 @@ def test_second_run_fetches_no_article_again(first_crawl, server, profiles, tmp_
 
 def test_challenge_page_is_recorded_blocked_and_never_stored(first_crawl, profiles):
     data_dir, log, _ = first_crawl
-    served_statuses = {url: status for _, url, status in log}
-    challenged = {url for url in CHALLENGED if url in served_statuses}
-    # 瑞数 with 412 and with a 200 $_ts page, 加速乐 with 521: every kind was really served.
-    assert sorted(served_statuses[url] for url in challenged) == [200, 412, 521]
+    assert {url for url, want in REPLAY_MANIFEST.items() if want["expect"] == "blocked"} == CHALLENGED.keys()
+    served_statuses = {url: status for _, url, status in log if url in CHALLENGED}
+    assert served_statuses == CHALLENGED
     with open_archive(data_dir) as arc:
         known = arc.known_article_urls()
-        runs = arc.runs(limit=len(profiles))
+        runs = {run["site"]: run for run in arc.runs(limit=len(profiles))}
         outcomes = {url: arc.conn.execute(
             "SELECT group_concat(DISTINCT outcome) FROM fetches WHERE url = ?", [url]).fetchone()[0]
-            for url in challenged}
-    assert not challenged & known
-    assert outcomes == {url: "blocked" for url in challenged}
-    assert sum(run["fetches_blocked"] for run in runs) >= len(challenged)
+            for url in CHALLENGED}
+    assert not CHALLENGED.keys() & known
+    assert outcomes == {url: "blocked" for url in CHALLENGED}
+    assert {site: run["fetches_blocked"] for site, run in runs.items() if run["fetches_blocked"]} == {
+        "jiangsu": 2, "beijing": 1}
+    # Each challenged host backed off: its download slot was given a delay, doubled at the second challenge.
+    backed_off = {site: run["hosts_backed_off"] for site, run in runs.items() if run["hosts_backed_off"]}
+    assert {site: {h: v["challenges"] for h, v in hosts.items()} for site, hosts in backed_off.items()} == {
+        "jiangsu": {"www.zgjssw.gov.cn": 2}, "beijing": {"www.bjdj.gov.cn": 1}}
+    assert backed_off["jiangsu"]["www.zgjssw.gov.cn"]["delay"] > backed_off["beijing"]["www.bjdj.gov.cn"]["delay"] > 0
 
 
 def test_robots_disallowed_paths_are_not_fetched(first_crawl):

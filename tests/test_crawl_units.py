@@ -16,6 +16,9 @@ RUISHU_200 = (b'<html><head><meta http-equiv="Content-Type" content="text/html; 
               b'<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>')
 JSL_521 = (b"<html><script>document.cookie='__jsl_clearance_s=1700000000.1|0|abc;max-age=3600;path=/';"
            b"location.href=location.pathname+location.search</script></html>")
+# The cookie name pieced together, as the first stage of 加速乐 writes it.
+JSL_PIECES = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_clear')+('ance=1764182400.4|0|')"
+              b"+(';Max-age=3600; path = /');location.href=location.pathname+location.search</script></body></html>")
 CLOUDFLARE_403 = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>cf-chl</body></html>"
 ARTICLE = ("<html><head><title>着力打造机关党建示范标杆</title></head><body><h1>着力打造机关党建示范标杆</h1>"
            "<p>来源：中国组织人事报 时间：2021-02-03 08:15</p><p>高举旗帜，推动机关党建高质量发展。</p></body></html>")
@@ -26,6 +29,7 @@ ARTICLE = ("<html><head><title>着力打造机关党建示范标杆</title></hea
     (200, RUISHU_200, "瑞数"),
     (521, JSL_521, "加速乐"),
     (200, JSL_521, "加速乐"),
+    (200, JSL_PIECES, "加速乐"),
     (403, CLOUDFLARE_403, "Cloudflare"),
     (503, CLOUDFLARE_403, "Cloudflare"),
 ])

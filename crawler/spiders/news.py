@@ -49,7 +49,8 @@ def apply_politeness(settings: Any, profile: Any) -> None:
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
         settings.set("CONCURRENT_REQUESTS", 16, priority="spider")
         settings.set("ORGNEWS_RETRY_BACKOFF_BASE", 0, priority="spider")
-        settings.set("ORGNEWS_CHALLENGE_BACKOFF", 0, priority="spider")
+        # A token back-off: the challenged host's slot still slows down, as live, without stalling the demo.
+        settings.set("ORGNEWS_CHALLENGE_BACKOFF", 0.05, priority="spider")
         return
     politeness = getattr(profile, "politeness", None) or {}
     if politeness.get("download_delay") is not None:
