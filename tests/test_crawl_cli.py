@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import run_cli
 
 
@@ -34,3 +36,24 @@ def test_runs_and_reparse_say_when_there_is_no_archive(data_dir):
         result = run_cli(command, data_dir=data_dir)
         assert result.returncode == 1
         assert "orgnews crawl" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("command", ["crawl", "runs", "reparse", "demo", "sites"])
+def test_help_reads_as_documentation_with_examples_that_parse(command):
+    import shlex
+
+    import click
+
+    from crawler.cli import main
+
+    result = run_cli(command, "--help")
+    assert result.returncode == 0, result.stderr.decode()
+    text = result.stdout.decode()
+    assert "Examples:" in text
+    examples = [line.strip() for line in text.splitlines() if line.strip().startswith(f"orgnews {command}")]
+    assert len(examples) >= 2, text
+    cmd = main.get_command(click.Context(main), command)
+    for example in examples:
+        # Everything after a comment or a pipe is not this command's.
+        words = shlex.split(example.split("  #")[0].split(" | ")[0])[2:]
+        cmd.make_context(command, words)

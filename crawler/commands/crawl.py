@@ -106,10 +106,20 @@ def crawl(sites: tuple[str, ...], all_sites: bool, since: Any, max_pages: int, r
           contact: str | None, replay_url: str | None, data_dir: DataDir) -> None:
     """Crawl SITE... (or --all) politely and incrementally into the archive.
 
-    Articles already archived are not fetched again, and a list walk stops at
-    the first page that brings nothing new. Every response is kept in WARC
-    files under DATA_DIR/warc/, and each site's run is recorded (see `orgnews
-    runs`). The log goes to DATA_DIR/logs/.
+    SITE is a profile name from `orgnews sites` (12371, people, gov, ...).
+    Each site's lists are walked from their first page; new articles are
+    fetched, extracted and stored. Articles already archived are not fetched
+    again (see --refresh-days), and a list walk stops at the first page that
+    brings nothing new. A run that was killed is finished by the next one.
+
+    Politeness is on by default: robots.txt is obeyed, at most 2 requests per
+    host at once, about 2 s between them (never under 1 s), AutoThrottle, and
+    a User-Agent naming the archive and --contact. A host that answers with a
+    bot challenge (瑞数, 加速乐, Cloudflare) is recorded as blocked, backs off,
+    and after three challenges is left alone until the next run.
+
+    Every response is kept in WARC files under DATA_DIR/warc/; each site's run
+    is recorded (see `orgnews runs`); the log goes to DATA_DIR/logs/.
 
     Exit status: 0 when every site's crawl ran to its end; 1 when one was
     interrupted or could fetch nothing; 3 when another crawl holds the data
@@ -118,7 +128,17 @@ def crawl(sites: tuple[str, ...], all_sites: bool, since: Any, max_pages: int, r
     \b
     Examples:
       orgnews crawl 12371 people
-      orgnews crawl --all --refresh-days 3 --contact archive@example.org
+      orgnews crawl --all --contact archive@example.org
+      orgnews crawl --all --refresh-days 3        # also re-check this week's edits
+      orgnews crawl gov --since 2026-01-01 --max-pages 5
+      orgnews crawl --all --data-dir /srv/orgnews/data
+    \b
+    Nightly, from cron:
+      15 2 * * *  orgnews crawl --all --refresh-days 3 --data-dir /srv/orgnews/data
+    \b
+    Offline, against the bundled replay of the sites:
+      python -m crawler.replay.server --port 8800 &
+      orgnews crawl --all --replay-url http://127.0.0.1:8800
     """
     profiles = _load_profiles()
     if all_sites:
@@ -137,15 +157,27 @@ def crawl(sites: tuple[str, ...], all_sites: bool, since: Any, max_pages: int, r
 
 
 @click.command()
-@click.option("--query", default="组织", show_default=True, help="The sample search run after the crawl.")
+@click.option("--query", default="组织", show_default=True, metavar="QUERY",
+              help="The sample search run after the crawl (same syntax as `orgnews search`).")
 @data_dir_option
 def demo(query: str, data_dir: DataDir) -> None:
     """Crawl the bundled offline replay of every site, then search it.
 
-    Starts the local replay server, crawls every profile through it with the same
-    spider as a live crawl (no politeness delays: it is 127.0.0.1), stops the
-    server, and prints the run summary and a sample search. Run it again on the
-    same data directory: the second run is incremental and fetches no article twice.
+    Needs no network. Starts the local replay server (saved pages of every
+    profile under their real URLs, on 127.0.0.1), crawls every profile through
+    it with the same spider, capture and archive as a live crawl (without the
+    politeness delays, which are for real hosts), stops the server, and prints
+    the run summary and a sample search. It takes well under a minute.
+
+    Run it again on the same data directory: the second run is incremental and
+    fetches no article twice. Exit status as for `orgnews crawl`.
+
+    \b
+    Examples:
+      orgnews demo
+      orgnews demo --data-dir /tmp/orgnews-demo --query 选调生
+      orgnews search 党建 --data-dir /tmp/orgnews-demo     # then look around
+      orgnews runs --data-dir /tmp/orgnews-demo
     """
     from crawler.replay.server import ReplayServer
 
@@ -170,12 +202,36 @@ def demo(query: str, data_dir: DataDir) -> None:
 
 
 @click.command()
-@click.option("--site", default=None, help="Only this site's runs.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of run objects.")
+@click.option("--site", default=None, metavar="SITE", help="Only this site's runs.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, metavar="N",
+              help="Show the N newest runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of run objects, newest first.")
 @data_dir_option
 def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None:
-    """Show recorded crawl runs: counts, status, per-field coverage and alerts."""
+    """Show recorded crawl runs: counts, status, per-field coverage and alerts.
+
+    One row per site and run, newest first: when it started, its status
+    (completed; partial when some fetches failed or were blocked, so the next
+    run walks every list page again; interrupted; killed), pages fetched,
+    articles new / updated / unchanged / failed, fetch errors, fetches blocked
+    by bot challenges, and the share of the run's articles that got each field
+    (title, date, source, author, editor, body). A field whose share falls well
+    below the site's recent runs is printed as a WARNING: the site has probably
+    changed its layout.
+
+    The JSON objects carry site, started_at, finished_at, status,
+    pages_fetched, articles_new, articles_updated, articles_unchanged,
+    articles_failed, fetches_blocked, field_coverage, alerts, options and
+    hosts_backed_off (hosts that answered with a challenge and how they were
+    slowed down).
+
+    \b
+    Examples:
+      orgnews runs
+      orgnews runs --site 12371 --limit 5
+      orgnews runs --json | jq '.[] | {site, articles_new, fetches_blocked}'
+      orgnews runs --json --limit 100 | jq '.[] | select(.alerts != [])'
+    """
     from crawler.report import print_summary
 
     if not data_dir.archive_db.exists():
@@ -190,13 +246,27 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
 
 @click.command()
 @click.argument("site", required=False)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes that extract (default: one per core).")
 @data_dir_option
 def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
     """Re-extract every stored article (of SITE, or all) from the WARC files, offline.
 
-    Uses the current extractor and profiles; an article whose record changed is
-    saved as a new version. Reports how many changed and which.
+    Reads each article's raw response back from DATA_DIR/warc/ (at the offset
+    the archive recorded for it) and runs the current extractor and profiles
+    on it, with no network. An article whose record changed is saved as a new
+    version (the old one is kept); the rest are left alone. Prints how many
+    changed, with their URLs, and any that failed. Run it after upgrading
+    orgnews or editing a profile's selectors.
+
+    It holds the data directory's lock, like a crawl. Exit status: 0; 1 when
+    some article could not be re-extracted; 3 when a crawl holds the lock.
+
+    \b
+    Examples:
+      orgnews reparse
+      orgnews reparse people
+      orgnews reparse --workers 1 --data-dir /srv/orgnews/data
     """
     from crawler.reparse import reparse as run_reparse
 
@@ -224,9 +294,24 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON (one object per site).")
 def sites(as_json: bool) -> None:
-    """List the site profiles: name, title, hosts, lists and their formats, politeness."""
+    """List the site profiles: name, title, hosts, lists and their formats, politeness.
+
+    A profile is a TOML file in crawler/sites/ (the file column); its name is
+    what `orgnews crawl SITE` and `orgnews reparse SITE` take. The columns are
+    the hosts it crawls, how many start lists it walks, how those lists are
+    read (html, an inline script array, a JSON API, a Hanweb XML feed...),
+    how detail pages are read, and the delay between two requests to a host.
+    A profile with a bad key stops every command with an error naming the
+    file and the key.
+
+    \b
+    Examples:
+      orgnews sites
+      orgnews sites --json | jq -r '.[].name'
+      orgnews sites --json | jq '.[] | select(.name == "people") | .start_urls'
+    """
     from crawler.settings import DOWNLOAD_DELAY, ORGNEWS_MIN_DOWNLOAD_DELAY
 
     rows = [profile.summary() for _, profile in sorted(_load_profiles().items())]
