@@ -363,3 +363,79 @@ def test_jsl_challenge_with_the_cookie_name_in_pieces_is_blocked():
     with pytest.raises(NotAnArticle) as caught:
         extract_article(page, "https://www.bjdj.gov.cn/article/1.html")
     assert caught.value.reason == "challenge" and caught.value.blocked
+
+
+# --- rules learnt from templates outside the first fixture set ------------------------
+
+
+def test_a_comment_thread_longer_than_the_article_is_not_the_body() -> None:
+    comment = "<p>说得好，领导干部就应该多到基层走走看看，了解老百姓的真实情况，希望长期坚持，不要走过场。</p>"
+    html = page('<h1>标题</h1><div class="post_text"><p>各地落实领导干部基层联系点制度，推动群众反映的问题就地解决。</p></div>'
+                f'<div class="tie-list comment-box">{comment * 12}</div>', title="标题_网易新闻")
+    article = extract_article(html.encode(), "https://www.163.example.com/a.html")
+    assert article.body == "各地落实领导干部基层联系点制度，推动群众反映的问题就地解决。"
+
+
+def test_a_wrapper_named_like_a_sidebar_still_holds_the_article() -> None:
+    html = page(f'<div class="main with-sidebar"><h1>标题</h1>{BODY}</div>', title="标题")
+    assert "公道正派" in extract_article(html.encode(), "http://zzb.example.gov.cn/a.html").body
+
+
+def test_picture_and_video_editors_are_not_the_editor() -> None:
+    assert parse_byline("责任编辑：朱某某图片编辑：蒋某某校对：施某").editor == "朱某某"
+
+
+def test_a_role_in_brackets_after_the_author_is_not_part_of_the_name() -> None:
+    assert parse_byline("作者：李忠杰（中央党校（国家行政学院）教授）").author == "李忠杰"
+
+
+def test_bracketed_wen_tu_credit_at_the_end_is_the_author_and_leaves_the_body() -> None:
+    html = page(f"<h1>标题</h1>{BODY}<p>（文/刘明 图/张华）</p>", title="标题")
+    article = extract_article(html.encode(), "http://dw.example.edu.cn/a.htm")
+    assert article.author == "刘明"
+    assert "文/" not in article.body
+
+
+def test_a_square_bracket_reporter_credit_in_the_lead_names_the_author() -> None:
+    html = page(f"<h3>标题</h3><p>【环球网报道 记者 赵建华】近日，有关部门印发通知，部署开展招募工作。</p>{BODY}",
+                title="标题_环球网")
+    assert extract_article(html.encode(), "https://china.huanqiu.example.com/a").author == "赵建华"
+
+
+def test_a_reprint_notice_below_the_tag_links_is_not_body() -> None:
+    html = page(f'<h1>标题</h1><article>{BODY}<div><a>乡村振兴</a><a>基层党建</a></div>'
+                "<div>本文为原创内容，未经授权禁止转载</div></article>", title="标题 - 今日头条")
+    body = extract_article(html.encode(), "https://www.toutiao.example.com/a/").body
+    assert body.endswith("推动各项工作落地见效。") and "乡村振兴" not in body
+
+
+def test_a_json_ld_person_is_the_author_even_when_not_printed() -> None:
+    ld = '{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "陈思"}]}'
+    head = f'<script type="application/ld+json">{ld}</script>'
+    html = page(f"<h1>标题</h1>{BODY}", title="标题", head=head)
+    assert extract_article(html.encode(), "https://news.example.cn/a.html").author == "陈思"
+
+
+def test_a_json_ld_organization_is_never_the_author() -> None:
+    ld = '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "城市观察网"}}'
+    html = page(f"<h1>标题</h1>{BODY}", title="标题", head=f'<script type="application/ld+json">{ld}</script>')
+    assert extract_article(html.encode(), "https://news.example.cn/a.html").author is None
+
+
+def test_an_unmarked_heading_above_the_headline_is_the_kicker_but_a_column_name_is_not() -> None:
+    kicker = page(f'<div><h3>学习贯彻新时代党的组织路线</h3><h1>标题正文</h1></div>{BODY}', title="标题正文")
+    column = page(f'<div><h3>党建评论</h3><h1>标题正文</h1></div>{BODY}', title="标题正文")
+    assert extract_article(kicker.encode(), "http://a.example.cn/1.html").subtitle == "学习贯彻新时代党的组织路线"
+    assert extract_article(column.encode(), "http://a.example.cn/1.html").subtitle is None
+
+
+def test_a_breadcrumb_separated_only_by_spacers_gives_its_last_step() -> None:
+    html = page(f'<div>当前位置：<a>首页</a><span>&nbsp;&nbsp;</span><a>工作动态</a></div><h1>标题</h1>{BODY}',
+                title="标题")
+    assert extract_article(html.encode(), "http://zzb.example.edu.cn/a.htm").column == "工作动态"
+
+
+def test_small_inline_icons_are_not_article_images() -> None:
+    html = page(f'<h1>标题</h1><div id="zoom">{BODY}<img src="/p/photo.jpg">'
+                '<img src="/img/end_news.png" width="13" height="12"></div>', title="标题")
+    assert extract_article(html.encode(), "http://a.example.cn/1.html").images == ["http://a.example.cn/p/photo.jpg"]

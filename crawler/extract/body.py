@@ -26,6 +26,7 @@ from crawler.extract.patterns import (
     SOURCE_PAREN_RE,
     TRAILING_EDITOR_RE,
     WECHAT_SIGNOFF_RE,
+    WEN_SLASH_RE,
 )
 from crawler.extract.title import squash
 from crawler.extract.tree import Line, all_text, clean_text
@@ -157,7 +158,8 @@ def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
             found.author = found.author or parsed.author
             found.source = found.source or parsed.source
             removed = True
-        elif len(text) <= _SIGNATURE_MAX and REPORTER_RE.search(text) and not _is_prose(text):
+        elif len(text) <= _SIGNATURE_MAX and not _is_prose(text) and (
+                REPORTER_RE.search(text) or (WEN_SLASH_RE.search(text) and reporter_names(text))):
             found.author = found.author or reporter_names(text)
             removed = True
         elif _paren_only(text) and (AUTHOR_PAREN_RE.search(text) or lone_name(text.strip("()（）"))):

@@ -27,6 +27,7 @@ from crawler.extract.patterns import (
 _NAME_SPLIT_RE = re.compile(r"[\s、,，;；/／&＆:：]+")
 _TRIM = " :：,，;；|｜丨/()（）[]【】<>《》\"'“”·.。"
 _MAX_VALUE = 40
+_ROLE_RE = re.compile(r"[(（]")
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _parse_byline(text: str) -> Byline:
                 if date:
                     pieces.append(remainder[date.start():])
             elif kind == "author":
-                found.author = found.author or join_names(_cut_date(head))
+                found.author = found.author or join_names(_cut_role(_cut_date(head)))
             elif kind == "editor":
                 names = join_names(_cut_date(head))
                 if names and found.editor and names not in found.editor:
@@ -136,6 +137,12 @@ def _parse_byline(text: str) -> Byline:
     if not matches:
         found.leftover = [t for t in (x.strip(_TRIM) for x in VALUE_SPLIT_RE.split(rest)) if t]
     return found
+
+
+def _cut_role(value: str) -> str:
+    """``李某（中央党校教授）`` -> ``李某``: the role in brackets is not part of the name."""
+    name = _ROLE_RE.split(value, maxsplit=1)[0]
+    return name if name.strip(_TRIM) else value
 
 
 def _cut_date(value: str) -> str:

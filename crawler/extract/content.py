@@ -8,7 +8,13 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.extract.patterns import BLOCK_TAGS, BODY_SELECTORS, CHROME_ATTR_RE, PUNCTUATION
+from crawler.extract.patterns import (
+    BLOCK_TAGS,
+    BODY_SELECTORS,
+    CHROME_ATTR_RE,
+    NOT_CONTENT_ATTR_RE,
+    PUNCTUATION,
+)
 from crawler.extract.tree import AttrIndex, Line, all_text
 
 _MARKED_DESCENDANTS = etree.XPath(".//*[@class or @id]")
@@ -33,11 +39,13 @@ def line_weight(line: Line) -> float:
     return length * (1.0 - line.link_ratio) + 8 * min(punct, 30)
 
 
-def density_container(lines: Sequence[Line]) -> tuple[Any | None, float]:
-    """The element that collects most prose weight from the lines below it."""
+def density_container(lines: Sequence[Line], skip: set[Any] | frozenset[Any] = frozenset()
+                      ) -> tuple[Any | None, float]:
+    """The element that collects most prose weight from the lines below it
+    (lines owned by ``skip`` count for nothing)."""
     scores: dict[Any, float] = {}
     for line in lines:
-        weight = line_weight(line)
+        weight = line_weight(line) if line.owner not in skip else 0.0
         if not weight:
             continue
         node = line.owner
@@ -63,12 +71,33 @@ def find_container(lines: Sequence[Line], index: AttrIndex,
         if _has_text(el):
             return el, "profile"
     dense, dense_score = density_container(lines)
+    outside = not_content_blocks(index)
+    if outside:
+        # A thread of comments or a feed of teasers can hold more prose than a short article.
+        kept, kept_score = density_container(lines, outside)
+        if kept is not None:
+            dense, dense_score = kept, kept_score
     for selector in BODY_SELECTORS:
         for el in index.select(selector):
             weight = subtree_weight(lines, block_members(el))
             if weight and weight >= _KNOWN_MIN_SHARE * dense_score:
                 return el, f"known {selector}"
     return dense, "density"
+
+
+def not_content_blocks(index: AttrIndex) -> set[Any]:
+    """Block elements inside comment threads, recommendation feeds, sidebars and footers.
+
+    A marked region holding an ``<h1>`` is the page's own wrapper (``main with-sidebar``),
+    not furniture, and is kept.
+    """
+    found: set[Any] = set()
+    for key, elements in index.by_key.items():
+        if NOT_CONTENT_ATTR_RE.search(key):
+            for el in elements:
+                if el not in found and next(el.iter("h1"), None) is None:
+                    found.update(el.iter(*BLOCK_TAGS))
+    return found
 
 
 def _has_text(el: Any) -> bool:

@@ -60,6 +60,7 @@ from crawler.extract.zones import (
 )
 
 _SHORT_BODY = 80
+_KICKER_MIN = 8
 
 
 def extract_article(
@@ -177,7 +178,7 @@ class _Extraction:
                   or clean_source(self.meta.source))
         author = self.profile_field("author") or header.author or signature.author or tail.author
         editor = self.profile_field("editor") or header.editor or tail.editor or signature.editor
-        author = author or self._printed_meta_author(editor)
+        author = author or self._printed_meta_author(editor) or self._person_author(editor)
         if author and author == signature.author:
             self.warnings.extend(notes)  # how the signature author was guessed
         published = self.published(title_idx, header, tail, signature, last)
@@ -234,6 +235,12 @@ class _Extraction:
             return names
         return None
 
+    def _person_author(self, editor: str | None) -> str | None:
+        names = join_names(self.meta.person_author, allow_org=False)
+        if not names or names == editor or not all(looks_like_person(n) for n in names.split("、")):
+            return None
+        return names
+
     def published(self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline,
                   last: int) -> str | None:
         printed = self.profile_text("published_at")
@@ -288,7 +295,9 @@ class _Extraction:
         for line in self.lines:
             match = BREADCRUMB_LINE_RE.search(line.text)
             if match and len(line.text) < 120:
-                return BREADCRUMB_SPLIT_RE.split(match.group(1))
+                trail = match.group(1)
+                # Some templates separate the steps with spacer elements only: 首页  工作动态.
+                return BREADCRUMB_SPLIT_RE.split(trail) if BREADCRUMB_SPLIT_RE.search(trail) else trail.split()
         candidates = [el for selector in BREADCRUMB_SELECTORS for el in self.index.select(selector)]
         candidates += [el for key, els in self.index.by_key.items() if BREADCRUMB_ATTR_RE.search(key) for el in els]
         for el in candidates:
@@ -319,11 +328,20 @@ class _Extraction:
             # Below the headline a smaller heading or a —— line is a 副题; above it only a
             # marked element is a 引题 (an unmarked heading there is the column name).
             below = idx > title_idx and (line.owner.tag in ("h2", "h3", "h4") or line.text.startswith(("——", "—")))
-            if (marked or below) and 4 <= len(line.text) <= 80 and not DATE_RE.search(line.text) \
+            if (marked or below or self._kicker(line, title_idx)) and 4 <= len(line.text) <= 80 and not DATE_RE.search(line.text) \
                     and not is_chrome(line.text) and line.text != self.lines[title_idx].text \
                     and not parse_byline(line.text).labeled:
                 return line.text
         return None
+
+
+    def _kicker(self, line: Line, title_idx: int) -> bool:
+        """An unmarked heading right above the headline, in the same block, is a 引题 when it
+        reads as a phrase; a column name there is short."""
+        title_owner = self.lines[title_idx].owner
+        return (line.index < title_idx and line.owner.tag in ("h2", "h3", "h4", "h5")
+                and line.owner.getparent() is title_owner.getparent() and line.link_ratio == 0
+                and len(line.text) >= _KICKER_MIN and line.text != self.meta.column)
 
 
 def _registered(host: str) -> str:

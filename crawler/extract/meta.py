@@ -30,6 +30,8 @@ class PageMeta:
     column: str | None = None
     canonical: str | None = None
     site_name: str | None = None
+    # JSON-LD authors typed as Person: structured data names people, not CMS accounts.
+    person_author: str | None = None
     images: list[str] = field(default_factory=list)
 
 
@@ -50,6 +52,12 @@ def _ld_text(value: Any) -> str | None:
         names = [n for n in (_ld_text(v) for v in value) if n]
         return "、".join(names) or None
     return None
+
+
+def _ld_people(value: Any) -> str | None:
+    entries = value if isinstance(value, list) else [value]
+    people = [e for e in entries if isinstance(e, dict) and e.get("@type") == "Person"]
+    return _ld_text(people) if people and len(people) == len(entries) else None
 
 
 def read_meta(metas: dict[str, list[str]], json_ld: list[dict[str, Any]], canonical_link: str | None) -> PageMeta:
@@ -79,4 +87,5 @@ def read_meta(metas: dict[str, list[str]], json_ld: list[dict[str, Any]], canoni
         if not meta.published_at and isinstance(item.get("datePublished"), str):
             meta.published_at = parse_meta_date(item["datePublished"])
         meta.author = meta.author or _ld_text(item.get("author"))
+        meta.person_author = meta.person_author or _ld_people(item.get("author"))
     return meta

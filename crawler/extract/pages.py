@@ -11,6 +11,7 @@ from crawler.extract.article import Article
 from crawler.extract.patterns import (
     ATTACHMENT_EXT_RE,
     CREATE_PAGE_RE,
+    ICON_MAX_PX,
     IMAGE_SKIP_RE,
     PAGER_SELECTORS,
     PDFJS_RE,
@@ -55,13 +56,24 @@ def _unique(items: Iterable[Any]) -> list[Any]:
 def images_in(container: Any, base: str, skip: set[Any]) -> list[str]:
     found = []
     for img in container.iter("img"):
-        if img in skip:
+        if img in skip or _is_icon(img):
             continue
         src = next((img.get(a) for a in _IMAGE_ATTRS if img.get(a)), None)
         url = absolute(base, src)
         if url and not url.lower().endswith((".gif", ".svg")) and not IMAGE_SKIP_RE.search(url):
             found.append(url)
     return _unique(found)
+
+
+def _is_icon(img: Any) -> bool:
+    """Inline icons (a 13x12 end-of-article mark, a class ``icon``) are not article pictures."""
+    if IMAGE_SKIP_RE.search(img.get("class") or ""):
+        return True
+    for attr in ("width", "height"):
+        size = (img.get(attr) or "").strip().removesuffix("px")
+        if size.isdigit() and int(size) < ICON_MAX_PX:
+            return True
+    return False
 
 
 def attachments_in(elements: Iterable[Any], base: str) -> list[dict[str, str]]:

@@ -93,6 +93,13 @@ CHROME_ATTR_RE = re.compile(
     re.I,
 )
 
+# Class/id fragments of page regions that never hold the article (comment threads,
+# recommendation feeds, sidebars): their prose must not outweigh a short article.
+NOT_CONTENT_ATTR_RE = re.compile(
+    r"comment|pinglun|gentie|recommend|tuijian|related|relnews|xgxw|xgyd|sidebar|side-?bar|footer|hot-?board",
+    re.I,
+)
+
 # Lines of furniture text; matched against short lines only.
 CHROME_LINE_RE = re.compile(
     r"分享到|分享至|^分享$|打印本页|【?打印】?|关闭窗口|【关闭】|^关闭$|字号|【字体|字体[:：]\s*[大中小]|"
@@ -128,6 +135,8 @@ BYLINE_LABELS: tuple[tuple[str, str], ...] = (
     ("上传时间", "date"), ("录入时间", "date"), ("时间", "date"), ("日期", "date"),
     ("作者", "author"), ("撰稿", "author"), ("撰文", "author"), ("记者", "author"), ("文", "author"),
     ("通讯员", "author"), ("供稿", "noise"),
+    # Picture, art and video editors are credited beside the text editor but are not it.
+    ("图片编辑", "noise"), ("美术编辑", "noise"), ("视觉编辑", "noise"), ("视频编辑", "noise"),
     ("责任编辑", "editor"), ("责编", "editor"), ("编辑", "editor"), ("编审", "editor"),
     ("审核", "noise"), ("审校", "noise"), ("校对", "noise"), ("摄影", "noise"), ("图片", "noise"),
     ("发布者", "noise"), ("发布人", "noise"), ("录入", "noise"), ("点击数", "noise"), ("点击量", "noise"),
@@ -149,7 +158,7 @@ LABEL_RE = re.compile(rf"({_LABEL_ALT})\s*(?:[:：]|[丨｜/／])\s*")
 LABEL_ONLY_RE = re.compile(rf"^(?:{_LABEL_ALT_PLAIN})\s*[:：]$")
 # 文/张三 and 文 | 张三 sign-offs.
 WEN_SLASH_RE = re.compile(
-    r"(?:^|\s)文(?:\s*[/／]\s*图\s*[/／|｜丨:：]?|\s*[/／|｜丨:：])\s*([^\s/／|｜丨]{2,12})"
+    r"(?:^|[\s(（【\[])文(?:\s*[/／]\s*图\s*[/／|｜丨:：]?|\s*[/／|｜丨:：])\s*([^\s/／|｜丨]{2,12})"
 )
 # Values end at these separators.
 VALUE_SPLIT_RE = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\u3000")
@@ -186,7 +195,7 @@ EDITOR_LINE_RE = re.compile(
     r"([^\]】)）]{1,40}?)\s*[\]】)）]?$"
 )
 # Credit inside the dateline: 新华社巴黎12月9日电（记者唐霁）, 本报讯（记者 张三 通讯员 李四）.
-INLINE_CREDIT_RE = re.compile(r"[(（]([^()（）]{0,12}(?:记者|通讯员|作者)[^()（）]{2,40})[)）]")
+INLINE_CREDIT_RE = re.compile(r"[(（【\[]([^()（）【】\[\]]{0,12}(?:记者|通讯员|作者)[^()（）【】\[\]]{2,40})[)）】\]]")
 # An editor credit glued to the end of the last paragraph: ……。（责任编辑：张三）
 TRAILING_EDITOR_RE = re.compile(
     r"\s*[（(【\[]\s*(?:责任编辑|责编|编辑)\s*[:：]\s*([^()（）【】\[\]]{1,30})[)）】\]]\s*$"
@@ -213,7 +222,8 @@ SECTION_END_RE = re.compile(
 # Long furniture lines at the end of a body: disclaimers and reprint notices.
 DISCLAIMER_RE = re.compile(
     r"^[【\[]?(?:免责|版权|特别|郑重)?声明[】\]]?\s*[:：]|^(?:本文|本站|本网)?(?:转载|版权)[^。]{0,20}(?:请注明|所有)|"
-    r"^未经(?:授权|许可|书面)|^凡本网注明|^(?:\(|（)?本文来自"
+    r"^未经(?:授权|许可|书面)|^凡本网注明|^(?:\(|（)?本文来自|^本文(?:为|系)[^。]{0,12}原创|"
+    r"未经(?:授权|许可)[^。]{0,6}(?:不得|禁止|严禁)转载"
 )
 # A source value runs into the widgets printed after it on the same line.
 SOURCE_TAIL_RE = re.compile(r"(?:打印|分享|字号|字体|关闭|收藏|评论|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫).*$")
@@ -287,6 +297,8 @@ ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|txt|
 # Images that are widgets, not article pictures.
 IMAGE_SKIP_RE = re.compile(r"qrcode|qr_code|erweima|ewm|share|logo|icon|btn|button|spacer|blank\.|arrow|loading|"
                            r"print|close|dot\.|line\.|pixel|tongji|count\.|stat\.", re.I)
+# A declared width or height below this is an inline icon.
+ICON_MAX_PX = 30
 PDFJS_RE = re.compile(r"[?&]file=([^&#]+)")
 
 # --- list pages ---------------------------------------------------------------

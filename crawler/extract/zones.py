@@ -11,6 +11,7 @@ from crawler.extract.byline import Byline, clean_source, lone_name, looks_like_p
 from crawler.extract.patterns import (
     ATTACHMENT_EXT_RE,
     CHROME_ATTR_RE,
+    DISCLAIMER_RE,
     LABEL_ONLY_RE,
     NOT_SOURCE_RE,
     SOURCE_SUFFIX_RE,
@@ -49,9 +50,14 @@ def peel_header(lines: list[Line]) -> list[Line]:
 
 
 def drop_trailing_links(lines: list[Line]) -> list[Line]:
-    """Link lists closing a container (related articles without a telling class)."""
+    """Link lists closing a container (related articles without a telling class), and
+    the reprint notices printed below them."""
     end = len(lines)
-    while end > 1 and lines[end - 1].link_ratio > 0.6 and not ATTACHMENT_EXT_RE.search(lines[end - 1].text):
+    while end > 1:
+        last = lines[end - 1]
+        links = last.link_ratio > 0.6 and not ATTACHMENT_EXT_RE.search(last.text)
+        if not (links or DISCLAIMER_RE.search(last.text)):
+            break
         end -= 1
     return lines[:end]
 
