@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from archive.charsplit import split_text
 from archive.errors import ArchiveError
+from crawler.extract.article import ARTICLE_FIELDS
 
 ARTICLE_COLUMNS = {
     "id": int,
@@ -41,21 +42,9 @@ ARTICLE_COLUMNS = {
     "story_id": int,
     "fetch_id": int,
 }
-# The Article's text fields as stored (the list fields are stored as JSON text).
-TEXT_FIELDS = (
-    "canonical_url",
-    "site",
-    "column",
-    "title",
-    "subtitle",
-    "source",
-    "published_at",
-    "author",
-    "editor",
-    "body",
-)
-# The Article's list fields, stored as JSON text.
 LIST_FIELDS = ("images", "attachments", "next_pages", "warnings")
+# The Article's text fields as stored (the list fields are stored as JSON text); url is the key.
+TEXT_FIELDS = tuple(name for name in ARTICLE_FIELDS if name != "url" and name not in LIST_FIELDS)
 # Fields kept for every earlier text of an article (everything an edit can change).
 VERSION_FIELDS = (
     *TEXT_FIELDS,
