@@ -14,11 +14,23 @@ other scripts) becomes the one placeholder token ``U+E000``. A query with such a
 character is therefore a superset at the index level and is checked against the
 stored text afterwards (see ``archive.query``).
 
+A phrase of single characters that occur in nearly every article (党, 建, 工,
+作) makes SQLite read every position of each of them, so the index holds a second
+copy of the text as overlapping character pairs (``党建工作`` -> ``党建 建工 工作``):
+a query of two or more characters is the phrase of its pairs, exact in the same
+way, and reads the far shorter position lists of pairs. One character is looked
+up among the single characters. A pair with a placeholder side is written as the
+one token ``U+E000 U+E000``: such queries are checked against the text anyway,
+and ten thousand distinct punctuation pairs would only make the index bigger.
+
 The index is a plain FTS5 table, so any SQLite tool can query it with the same
-spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '"党 建"'``.
+spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{title_pairs body_pairs} : "党建 建工"'``
+(``'{title body} : "党"'`` for one character).
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -68,6 +80,30 @@ def split_text(text: str | None) -> str:
     out[0::2] = mapped
     out[1::2] = 0x20
     return out.tobytes().decode("utf-32-le")
+
+
+def split_pairs(text: str | None) -> str:
+    """The space-separated overlapping character pairs of ``text``: the second copy in the index."""
+    if not text:
+        return ""
+    mapped = _token_codes(text)
+    if mapped.size < 2:
+        return ""
+    first, second = mapped[:-1], mapped[1:]
+    blank = (first == _PLACEHOLDER_CODE) | (second == _PLACEHOLDER_CODE)
+    out = np.empty((first.size, 3), dtype=np.uint32)
+    out[:, 0] = np.where(blank, _PLACEHOLDER_CODE, first)
+    out[:, 1] = np.where(blank, _PLACEHOLDER_CODE, second)
+    out[:, 2] = 0x20
+    return out.tobytes().decode("utf-32-le")
+
+
+def pair_tokens(text: str) -> list[str]:
+    """The pair tokens of a search string of two or more characters, in order."""
+    return [
+        PLACEHOLDER * 2 if PLACEHOLDER in (first, second) else first + second
+        for first, second in itertools.pairwise(phrase_tokens(text))
+    ]
 
 
 def phrase_tokens(text: str) -> list[str]:

@@ -7,8 +7,8 @@ contains spaces or the words AND / OR / NOT (a space inside quotes stands for on
 whitespace character). Every term matches as an exact substring of the title or
 the body (ASCII letters ignore case).
 
-A term is compiled into an FTS5 phrase of its character tokens (see
-``archive.charsplit``). Terms with punctuation or spaces only narrow the
+A term is compiled into an FTS5 phrase of its character pairs, or of its one
+character, restricted to the matching index columns (see ``archive.charsplit``). Terms with punctuation or spaces only narrow the
 candidates at the index level; ``Query.matches`` then decides on the stored text.
 The index expression is built so that it never drops a true match: a superset
 in positive position, a subset (or nothing) under ``NOT``.
@@ -19,11 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.charsplit import fold, is_exact, phrase_tokens
+from archive.charsplit import fold, is_exact, pair_tokens, phrase_tokens
 from archive.errors import QueryError
 
 OPERATORS = ("AND", "OR", "NOT")
 FIELDS = ("all", "title", "body")
+# The articles_fts columns a term is looked up in, by searched field.
+CHARACTER_COLUMNS = {"all": "title body", "title": "title", "body": "body"}
+PAIR_COLUMNS = {"all": "title_pairs body_pairs", "title": "title_pairs", "body": "body_pairs"}
 _LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
 
 # Sentinels for "every article" and "no article" while building index expressions.
@@ -47,8 +50,14 @@ class Term:
         return is_exact(self.text)
 
     def fts(self, field: str = "all") -> str:
-        phrase = '"' + " ".join(phrase_tokens(self.text)) + '"'
-        return phrase if field == "all" else f"{{{field}}} : {phrase}"
+        # Two or more characters: the phrase of their pairs in the pair columns. One character,
+        # or a term with punctuation (a superset either way): its characters in the single columns.
+        tokens = phrase_tokens(self.text)
+        if len(tokens) > 1 and self.exact:
+            tokens, columns = pair_tokens(self.text), PAIR_COLUMNS[field]
+        else:
+            columns = CHARACTER_COLUMNS[field]
+        return "{" + columns + '} : "' + " ".join(tokens) + '"'
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from archive.schema import LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
 
-BM25 = "bm25(articles_fts, 10.0, 1.0)"  # title hits count ten times body hits
+# Title hits count ten times body hits; weights for title, body, title_pairs, body_pairs.
+BM25 = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)"
 # Date order: the first SAMPLE_MATCHES index matches estimate how common a query is; at
 # WALK_SHARE of the archive or more, reading articles newest first finds a page of hits sooner
 # than collecting and sorting every match.

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.charsplit import split_text
+from archive.charsplit import split_pairs, split_text
 from archive.errors import ArchiveError
-from archive.schema import LIST_FIELDS, TEXT_FIELDS, VERSION_FIELDS, migrate
+from archive.schema import FTS_COLUMNS, LIST_FIELDS, TEXT_FIELDS, VERSION_FIELDS, migrate
 from archive.stories import Signature, same_story, signature
 
 FETCH_OUTCOMES = frozenset({"article", "not-article", "blocked", "error", "not-modified", "list"})
@@ -39,6 +39,10 @@ RUN_STAT_KEYS = (
 # What makes two captures of a URL "the same article": not the crawl bookkeeping.
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
 _STORY_CANDIDATES = 50
+_FTS_NAMES = ", ".join(FTS_COLUMNS)
+_FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+_INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
+_INDEX_DELETE = f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class Prepared:
     """An article ready to write: its row, and (once completed) its index text and signature."""
 
     row: dict[str, Any]
-    index_text: tuple[str, str] | None = None  # the columns of articles_fts
+    index_text: tuple[str, ...] | None = None  # the columns of articles_fts
     signature: Signature | None = None
 
     def complete(self) -> Prepared:
@@ -87,9 +91,9 @@ class Prepared:
         return self
 
 
-def index_columns(title: str | None, body: str | None) -> tuple[str, str]:
-    """What articles_fts holds for an article: the character-split title and body."""
-    return split_text(title), split_text(body)
+def index_columns(title: str | None, body: str | None) -> tuple[str, str, str, str]:
+    """What articles_fts holds for an article: title and body split into characters, then into pairs."""
+    return split_text(title), split_text(body), split_pairs(title), split_pairs(body)
 
 
 def prepare(article: Any, full: bool = True) -> Prepared:
@@ -294,13 +298,22 @@ class Archive:
             return SaveResult("updated", article_id, story_id)
 
     def _insert(self, item: Prepared, fetch_id: int | None, seen_at: str) -> SaveResult:
-        values = {**item.row, "first_seen": seen_at, "last_seen": seen_at, "fetch_id": fetch_id}
+        # The id is the one SQLite would give (we hold the write lock), taken first so that the story
+        # is known before the row is written: updating a row rewrites all of its text.
+        article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+        story_id = assign_story(self.conn, article_id, item.signature)
+        values = {
+            **item.row,
+            "id": article_id,
+            "story_id": story_id,
+            "first_seen": seen_at,
+            "last_seen": seen_at,
+            "fetch_id": fetch_id,
+        }
         names = ", ".join(f"[{name}]" for name in values)
         marks = ", ".join(f":{name}" for name in values)
-        article_id = self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values).lastrowid
+        self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
         self._index(article_id, item)
-        story_id = assign_story(self.conn, article_id, item.signature)
-        self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
         return SaveResult("new", article_id, story_id)
 
     def _keep_version(self, article_id: int, replaced_at: str) -> None:
@@ -313,14 +326,14 @@ class Archive:
 
     def _index(self, article_id: int, item: Prepared) -> None:
         self.conn.execute(
-            "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+            _INDEX_INSERT,
             [article_id, *item.index_text],
         )
 
     def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:
         # A contentless FTS5 table forgets a row only when given the exact indexed values.
         self.conn.execute(
-            "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+            _INDEX_DELETE,
             [article_id, *index_columns(title, body)],
         )
 

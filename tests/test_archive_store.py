@@ -204,12 +204,14 @@ def test_each_migration_is_a_step(tmp_path):
     assert {
         r[0] for r in conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"干 部\"'")
     } == {1, 2}
-    assert migrate(conn) == SCHEMA_VERSION
+    assert migrate(conn, target=6) == 6
     assert conn.execute("SELECT story_id FROM articles ORDER BY id").fetchall() == [(1,), (1,)]
-    rebuilt = conn.execute(
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"干 部 工\"'"
-    ).fetchall()
-    assert rebuilt == [(1,), (2,)]
+    # Step 7 rebuilds the index with character pairs beside the single characters.
+    assert migrate(conn) == SCHEMA_VERSION
+    for expression in ('{title_pairs body_pairs} : "干部 部工"', '{title body} : "干 部 工"', '{title} : "召"'):
+        rebuilt = conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expression])
+        assert rebuilt.fetchall() == [(1,), (2,)], expression
+    assert conn.execute("SELECT v FROM articles_fts_config WHERE k = 'hashsize'").fetchone()[0] > 2**20
     conn.close()
     with Archive.open(path) as arc:
         assert (
