@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -168,10 +169,14 @@ def _retired_step(db: Database) -> None:
     return None
 
 
+_log = logging.getLogger(__name__)
+UPGRADE_NOTICE_ARTICLES = 1000
 FTS_COLUMNS = ("title", "body", "title_pairs", "body_pairs")
-# How much text FTS5 gathers in memory before writing a segment. The default (1 MiB) flushes
-# every few articles; a bulk batch of a thousand articles fits in 64 MiB and is written once.
-FTS_HASH_SIZE = 64 * 2**20
+# How much index data FTS5 gathers in memory before writing a segment. The default (1 MiB)
+# flushes every few articles, and each flush is a segment to merge later; a bulk batch of
+# 5,000 articles (about 100 MiB) is written once, at its commit. Small writes never use it.
+FTS_HASH_SIZE = 256 * 2**20
+REBUILD_CACHE_KIB = -2 * 1024 * 1024  # negative: KiB, so 2 GiB
 
 
 def _pair_index(db: Database) -> None:
@@ -185,10 +190,17 @@ def _pair_index(db: Database) -> None:
     db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_SIZE])
     marks = ", ".join("?" * len(FTS_COLUMNS))
     rows = db.conn.execute("SELECT id, title, body FROM articles")
-    db.conn.executemany(
-        f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",
-        ((row[0], *index_columns(row[1], row[2])) for row in rows),
-    )
+    # The rebuild is one transaction: index segments written and merged in it stay in the cache
+    # rather than going to the write-ahead log again and again.
+    previous = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    db.conn.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
+    try:
+        db.conn.executemany(
+            f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",
+            ((row[0], *index_columns(row[1], row[2])) for row in rows),
+        )
+    finally:
+        db.conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [
@@ -201,6 +213,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _pair_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+_INDEX_REBUILD_STEP = MIGRATIONS.index(_pair_index) + 1
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -218,6 +231,18 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     if current >= target:
         return current
     db = Database(conn)
+    if current >= 1 and current < _INDEX_REBUILD_STEP <= target:
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        if articles >= UPGRADE_NOTICE_ARTICLES:
+            # Logged as a warning so that it shows without any logging set up: a search or crawl
+            # that seems to hang for minutes is upgrading the archive.
+            _log.warning(
+                "upgrading the archive from schema %d to %d: the search index of %d articles is rebuilt "
+                "once, about a minute per 20,000 articles (interrupting it is safe, but starts it over)",
+                current,
+                target,
+                articles,
+            )
     # sqlite-utils commits inside some table operations, so a step's transaction alone does not
     # keep two processes that open a new archive at once from running the same step: a lock
     # file beside the database serialises them, and each re-reads the version under it.

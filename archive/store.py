@@ -39,6 +39,7 @@ RUN_STAT_KEYS = (
 # What makes two captures of a URL "the same article": not the crawl bookkeeping.
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
 _STORY_CANDIDATES = 50
+BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while save_articles runs
 _FTS_NAMES = ", ".join(FTS_COLUMNS)
 _FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 _INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
@@ -234,7 +235,7 @@ class Archive:
         return self._save(prepare(article, full=False), fetch_id, seen_at or now_iso())
 
     def save_articles(
-        self, articles: Iterable[Any], *, seen_at: str | None = None, workers: int = 0, batch: int = 1000
+        self, articles: Iterable[Any], *, seen_at: str | None = None, workers: int = 0, batch: int = 5000
     ) -> list[SaveResult]:
         """Bulk ``save_article``, ``batch`` articles per transaction (for imports and benchmarks).
 
@@ -242,25 +243,34 @@ class Archive:
         next batch while this process writes the current one.
         """
         seen_at = seen_at or now_iso()
-        results: list[SaveResult] = []
         remaining = iter(articles)
         chunks = iter(lambda: list(itertools.islice(remaining, batch)), [])
-        if workers < 1:
-            for chunk in chunks:
-                with self.transaction():
-                    results.extend(self._save(prepare(article), None, seen_at) for article in chunk)
-            return results
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            # One batch is prepared by the workers while the previous one is written here.
-            in_flight = None
-            for chunk in chunks:
-                upcoming = pool.map(prepare, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
+        with self._large_cache():
+            if workers < 1:
+                return [result for chunk in chunks for result in self._write_batch(map(prepare, chunk), seen_at)]
+            results: list[SaveResult] = []
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                # One batch is prepared by the workers while the previous one is written here.
+                in_flight = None
+                for chunk in chunks:
+                    upcoming = pool.map(prepare, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
+                    if in_flight is not None:
+                        results.extend(self._write_batch(in_flight, seen_at))
+                    in_flight = upcoming
                 if in_flight is not None:
                     results.extend(self._write_batch(in_flight, seen_at))
-                in_flight = upcoming
-            if in_flight is not None:
-                results.extend(self._write_batch(in_flight, seen_at))
-        return results
+            return results
+
+    @contextlib.contextmanager
+    def _large_cache(self) -> Iterator[None]:
+        # A bulk load inserts at random places in the url, date and story indexes; once those
+        # outgrow the usual cache every insert would read pages back from the file.
+        previous = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
     def _write_batch(self, prepared: Iterable[Prepared], seen_at: str) -> list[SaveResult]:
         with self.transaction():

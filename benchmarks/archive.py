@@ -61,7 +61,7 @@ def build(path: Path, size: int, workers: int) -> tuple[float, int]:
             chunk = list(corpus.articles(min(GENERATE_CHUNK, size - start), start=start))
             raw += sum(len((a.title or "").encode()) + len(a.body.encode()) for a in chunk)
             started = time.perf_counter()
-            arc.save_articles(chunk, workers=workers, batch=1000)
+            arc.save_articles(chunk, workers=workers)
             spent += time.perf_counter() - started
             done = start + len(chunk)
             print(f"  {done:>9,} articles  {done / spent:,.0f}/s", file=sys.stderr, flush=True)

@@ -277,3 +277,19 @@ def test_notices_from_one_template_are_not_reposts(arc):
         )
         stories.add(arc.save_article(article).story_id)
     assert len(stories) == 2
+
+
+def test_upgrade_that_rebuilds_the_index_says_so(tmp_path, caplog):
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=6)
+    conn.executemany(
+        "INSERT INTO articles(url, title, body, content_hash) VALUES (?, '组织工作', '党建引领', 'h')",
+        [(f"https://a.example.cn/{n}.html",) for n in range(1000)],
+    )
+    with caplog.at_level("WARNING", logger="archive.schema"):
+        migrate(conn)
+    assert "search index of 1000 articles is rebuilt" in caplog.text
+    assert conn.execute(
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '{title_pairs} : \"组织 织工\"'"
+    ).fetchone()[0] == 1000

@@ -251,7 +251,7 @@ def test_second_crawl_waits_for_the_lock(server, tmp_path):
     data_dir.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nfrom crawler.lock import CrawlLock\n"
-         "lock = CrawlLock(sys.argv[1]).acquire()\nprint('held', flush=True)\ntime.sleep(60)",
+         "lock = CrawlLock(sys.argv[1]).acquire()\nprint('held', flush=True)\ntime.sleep(600)",
          str(data_dir / "crawl.lock")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -259,8 +259,9 @@ def test_second_crawl_waits_for_the_lock(server, tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    assert result.returncode == 3
-    assert f"pid {holder.pid}" in result.stderr.decode()
+    # The holder outlives the crawl whatever the machine's load (it is killed above, not timed out).
+    assert result.returncode == 3, result.stderr.decode()[-3000:]
+    assert f"pid {holder.pid}" in result.stderr.decode(), result.stderr.decode()[-3000:]
 
 
 def first_list_details(server, profiles) -> set[str]:
