@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archive.searching import open_existing
+from archive.searching import BM25, open_existing
 
 HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh")
 HIDDEN_ARTICLE_COLUMNS = ("content_hash", "fetch_id", "next_pages")
@@ -35,25 +35,31 @@ ARTICLE_COLUMNS = {
     "next_pages": "Further pages of a multi-page article (merged into the body).",
 }
 
-SEARCH_SQL = """
+# A query that cannot be read finds no article; this row says what to fix instead.
+_QUERY_ERROR_ROW = """
+select null, null, null, 'Cannot search: ' || orgnews_query_error(:q), null, null, null, null{rank}
+where orgnews_query_error(:q) is not null
+"""
+
+SEARCH_SQL = f"""
 select a.id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url,
-  -bm25(articles_fts, 10.0, 1.0) as rank
+  -{BM25} as rank
 from articles_fts join articles a on a.id = articles_fts.rowid
 where articles_fts match orgnews_fts(:q) and orgnews_matches(:q, a.title, a.body)
-order by bm25(articles_fts, 10.0, 1.0), a.id
+union all{_QUERY_ERROR_ROW.format(rank=", null")}order by rank desc, id
 limit 200
 """.strip()
 
-SEARCH_BY_DATE_SQL = """
+SEARCH_BY_DATE_SQL = f"""
 select a.id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url
 from articles a
 where a.id in (select rowid from articles_fts where articles_fts match orgnews_fts(:q))
   and orgnews_matches(:q, a.title, a.body)
-order by a.published_at desc, a.id desc
+union all{_QUERY_ERROR_ROW.format(rank="")}order by published_at desc, id desc
 limit 200
 """.strip()
 
@@ -71,8 +77,9 @@ def metadata(database: str) -> dict[str, Any]:
         "title": "Articles",
         "description": "One row per article URL. Reposts on several sites are separate rows sharing a story_id. "
         + QUERY_HELP,
-        "fts_table": "articles_fts",
-        "fts_pk": "id",
+        # Searched by archive.datasette_plugin (index, then the exact check), not by Datasette's
+        # own filter: so no fts_table here.
+        "plugins": {"orgnews": {"exact_search": True}},
         "facets": ["site", "source", "column", "year"],
         "sort_desc": "published_at",
         "label_column": "title",

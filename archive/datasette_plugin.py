@@ -1,16 +1,30 @@
 """Datasette plugin shipped with orgnews: exact Chinese search inside Datasette.
 
-It registers SQL functions on every connection so that Datasette search gives
-the same results as ``orgnews search``:
+Every way of searching in ``orgnews serve`` finds exactly the articles that
+``orgnews search`` finds, and a query that cannot be read says why.
 
-- ``orgnews_fts(q)``: the FTS5 expression for a user query (see ``archive.query``);
-- ``orgnews_matches(q, title, body)``: 1 when the article really contains the
-  query (decides queries with punctuation, which the index only narrows down);
+SQL functions registered on every connection:
+
+- ``orgnews_fts(q)`` and ``orgnews_fts(q, field)``: the FTS5 expression for a user
+  query over all text, the title or the body (see ``archive.query``);
+- ``orgnews_matches(q, title, body)``: 1 when the article really contains the query
+  (decides queries with punctuation or spaces, which the index only narrows down);
+  pass NULL for a field that is not searched;
 - ``orgnews_snippet(title, body, q)``: a snippet with the matches marked;
-- ``escape_fts(q)``: replaces Datasette's own, so the table search box uses the
-  character-split index too. The box cannot add the exact check, so a query with
-  punctuation or spaces inside quotes may list a few extra articles there (any
-  punctuation matches); the saved queries ``search`` and ``search_by_date`` are exact.
+- ``orgnews_query_error(q)``: the sentence saying what to fix in a query that cannot
+  be read, NULL for a good or blank query; the saved queries show it as a row;
+- ``escape_fts(q)``: replaces Datasette's own, so SQL written for Datasette's search
+  uses the character-split index too.
+
+The table page's search box (``?_search=``, and ``?_search_title=`` /
+``?_search_body=`` for one field) is handled by this plugin's
+``filters_from_request`` hook, for a table whose metadata sets
+``plugins: {orgnews: {exact_search: true}}`` (``archive.browse`` does for
+``articles``): it filters with the index and then the exact check, so the row
+count and facets are exact too, and puts a bad query's sentence into the
+"rows where ..." line. That metadata names no ``fts_table`` (and Datasette does not
+detect a contentless index), so Datasette's own search filter stays out of the way
+while the page still shows the search box.
 """
 
 from __future__ import annotations
@@ -19,48 +33,115 @@ import urllib.parse
 from functools import lru_cache
 
 from datasette import hookimpl
+from datasette.filters import FilterArguments
 
 from archive.errors import QueryError
 from archive.query import Query, parse_query
 from archive.searching import make_snippet
 
+PLUGIN = "orgnews"
+# Request argument -> searched field, as Datasette names them (_search, _search_<column>).
+SEARCH_ARGUMENTS = {"_search": "all", "_search_title": "title", "_search_body": "body"}
 # A phrase of one placeholder token that no article contains: a query that cannot be
 # parsed finds nothing instead of breaking the page.
 NO_MATCH = '"\ue001"'
 
 
 @lru_cache(maxsize=256)
-def _parsed(query: str) -> Query | None:
+def parsed(query: str, field: str = "all") -> Query | QueryError:
+    """The parsed query, or the QueryError saying what is wrong with it."""
     try:
-        return parse_query(query)
-    except QueryError:
-        return None
+        return parse_query(query, field)
+    except QueryError as exc:
+        return exc
 
 
-def fts_expression(query: str | None) -> str:
-    parsed = _parsed(query or "")
-    return parsed.fts if parsed else NO_MATCH
+def fts_expression(query: str | None, field: str = "all") -> str:
+    result = parsed(query or "", field)
+    return NO_MATCH if isinstance(result, QueryError) else result.fts
 
 
 def matches(query: str | None, title: str | None, body: str | None) -> int:
-    parsed = _parsed(query or "")
-    if parsed is None:
+    result = parsed(query or "")
+    if isinstance(result, QueryError):
         return 0
-    return int(parsed.exact or parsed.matches(title, body))
+    return int(result.exact or result.matches(title, body))
 
 
 def snippet(title: str | None, body: str | None, query: str | None) -> str:
-    parsed = _parsed(query or "")
-    return make_snippet(title, body, parsed.terms if parsed else [])
+    result = parsed(query or "")
+    return make_snippet(title, body, [] if isinstance(result, QueryError) else result.terms)
+
+
+def query_error(query: str | None) -> str | None:
+    # A blank query is the empty form of a saved query, not a mistake to report.
+    if not (query or "").strip():
+        return None
+    result = parsed(query)
+    return str(result) if isinstance(result, QueryError) else None
 
 
 # trylast: Datasette registers its own escape_fts in this hook; ours must come after it to win.
 @hookimpl(trylast=True)
 def prepare_connection(conn):
     conn.create_function("orgnews_fts", 1, fts_expression, deterministic=True)
+    conn.create_function("orgnews_fts", 2, fts_expression, deterministic=True)
     conn.create_function("escape_fts", 1, fts_expression, deterministic=True)
     conn.create_function("orgnews_matches", 3, matches, deterministic=True)
     conn.create_function("orgnews_snippet", 3, snippet, deterministic=True)
+    conn.create_function("orgnews_query_error", 1, query_error, deterministic=True)
+
+
+def search_filter(field: str, param: str) -> str:
+    """WHERE clause over ``articles`` for the query in ``:param`` searching ``field``: index, then exact check."""
+    title = "title" if field in ("all", "title") else "null"
+    body = "body" if field in ("all", "body") else "null"
+    return (
+        f"id in (select rowid from articles_fts where articles_fts match orgnews_fts(:{param}, '{field}'))"
+        f" and orgnews_matches(:{param}, {title}, {body})"
+    )
+
+
+def search_arguments(args: dict[str, str]) -> FilterArguments:
+    """The filter for the search arguments of a request to the articles table (see the module doc)."""
+    clauses: list[str] = []
+    params: dict[str, str] = {}
+    descriptions: list[str] = []
+    # Told on the page like a bad query rather than raised: an error page would lose the form.
+    for argument in sorted(k for k in args if k.startswith("_search_") and k not in SEARCH_ARGUMENTS):
+        clauses.append("0")
+        descriptions.append(
+            f"{argument} cannot be used: search with _search (title and body), _search_title or _search_body"
+        )
+    for argument, field in SEARCH_ARGUMENTS.items():
+        query = args.get(argument, "")
+        # The page's form always sends the box, empty or not: an empty box filters nothing out.
+        if not query.strip():
+            continue
+        where = "" if field == "all" else f" in the {field}"
+        result = parsed(query, field)
+        if isinstance(result, QueryError):
+            clauses.append("0")
+            descriptions.append(f'search "{query}"{where} cannot be used ({result})')
+            continue
+        param = f"orgnews_search_{field}"
+        clauses.append(search_filter(field, param))
+        params[param] = query
+        descriptions.append(f'search matches "{query}"{where}')
+    return FilterArguments(
+        clauses, params, descriptions, {"supports_search": True, "search": args.get("_search", "")}
+    )
+
+
+# trylast: Datasette's own search filter (run before) says the table has no search; ours says it has.
+@hookimpl(trylast=True)
+def filters_from_request(request, database, table, datasette):
+    # Only the table whose metadata asks for it (archive.browse does) is searched this way:
+    # the plugin is installed for every Datasette in the environment.
+    config = datasette.plugin_config(PLUGIN, database=database, table=table) or {}
+    if not config.get("exact_search"):
+        return None
+    return search_arguments({key: request.args.get(key) for key in request.args if key.startswith("_search")})
 
 
 _HIDE_COLUMNS_CSS = "".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -16,6 +17,8 @@ import urllib.request
 import pytest
 
 from archive import Archive, search
+from archive.errors import QueryError
+from archive.query import parse_query
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
 from tests.conftest import ROOT
@@ -23,6 +26,18 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+
+
+# Articles whose text differs from a query only in punctuation or whitespace: the index alone
+# cannot tell them apart, so they show whether the exact check is applied.
+NEAR_MISSES = [
+    ("https://e.example.cn/5g.html", "推进5G芯片党建", "组，织生活会。"),
+    ("https://e.example.cn/stop.html", "组织生活会召开", "党支部组。织委员发言。"),
+    ("https://e.example.cn/space.html", "学习 教育", "组 织生活会，推进5G 芯片。"),
+    ("https://e.example.cn/newline.html", "学习、教育", "组\n织推进工作。"),
+    ("https://e.example.cn/tab.html", "专题学习\t教育", "推进工作"),
+]
+SYNTHETIC_ARTICLES = 150
 
 
 def free_port() -> int:
@@ -35,25 +50,24 @@ def free_port() -> int:
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve") / "data"
     with Archive.open(data_dir / "archive.db") as arc, arc.transaction():
-        for article in CorpusGenerator(seed=4).articles(150, body_chars=300):
+        for article in CorpusGenerator(seed=4).articles(SYNTHETIC_ARTICLES, body_chars=300):
             arc.save_article(article)
-        arc.save_article(
-            Article(
-                url="https://e.example.cn/5g.html",
-                site="edge",
-                title="推进5G芯片党建",
-                body="组，织生活会。",
-                published_at="2024-03-03",
+        for day, (url, title, body) in enumerate(NEAR_MISSES, start=1):
+            arc.save_article(
+                Article(url=url, site="edge", title=title, body=body, published_at=f"2024-03-0{day}")
             )
-        )
     port = free_port()
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    log_path = data_dir.parent / "serve.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: nothing reads the server's output while tests run, and a full pipe
+        # would stop the server in the middle of a request.
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -64,11 +78,12 @@ def server(tmp_path_factory):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"orgnews serve did not start: {process.stderr.read().decode()}") from None
+                raise RuntimeError(f"orgnews serve did not start: {log_path.read_text()}") from None
             time.sleep(0.2)
     yield base, data_dir
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 def get_json(base: str, path: str, **params) -> dict:
@@ -76,31 +91,106 @@ def get_json(base: str, path: str, **params) -> dict:
     return json.loads(urllib.request.urlopen(url, timeout=30).read())
 
 
-@pytest.mark.parametrize("query", ["党", "党建", "5G芯片", "组织生活", "党建 NOT 学习", "干部 OR 人才"])
-def test_search_box_and_saved_query_equal_orgnews_search(server, query):
+def get_page(base: str, path: str, **params) -> str:
+    return (
+        urllib.request.urlopen(base + path + "?" + urllib.parse.urlencode(params), timeout=30).read().decode()
+    )
+
+
+def table_search(base: str, column: str = "id", **params) -> dict:
+    return get_json(base, "/archive/articles.json", _size="max", _shape="objects", _col=column, **params)
+
+
+QUERIES = [
+    "党",
+    "党建",
+    "5G芯片",
+    "组织生活",
+    "党建 NOT 学习",
+    "干部 OR 人才",
+    "组，织",
+    '"组 织"',
+    '"学习 教育"',
+    "学习、教育",
+    '推进 NOT "组 织"',
+    '"5G 芯片" OR 组，织',
+    "(组。织 OR 5g芯片) AND 党",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_box_and_saved_queries_equal_orgnews_search(server, query):
     base, data_dir = server
-    expected = {hit.id for hit in search(data_dir / "archive.db", query, limit=0)}
-    table = get_json(base, "/archive/articles.json", _search=query, _size="max", _shape="objects", _col="id")
+    db = data_dir / "archive.db"
+    expected = {hit.id for hit in search(db, query, limit=0)}
+    table = table_search(base, _search=query)
     assert {row["id"] for row in table["rows"]} == expected
+    assert table["filtered_table_rows_count"] == len(expected)
     saved = get_json(base, "/archive/search.json", q=query, _shape="objects")
-    ranked = search(data_dir / "archive.db", query, limit=200)
-    assert [row["id"] for row in saved["rows"]] == [hit.id for hit in ranked]
+    assert [row["id"] for row in saved["rows"]] == [hit.id for hit in search(db, query, limit=200)]
     by_date = get_json(base, "/archive/search_by_date.json", q=query, _shape="objects")
     assert [row["id"] for row in by_date["rows"]] == [
-        h.id for h in search(data_dir / "archive.db", query, order="date", limit=200)
+        h.id for h in search(db, query, order="date", limit=200)
     ]
 
 
-def test_punctuation_query_is_exact_in_saved_query(server):
+@pytest.mark.parametrize(("argument", "field"), [("_search_title", "title"), ("_search_body", "body")])
+@pytest.mark.parametrize("query", ["学习", '"学习 教育"', "组，织", "组织 OR 推进"])
+def test_search_box_by_field_equals_orgnews_search_in_that_field(server, argument, field, query):
+    base, data_dir = server
+    expected = {hit.id for hit in search(data_dir / "archive.db", query, field=field, limit=0)}
+    assert {row["id"] for row in table_search(base, **{argument: query})["rows"]} == expected
+
+
+def test_punctuation_and_spaces_are_exact_in_the_search_box_and_saved_query(server):
     base, _ = server
+    titles = {row["title"] for row in table_search(base, _search="组，织", column="title")["rows"]}
+    assert titles == {"推进5G芯片党建"}
+    titles = {row["title"] for row in table_search(base, _search='"学习 教育"', column="title")["rows"]}
+    assert titles == {"学习 教育", "专题学习\t教育"}
     saved = get_json(base, "/archive/search.json", q="组，织", _shape="objects")
     assert [row["title"] for row in saved["rows"]] == ["推进5G芯片党建"]
     assert "<mark>组，织</mark>" in saved["rows"][0]["snippet"]
 
 
-def test_bad_query_finds_nothing_instead_of_failing(server):
+def test_search_box_stays_on_the_page_with_the_query_in_it(server):
     base, _ = server
-    assert get_json(base, "/archive/articles.json", _search="NOT (", _shape="objects")["rows"] == []
+    page = get_page(base, "/archive/articles", _search='"学习 教育"')
+    assert '<input id="_search" type="search" name="_search" value="&#34;学习 教育&#34;">' in page
+    assert "2 rows" in page and "search matches &#34;&#34;学习 教育&#34;&#34;" in page
+    assert 'id="_search"' in get_page(base, "/archive/articles")
+    # The form always sends the box: left empty, it lists every article.
+    everything = table_search(base, _search="  ")
+    assert everything["filtered_table_rows_count"] == SYNTHETIC_ARTICLES + len(NEAR_MISSES)
+
+
+BAD_QUERIES = ["NOT (", '"组织', "(党建", "党建)", '""', "NOT 党建", "党建 AND", "()"]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_query_explains_itself_on_the_table_page_and_in_saved_queries(server, query):
+    base, _ = server
+    with pytest.raises(QueryError) as raised:
+        parse_query(query)
+    message = str(raised.value)
+    table = table_search(base, _search=query)
+    assert table["rows"] == [] and table["filtered_table_rows_count"] == 0
+    assert message in table["human_description_en"]
+    page = get_page(base, "/archive/articles", _search=query)
+    assert message in html.unescape(page)
+    for saved_query in ("search", "search_by_date"):
+        rows = get_json(base, f"/archive/{saved_query}.json", q=query, _shape="objects")["rows"]
+        assert [(row["id"], row["title"]) for row in rows] == [(None, "Cannot search: " + message)]
+        page = get_page(base, f"/archive/{saved_query}", q=query)
+        assert message in html.unescape(page)
+
+
+def test_blank_saved_query_shows_an_empty_form_and_unknown_search_column_is_explained(server):
+    base, _ = server
+    assert get_json(base, "/archive/search.json", q="", _shape="objects")["rows"] == []
+    table = table_search(base, _search_url="党建")
+    assert table["rows"] == []
+    assert "_search_url cannot be used: search with _search" in table["human_description_en"]
 
 
 def test_metadata_facets_and_hidden_tables(server):
@@ -140,7 +230,10 @@ def test_served_read_only_while_a_crawl_writes(server):
     except urllib.error.HTTPError as exc:
         assert exc.code == 400
     with Archive.open(data_dir / "archive.db") as arc:
-        assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 152
+        assert (
+            arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            == SYNTHETIC_ARTICLES + len(NEAR_MISSES) + 1
+        )
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed")
