@@ -43,7 +43,9 @@ BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while sav
 _FTS_NAMES = ", ".join(FTS_COLUMNS)
 _FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 _INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
-_INDEX_DELETE = f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
+_INDEX_DELETE = (
+    f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
+)
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,9 @@ class Archive:
         chunks = iter(lambda: list(itertools.islice(remaining, batch)), [])
         with self._large_cache():
             if workers < 1:
-                return [result for chunk in chunks for result in self._write_batch(map(prepare, chunk), seen_at)]
+                return [
+                    result for chunk in chunks for result in self._write_batch(map(prepare, chunk), seen_at)
+                ]
             results: list[SaveResult] = []
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 # One batch is prepared by the workers while the previous one is written here.
@@ -362,7 +366,15 @@ class Archive:
         ).fetchone()
         if row is None:
             return None
-        keys = ("article_id", "last_seen", "etag", "last_modified", "content_hash", "published_at", "first_seen")
+        keys = (
+            "article_id",
+            "last_seen",
+            "etag",
+            "last_modified",
+            "content_hash",
+            "published_at",
+            "first_seen",
+        )
         return dict(zip(keys, row, strict=True))
 
     def iter_article_sources(self, site: str | None = None) -> Iterator[dict[str, Any]]:

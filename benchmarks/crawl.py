@@ -106,15 +106,27 @@ def child_bare(base: str, urls_file: Path, copies: int) -> dict:
         async def start(self):
             for method, url, body in self.requests:
                 payload = body.encode("latin-1") if body else None
-                yield scrapy.Request(replay_url(base, url, method=method, body=payload), method=method,
-                                     body=payload, dont_filter=True, callback=self.parse)
+                yield scrapy.Request(
+                    replay_url(base, url, method=method, body=payload),
+                    method=method,
+                    body=payload,
+                    dont_filter=True,
+                    callback=self.parse,
+                )
 
         def parse(self, response):
             return None
 
-    settings = {"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False, "CONCURRENT_REQUESTS": 16,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "DOWNLOAD_DELAY": 0, "HTTPERROR_ALLOW_ALL": True,
-                "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False}
+    settings = {
+        "LOG_LEVEL": "WARNING",
+        "ROBOTSTXT_OBEY": False,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        "DOWNLOAD_DELAY": 0,
+        "HTTPERROR_ALLOW_ALL": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+    }
     process = CrawlerProcess(settings)
     crawlers = []
     for _ in range(copies):
@@ -141,25 +153,31 @@ def fetched_requests(warc_dir: Path) -> dict[str, list[tuple[str, str, str]]]:
                     method = record.http_headers.protocol
                     body = record.content_stream().read().decode("latin-1")
                     found.setdefault(site, []).append(
-                        (method, record.rec_headers.get_header("WARC-Target-URI"), body))
+                        (method, record.rec_headers.get_header("WARC-Target-URI"), body)
+                    )
     return found
 
 
 def run_child(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", *args], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--copies", type=int, default=6, help="independent crawls of the replay (default 6)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, base, path = args.child[:3]
         copies = int(args.child[3])
-        result = child_full(base, Path(path), copies) if kind == "full" else child_bare(base, Path(path), copies)
+        result = (
+            child_full(base, Path(path), copies) if kind == "full" else child_bare(base, Path(path), copies)
+        )
         print(json.dumps(result))
         return
 
@@ -179,16 +197,24 @@ def main() -> None:
     finally:
         stop.set()
         server.join(timeout=10)
-    print(f"replay pages per crawl copy: {sum(map(len, urls.values()))} from {len(urls)} sites, "
-          f"copies: {args.copies}")
-    print(f"bare Scrapy spider : {bare['pages']:6d} pages in {bare['seconds']:6.2f} s = {bare['rate']:7.1f} pages/s")
-    print(f"full pipeline      : {full['pages']:6d} pages in {full['seconds']:6.2f} s = {full['rate']:7.1f} pages/s")
+    print(
+        f"replay pages per crawl copy: {sum(map(len, urls.values()))} from {len(urls)} sites, "
+        f"copies: {args.copies}"
+    )
+    print(
+        f"bare Scrapy spider : {bare['pages']:6d} pages in {bare['seconds']:6.2f} s = {bare['rate']:7.1f} pages/s"
+    )
+    print(
+        f"full pipeline      : {full['pages']:6d} pages in {full['seconds']:6.2f} s = {full['rate']:7.1f} pages/s"
+    )
     ratio = full["rate"] / bare["rate"] if bare["rate"] else 0.0
     print(f"full / bare        : {ratio:.0%} (target >= 50%)")
     # CPU per page is steadier than wall time on a shared machine, and says where the time goes.
-    print(f"crawler CPU per page: bare {1000 * bare['cpu'] / bare['pages']:.1f} ms, "
-          f"full {1000 * full['cpu'] / full['pages']:.1f} ms "
-          f"(bare / full {bare['cpu'] / full['cpu']:.0%})")
+    print(
+        f"crawler CPU per page: bare {1000 * bare['cpu'] / bare['pages']:.1f} ms, "
+        f"full {1000 * full['cpu'] / full['pages']:.1f} ms "
+        f"(bare / full {bare['cpu'] / full['cpu']:.0%})"
+    )
 
 
 if __name__ == "__main__":

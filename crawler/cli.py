@@ -16,7 +16,10 @@ from crawler import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("crawler.commands.extract:extract", "Extract articles from saved HTML files (JSON lines)."),
     "crawl": ("crawler.commands.crawl:crawl", "Crawl sites politely and incrementally into the archive."),
-    "demo": ("crawler.commands.crawl:demo", "Crawl the bundled offline replay of every site, then search it."),
+    "demo": (
+        "crawler.commands.crawl:demo",
+        "Crawl the bundled offline replay of every site, then search it.",
+    ),
     "runs": ("crawler.commands.crawl:runs", "Show recorded crawl runs and field coverage."),
     "reparse": ("crawler.commands.crawl:reparse", "Re-extract stored articles from the WARC files, offline."),
     "sites": ("crawler.commands.crawl:sites", "List the site profiles."),

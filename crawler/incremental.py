@@ -84,7 +84,9 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         return cls(crawler)
 
-    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def process_spider_output(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
         if response.meta.get(META_KIND) != "list":
             async for entry in result:
                 yield entry
@@ -140,8 +142,10 @@ class IncrementalMiddleware:
         if state.get("last_modified"):
             headers["If-Modified-Since"] = state["last_modified"]
         self.stats.inc_value("orgnews/details_refreshed")
-        return request.replace(headers={**request.headers.to_unicode_dict(), **headers},
-                               meta={**request.meta, "orgnews_refresh": True})
+        return request.replace(
+            headers={**request.headers.to_unicode_dict(), **headers},
+            meta={**request.meta, "orgnews_refresh": True},
+        )
 
 
 def article_age(state: dict[str, Any]) -> datetime | None:

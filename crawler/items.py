@@ -45,8 +45,9 @@ class PageResult:
     settled: str | None = None
 
 
-def fetch_from_response(response: Response, outcome: str, detail: str | None = None,
-                        reason: str | None = None) -> Fetch:
+def fetch_from_response(
+    response: Response, outcome: str, detail: str | None = None, reason: str | None = None
+) -> Fetch:
     def header(name: str) -> str | None:
         value = response.headers.get(name)
         return value.decode("latin-1") if value else None

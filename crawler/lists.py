@@ -35,7 +35,9 @@ from crawler.profiles import HANWEB_PROXY, ListSpec, SiteProfile
 # Hanweb asks for three screens of records per request.
 HANWEB_SCREENS = 3
 
-_TRS_PAGER_RE = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']""")
+_TRS_PAGER_RE = re.compile(
+    r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']"""
+)
 _HANWEB_RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _HANWEB_TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _JS_STRING_RE = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
@@ -64,10 +66,12 @@ def _hanweb_request(spec: ListSpec, index: int, start: int) -> RequestSpec:
     end = start + spec.per_request - 1
     query = urlencode({"startrecord": start, "endrecord": end, "perpage": spec.per_request // HANWEB_SCREENS})
     return RequestSpec(
-        urljoin(spec.url, f"{HANWEB_PROXY}?{query}"), method="POST",
+        urljoin(spec.url, f"{HANWEB_PROXY}?{query}"),
+        method="POST",
         body=urlencode(spec.form).encode("ascii"),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": spec.url},
-        kind="list", meta={"list_index": index, "page": start // spec.per_request + 1, "start": start},
+        kind="list",
+        meta={"list_index": index, "page": start // spec.per_request + 1, "start": start},
     )
 
 
@@ -90,14 +94,20 @@ def detail_request(profile: SiteProfile, url: str) -> RequestSpec:
     match = profile.detail_pattern.search(url)
     if match is None:
         raise ListError(f"{url} does not match {profile.name}'s detail_pattern, so it has no API id")
-    return RequestSpec(str(detail.api_url).format(id=match["id"]), kind="detail",
-                       headers={"Accept": "application/json"}, meta={"article_url": url})
+    return RequestSpec(
+        str(detail.api_url).format(id=match["id"]),
+        kind="detail",
+        headers={"Accept": "application/json"},
+        meta={"article_url": url},
+    )
 
 
 # --- list pages -------------------------------------------------------------------------
 
 
-def with_encoding_hint(profile: SiteProfile, body: bytes, headers: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+def with_encoding_hint(
+    profile: SiteProfile, body: bytes, headers: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
     """The headers, plus the profile's ``encoding`` when neither the server nor the page names a charset.
 
     The hint ranks after the header and the page's meta and before sniffing; the bytes are never changed,
@@ -131,8 +141,11 @@ def _anchors(markup: str, base: str) -> list[str]:
         return []  # comments or whitespace only: a page without links
     declared = root.xpath("//base/@href")
     base = urljoin(base, declared[0]) if declared else base
-    return [urljoin(base, href.strip()) for href in root.xpath("//a/@href")
-            if href.strip() and not href.strip().lower().startswith(("javascript:", "mailto:", "#"))]
+    return [
+        urljoin(base, href.strip())
+        for href in root.xpath("//a/@href")
+        if href.strip() and not href.strip().lower().startswith(("javascript:", "mailto:", "#"))
+    ]
 
 
 def _js_array(text: str, variable: str) -> str | None:
@@ -158,14 +171,16 @@ def _js_array(text: str, variable: str) -> str | None:
         elif char == "]":
             depth -= 1
             if depth == 0:
-                return text[start:pos + 1]
+                return text[start : pos + 1]
     return None
 
 
 def _unquote_js(literal: str) -> str:
     inner = literal[1:-1]
     try:
-        return json.loads(f'"{inner}"') if literal[0] == '"' else inner.replace("\\'", "'").replace("\\/", "/")
+        return (
+            json.loads(f'"{inner}"') if literal[0] == '"' else inner.replace("\\'", "'").replace("\\/", "/")
+        )
     except json.JSONDecodeError:
         return inner.replace("\\/", "/")
 
@@ -173,7 +188,9 @@ def _unquote_js(literal: str) -> str:
 def _js_array_links(text: str, spec: ListSpec, base: str) -> list[str]:
     array = _js_array(text, str(spec.variable))
     if array is None:
-        raise ListError(f"no `{spec.variable}=[...]` array in the list page {base}; has the site changed its list?")
+        raise ListError(
+            f"no `{spec.variable}=[...]` array in the list page {base}; has the site changed its list?"
+        )
     key = re.escape(str(spec.link_key))
     pattern = re.compile(rf"""(?:["']{key}["']|(?<![\w$]){key})\s*:\s*({_JS_STRING_RE})""")
     return [urljoin(base, html.unescape(_unquote_js(m[1]).strip())) for m in pattern.finditer(array)]
@@ -262,8 +279,9 @@ def _next_linked(spec: ListSpec, request: RequestSpec, text: str) -> str | None:
     return numbered[min(numbered)] if numbered else None
 
 
-def _next_page(spec: ListSpec, index: int, request: RequestSpec, text: str,
-               found_links: bool) -> RequestSpec | None:
+def _next_page(
+    spec: ListSpec, index: int, request: RequestSpec, text: str, found_links: bool
+) -> RequestSpec | None:
     page = _page_number(spec, request)
     if page >= spec.max_pages:
         return None
@@ -297,8 +315,12 @@ def _list_of(profile: SiteProfile, request: RequestSpec) -> tuple[int, ListSpec]
     return profile.lists.index(spec), spec
 
 
-def parse_list(profile: SiteProfile, spec_or_url: RequestSpec | str, body: bytes,
-               headers: Mapping[str, Any] | None = None) -> tuple[list[RequestSpec], list[RequestSpec]]:
+def parse_list(
+    profile: SiteProfile,
+    spec_or_url: RequestSpec | str,
+    body: bytes,
+    headers: Mapping[str, Any] | None = None,
+) -> tuple[list[RequestSpec], list[RequestSpec]]:
     """(detail requests, further list requests) for one list page.
 
     Links are resolved against the list URL and kept only when they match the profile's
@@ -332,8 +354,10 @@ def _json_article(profile: SiteProfile, url: str, record: Mapping[str, Any]) -> 
     if not title or not content.strip():
         raise NotAnArticle("no-body", f"the API record for {url} has no title or no content")
     # The content is an HTML fragment; the extractor cleans it as it cleans any page body.
-    page = (f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"
-            f"<h1>{html.escape(title)}</h1><div class='article-content'>{content}</div></body></html>")
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"
+        f"<h1>{html.escape(title)}</h1><div class='article-content'>{content}</div></body></html>"
+    )
     article = extract_article(page.encode("utf-8"), url)
     article.title = title
     for name in ("subtitle", "source", "author", "editor", "column"):
@@ -348,8 +372,9 @@ def _json_article(profile: SiteProfile, url: str, record: Mapping[str, Any]) -> 
     return article
 
 
-def parse_detail(profile: SiteProfile, url: str, body: bytes,
-                 headers: Mapping[str, Any] | None = None) -> Article:
+def parse_detail(
+    profile: SiteProfile, url: str, body: bytes, headers: Mapping[str, Any] | None = None
+) -> Article:
     """The article in a detail response; raises NotAnArticle (blocked=True for challenges)."""
     headers = with_encoding_hint(profile, body, headers)
     if profile.detail.format != "json":
@@ -364,8 +389,10 @@ def parse_detail(profile: SiteProfile, url: str, body: bytes,
         else:
             record = _walk(data, profile.detail.record_path or "")
             if not isinstance(record, Mapping):
-                raise NotAnArticle("no-record", f"the API answer for {article_url} holds no record at "
-                                                f"{profile.detail.record_path!r}")
+                raise NotAnArticle(
+                    "no-record",
+                    f"the API answer for {article_url} holds no record at {profile.detail.record_path!r}",
+                )
             article = _json_article(profile, article_url, record)
     if article.site is None:
         article = replace(article, site=profile.name)

@@ -23,10 +23,13 @@ class LockHeld(Exception):
     def __init__(self, path: Path, holder: dict) -> None:
         self.path = path
         self.holder = holder
-        who = (f"pid {holder.get('pid', '?')}, started {holder.get('started_at', '?')}, "
-               f"command: {holder.get('command', '?')}")
-        super().__init__(f"another crawl holds {path} ({who}); wait for it to finish, "
-                         "or use another --data-dir")
+        who = (
+            f"pid {holder.get('pid', '?')}, started {holder.get('started_at', '?')}, "
+            f"command: {holder.get('command', '?')}"
+        )
+        super().__init__(
+            f"another crawl holds {path} ({who}); wait for it to finish, or use another --data-dir"
+        )
 
 
 # Locks this process holds, by path: several crawlers of one `orgnews crawl` share the CLI's lock.
@@ -60,8 +63,14 @@ class CrawlLock:
             raise LockHeld(self.path, holder) from None
         fh.seek(0)
         fh.truncate()
-        json.dump({"pid": os.getpid(), "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                   "command": " ".join(sys.argv)}, fh)
+        json.dump(
+            {
+                "pid": os.getpid(),
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv),
+            },
+            fh,
+        )
         fh.flush()
         self._fh = fh
         _held[self.path] = self
@@ -79,6 +88,7 @@ class CrawlLock:
     def __enter__(self) -> CrawlLock:
         return self.acquire()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()

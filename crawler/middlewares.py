@@ -103,8 +103,9 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         data_dir = DataDir.resolve(settings.get("ORGNEWS_DATA_DIR"))
         site = getattr(crawler.spider, "site", None) or "orgnews"
-        recorder = WarcRecorder(data_dir.warc_dir, prefix=site,
-                                max_size=settings.getint("ORGNEWS_WARC_MAX_SIZE"))
+        recorder = WarcRecorder(
+            data_dir.warc_dir, prefix=site, max_size=settings.getint("ORGNEWS_WARC_MAX_SIZE")
+        )
         middleware = cls(recorder, _replay_base(settings))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
@@ -135,10 +136,15 @@ def detect_challenge(status: int, body: bytes) -> str | None:
     if status == 412 or (b"$_ts" in head and len(body) < 32768):
         return "瑞数 challenge (HTTP 412 or $_ts script)"
     # 加速乐 may spell the cookie name in pieces ('_')+('_')+('jsl…'); the reload after it does not vary.
-    if status == 521 or b"__jsl_clearance" in head or (
-            b"location.href=location.pathname+location.search" in head and len(body) < 32768):
+    if (
+        status == 521
+        or b"__jsl_clearance" in head
+        or (b"location.href=location.pathname+location.search" in head and len(body) < 32768)
+    ):
         return "加速乐 challenge (HTTP 521 or __jsl_clearance)"
-    if status in (403, 503) and (b"Just a moment" in head or b"cf-chl" in head or b"challenge-platform" in head):
+    if status in (403, 503) and (
+        b"Just a moment" in head or b"cf-chl" in head or b"challenge-platform" in head
+    ):
         return "Cloudflare challenge (Just a moment...)"
     return None
 
@@ -166,8 +172,12 @@ class ChallengeMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ChallengeMiddleware:
         settings = crawler.settings
-        return cls(crawler, settings.getfloat("ORGNEWS_CHALLENGE_BACKOFF"),
-                   settings.getint("ORGNEWS_CHALLENGE_STRIKES"), _replay_base(settings))
+        return cls(
+            crawler,
+            settings.getfloat("ORGNEWS_CHALLENGE_BACKOFF"),
+            settings.getint("ORGNEWS_CHALLENGE_STRIKES"),
+            _replay_base(settings),
+        )
 
     def _host(self, url: str) -> str:
         return urlsplit(real_url(url, self.replay_base)).hostname or ""
@@ -177,8 +187,10 @@ class ChallengeMiddleware:
         if self.strikes.get(host, 0) >= self.max_strikes:
             self.crawler.stats.inc_value("orgnews/requests_dropped_blocked_host")
             self._note(host, dropped=self.backed_off.get(host, {}).get("dropped", 0) + 1)
-            raise IgnoreRequest(f"{host} answered {self.max_strikes} bot challenges in this run; "
-                                "not asking it again until the next run")
+            raise IgnoreRequest(
+                f"{host} answered {self.max_strikes} bot challenges in this run; "
+                "not asking it again until the next run"
+            )
 
     def process_response(self, request: Request, response: Response) -> Response:
         reason = detect_challenge(response.status, response.body)
@@ -193,15 +205,28 @@ class ChallengeMiddleware:
         if slot is not None:
             slot.delay = max(slot.delay, delay)
         # The slot's own delay is recorded, so the run shows what the downloader really does.
-        self._note(host, challenges=strikes, delay=slot.delay if slot is not None else 0.0,
-                   dropped=self.backed_off.get(host, {}).get("dropped", 0))
-        logger.warning("%s answered %s with a %s (strike %d of %d); backing off %.0f s",
-                       host, response.url, reason, strikes, self.max_strikes, delay)
+        self._note(
+            host,
+            challenges=strikes,
+            delay=slot.delay if slot is not None else 0.0,
+            dropped=self.backed_off.get(host, {}).get("dropped", 0),
+        )
+        logger.warning(
+            "%s answered %s with a %s (strike %d of %d); backing off %.0f s",
+            host,
+            response.url,
+            reason,
+            strikes,
+            self.max_strikes,
+            delay,
+        )
         return response
 
     def _note(self, host: str, **values: float) -> None:
         self.backed_off[host] = {**self.backed_off.get(host, {}), **values}
-        self.crawler.stats.set_value("orgnews/hosts_backed_off", {h: dict(v) for h, v in self.backed_off.items()})
+        self.crawler.stats.set_value(
+            "orgnews/hosts_backed_off", {h: dict(v) for h, v in self.backed_off.items()}
+        )
 
     def _slot(self, request: Request) -> Any:
         engine = self.crawler.engine

@@ -83,9 +83,15 @@ class ArchivePipeline:
         for run in self.archive.runs(site=self.site, limit=20):
             if run.get("status") == "running":
                 self.archive.finish_run(
-                    run["id"], status="killed", stats={}, field_coverage={},
-                    alerts=["the crawl ended without finishing this run (killed or crashed); "
-                            "its fetches and articles are kept and the next run walked every list page"])
+                    run["id"],
+                    status="killed",
+                    stats={},
+                    field_coverage={},
+                    alerts=[
+                        "the crawl ended without finishing this run (killed or crashed); "
+                        "its fetches and articles are kept and the next run walked every list page"
+                    ],
+                )
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, PageResult):
@@ -96,7 +102,8 @@ class ArchivePipeline:
                 # Runs, known URLs and the archive's site column all speak of the profile's name.
                 item.article.site = self.site
                 result = self.archive.save_article(
-                    item.article, fetch_id=fetch_ids[0] if fetch_ids else None,
+                    item.article,
+                    fetch_id=fetch_ids[0] if fetch_ids else None,
                     seen_at=item.fetches[0].fetched_at if item.fetches else None,
                 )
                 self.stats.inc_value(stat_article(result.status))
@@ -129,11 +136,18 @@ class ArchivePipeline:
             self.stats.inc_value(STAT_NOT_MODIFIED)
         warc = fetch.warc
         return self.archive.record_fetch(
-            url=fetch.url, status=fetch.status, outcome=fetch.outcome, run_id=self.run_id,
+            url=fetch.url,
+            status=fetch.status,
+            outcome=fetch.outcome,
+            run_id=self.run_id,
             fetched_at=fetch.fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
-            warc_file=warc.file if warc else None, warc_offset=warc.offset if warc else None,
-            warc_length=warc.length if warc else None, detail=fetch.detail, etag=fetch.etag,
-            last_modified=fetch.last_modified, site=self.site,
+            warc_file=warc.file if warc else None,
+            warc_offset=warc.offset if warc else None,
+            warc_length=warc.length if warc else None,
+            detail=fetch.detail,
+            etag=fetch.etag,
+            last_modified=fetch.last_modified,
+            site=self.site,
         )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -167,6 +181,8 @@ class ArchivePipeline:
             status = "completed"
         self.stats.set_value("orgnews/run_status", status)
         self.stats.set_value("orgnews/alerts", alerts)
-        self.archive.finish_run(self.run_id, status=status, stats=stats, field_coverage=coverage, alerts=alerts)
+        self.archive.finish_run(
+            self.run_id, status=status, stats=stats, field_coverage=coverage, alerts=alerts
+        )
         self.archive.close()
         self.settled.close()

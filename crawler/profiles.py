@@ -33,25 +33,46 @@ JSON_FIELDS = ("title", "subtitle", "body", "source", "published_at", "author", 
 DEFAULT_MAX_PAGES = 50
 
 _LIST_KEYS = {
-    "url": str, "format": str, "paging": str, "max_pages": int,
+    "url": str,
+    "format": str,
+    "paging": str,
+    "max_pages": int,
     # js-array: the variable holding the array and the key holding each link
-    "variable": str, "link_key": str,
+    "variable": str,
+    "link_key": str,
     # json: where the items are, the id in each item, and the detail URL built from it
-    "items_path": str, "id_key": str, "detail_url": str,
+    "items_path": str,
+    "id_key": str,
+    "detail_url": str,
     # links: further list pages are links matching this regex, with the page number as group n
     "page_pattern": str,
     # counter: page n is this template (``{n}``), starting at ``first_page``
-    "page_url": str, "first_page": int,
+    "page_url": str,
+    "first_page": int,
     # hanweb: the POST form and the page window
-    "form": dict, "per_request": int,
+    "form": dict,
+    "per_request": int,
 }
 _TOP_KEYS = {
-    "name": str, "title": str, "hosts": list, "detail_pattern": str, "encoding": str,
-    "lists": list, "selectors": dict, "politeness": dict, "detail": dict, "template": str,
+    "name": str,
+    "title": str,
+    "hosts": list,
+    "detail_pattern": str,
+    "encoding": str,
+    "lists": list,
+    "selectors": dict,
+    "politeness": dict,
+    "detail": dict,
+    "template": str,
     "description": str,
 }
 _DETAIL_KEYS = {
-    "format": str, "api_url": str, "record_path": str, "fields": dict, "page_url": str, "source": str,
+    "format": str,
+    "api_url": str,
+    "record_path": str,
+    "fields": dict,
+    "page_url": str,
+    "source": str,
 }
 _POLITENESS_KEYS = {"download_delay": (int, float), "concurrency": int}
 
@@ -132,22 +153,31 @@ class SiteProfile:
         for spec in self.lists:
             if url == spec.url or (spec.page_pattern is not None and spec.page_pattern.search(url)):
                 return spec
-            if spec.paging == "counter" and url.split("?")[0] == urljoin(spec.url, spec.page_url or "").split("?")[0]:
+            if (
+                spec.paging == "counter"
+                and url.split("?")[0] == urljoin(spec.url, spec.page_url or "").split("?")[0]
+            ):
                 return spec
             if spec.paging == "hanweb" and url.split("?")[0] == urljoin(spec.url, HANWEB_PROXY):
                 return spec
-            if spec.paging == "trs" and re.fullmatch(re.escape(urljoin(spec.url, ".")) + r"index(?:_\d+)?\.s?html", url):
+            if spec.paging == "trs" and re.fullmatch(
+                re.escape(urljoin(spec.url, ".")) + r"index(?:_\d+)?\.s?html", url
+            ):
                 return spec
         return None
 
     def summary(self) -> dict[str, Any]:
         """What ``orgnews sites`` shows for a profile."""
         return {
-            "name": self.name, "title": self.title, "hosts": list(self.hosts),
+            "name": self.name,
+            "title": self.title,
+            "hosts": list(self.hosts),
             "start_urls": self.start_urls,
             "list_formats": sorted({spec.format for spec in self.lists}),
-            "detail_format": self.detail.format, "politeness": dict(self.politeness),
-            "encoding": self.encoding, "file": self.path,
+            "detail_format": self.detail.format,
+            "politeness": dict(self.politeness),
+            "encoding": self.encoding,
+            "file": self.path,
         }
 
 
@@ -195,8 +225,11 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
     fmt = _one_of(path, f"{prefix}format", table.get("format", "html"), LIST_FORMATS)
     paging = _one_of(path, f"{prefix}paging", table.get("paging", "none"), PAGINGS)
     needs = {
-        "js-array": ("variable", "link_key"), "json": ("items_path", "id_key", "detail_url"),
-        "links": ("page_pattern",), "counter": ("page_url",), "hanweb": ("form",),
+        "js-array": ("variable", "link_key"),
+        "json": ("items_path", "id_key", "detail_url"),
+        "links": ("page_pattern",),
+        "counter": ("page_url",),
+        "hanweb": ("form",),
     }
     for key in needs.get(fmt, ()) + needs.get(paging, ()):
         _required(path, table, key, prefix)
@@ -204,7 +237,9 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
     if pattern is not None:
         compiled = _regex(path, f"{prefix}page_pattern", pattern)
         if "n" not in compiled.groupindex:
-            raise ProfileError(path, f"{prefix}page_pattern", "needs a named group (?P<n>\\d+) for the page number")
+            raise ProfileError(
+                path, f"{prefix}page_pattern", "needs a named group (?P<n>\\d+) for the page number"
+            )
     if "detail_url" in table and "{id}" not in table["detail_url"]:
         raise ProfileError(path, f"{prefix}detail_url", "needs an {id} placeholder filled from each item")
     if "page_url" in table and "{n}" not in table["page_url"]:
@@ -212,8 +247,11 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
     if table.get("max_pages", 1) < 1:
         raise ProfileError(path, f"{prefix}max_pages", "must be at least 1")
     values = {k: v for k, v in table.items() if k not in ("page_pattern", "form")}
-    return ListSpec(**values, page_pattern=_regex(path, f"{prefix}page_pattern", pattern) if pattern else None,
-                    form={str(k): str(v) for k, v in table.get("form", {}).items()})
+    return ListSpec(
+        **values,
+        page_pattern=_regex(path, f"{prefix}page_pattern", pattern) if pattern else None,
+        form={str(k): str(v) for k, v in table.get("form", {}).items()},
+    )
 
 
 def _detail_spec(path: Path, table: dict[str, Any], detail_pattern: re.Pattern[str]) -> DetailSpec:
@@ -225,7 +263,9 @@ def _detail_spec(path: Path, table: dict[str, Any], detail_pattern: re.Pattern[s
         if "{id}" not in api_url:
             raise ProfileError(path, "detail.api_url", "needs an {id} placeholder filled from detail_pattern")
         if "id" not in detail_pattern.groupindex:
-            raise ProfileError(path, "detail_pattern", "needs a named group (?P<id>...) for a JSON detail API")
+            raise ProfileError(
+                path, "detail_pattern", "needs a named group (?P<id>...) for a JSON detail API"
+            )
         for key, value in fields.items():
             _one_of(path, f"detail.fields.{key}", key, JSON_FIELDS)
             _check(path, f"detail.fields.{key}", value, str)
@@ -312,11 +352,17 @@ def load_profile(path: Path | str, templates_dir: Path | None = None) -> SitePro
         except LookupError as exc:
             raise ProfileError(path, "encoding", f"{data['encoding']!r} is not a known encoding") from exc
     return SiteProfile(
-        name=name, title=data["title"], hosts=hosts, lists=lists, detail_pattern=detail_pattern,
+        name=name,
+        title=data["title"],
+        hosts=hosts,
+        lists=lists,
+        detail_pattern=detail_pattern,
         detail=_detail_spec(path, data.get("detail", {}), detail_pattern),
         selectors=_selectors(path, data.get("selectors", {})),
         politeness=_politeness(path, data.get("politeness", {})),
-        encoding=data.get("encoding"), description=data.get("description", ""), path=str(path),
+        encoding=data.get("encoding"),
+        description=data.get("description", ""),
+        path=str(path),
     )
 
 
@@ -329,7 +375,9 @@ def load_profiles(directory: Path | str | None = None) -> dict[str, SiteProfile]
     for path in sorted(directory.glob("*.toml")):
         profile = load_profile(path, directory / "templates")
         if profile.name in profiles:
-            raise ProfileError(path, "name", f"{profile.name!r} is already used by {profiles[profile.name].path}")
+            raise ProfileError(
+                path, "name", f"{profile.name!r} is already used by {profiles[profile.name].path}"
+            )
         profiles[profile.name] = profile
     return profiles
 
@@ -338,6 +386,9 @@ def get_profile(name: str, directory: Path | str | None = None) -> SiteProfile:
     """One profile by name; a ProfileError lists the known names when there is none."""
     profiles = load_profiles(directory)
     if name not in profiles:
-        raise ProfileError(directory or SITES_DIR, None,
-                           f"no site profile named {name!r}; known: {', '.join(sorted(profiles))}")
+        raise ProfileError(
+            directory or SITES_DIR,
+            None,
+            f"no site profile named {name!r}; known: {', '.join(sorted(profiles))}",
+        )
     return profiles[name]

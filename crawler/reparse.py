@@ -44,8 +44,9 @@ def index_warc_responses(warc_dir: Path) -> dict[str, WarcLocation]:
                 if record.rec_type == "response":
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     records.read_to_end()
-                    index[url] = WarcLocation(path.name, records.get_record_offset(),
-                                              records.get_record_length())
+                    index[url] = WarcLocation(
+                        path.name, records.get_record_offset(), records.get_record_length()
+                    )
     return index
 
 
@@ -75,8 +76,9 @@ def reextract(source: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str |
     url = source["url"]
     try:
         profile = _profile(source["site"])
-        first = _extract(profile, url, WarcLocation(source["warc_file"], source["warc_offset"],
-                                                    source["warc_length"]))
+        first = _extract(
+            profile, url, WarcLocation(source["warc_file"], source["warc_offset"], source["warc_length"])
+        )
         rest, pending, seen = [], list(first.next_pages), {url}
         while pending:
             page_url = pending.pop(0)
@@ -109,7 +111,9 @@ def _locate_by_request(source: dict[str, Any], page_index: dict[str, WarcLocatio
         source.update(warc_file=location.file, warc_offset=location.offset, warc_length=location.length)
 
 
-def reparse(archive: Any, warc_dir: Path, site: str | None = None, workers: int | None = None) -> ReparseReport:
+def reparse(
+    archive: Any, warc_dir: Path, site: str | None = None, workers: int | None = None
+) -> ReparseReport:
     """Re-extract the archive's articles (of ``site``, or all) and save what changed."""
     from crawler.extract import Article
 
@@ -124,8 +128,9 @@ def reparse(archive: Any, warc_dir: Path, site: str | None = None, workers: int 
             _locate_by_request(source, page_index)
     report.failed = [(s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file")]
     sources = [s for s in sources if s.get("warc_file")]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(str(warc_dir), page_index)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(str(warc_dir), page_index)
+    ) as pool:
         results: Iterator = pool.map(reextract, sources, chunksize=max(1, len(sources) // (workers * 8)))
         with archive.transaction():
             for url, data, error in results:

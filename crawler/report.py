@@ -12,8 +12,14 @@ from rich.text import Text
 from crawler.runner import SiteProgress
 from crawler.runstats import COVERAGE_FIELDS
 
-COVERAGE_LABELS = {"title": "title", "published_at": "date", "source": "source", "author": "author",
-                   "editor": "editor", "body": "body"}
+COVERAGE_LABELS = {
+    "title": "title",
+    "published_at": "date",
+    "source": "source",
+    "author": "author",
+    "editor": "editor",
+    "body": "body",
+}
 
 
 def progress_table(rows: Iterable[SiteProgress]) -> Table:
@@ -22,15 +28,33 @@ def progress_table(rows: Iterable[SiteProgress]) -> Table:
         table.add_column(name, justify="left" if name in ("site", "state") else "right")
     for row in rows:
         state = row.status or row.finish_reason or ("running" if row.run_id else "starting")
-        table.add_row(row.site, str(row.pages), str(row.new), str(row.updated),
-                      Text(str(row.errors), style="red" if row.errors else ""),
-                      Text(str(row.blocked), style="yellow" if row.blocked else ""), state)
+        table.add_row(
+            row.site,
+            str(row.pages),
+            str(row.new),
+            str(row.updated),
+            Text(str(row.errors), style="red" if row.errors else ""),
+            Text(str(row.blocked), style="yellow" if row.blocked else ""),
+            state,
+        )
     return table
 
 
 def runs_table(runs: Iterable[Mapping[str, Any]], title: str = "runs") -> Table:
     table = Table(title=title, title_justify="left")
-    columns = ["id", "site", "started", "status", "pages", "new", "upd", "same", "failed", "errors", "blocked"]
+    columns = [
+        "id",
+        "site",
+        "started",
+        "status",
+        "pages",
+        "new",
+        "upd",
+        "same",
+        "failed",
+        "errors",
+        "blocked",
+    ]
     for name in columns:
         table.add_column(name, justify="left" if name in ("site", "started", "status") else "right")
     for name in COVERAGE_FIELDS:
@@ -39,13 +63,26 @@ def runs_table(runs: Iterable[Mapping[str, Any]], title: str = "runs") -> Table:
         coverage = run.get("field_coverage") or {}
         status = run.get("status") or ""
         table.add_row(
-            str(run.get("id", "")), str(run.get("site", "")), str(run.get("started_at") or "")[:19],
+            str(run.get("id", "")),
+            str(run.get("site", "")),
+            str(run.get("started_at") or "")[:19],
             Text(status, style="green" if status == "completed" else "yellow"),
-            *(str(run.get(key) or 0) for key in ("pages_fetched", "articles_new", "articles_updated",
-                                                 "articles_unchanged", "articles_failed", "fetch_errors",
-                                                 "fetches_blocked")),
-            *(f"{coverage[name]:.0%}" if isinstance(coverage.get(name), int | float) else "-"
-              for name in COVERAGE_FIELDS),
+            *(
+                str(run.get(key) or 0)
+                for key in (
+                    "pages_fetched",
+                    "articles_new",
+                    "articles_updated",
+                    "articles_unchanged",
+                    "articles_failed",
+                    "fetch_errors",
+                    "fetches_blocked",
+                )
+            ),
+            *(
+                f"{coverage[name]:.0%}" if isinstance(coverage.get(name), int | float) else "-"
+                for name in COVERAGE_FIELDS
+            ),
         )
     return table
 

@@ -88,9 +88,12 @@ def _progress(site: str, crawler: Crawler) -> SiteProgress:
     )
 
 
-def run_crawl(sites: list[str], options: CrawlOptions,
-              on_tick: Callable[[list[SiteProgress]], None] | None = None,
-              tick_seconds: float = 0.5) -> list[SiteProgress]:
+def run_crawl(
+    sites: list[str],
+    options: CrawlOptions,
+    on_tick: Callable[[list[SiteProgress]], None] | None = None,
+    tick_seconds: float = 0.5,
+) -> list[SiteProgress]:
     """Crawl ``sites`` to completion (or until interrupted) and return each site's final progress."""
     from crawler.spiders.news import NewsSpider
 

@@ -35,8 +35,9 @@ class CoverageCounter:
         return {name: round(count / self.articles, 4) for name, count in self.filled.items()}
 
 
-def coverage_alerts(site: str, current: Mapping[str, float], articles: int,
-                    recent: Iterable[Mapping[str, Any]]) -> list[str]:
+def coverage_alerts(
+    site: str, current: Mapping[str, float], articles: int, recent: Iterable[Mapping[str, Any]]
+) -> list[str]:
     """Sentences naming each field whose share fell well below the site's recent runs."""
     if articles < MIN_ARTICLES_FOR_ALERT:
         return []

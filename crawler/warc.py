@@ -55,8 +55,9 @@ class CapturedResponse:
 class WarcRecorder:
     """Writes request/response pairs to ``DATA_DIR/warc/``, starting a new file past ``max_size`` bytes."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, prefix: str = "orgnews",
-                 max_size: int = 256 * 1024 * 1024) -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], *, prefix: str = "orgnews", max_size: int = 256 * 1024 * 1024
+    ) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
@@ -87,9 +88,18 @@ class WarcRecorder:
         self._file.write(data)
         self._file.flush()
 
-    def write(self, *, url: str, status: int, response_headers: Iterable[tuple[str, str]], body: bytes,
-              method: str, request_headers: Iterable[tuple[str, str]], request_body: bytes | None,
-              fetched_at: datetime | None = None) -> WarcLocation:
+    def write(
+        self,
+        *,
+        url: str,
+        status: int,
+        response_headers: Iterable[tuple[str, str]],
+        body: bytes,
+        method: str,
+        request_headers: Iterable[tuple[str, str]],
+        request_body: bytes | None,
+        fetched_at: datetime | None = None,
+    ) -> WarcLocation:
         """Append one response and its request; return where the response record is."""
         if self._file is None or self._file.tell() >= self.max_size:
             self._open_next()
@@ -102,7 +112,10 @@ class WarcRecorder:
         headers = [(k, v) for k, v in response_headers if k.lower() not in _DROPPED_RESPONSE_HEADERS]
         http_response = StatusAndHeaders(f"{status} {reason}", headers, protocol="HTTP/1.1")
         response_record = writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), http_headers=http_response,
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http_response,
             warc_headers_dict={"WARC-Date": date},
         )
         writer.write_record(response_record)
@@ -115,7 +128,10 @@ class WarcRecorder:
             req_headers.insert(0, ("Host", parts.netloc))
         http_request = StatusAndHeaders(f"{method} {target} HTTP/1.1", req_headers, is_http_request=True)
         request_record = writer.create_warc_record(
-            url, "request", payload=io.BytesIO(request_body or b""), http_headers=http_request,
+            url,
+            "request",
+            payload=io.BytesIO(request_body or b""),
+            http_headers=http_request,
             warc_headers_dict={
                 "WARC-Date": date,
                 "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID"),

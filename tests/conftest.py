@@ -19,8 +19,13 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
-def run_cli(*args: str, data_dir: Path | None = None, input: bytes | None = None, timeout: float = 120,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str,
+    data_dir: Path | None = None,
+    input: bytes | None = None,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run the real ``orgnews`` command in a subprocess and capture its output."""
     argv = [sys.executable, "-m", "crawler.cli", *args]
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}

@@ -208,7 +208,11 @@ def test_each_migration_is_a_step(tmp_path):
     assert conn.execute("SELECT story_id FROM articles ORDER BY id").fetchall() == [(1,), (1,)]
     # Step 7 rebuilds the index with character pairs beside the single characters.
     assert migrate(conn) == SCHEMA_VERSION
-    for expression in ('{title_pairs body_pairs} : "干部 部工"', '{title body} : "干 部 工"', '{title} : "召"'):
+    for expression in (
+        '{title_pairs body_pairs} : "干部 部工"',
+        '{title body} : "干 部 工"',
+        '{title} : "召"',
+    ):
         rebuilt = conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [expression])
         assert rebuilt.fetchall() == [(1,), (2,)], expression
     assert conn.execute("SELECT v FROM articles_fts_config WHERE k = 'hashsize'").fetchone()[0] > 2**20
@@ -290,6 +294,9 @@ def test_upgrade_that_rebuilds_the_index_says_so(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="archive.schema"):
         migrate(conn)
     assert "search index of 1000 articles is rebuilt" in caplog.text
-    assert conn.execute(
-        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '{title_pairs} : \"组织 织工\"'"
-    ).fetchone()[0] == 1000
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '{title_pairs} : \"组织 织工\"'"
+        ).fetchone()[0]
+        == 1000
+    )

@@ -46,7 +46,11 @@ class Site(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        pages = {"https://www.12371.cn/zxfb/": LIST, "https://news.12371.cn/dzybmbdj/zzb/": EMPTY_LIST, NEW: DETAIL}
+        pages = {
+            "https://www.12371.cn/zxfb/": LIST,
+            "https://news.12371.cn/dzybmbdj/zzb/": EMPTY_LIST,
+            NEW: DETAIL,
+        }
         body = pages.get(url)
         status = 200 if body is not None else 404
         data = (body or "not found").encode("utf-8")

@@ -20,13 +20,22 @@ def _write_pages(directory: Path, count: int, max_size: int) -> list[WarcLocatio
     locations = []
     for n in range(count):
         body = gzip.compress(PAGE.format(n=n).encode("utf-8") * 20)
-        locations.append(recorder.write(
-            url=f"http://www.12371.cn/2021/02/0{n % 9 + 1}/ARTI161234567890{n:04d}.shtml",
-            status=200,
-            response_headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
-                              ("Transfer-Encoding", "chunked"), ("ETag", f'"v{n}"')],
-            body=body, method="GET", request_headers=[("User-Agent", "orgnews-test")], request_body=None,
-        ))
+        locations.append(
+            recorder.write(
+                url=f"http://www.12371.cn/2021/02/0{n % 9 + 1}/ARTI161234567890{n:04d}.shtml",
+                status=200,
+                response_headers=[
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Encoding", "gzip"),
+                    ("Transfer-Encoding", "chunked"),
+                    ("ETag", f'"v{n}"'),
+                ],
+                body=body,
+                method="GET",
+                request_headers=[("User-Agent", "orgnews-test")],
+                request_body=None,
+            )
+        )
     recorder.close()
     return locations
 
@@ -55,8 +64,9 @@ def test_files_parse_in_archive_iterator_with_request_pairs(tmp_path: Path) -> N
 def test_cdxj_indexer_agrees_with_reported_locations(tmp_path: Path) -> None:
     locations = _write_pages(tmp_path, 5, max_size=2000)
     files = sorted(str(p) for p in tmp_path.glob("*.warc.gz"))
-    out = subprocess.run([sys.executable, "-m", "cdxj_indexer.main", *files], capture_output=True, check=True,
-                         text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "cdxj_indexer.main", *files], capture_output=True, check=True, text=True
+    ).stdout
     entries = [json.loads(line.split(" ", 2)[2]) for line in out.splitlines()]
     indexed = {(e["filename"], int(e["offset"]), int(e["length"])) for e in entries}
     assert {(loc.file, loc.offset, loc.length) for loc in locations} == indexed

@@ -14,7 +14,9 @@ from crawler.extract.dates import date_from_url, find_date, parse_meta_date
 from crawler.extract.decode import decode_html, normalize_charset
 from crawler.extract.title import strip_site_name
 
-BODY = "<p>习近平总书记强调，组织部门要坚持公道正派，努力打造模范部门和过硬队伍，推动各项工作落地见效。</p>" * 3
+BODY = (
+    "<p>习近平总书记强调，组织部门要坚持公道正派，努力打造模范部门和过硬队伍，推动各项工作落地见效。</p>" * 3
+)
 
 
 def page(inner: str, title: str = "标题", head: str = "") -> str:
@@ -52,15 +54,24 @@ def test_utf8_bom_is_honoured_and_removed() -> None:
     assert codec == "utf-8" and text.startswith("<html>")
 
 
-@pytest.mark.parametrize("name,expected", [("GB2312", "gb18030"), ("x-gbk", "gb18030"), ("utf8", "utf-8"),
-                                           ("no-such-charset", None)])
+@pytest.mark.parametrize(
+    "name,expected",
+    [("GB2312", "gb18030"), ("x-gbk", "gb18030"), ("utf8", "utf-8"), ("no-such-charset", None)],
+)
 def test_charset_names_are_normalised(name: str, expected: str | None) -> None:
     assert normalize_charset(name) == expected
 
 
-@pytest.mark.parametrize("raw,reason", [(b"", "empty"), (b"   \n", "empty"), (b"%PDF-1.7\n%\xe2\xe3", "binary"),
-                                        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
-                                        ("这只是一段纯文本，没有任何标记。".encode(), "not-html")])
+@pytest.mark.parametrize(
+    "raw,reason",
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"%PDF-1.7\n%\xe2\xe3", "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+        ("这只是一段纯文本，没有任何标记。".encode(), "not-html"),
+    ],
+)
 def test_bytes_that_are_not_a_page_raise_not_an_article(raw: bytes, reason: str) -> None:
     with pytest.raises(NotAnArticle) as caught:
         extract_article(raw, "http://example.gov.cn/a.html")
@@ -71,18 +82,21 @@ def test_bytes_that_are_not_a_page_raise_not_an_article(raw: bytes, reason: str)
 # --- dates ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("时间:2021-02-03 08:15", "2021-02-03T08:15:00+08:00"),
-    ("发布时间：2022-04-17 14:46:00", "2022-04-17T14:46:00+08:00"),
-    ("2021年10月01日16:30", "2021-10-01T16:30:00+08:00"),
-    ("时间:2020年10月30日 08:29 编辑:张婷", "2020-10-30T08:29:00+08:00"),
-    ("[2021-7-8]", "2021-07-08"),
-    ("2017/06/08", "2017-06-08"),
-    ("２０１９年０６月１５日０８：１８", "2019-06-15T08:18:00+08:00"),
-    ("2019年06月15日08:18  来源：人民网", "2019-06-15T08:18:00+08:00"),
-    ("2021-02-30", None),
-    ("共12380条", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("时间:2021-02-03 08:15", "2021-02-03T08:15:00+08:00"),
+        ("发布时间：2022-04-17 14:46:00", "2022-04-17T14:46:00+08:00"),
+        ("2021年10月01日16:30", "2021-10-01T16:30:00+08:00"),
+        ("时间:2020年10月30日 08:29 编辑:张婷", "2020-10-30T08:29:00+08:00"),
+        ("[2021-7-8]", "2021-07-08"),
+        ("2017/06/08", "2017-06-08"),
+        ("２０１９年０６月１５日０８：１８", "2019-06-15T08:18:00+08:00"),
+        ("2019年06月15日08:18  来源：人民网", "2019-06-15T08:18:00+08:00"),
+        ("2021-02-30", None),
+        ("共12380条", None),
+    ],
+)
 def test_printed_dates_become_beijing_iso(text: str, expected: str | None) -> None:
     assert find_date(text) == expected
 
@@ -92,13 +106,16 @@ def test_meta_dates_with_zones_are_converted_to_beijing() -> None:
     assert parse_meta_date("2021-02-03 08:15") == "2021-02-03T08:15:00+08:00"
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("http://www.zgjssw.gov.cn/a/201909/t20190918_6345678.shtml", "2019-09-18"),
-    ("http://dangjian.people.com.cn/n1/2019/0615/c117092-31138470.html", "2019-06-15"),
-    ("http://www.zjzzgz.gov.cn/art/2016/11/22/art_1_2.html", "2016-11-22"),
-    ("http://www.dangjian.cn/shouye/2021/02/04/detail_202102047654321.html", "2021-02-04"),
-    ("http://www.example.cn/about.html", None),
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("http://www.zgjssw.gov.cn/a/201909/t20190918_6345678.shtml", "2019-09-18"),
+        ("http://dangjian.people.com.cn/n1/2019/0615/c117092-31138470.html", "2019-06-15"),
+        ("http://www.zjzzgz.gov.cn/art/2016/11/22/art_1_2.html", "2016-11-22"),
+        ("http://www.dangjian.cn/shouye/2021/02/04/detail_202102047654321.html", "2021-02-04"),
+        ("http://www.example.cn/about.html", None),
+    ],
+)
 def test_dates_from_urls(url: str, expected: str | None) -> None:
     assert date_from_url(url) == expected
 
@@ -115,39 +132,58 @@ def test_12371_arti_id_gives_the_publish_time_in_beijing() -> None:
 def test_seed_info_line_gives_source_time_and_cms_editor() -> None:
     found = parse_byline("来源:中国组织人事报 时间:2021-02-03 08:15 编辑:耿硕2")
     assert (found.source, found.published_at, found.editor) == (
-        "中国组织人事报", "2021-02-03T08:15:00+08:00", "耿硕2")
+        "中国组织人事报",
+        "2021-02-03T08:15:00+08:00",
+        "耿硕2",
+    )
 
 
-@pytest.mark.parametrize("line,field,value", [
-    ("来源： 山西日报", "source", "山西日报"),
-    ("信息来源：省发改委 浏览次数：12", "source", "省发改委"),
-    ("文章来源：本站原创 作者：佚名 发布时间：2018年04月04日 点击数： 次", "author", None),
-    ("2019-09-26 12:11来源：证券时报网作者：李在山", "author", "李在山"),
-    ("来源：共产党员网打印", "source", "共产党员网"),
-    ("(责编：萧潇、张妍)", "editor", "萧潇、张妍"),
-    ("编辑丨马丽 责编丨杜强 审核丨韩明", "editor", "马丽、杜强"),
-    ("责任编辑：李 楠", "editor", "李、楠"),
-    ("发布时间\u00a0：2021-7-8", "published_at", "2021-07-08"),
-    ("公示时间：2021年3月1日至3月7日", "labeled", False),
-])
+@pytest.mark.parametrize(
+    "line,field,value",
+    [
+        ("来源： 山西日报", "source", "山西日报"),
+        ("信息来源：省发改委 浏览次数：12", "source", "省发改委"),
+        ("文章来源：本站原创 作者：佚名 发布时间：2018年04月04日 点击数： 次", "author", None),
+        ("2019-09-26 12:11来源：证券时报网作者：李在山", "author", "李在山"),
+        ("来源：共产党员网打印", "source", "共产党员网"),
+        ("(责编：萧潇、张妍)", "editor", "萧潇、张妍"),
+        ("编辑丨马丽 责编丨杜强 审核丨韩明", "editor", "马丽、杜强"),
+        ("责任编辑：李 楠", "editor", "李、楠"),
+        ("发布时间\u00a0：2021-7-8", "published_at", "2021-07-08"),
+        ("公示时间：2021年3月1日至3月7日", "labeled", False),
+    ],
+)
 def test_labels_and_colons(line: str, field: str, value: str | None) -> None:
     assert getattr(parse_byline(line), field) == value
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("本报记者 葛灵丹", "葛灵丹"),
-    ("记者 张三 李四 通讯员 王五", "张三、李四、王五"),
-    ("顶端新闻·河南商报记者马俊峰/文受访者供图", "马俊峰"),
-    ("文/刘涛", "刘涛"),
-    ("记者从上海昆剧团获悉", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("本报记者 葛灵丹", "葛灵丹"),
+        ("记者 张三 李四 通讯员 王五", "张三、李四、王五"),
+        ("顶端新闻·河南商报记者马俊峰/文受访者供图", "马俊峰"),
+        ("文/刘涛", "刘涛"),
+        ("记者从上海昆剧团获悉", None),
+    ],
+)
 def test_reporter_lines(text: str, expected: str | None) -> None:
     assert reporter_names(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [("张学伟", "张学伟"), ("张 敏", "张敏"), ("欧阳修文", "欧阳修文"),
-                                           ("活动现场", None), ("支部名片", None), ("图集", None),
-                                           ("德清县发改局", None), ("本站原创", None)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("张学伟", "张学伟"),
+        ("张 敏", "张敏"),
+        ("欧阳修文", "欧阳修文"),
+        ("活动现场", None),
+        ("支部名片", None),
+        ("图集", None),
+        ("德清县发改局", None),
+        ("本站原创", None),
+    ],
+)
 def test_lone_name_lines(text: str, expected: str | None) -> None:
     assert lone_name(text) == expected
 
@@ -161,35 +197,45 @@ def test_names_are_joined_with_the_enumeration_comma_and_placeholders_dropped() 
 # --- titles -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page_title,expected", [
-    ("法国全国大罢工再次严重影响交通-新华网", "法国全国大罢工再次严重影响交通"),
-    ("中央组织部印发通知_共产党员网", "中央组织部印发通知"),
-    ("以严的基调强化干部监督--中国共产党新闻网", "以严的基调强化干部监督"),
-    ("各地加大基层干部教育培训力度 - 人民网", "各地加大基层干部教育培训力度"),
-    ("共产党员网_各地扎实推进基层党组织建设工作", "各地扎实推进基层党组织建设工作"),
-])
+@pytest.mark.parametrize(
+    "page_title,expected",
+    [
+        ("法国全国大罢工再次严重影响交通-新华网", "法国全国大罢工再次严重影响交通"),
+        ("中央组织部印发通知_共产党员网", "中央组织部印发通知"),
+        ("以严的基调强化干部监督--中国共产党新闻网", "以严的基调强化干部监督"),
+        ("各地加大基层干部教育培训力度 - 人民网", "各地加大基层干部教育培训力度"),
+        ("共产党员网_各地扎实推进基层党组织建设工作", "各地扎实推进基层党组织建设工作"),
+    ],
+)
 def test_site_suffixes_are_stripped_from_the_page_title(page_title: str, expected: str) -> None:
     assert strip_site_name(page_title) == expected
 
 
 def test_title_keeps_a_bar_that_belongs_to_the_headline() -> None:
-    html = page('<h2 class="title">警示教育 | 嗜酒如命</h2><div>发布时间：2024年04月22日</div>' + BODY,
-                title="警示教育 | 嗜酒如命--清廉学校-某某中学")
+    html = page(
+        '<h2 class="title">警示教育 | 嗜酒如命</h2><div>发布时间：2024年04月22日</div>' + BODY,
+        title="警示教育 | 嗜酒如命--清廉学校-某某中学",
+    )
     article = extract_article(html.encode(), "http://www.example.edu.cn/info/1/2.htm")
     assert article.title == "警示教育 | 嗜酒如命"
 
 
 def test_headline_split_over_two_lines_is_joined() -> None:
-    html = page('<p class="t">为建设凝聚力量</p><div>——热烈祝贺大会开幕</div><div>2022-02-11 09:52</div>' + BODY,
-                title="为建设凝聚力量——热烈祝贺大会开幕_某市人民政府网")
+    html = page(
+        '<p class="t">为建设凝聚力量</p><div>——热烈祝贺大会开幕</div><div>2022-02-11 09:52</div>' + BODY,
+        title="为建设凝聚力量——热烈祝贺大会开幕_某市人民政府网",
+    )
     article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
     assert article.title == "为建设凝聚力量——热烈祝贺大会开幕"
     assert article.published_at == "2022-02-11T09:52:00+08:00"
 
 
 def test_title_found_from_headings_when_title_tag_names_only_the_site() -> None:
-    html = page('<div class="nav">首页 > 工作动态</div><h1>市委组织部召开专题会议</h1>'
-                '<div>2021-03-01 10:00 来源：组织部</div>' + BODY, title="某某市委组织部")
+    html = page(
+        '<div class="nav">首页 > 工作动态</div><h1>市委组织部召开专题会议</h1>'
+        "<div>2021-03-01 10:00 来源：组织部</div>" + BODY,
+        title="某某市委组织部",
+    )
     article = extract_article(html.encode(), "http://zzb.example.gov.cn/a.html")
     assert article.title == "市委组织部召开专题会议"
     assert article.source == "组织部"
@@ -199,9 +245,12 @@ def test_title_found_from_headings_when_title_tag_names_only_the_site() -> None:
 
 
 def test_editor_line_leaves_the_body_and_affiliation_stays() -> None:
-    html = page('<h1>标题文字在这里</h1><div id="zoom">' + BODY
-                + "<p>(作者系浙江省委组织部常务副部长)</p><p>(责编：甲乙、丙丁)</p></div>",
-                title="标题文字在这里")
+    html = page(
+        '<h1>标题文字在这里</h1><div id="zoom">'
+        + BODY
+        + "<p>(作者系浙江省委组织部常务副部长)</p><p>(责编：甲乙、丙丁)</p></div>",
+        title="标题文字在这里",
+    )
     article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
     assert article.editor == "甲乙、丙丁"
     assert article.body.endswith("(作者系浙江省委组织部常务副部长)")
@@ -209,7 +258,9 @@ def test_editor_line_leaves_the_body_and_affiliation_stays() -> None:
 
 
 def test_inline_reporter_credit_is_the_author_and_stays_in_the_body() -> None:
-    first = "<p>新华社北京2月4日电（记者 王晓明）国务院办公厅日前印发意见，部署进一步加强基层治理能力建设。</p>"
+    first = (
+        "<p>新华社北京2月4日电（记者 王晓明）国务院办公厅日前印发意见，部署进一步加强基层治理能力建设。</p>"
+    )
     html = page("<h1>国务院办公厅印发意见</h1>" + first + BODY, title="国务院办公厅印发意见")
     article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
     assert article.author == "王晓明"
@@ -217,9 +268,12 @@ def test_inline_reporter_credit_is_the_author_and_stays_in_the_body() -> None:
 
 
 def test_share_print_and_font_size_lines_are_not_body() -> None:
-    html = page('<h1>标题文字在这里</h1><div class="TRS_Editor">' + BODY
-                + "<p>【字体：大 中 小】</p><p>打印本页</p><p>关闭窗口</p><p>分享到：</p></div>",
-                title="标题文字在这里")
+    html = page(
+        '<h1>标题文字在这里</h1><div class="TRS_Editor">'
+        + BODY
+        + "<p>【字体：大 中 小】</p><p>打印本页</p><p>关闭窗口</p><p>分享到：</p></div>",
+        title="标题文字在这里",
+    )
     body = extract_article(html.encode(), "http://www.example.gov.cn/a.html").body
     for chrome in ("字体", "打印", "关闭窗口", "分享到"):
         assert chrome not in body
@@ -229,17 +283,23 @@ def test_share_print_and_font_size_lines_are_not_body() -> None:
 
 
 def test_relative_images_and_attachments_become_absolute() -> None:
-    html = page('<h1>标题文字在这里</h1><div class="TRS_Editor">' + BODY
-                + '<p><img src="./W020210204.jpg"></p><p><a href="../file/名单.pdf">名单.pdf</a></p></div>',
-                title="标题文字在这里")
+    html = page(
+        '<h1>标题文字在这里</h1><div class="TRS_Editor">'
+        + BODY
+        + '<p><img src="./W020210204.jpg"></p><p><a href="../file/名单.pdf">名单.pdf</a></p></div>',
+        title="标题文字在这里",
+    )
     article = extract_article(html.encode(), "http://www.example.gov.cn/col/202102/t20210204_1.shtml")
     assert article.images == ["http://www.example.gov.cn/col/202102/W020210204.jpg"]
     assert article.attachments == [{"url": "http://www.example.gov.cn/col/file/名单.pdf", "text": "名单.pdf"}]
 
 
 def test_trs_create_page_html_lists_the_further_pages_only_on_the_first_page() -> None:
-    html = page("<h1>标题文字在这里</h1><div class=TRS_Editor>" + BODY + "</div>"
-                '<script>createPageHTML(3, 0, "t20190918_6345678", "shtml");</script>', title="标题文字在这里")
+    html = page(
+        "<h1>标题文字在这里</h1><div class=TRS_Editor>" + BODY + "</div>"
+        '<script>createPageHTML(3, 0, "t20190918_6345678", "shtml");</script>',
+        title="标题文字在这里",
+    )
     url = "http://www.example.gov.cn/a/201909/t20190918_6345678.shtml"
     assert extract_article(html.encode(), url).next_pages == [
         "http://www.example.gov.cn/a/201909/t20190918_6345678_1.shtml",
@@ -250,10 +310,21 @@ def test_trs_create_page_html_lists_the_further_pages_only_on_the_first_page() -
 
 
 def test_merge_pages_joins_bodies_and_deduplicates_urls() -> None:
-    first = Article(url="u1", title="t", body="第一页", images=["a.jpg"], next_pages=["u2"],
-                    attachments=[{"url": "f.pdf", "text": "f"}])
-    second = Article(url="u2", body="第二页", images=["a.jpg", "b.jpg"], editor="张三",
-                     attachments=[{"url": "f.pdf", "text": "f"}])
+    first = Article(
+        url="u1",
+        title="t",
+        body="第一页",
+        images=["a.jpg"],
+        next_pages=["u2"],
+        attachments=[{"url": "f.pdf", "text": "f"}],
+    )
+    second = Article(
+        url="u2",
+        body="第二页",
+        images=["a.jpg", "b.jpg"],
+        editor="张三",
+        attachments=[{"url": "f.pdf", "text": "f"}],
+    )
     merged = merge_pages(first, [second])
     assert merged.body == "第一页\n第二页"
     assert merged.images == ["a.jpg", "b.jpg"]
@@ -271,9 +342,13 @@ def test_date_only_in_the_url_is_used_with_a_warning() -> None:
 
 
 def test_article_ends_at_the_related_block_heading_but_its_editor_line_is_read() -> None:
-    related = "".join(f"<p>{n}：基层党建工作会议在某地召开，与会同志交流经验，部署下一步工作。</p>" for n in "一二三")
-    html = page("<h1>标题文字在这里</h1><div>" + BODY + "<p>为你推荐</p>" + related
-                + "<p>责任编辑：赵钱孙</p></div>", title="标题文字在这里")
+    related = "".join(
+        f"<p>{n}：基层党建工作会议在某地召开，与会同志交流经验，部署下一步工作。</p>" for n in "一二三"
+    )
+    html = page(
+        "<h1>标题文字在这里</h1><div>" + BODY + "<p>为你推荐</p>" + related + "<p>责任编辑：赵钱孙</p></div>",
+        title="标题文字在这里",
+    )
     article = extract_article(html.encode(), "http://www.example.com/a.html")
     assert "为你推荐" not in article.body
     assert "与会同志交流经验" not in article.body
@@ -281,8 +356,12 @@ def test_article_ends_at_the_related_block_heading_but_its_editor_line_is_read()
 
 
 def test_a_printed_date_far_from_the_arti_id_is_kept_with_a_warning() -> None:
-    html = page("<h1>标题文字在这里</h1><div>来源：共产党员网 2021年05月01日 10:00</div><div class=word>"
-                + BODY + "</div>", title="标题文字在这里_共产党员网")
+    html = page(
+        "<h1>标题文字在这里</h1><div>来源：共产党员网 2021年05月01日 10:00</div><div class=word>"
+        + BODY
+        + "</div>",
+        title="标题文字在这里_共产党员网",
+    )
     url = "https://www.12371.cn/2021/02/04/ARTI1612399624843196.shtml"
     article = extract_article(html.encode(), url)
     assert article.published_at == "2021-05-01T10:00:00+08:00"
@@ -294,8 +373,12 @@ def test_breadcrumb_title_keeps_only_the_last_step() -> None:
 
 
 def test_editor_glued_to_the_last_paragraph_is_cut_off_and_read() -> None:
-    html = page("<h1>标题文字在这里</h1><div id=zoom>" + BODY.replace("见效。</p>", "见效。（责任编辑：周五）</p>")
-                + "</div>", title="标题文字在这里")
+    html = page(
+        "<h1>标题文字在这里</h1><div id=zoom>"
+        + BODY.replace("见效。</p>", "见效。（责任编辑：周五）</p>")
+        + "</div>",
+        title="标题文字在这里",
+    )
     article = extract_article(html.encode(), "http://www.example.gov.cn/a.html")
     assert article.editor == "周五"
     assert article.body.endswith("推动各项工作落地见效。")
@@ -309,8 +392,11 @@ class _Profile:
 
 
 def test_profile_selectors_win_and_a_broken_one_is_reported_not_raised() -> None:
-    html = page('<div class="hd">推荐标题不对</div><div class="bt">市委组织部召开专题会议</div>'
-                '<div class="ly">稿源：组织部</div><div id="zw">' + BODY + "</div>", title="某某网")
+    html = page(
+        '<div class="hd">推荐标题不对</div><div class="bt">市委组织部召开专题会议</div>'
+        '<div class="ly">稿源：组织部</div><div id="zw">' + BODY + "</div>",
+        title="某某网",
+    )
     profile = _Profile({"title": ["div.bt"], "source": ["div.ly"], "body": ["((broken", "#zw"]})
     article = extract_article(html.encode(), "http://zzb.example.gov.cn/a.html", profile=profile)
     assert article.title == "市委组织部召开专题会议"
@@ -324,7 +410,9 @@ def test_a_line_of_several_names(text: str, expected: str | None) -> None:
     assert lone_name(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [("文/图 张三", "张三"), ("文/图：钱七", "钱七"), ("文｜王五", "王五")])
+@pytest.mark.parametrize(
+    "text,expected", [("文/图 张三", "张三"), ("文/图：钱七", "钱七"), ("文｜王五", "王五")]
+)
 def test_wen_sign_offs(text: str, expected: str) -> None:
     assert reporter_names(text) == expected
     assert parse_byline(text).author == expected or parse_byline(text).author is None
@@ -335,31 +423,42 @@ def test_a_weekday_between_day_and_time_is_skipped() -> None:
 
 
 def test_a_notice_that_is_only_its_attachment_is_an_article() -> None:
-    html = page('<h1>2021年市管干部任前公示名单</h1><div>发布时间：2021-03-01</div><div id="zoom">'
-                '<p><a href="/att/gs.pdf">公示名单</a></p></div>', title="2021年市管干部任前公示名单_某某组工网")
+    html = page(
+        '<h1>2021年市管干部任前公示名单</h1><div>发布时间：2021-03-01</div><div id="zoom">'
+        '<p><a href="/att/gs.pdf">公示名单</a></p></div>',
+        title="2021年市管干部任前公示名单_某某组工网",
+    )
     article = extract_article(html.encode(), "http://zzb.example.gov.cn/art/2021/3/1/art_1_1.html")
     assert article.attachments == [{"url": "http://zzb.example.gov.cn/att/gs.pdf", "text": "公示名单"}]
     assert "body short" in article.warnings
 
 
 def test_a_title_tag_naming_only_the_site_does_not_make_the_logo_the_headline() -> None:
-    html = page('<div class="logo">某某市委组织部</div><div class="menu"><a>首页</a><a>组工动态</a></div>'
-                '<h2>全市组织工作会议召开</h2><div>2021-03-05 10:20</div>' + BODY,
-                title="某某市委组织部", head='<meta name="SiteName" content="某某市委组织部">')
+    html = page(
+        '<div class="logo">某某市委组织部</div><div class="menu"><a>首页</a><a>组工动态</a></div>'
+        "<h2>全市组织工作会议召开</h2><div>2021-03-05 10:20</div>" + BODY,
+        title="某某市委组织部",
+        head='<meta name="SiteName" content="某某市委组织部">',
+    )
     article = extract_article(html.encode(), "http://zzb.example.gov.cn/a.html")
     assert article.title == "全市组织工作会议召开"
 
 
 def test_a_logo_repeating_a_generic_title_tag_loses_to_the_heading() -> None:
-    html = page('<div class="logo">某某市委组织部</div><div class="menu"><a>首页</a><a>组工动态</a></div>'
-                '<h2>全市组织工作会议召开</h2><div>2021-03-05 10:20</div>' + BODY, title="某某市委组织部")
+    html = page(
+        '<div class="logo">某某市委组织部</div><div class="menu"><a>首页</a><a>组工动态</a></div>'
+        "<h2>全市组织工作会议召开</h2><div>2021-03-05 10:20</div>" + BODY,
+        title="某某市委组织部",
+    )
     assert extract_article(html.encode(), "http://zzb.example.gov.cn/a.html").title == "全市组织工作会议召开"
 
 
 def test_jsl_challenge_with_the_cookie_name_in_pieces_is_blocked():
-    page = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_clear')+('ance=1764182400.4|0|')"
-            b"+(';Max-age=3600; path = /');location.href=location.pathname+location.search</script>"
-            b"</body></html>")
+    page = (
+        b"<html><body><script>document.cookie=('_')+('_')+('jsl_clear')+('ance=1764182400.4|0|')"
+        b"+(';Max-age=3600; path = /');location.href=location.pathname+location.search</script>"
+        b"</body></html>"
+    )
     with pytest.raises(NotAnArticle) as caught:
         extract_article(page, "https://www.bjdj.gov.cn/article/1.html")
     assert caught.value.reason == "challenge" and caught.value.blocked
@@ -369,9 +468,14 @@ def test_jsl_challenge_with_the_cookie_name_in_pieces_is_blocked():
 
 
 def test_a_comment_thread_longer_than_the_article_is_not_the_body() -> None:
-    comment = "<p>说得好，领导干部就应该多到基层走走看看，了解老百姓的真实情况，希望长期坚持，不要走过场。</p>"
-    html = page('<h1>标题</h1><div class="post_text"><p>各地落实领导干部基层联系点制度，推动群众反映的问题就地解决。</p></div>'
-                f'<div class="tie-list comment-box">{comment * 12}</div>', title="标题_网易新闻")
+    comment = (
+        "<p>说得好，领导干部就应该多到基层走走看看，了解老百姓的真实情况，希望长期坚持，不要走过场。</p>"
+    )
+    html = page(
+        '<h1>标题</h1><div class="post_text"><p>各地落实领导干部基层联系点制度，推动群众反映的问题就地解决。</p></div>'
+        f'<div class="tie-list comment-box">{comment * 12}</div>',
+        title="标题_网易新闻",
+    )
     article = extract_article(html.encode(), "https://www.163.example.com/a.html")
     assert article.body == "各地落实领导干部基层联系点制度，推动群众反映的问题就地解决。"
 
@@ -397,14 +501,19 @@ def test_bracketed_wen_tu_credit_at_the_end_is_the_author_and_leaves_the_body() 
 
 
 def test_a_square_bracket_reporter_credit_in_the_lead_names_the_author() -> None:
-    html = page(f"<h3>标题</h3><p>【环球网报道 记者 赵建华】近日，有关部门印发通知，部署开展招募工作。</p>{BODY}",
-                title="标题_环球网")
+    html = page(
+        f"<h3>标题</h3><p>【环球网报道 记者 赵建华】近日，有关部门印发通知，部署开展招募工作。</p>{BODY}",
+        title="标题_环球网",
+    )
     assert extract_article(html.encode(), "https://china.huanqiu.example.com/a").author == "赵建华"
 
 
 def test_a_reprint_notice_below_the_tag_links_is_not_body() -> None:
-    html = page(f'<h1>标题</h1><article>{BODY}<div><a>乡村振兴</a><a>基层党建</a></div>'
-                "<div>本文为原创内容，未经授权禁止转载</div></article>", title="标题 - 今日头条")
+    html = page(
+        f"<h1>标题</h1><article>{BODY}<div><a>乡村振兴</a><a>基层党建</a></div>"
+        "<div>本文为原创内容，未经授权禁止转载</div></article>",
+        title="标题 - 今日头条",
+    )
     body = extract_article(html.encode(), "https://www.toutiao.example.com/a/").body
     assert body.endswith("推动各项工作落地见效。") and "乡村振兴" not in body
 
@@ -418,24 +527,36 @@ def test_a_json_ld_person_is_the_author_even_when_not_printed() -> None:
 
 def test_a_json_ld_organization_is_never_the_author() -> None:
     ld = '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "城市观察网"}}'
-    html = page(f"<h1>标题</h1>{BODY}", title="标题", head=f'<script type="application/ld+json">{ld}</script>')
+    html = page(
+        f"<h1>标题</h1>{BODY}", title="标题", head=f'<script type="application/ld+json">{ld}</script>'
+    )
     assert extract_article(html.encode(), "https://news.example.cn/a.html").author is None
 
 
 def test_an_unmarked_heading_above_the_headline_is_the_kicker_but_a_column_name_is_not() -> None:
-    kicker = page(f'<div><h3>学习贯彻新时代党的组织路线</h3><h1>标题正文</h1></div>{BODY}', title="标题正文")
-    column = page(f'<div><h3>党建评论</h3><h1>标题正文</h1></div>{BODY}', title="标题正文")
-    assert extract_article(kicker.encode(), "http://a.example.cn/1.html").subtitle == "学习贯彻新时代党的组织路线"
+    kicker = page(f"<div><h3>学习贯彻新时代党的组织路线</h3><h1>标题正文</h1></div>{BODY}", title="标题正文")
+    column = page(f"<div><h3>党建评论</h3><h1>标题正文</h1></div>{BODY}", title="标题正文")
+    assert (
+        extract_article(kicker.encode(), "http://a.example.cn/1.html").subtitle
+        == "学习贯彻新时代党的组织路线"
+    )
     assert extract_article(column.encode(), "http://a.example.cn/1.html").subtitle is None
 
 
 def test_a_breadcrumb_separated_only_by_spacers_gives_its_last_step() -> None:
-    html = page(f'<div>当前位置：<a>首页</a><span>&nbsp;&nbsp;</span><a>工作动态</a></div><h1>标题</h1>{BODY}',
-                title="标题")
+    html = page(
+        f"<div>当前位置：<a>首页</a><span>&nbsp;&nbsp;</span><a>工作动态</a></div><h1>标题</h1>{BODY}",
+        title="标题",
+    )
     assert extract_article(html.encode(), "http://zzb.example.edu.cn/a.htm").column == "工作动态"
 
 
 def test_small_inline_icons_are_not_article_images() -> None:
-    html = page(f'<h1>标题</h1><div id="zoom">{BODY}<img src="/p/photo.jpg">'
-                '<img src="/img/end_news.png" width="13" height="12"></div>', title="标题")
-    assert extract_article(html.encode(), "http://a.example.cn/1.html").images == ["http://a.example.cn/p/photo.jpg"]
+    html = page(
+        f'<h1>标题</h1><div id="zoom">{BODY}<img src="/p/photo.jpg">'
+        '<img src="/img/end_news.png" width="13" height="12"></div>',
+        title="标题",
+    )
+    assert extract_article(html.encode(), "http://a.example.cn/1.html").images == [
+        "http://a.example.cn/p/photo.jpg"
+    ]

@@ -12,8 +12,21 @@ def test_article_is_a_dataclass_with_the_documented_fields():
     article = Article(url="http://example.cn/a.html", title="标题", body="正文")
     assert dataclasses.asdict(article)["title"] == "标题"
     assert ARTICLE_FIELDS == (
-        "url", "canonical_url", "site", "column", "title", "subtitle", "source", "published_at",
-        "author", "editor", "body", "images", "attachments", "next_pages", "warnings",
+        "url",
+        "canonical_url",
+        "site",
+        "column",
+        "title",
+        "subtitle",
+        "source",
+        "published_at",
+        "author",
+        "editor",
+        "body",
+        "images",
+        "attachments",
+        "next_pages",
+        "warnings",
     )
     assert Article.from_dict({**article.to_dict(), "extra": 1}) == article
 

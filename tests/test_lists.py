@@ -42,8 +42,10 @@ def test_inline_js_array_with_mixed_quoting_and_escaped_slashes() -> None:
 
 def test_html_list_with_protocol_relative_links_and_a_pager() -> None:
     pages = walk("12371", 1)
-    assert [p.url for p, _ in pages] == ["https://news.12371.cn/dzybmbdj/zzb/",
-                                         "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml"]
+    assert [p.url for p, _ in pages] == [
+        "https://news.12371.cn/dzybmbdj/zzb/",
+        "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml",
+    ]
     assert [len(urls) for _, urls in pages] == [6, 2]
     assert all(u.startswith("https://news.12371.cn/") for u in pages[1][1])
 
@@ -60,8 +62,10 @@ def test_people_index2_paging_resolves_host_relative_links() -> None:
 
 def test_renshi_appointment_notice_list() -> None:
     pages = walk("people", 2)
-    assert [p.url for p, _ in pages] == ["http://renshi.people.com.cn/GB/139627/140763/",
-                                         "http://renshi.people.com.cn/GB/139627/140763/index2.html"]
+    assert [p.url for p, _ in pages] == [
+        "http://renshi.people.com.cn/GB/139627/140763/",
+        "http://renshi.people.com.cn/GB/139627/140763/index2.html",
+    ]
     assert sum(len(urls) for _, urls in pages) == 4
 
 
@@ -95,7 +99,8 @@ def test_hanweb_posts_the_column_form_and_reads_the_xml_records() -> None:
     profile = get_profile("zhejiang")
     [start] = start_requests(profile)
     assert start.method == "POST" and start.url.endswith(
-        "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15")
+        "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15"
+    )
     form = parse_qs(start.body.decode("ascii"))
     assert form["columnid"] == ["1229474"] and form["webname"] == ["浙江组工网"]
     [(_, urls)] = walk("zhejiang")
@@ -105,8 +110,10 @@ def test_hanweb_posts_the_column_form_and_reads_the_xml_records() -> None:
 def test_hanweb_asks_for_the_next_window_until_the_total() -> None:
     profile = get_profile("zhejiang")
     [start] = start_requests(profile)
-    records = "".join(f'<record><![CDATA[<li><a href="/art/2026/11/1/art_1229474_{n}.html">t</a></li>]]></record>'
-                      for n in range(45))
+    records = "".join(
+        f'<record><![CDATA[<li><a href="/art/2026/11/1/art_1229474_{n}.html">t</a></li>]]></record>'
+        for n in range(45)
+    )
     answer = f"<datastore><recordset>{records}</recordset><totalrecord>100</totalrecord></datastore>".encode()
     details, [second] = parse_list(profile, start, answer)
     assert len(details) == 45
@@ -130,13 +137,15 @@ def test_only_links_matching_the_detail_pattern_are_kept_and_resolved() -> None:
       <a href="https://www.bjdj.gov.cn/article/102.html">重复</a> <a href="https://other.cn/article/103.html">外站</a>
       <a href="/zgdt/index_2.html">下一页</a></body></html>""".encode()
     details, more = parse_list(profile, "https://www.bjdj.gov.cn/zgdt/", page)
-    assert [d.url for d in details] == ["https://www.bjdj.gov.cn/article/101.html",
-                                        "https://www.bjdj.gov.cn/article/102.html"]
+    assert [d.url for d in details] == [
+        "https://www.bjdj.gov.cn/article/101.html",
+        "https://www.bjdj.gov.cn/article/102.html",
+    ]
     assert [m.url for m in more] == ["https://www.bjdj.gov.cn/zgdt/index_2.html"]
 
 
 def test_max_pages_ends_a_walk(tmp_path: Path) -> None:
-    text = (Path(get_profile("beijing").path).read_text("utf-8").replace("max_pages = 20", "max_pages = 1"))
+    text = Path(get_profile("beijing").path).read_text("utf-8").replace("max_pages = 20", "max_pages = 1")
     (tmp_path / "beijing.toml").write_text(text, "utf-8")
     profile = load_profile(tmp_path / "beijing.toml")
     [start] = start_requests(profile)
@@ -145,7 +154,9 @@ def test_max_pages_ends_a_walk(tmp_path: Path) -> None:
 
 def test_a_list_that_changed_format_is_a_named_error() -> None:
     with pytest.raises(ListError, match=r"no `item=\[...\]` array"):
-        parse_list(get_profile("12371"), "https://www.12371.cn/zxfb/", b"<html><body>new layout</body></html>")
+        parse_list(
+            get_profile("12371"), "https://www.12371.cn/zxfb/", b"<html><body>new layout</body></html>"
+        )
     zuzhirenshi = get_profile("zuzhirenshi")
     with pytest.raises(ListError, match="is not JSON"):
         parse_list(zuzhirenshi, start_requests(zuzhirenshi)[0], b"<html>maintenance</html>")
@@ -163,16 +174,29 @@ def test_detail_requests() -> None:
 def test_json_detail_maps_the_api_fields() -> None:
     profile = get_profile("zuzhirenshi")
     page_url = "https://www.zuzhirenshi.com/detailpage/0123456789abcdef0123456789abcdef"
-    record = {"showTitle": "着力打造机关党建示范标杆", "author": "张学伟", "createTime": "2026-02-03 08:15:00",
-              "columnName": "党旗飘扬", "newContent": "<p>第一段关于机关党建的论述。</p><p>第二段<b>强调</b>落实。</p>"}
+    record = {
+        "showTitle": "着力打造机关党建示范标杆",
+        "author": "张学伟",
+        "createTime": "2026-02-03 08:15:00",
+        "columnName": "党旗飘扬",
+        "newContent": "<p>第一段关于机关党建的论述。</p><p>第二段<b>强调</b>落实。</p>",
+    }
     body = json.dumps({"code": 200, "data": record}, ensure_ascii=False).encode()
     for fetched_as in (page_url, detail_request(profile, page_url).url):
         article = parse_detail(profile, fetched_as, body)
         assert article.url == page_url
         assert (article.title, article.author, article.column, article.source) == (
-            "着力打造机关党建示范标杆", "张学伟", "党旗飘扬", "中国组织人事报")
+            "着力打造机关党建示范标杆",
+            "张学伟",
+            "党旗飘扬",
+            "中国组织人事报",
+        )
         assert article.published_at == "2026-02-03T08:15:00+08:00"
-        assert "第一段关于机关党建的论述。" in article.body and "强调" in article.body and "<" not in article.body
+        assert (
+            "第一段关于机关党建的论述。" in article.body
+            and "强调" in article.body
+            and "<" not in article.body
+        )
 
 
 def test_json_detail_without_a_record_or_with_a_challenge_is_not_an_article() -> None:
@@ -193,7 +217,9 @@ def test_the_profile_encoding_is_a_hint_after_header_and_meta() -> None:
     beijing = get_profile("beijing")
     bare = "<html><body><p>北京</p></body></html>".encode("gbk")
     assert with_encoding_hint(beijing, bare, None) == {"Content-Type": "text/html; charset=gbk"}
-    assert with_encoding_hint(beijing, bare, {"content-type": "text/html"}) == {"Content-Type": "text/html; charset=gbk"}
+    assert with_encoding_hint(beijing, bare, {"content-type": "text/html"}) == {
+        "Content-Type": "text/html; charset=gbk"
+    }
     named = {"Content-Type": "text/html; charset=utf-8"}
     assert with_encoding_hint(beijing, bare, named) is named
     meta = b'<meta charset="utf-8">' + bare
@@ -212,8 +238,10 @@ def test_a_gbk_page_that_names_no_charset_reads_with_the_hint() -> None:
 
 
 def test_an_xhtml_list_with_an_xml_declaration_parses() -> None:
-    page = ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
-            '<a href="/article/7.html">七</a></body></html>').encode()
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        '<a href="/article/7.html">七</a></body></html>'
+    ).encode()
     details, _ = parse_list(get_profile("beijing"), "https://www.bjdj.gov.cn/zgdt/", page)
     assert [d.url for d in details] == ["https://www.bjdj.gov.cn/article/7.html"]
     assert parse_list(get_profile("beijing"), "https://www.bjdj.gov.cn/zgdt/", b"<!-- empty -->") == ([], [])

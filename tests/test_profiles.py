@@ -56,24 +56,40 @@ def test_cms_templates_fill_in_what_the_site_file_leaves_out() -> None:
     assert "#zoom" in zhejiang.selectors["body"]
 
 
-@pytest.mark.parametrize(("name", "url", "detail", "is_list"), [
-    ("12371", "https://www.12371.cn/2026/11/20/ARTI1795138200000000.shtml", True, False),
-    ("12371", "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml", False, True),
-    ("12371", "https://www.12371.cn/zxfb/", False, True),
-    ("people", "http://dangjian.people.com.cn/n1/2026/1117/c117092-40600003.html", True, False),
-    ("people", "http://dangjian.people.com.cn/n1/2026/1117/c117092-40600003-2.html", False, False),
-    ("people", "http://dangjian.people.com.cn/GB/394443/index3.html", False, True),
-    ("dangjian", "http://www.dangjian.cn/djyw/2026/11/20/detail_202611204567000.html", True, False),
-    ("dangjian", "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?channelCode=djyw&pageSize=6&page=4",
-     False, True),
-    ("zuzhirenshi", "https://www.zuzhirenshi.com/detailpage/a9c5dbf4b6d018d84d4bb19c666a3422", True, False),
-    ("gov", "https://www.gov.cn/xinwen/2026-11/20/content_7012300.htm", True, False),
-    ("gov", "https://www.gov.cn/yaowen/liebiao/home_2.htm", False, True),
-    ("jiangsu", "https://www.zgjssw.gov.cn/yaowen/index_2.html", False, True),
-    ("zhejiang", "https://www.zjzzgz.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
-     False, True),
-    ("beijing", "https://www.bjdj.gov.cn/article/86000.html", True, False),
-])
+@pytest.mark.parametrize(
+    ("name", "url", "detail", "is_list"),
+    [
+        ("12371", "https://www.12371.cn/2026/11/20/ARTI1795138200000000.shtml", True, False),
+        ("12371", "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml", False, True),
+        ("12371", "https://www.12371.cn/zxfb/", False, True),
+        ("people", "http://dangjian.people.com.cn/n1/2026/1117/c117092-40600003.html", True, False),
+        ("people", "http://dangjian.people.com.cn/n1/2026/1117/c117092-40600003-2.html", False, False),
+        ("people", "http://dangjian.people.com.cn/GB/394443/index3.html", False, True),
+        ("dangjian", "http://www.dangjian.cn/djyw/2026/11/20/detail_202611204567000.html", True, False),
+        (
+            "dangjian",
+            "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?channelCode=djyw&pageSize=6&page=4",
+            False,
+            True,
+        ),
+        (
+            "zuzhirenshi",
+            "https://www.zuzhirenshi.com/detailpage/a9c5dbf4b6d018d84d4bb19c666a3422",
+            True,
+            False,
+        ),
+        ("gov", "https://www.gov.cn/xinwen/2026-11/20/content_7012300.htm", True, False),
+        ("gov", "https://www.gov.cn/yaowen/liebiao/home_2.htm", False, True),
+        ("jiangsu", "https://www.zgjssw.gov.cn/yaowen/index_2.html", False, True),
+        (
+            "zhejiang",
+            "https://www.zjzzgz.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
+            False,
+            True,
+        ),
+        ("beijing", "https://www.bjdj.gov.cn/article/86000.html", True, False),
+    ],
+)
 def test_detail_and_list_urls_are_told_apart(name: str, url: str, detail: bool, is_list: bool) -> None:
     profile = get_profile(name)
     assert profile.is_detail(url) is detail
@@ -89,35 +105,77 @@ def test_a_good_profile_in_another_directory_loads(tmp_path: Path) -> None:
 BROKEN = [
     ("bad TOML", GOOD.replace('title = "示例组工网"', 'title = "示例组工网'), None, "not valid TOML"),
     ("missing key", GOOD.replace('hosts = ["www.example.gov.cn"]', ""), "hosts", "required"),
-    ("bad detail regex", GOOD.replace("/art/\\d+", "/art/(\\d+"), "detail_pattern",
-     "not a valid regular expression"),
-    ("bad page regex", GOOD.replace("index_(?P<n>", "index_[(?P<n>"), "lists[0].page_pattern",
-     "not a valid regular expression"),
+    (
+        "bad detail regex",
+        GOOD.replace("/art/\\d+", "/art/(\\d+"),
+        "detail_pattern",
+        "not a valid regular expression",
+    ),
+    (
+        "bad page regex",
+        GOOD.replace("index_(?P<n>", "index_[(?P<n>"),
+        "lists[0].page_pattern",
+        "not a valid regular expression",
+    ),
     ("page regex without n", GOOD.replace("(?P<n>\\d+)", "(\\d+)"), "lists[0].page_pattern", "named group"),
     ("typo in a key", GOOD.replace('paging = "links"', 'pagin = "links"'), "lists[0].pagin", "unknown key"),
-    ("unknown format", GOOD.replace('paging = "links"', 'paging = "links"\nformat = "rss"'), "lists[0].format",
-     "use one of"),
-    ("wrong type", GOOD.replace('hosts = ["www.example.gov.cn"]', 'hosts = "www.example.gov.cn"'), "hosts",
-     "must be list"),
-    ("list on another host", GOOD.replace("https://www.example.gov.cn/news/", "https://elsewhere.cn/news/"),
-     "lists[0].url", "not in hosts"),
-    ("selector for an unknown field", GOOD + '\n[selectors]\nheadline = ["h1"]\n', "selectors.headline", "use one of"),
+    (
+        "unknown format",
+        GOOD.replace('paging = "links"', 'paging = "links"\nformat = "rss"'),
+        "lists[0].format",
+        "use one of",
+    ),
+    (
+        "wrong type",
+        GOOD.replace('hosts = ["www.example.gov.cn"]', 'hosts = "www.example.gov.cn"'),
+        "hosts",
+        "must be list",
+    ),
+    (
+        "list on another host",
+        GOOD.replace("https://www.example.gov.cn/news/", "https://elsewhere.cn/news/"),
+        "lists[0].url",
+        "not in hosts",
+    ),
+    (
+        "selector for an unknown field",
+        GOOD + '\n[selectors]\nheadline = ["h1"]\n',
+        "selectors.headline",
+        "use one of",
+    ),
     ("delay below zero", GOOD + "\n[politeness]\ndownload_delay = -1\n", "politeness", ">= 0"),
-    ("json detail without id group", GOOD + '\n[detail]\nformat = "json"\napi_url = "https://x/api?id={id}"\n'
-     '[detail.fields]\ntitle = "t"\nbody = "b"\n', "detail_pattern", "(?P<id>"),
-    ("json list without {id}", GOOD.replace('paging = "links"', 'paging = "links"\nformat = "json"\n'
-     'items_path = "data"\nid_key = "id"\ndetail_url = "https://www.example.gov.cn/art/1.html"'),
-     "lists[0].detail_url", "{id} placeholder"),
-    ("js list without its variable", GOOD.replace('paging = "links"', 'paging = "links"\nformat = "js-array"'),
-     "lists[0].variable", "required"),
+    (
+        "json detail without id group",
+        GOOD + '\n[detail]\nformat = "json"\napi_url = "https://x/api?id={id}"\n'
+        '[detail.fields]\ntitle = "t"\nbody = "b"\n',
+        "detail_pattern",
+        "(?P<id>",
+    ),
+    (
+        "json list without {id}",
+        GOOD.replace(
+            'paging = "links"',
+            'paging = "links"\nformat = "json"\n'
+            'items_path = "data"\nid_key = "id"\ndetail_url = "https://www.example.gov.cn/art/1.html"',
+        ),
+        "lists[0].detail_url",
+        "{id} placeholder",
+    ),
+    (
+        "js list without its variable",
+        GOOD.replace('paging = "links"', 'paging = "links"\nformat = "js-array"'),
+        "lists[0].variable",
+        "required",
+    ),
     ("unknown template", 'template = "wordpress"\n' + GOOD, "template", "no template"),
     ("bad name", GOOD.replace('name = "sample"', 'name = "Sample Site"'), "name", "lowercase"),
 ]
 
 
 @pytest.mark.parametrize(("case", "text", "key", "problem"), BROKEN, ids=[case[0] for case in BROKEN])
-def test_a_broken_profile_names_file_and_key(tmp_path: Path, case: str, text: str, key: str | None,
-                                             problem: str) -> None:
+def test_a_broken_profile_names_file_and_key(
+    tmp_path: Path, case: str, text: str, key: str | None, problem: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ProfileError) as caught:
         load_profiles(tmp_path)

@@ -31,10 +31,17 @@ def server() -> Iterator[ReplayServer]:
         yield running
 
 
-def fetch(server: ReplayServer, url: str, *, method: str = "GET", body: bytes | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(replay_url(server.base_url, url), data=body, method=method,
-                                     headers=headers or {})
+def fetch(
+    server: ReplayServer,
+    url: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, bytes, dict[str, str]]:
+    request = urllib.request.Request(
+        replay_url(server.base_url, url), data=body, method=method, headers=headers or {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, answer.read(), dict(answer.headers)
@@ -44,8 +51,11 @@ def fetch(server: ReplayServer, url: str, *, method: str = "GET", body: bytes | 
 
 def test_url_mapping_round_trips() -> None:
     base = "http://127.0.0.1:8800"
-    for url in ["https://www.12371.cn/zxfb/", "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?a=1&page=2",
-                "https://www.gov.cn/"]:
+    for url in [
+        "https://www.12371.cn/zxfb/",
+        "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?a=1&page=2",
+        "https://www.gov.cn/",
+    ]:
         assert original_url(base, replay_url(base, url)) == url
     assert replay_url(base + "/", "https://www.gov.cn") == base + "/https/www.gov.cn/"
     with pytest.raises(ReplayError):
@@ -74,7 +84,9 @@ def test_serves_pages_with_their_content_type(server: ReplayServer) -> None:
     assert b"charset=gb2312" in body and "王喆".encode("gbk") in body
     with pytest.raises(UnicodeDecodeError):
         body.decode("gb2312")
-    _, _, headers = fetch(server, "https://www.zuzhirenshi.com/api/welcome/selectNewsList?columnId=3&pageSize=6&pageNum=1")
+    _, _, headers = fetch(
+        server, "https://www.zuzhirenshi.com/api/welcome/selectNewsList?columnId=3&pageSize=6&pageNum=1"
+    )
     assert headers["Content-Type"] == "application/json; charset=utf-8"
 
 
@@ -150,8 +162,11 @@ def test_snapshot_two_edits_one_article_and_adds_one() -> None:
 
 
 def test_standalone_server_command() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "crawler.replay.server", "--port", "0", "--snapshot", "2"],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler.replay.server", "--port", "0", "--snapshot", "2"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("replaying snapshot 2 at http://127.0.0.1:")
@@ -172,13 +187,17 @@ def test_the_saved_site_is_what_the_builder_writes(tmp_path: Path) -> None:
             assert (committed / name).read_bytes() == (rebuilt / name).read_bytes(), name
 
 
-def crawl_profile(server: ReplayServer, name: str) -> dict[str, tuple[int, bytes, dict[str, str], RequestSpec]]:
+def crawl_profile(
+    server: ReplayServer, name: str
+) -> dict[str, tuple[int, bytes, dict[str, str], RequestSpec]]:
     """Walk a profile's lists over HTTP like the spider does; the answer to every detail, by article URL."""
     profile = load_profiles()[name]
     queue, details = start_requests(profile), {}
     while queue:
         spec = queue.pop(0)
-        status, body, headers = fetch(server, spec.url, method=spec.method, body=spec.body, headers=spec.headers)
+        status, body, headers = fetch(
+            server, spec.url, method=spec.method, body=spec.body, headers=spec.headers
+        )
         assert status == 200, spec.url
         found, more = parse_list(profile, spec, body, headers)
         queue.extend(more)

@@ -75,10 +75,15 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
     with _open_archive(data_dir) as arc:
         runs = [run for run in arc.runs(limit=max(50, len(run_ids))) if run.get("id") in run_ids]
     print_summary(console, runs)
-    unfinished = [f"{p.site}: {p.finish_reason or 'did not start'}" for p in final if p.finish_reason != "finished"]
+    unfinished = [
+        f"{p.site}: {p.finish_reason or 'did not start'}" for p in final if p.finish_reason != "finished"
+    ]
     # A site that answered nothing at all (network down, site gone) is not a completed run either.
-    unfinished += [f"{p.site}: all {p.errors} fetches failed" for p in final
-                   if p.finish_reason == "finished" and p.errors and p.pages == p.errors + p.blocked]
+    unfinished += [
+        f"{p.site}: all {p.errors} fetches failed"
+        for p in final
+        if p.finish_reason == "finished" and p.errors and p.pages == p.errors + p.blocked
+    ]
     if not run_ids or unfinished:
         why = ", ".join(unfinished) or "no run recorded"
         console.print(f"[bold red]run incomplete[/] ({why}); see {log_file}")
@@ -89,21 +94,51 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
 @click.command()
 @click.argument("sites", nargs=-1, metavar="[SITE]...")
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site profile.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="DATE",
-              help="Skip articles whose URL shows a publication day before DATE (YYYY-MM-DD).")
-@click.option("--max-pages", type=click.IntRange(min=0), default=0,
-              help="Follow at most N list pages per start list (0: until a page brings nothing new).")
-@click.option("--refresh-days", type=click.IntRange(min=0), default=0,
-              help="Re-check archived articles published (or, when undated, first archived) in the last "
-                   "N days when a list shows them again, with If-None-Match / If-Modified-Since, to catch "
-                   "edits. 0: never.")
-@click.option("--contact", envvar="ORGNEWS_CONTACT", default=None,
-              help="E-mail or URL put in the User-Agent so site operators can reach you ($ORGNEWS_CONTACT).")
-@click.option("--replay-url", envvar="ORGNEWS_REPLAY_URL", default=None, metavar="URL",
-              help="Send every request to this replay server instead of the internet ($ORGNEWS_REPLAY_URL).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="DATE",
+    help="Skip articles whose URL shows a publication day before DATE (YYYY-MM-DD).",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Follow at most N list pages per start list (0: until a page brings nothing new).",
+)
+@click.option(
+    "--refresh-days",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Re-check archived articles published (or, when undated, first archived) in the last "
+    "N days when a list shows them again, with If-None-Match / If-Modified-Since, to catch "
+    "edits. 0: never.",
+)
+@click.option(
+    "--contact",
+    envvar="ORGNEWS_CONTACT",
+    default=None,
+    help="E-mail or URL put in the User-Agent so site operators can reach you ($ORGNEWS_CONTACT).",
+)
+@click.option(
+    "--replay-url",
+    envvar="ORGNEWS_REPLAY_URL",
+    default=None,
+    metavar="URL",
+    help="Send every request to this replay server instead of the internet ($ORGNEWS_REPLAY_URL).",
+)
 @data_dir_option
-def crawl(sites: tuple[str, ...], all_sites: bool, since: Any, max_pages: int, refresh_days: int,
-          contact: str | None, replay_url: str | None, data_dir: DataDir) -> None:
+def crawl(
+    sites: tuple[str, ...],
+    all_sites: bool,
+    since: Any,
+    max_pages: int,
+    refresh_days: int,
+    contact: str | None,
+    replay_url: str | None,
+    data_dir: DataDir,
+) -> None:
     """Crawl SITE... (or --all) politely and incrementally into the archive.
 
     SITE is a profile name from `orgnews sites` (12371, people, gov, ...).
@@ -146,19 +181,33 @@ def crawl(sites: tuple[str, ...], all_sites: bool, since: Any, max_pages: int, r
     elif sites:
         unknown = [s for s in sites if s not in profiles]
         if unknown:
-            raise click.UsageError(f"unknown site(s) {', '.join(unknown)}; known: {', '.join(sorted(profiles))}")
+            raise click.UsageError(
+                f"unknown site(s) {', '.join(unknown)}; known: {', '.join(sorted(profiles))}"
+            )
         chosen = list(dict.fromkeys(sites))
     else:
         raise click.UsageError("name one or more sites, or use --all (see `orgnews sites`)")
-    status = run_sites(_console(), data_dir, chosen, replay_url=replay_url, contact=contact,
-                       refresh_days=refresh_days, since=since.date().isoformat() if since else None,
-                       max_pages=max_pages)
+    status = run_sites(
+        _console(),
+        data_dir,
+        chosen,
+        replay_url=replay_url,
+        contact=contact,
+        refresh_days=refresh_days,
+        since=since.date().isoformat() if since else None,
+        max_pages=max_pages,
+    )
     sys.exit(status)
 
 
 @click.command()
-@click.option("--query", default="组织", show_default=True, metavar="QUERY",
-              help="The sample search run after the crawl (same syntax as `orgnews search`).")
+@click.option(
+    "--query",
+    default="组织",
+    show_default=True,
+    metavar="QUERY",
+    help="The sample search run after the crawl (same syntax as `orgnews search`).",
+)
 @data_dir_option
 def demo(query: str, data_dir: DataDir) -> None:
     """Crawl the bundled offline replay of every site, then search it.
@@ -196,15 +245,25 @@ def demo(query: str, data_dir: DataDir) -> None:
     for name in ("site", "published", "title", "url"):
         table.add_column(name)
     for hit in hits:
-        table.add_row(str(getattr(hit, "site", "") or ""), str(getattr(hit, "published_at", "") or "")[:10],
-                      str(getattr(hit, "title", "") or ""), str(getattr(hit, "url", "") or ""))
+        table.add_row(
+            str(getattr(hit, "site", "") or ""),
+            str(getattr(hit, "published_at", "") or "")[:10],
+            str(getattr(hit, "title", "") or ""),
+            str(getattr(hit, "url", "") or ""),
+        )
     console.print(table)
 
 
 @click.command()
 @click.option("--site", default=None, metavar="SITE", help="Only this site's runs.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, metavar="N",
-              help="Show the N newest runs.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Show the N newest runs.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of run objects, newest first.")
 @data_dir_option
 def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None:
@@ -246,8 +305,13 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
 
 @click.command()
 @click.argument("site", required=False)
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes that extract (default: one per core).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes that extract (default: one per core).",
+)
 @data_dir_option
 def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
     """Re-extract every stored article (of SITE, or all) from the WARC files, offline.
@@ -283,8 +347,10 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
             report = run_reparse(arc, data_dir.warc_dir, site=site, workers=workers)
     finally:
         lock.release()
-    console.print(f"re-extracted {report.total} article(s) in {time.monotonic() - started:.1f} s: "
-                  f"{len(report.updated)} changed, {report.unchanged} unchanged, {len(report.failed)} failed")
+    console.print(
+        f"re-extracted {report.total} article(s) in {time.monotonic() - started:.1f} s: "
+        f"{len(report.updated)} changed, {report.unchanged} unchanged, {len(report.failed)} failed"
+    )
     for url in report.updated:
         console.print(f"  changed  {url}")
     for url, error in report.failed:
@@ -323,7 +389,14 @@ def sites(as_json: bool) -> None:
         table.add_column(name)
     for row in rows:
         delay = row["politeness"].get("download_delay", DOWNLOAD_DELAY)
-        table.add_row(row["name"], row["title"], "\n".join(row["hosts"]), str(len(row["start_urls"])),
-                      ", ".join(row["list_formats"]), row["detail_format"], f"{max(ORGNEWS_MIN_DOWNLOAD_DELAY, float(delay)):g} s",
-                      Path(row["file"]).name)
+        table.add_row(
+            row["name"],
+            row["title"],
+            "\n".join(row["hosts"]),
+            str(len(row["start_urls"])),
+            ", ".join(row["list_formats"]),
+            row["detail_format"],
+            f"{max(ORGNEWS_MIN_DOWNLOAD_DELAY, float(delay)):g} s",
+            Path(row["file"]).name,
+        )
     _console().print(table)

@@ -22,11 +22,20 @@ def _as_text(record: dict) -> str:
 
 @click.command(name="extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--url", help="The URL the page was fetched from (resolves relative links, dates in URLs). "
-              "Defaults to the file's own file:// URL.")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
-              help="json: one JSON object per file per line, keys exactly the Article fields; "
-              "text: the fields and the body, for reading.")
+@click.option(
+    "--url",
+    help="The URL the page was fetched from (resolves relative links, dates in URLs). "
+    "Defaults to the file's own file:// URL.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: one JSON object per file per line, keys exactly the Article fields; "
+    "text: the fields and the body, for reading.",
+)
 def extract(files: tuple[Path, ...], url: str | None, fmt: str) -> None:
     """Extract one article from each saved HTML FILE.
 

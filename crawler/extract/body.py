@@ -47,7 +47,7 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     """Return ``(paragraphs, signature by-line, notes)`` for the container's lines."""
     found = Byline()
     notes: list[str] = []
-    emphasized = {line.text for line in lines[:_LEAD_SCAN + 2] if _is_emphasized(line)}
+    emphasized = {line.text for line in lines[: _LEAD_SCAN + 2] if _is_emphasized(line)}
     texts = [line.text for line in lines]
     texts = _drop_leading_title(texts, title)
     texts, related = _cut_at_related_block(texts)
@@ -90,7 +90,7 @@ def _is_emphasized(line: Line) -> bool:
 def _cut_at_related_block(texts: list[str]) -> tuple[list[str], list[str]]:
     for i, text in enumerate(texts):
         if i and SECTION_END_RE.match(text):
-            return texts[:i], texts[i + 1:]
+            return texts[:i], texts[i + 1 :]
     return texts, []
 
 
@@ -100,7 +100,7 @@ def _drop_leading_title(texts: list[str], title: str | None) -> list[str]:
     key = squash(title)
     for i, text in enumerate(texts[:6]):
         if squash(text) == key:
-            return texts[i + 1:]
+            return texts[i + 1 :]
     return texts
 
 
@@ -122,8 +122,11 @@ def _read_head(texts: list[str], found: Byline, notes: list[str], emphasized: se
                 del out[i]
                 continue
             parsed = parse_byline(text)
-            if parsed.labeled and not _is_prose(text) and (parsed.published_at or parsed.source
-                                                           or parsed.author or parsed.editor):
+            if (
+                parsed.labeled
+                and not _is_prose(text)
+                and (parsed.published_at or parsed.source or parsed.author or parsed.editor)
+            ):
                 found.merge(parsed)
                 del out[i]
                 continue
@@ -158,15 +161,19 @@ def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
             found.author = found.author or parsed.author
             found.source = found.source or parsed.source
             removed = True
-        elif len(text) <= _SIGNATURE_MAX and not _is_prose(text) and (
-                REPORTER_RE.search(text) or (WEN_SLASH_RE.search(text) and reporter_names(text))):
+        elif (
+            len(text) <= _SIGNATURE_MAX
+            and not _is_prose(text)
+            and (REPORTER_RE.search(text) or (WEN_SLASH_RE.search(text) and reporter_names(text)))
+        ):
             found.author = found.author or reporter_names(text)
             removed = True
         elif _paren_only(text) and (AUTHOR_PAREN_RE.search(text) or lone_name(text.strip("()（）"))):
             # A credit alone on the last lines: （记者 张三） or （袁源）.
             credit = AUTHOR_PAREN_RE.search(text)
-            found.author = found.author or (join_names(credit.group(1), allow_org=False) if credit
-                                            else lone_name(text.strip("()（）")))
+            found.author = found.author or (
+                join_names(credit.group(1), allow_org=False) if credit else lone_name(text.strip("()（）"))
+            )
             removed = True
         else:
             source = SOURCE_PAREN_RE.match(text)

@@ -101,7 +101,7 @@ def _parse_byline(text: str) -> Byline:
         pieces = [text[: matches[0].start()]]
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            value = text[match.end(): end]
+            value = text[match.end() : end]
             kind = LABEL_FIELD[match.group(1)]
             if kind == "date":
                 found.published_at = found.published_at or find_date(value)
@@ -112,7 +112,7 @@ def _parse_byline(text: str) -> Byline:
                 remainder = value.strip()
                 date = DATE_RE.search(remainder)
                 if date:
-                    pieces.append(remainder[date.start():])
+                    pieces.append(remainder[date.start() :])
             elif kind == "author":
                 found.author = found.author or join_names(_cut_role(_cut_date(head)))
             elif kind == "editor":
@@ -131,7 +131,7 @@ def _parse_byline(text: str) -> Byline:
     date = DATE_RE.search(rest)
     if date:
         found.published_at = found.published_at or find_date(rest)
-        rest = rest[: date.start()] + " " + rest[date.end():]
+        rest = rest[: date.start()] + " " + rest[date.end() :]
     elif not found.published_at:
         found.published_at = find_date(text)
     if not matches:

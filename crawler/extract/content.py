@@ -39,8 +39,9 @@ def line_weight(line: Line) -> float:
     return length * (1.0 - line.link_ratio) + 8 * min(punct, 30)
 
 
-def density_container(lines: Sequence[Line], skip: set[Any] | frozenset[Any] = frozenset()
-                      ) -> tuple[Any | None, float]:
+def density_container(
+    lines: Sequence[Line], skip: set[Any] | frozenset[Any] = frozenset()
+) -> tuple[Any | None, float]:
     """The element that collects most prose weight from the lines below it
     (lines owned by ``skip`` count for nothing)."""
     scores: dict[Any, float] = {}
@@ -64,8 +65,9 @@ def subtree_weight(lines: Sequence[Line], members: set[Any]) -> float:
     return sum(max(line_weight(line), 0.0) for line in lines if line.owner in members)
 
 
-def find_container(lines: Sequence[Line], index: AttrIndex,
-                   profile_elements: Sequence[Any] = ()) -> tuple[Any | None, str]:
+def find_container(
+    lines: Sequence[Line], index: AttrIndex, profile_elements: Sequence[Any] = ()
+) -> tuple[Any | None, str]:
     """Return ``(element, how)``; ``how`` names the rule that chose it."""
     for el in profile_elements:
         if _has_text(el):

@@ -78,8 +78,9 @@ def extract_article(
     root = parse_html(text)
     selectors: dict[str, list[str]] = dict(getattr(profile, "selectors", None) or {})
     metas = collect_meta(root)
-    canonical_link = next((ln.get("href") for ln in root.iter("link") if (ln.get("rel") or "").lower() == "canonical"),
-                          None)
+    canonical_link = next(
+        (ln.get("href") for ln in root.iter("link") if (ln.get("rel") or "").lower() == "canonical"), None
+    )
     meta = read_meta(metas, collect_json_ld(root), canonical_link)
     title_el = root.find(".//title")
     page_title = text_of(title_el) if title_el is not None else ""
@@ -95,8 +96,17 @@ def extract_article(
 class _Extraction:
     """State shared by the stages of one page; ``run`` calls them in order."""
 
-    def __init__(self, url: str, root: Any, lines: list[Line], index: AttrIndex, meta: PageMeta,
-                 page_title: str, selectors: dict[str, list[str]], raw_text: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        root: Any,
+        lines: list[Line],
+        index: AttrIndex,
+        meta: PageMeta,
+        page_title: str,
+        selectors: dict[str, list[str]],
+        raw_text: str,
+    ) -> None:
         self.url = url
         self.root = root
         self.lines = lines
@@ -161,21 +171,30 @@ class _Extraction:
         first = body_lines[0].index if body_lines else len(self.lines)
         last = body_lines[-1].index if body_lines else len(self.lines)
         images = images_in(container, self.url, skip | self._chrome_line_owners(body_lines))
-        tail_elements = [ln.owner for ln in self.lines[last + 1: last + 1 + TAIL_ZONE]]
+        tail_elements = [ln.owner for ln in self.lines[last + 1 : last + 1 + TAIL_ZONE]]
         attachments = attachments_in([container, *tail_elements], self.url)
         if len(body) < MIN_BODY_CHARS:
             reject_list(self.lines)
             # A photo story or a notice that is only its attachment is still an article.
             if title_idx is None or not (images or attachments):
-                raise NotAnArticle("no-body", "the page has a title but no article text; it may be a "
-                                   "list, an index or a page rendered by JavaScript")
+                raise NotAnArticle(
+                    "no-body",
+                    "the page has a title but no article text; it may be a "
+                    "list, an index or a page rendered by JavaScript",
+                )
         header = header_zone(self.lines, title_idx, first)
         tail = tail_zone(self.lines, last)
 
         source = self.profile_field("source")
         above = before_title(self.lines, title_idx)
-        source = (source or header.source or above.source or tail.source or signature.source
-                  or clean_source(self.meta.source))
+        source = (
+            source
+            or header.source
+            or above.source
+            or tail.source
+            or signature.source
+            or clean_source(self.meta.source)
+        )
         author = self.profile_field("author") or header.author or signature.author or tail.author
         editor = self.profile_field("editor") or header.editor or tail.editor or signature.editor
         author = author or self._printed_meta_author(editor) or self._person_author(editor)
@@ -241,13 +260,14 @@ class _Extraction:
             return None
         return names
 
-    def published(self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline,
-                  last: int) -> str | None:
+    def published(
+        self, title_idx: int | None, header: Byline, tail: Byline, signature: Byline, last: int
+    ) -> str | None:
         printed = self.profile_text("published_at")
         chosen = find_date(printed) if printed else None
         chosen = chosen or header.published_at or signature.published_at or tail.published_at
         if not chosen and title_idx is not None:
-            for line in self.lines[max(0, title_idx - 4): title_idx]:
+            for line in self.lines[max(0, title_idx - 4) : title_idx]:
                 chosen = chosen or find_date(line.text)
         meta_date = self.meta.published_at
         if chosen and meta_date and day_of(chosen) == day_of(meta_date) and not has_time(chosen):
@@ -256,7 +276,7 @@ class _Extraction:
         chosen = chosen or meta_date
         if not chosen:
             # A bare date line right under the text (e-paper and signed-notice layouts).
-            for line in self.lines[last + 1: last + 4]:
+            for line in self.lines[last + 1 : last + 4]:
                 if len(line.text) <= 30 and line.link_ratio < 0.5:
                     chosen = chosen or find_date(line.text)
         if not chosen:
@@ -274,8 +294,12 @@ class _Extraction:
             return None
         # A canonical pointing at the site root or another host is a template default.
         parts, own = split_url(candidate), split_url(self.url)
-        if parts.path in ("", "/") or (parts.hostname and own.hostname and parts.hostname != own.hostname
-                                       and not parts.hostname.endswith(_registered(own.hostname))):
+        if parts.path in ("", "/") or (
+            parts.hostname
+            and own.hostname
+            and parts.hostname != own.hostname
+            and not parts.hostname.endswith(_registered(own.hostname))
+        ):
             return None
         return candidate
 
@@ -297,16 +321,20 @@ class _Extraction:
             if match and len(line.text) < 120:
                 trail = match.group(1)
                 # Some templates separate the steps with spacer elements only: 首页  工作动态.
-                return BREADCRUMB_SPLIT_RE.split(trail) if BREADCRUMB_SPLIT_RE.search(trail) else trail.split()
+                return (
+                    BREADCRUMB_SPLIT_RE.split(trail) if BREADCRUMB_SPLIT_RE.search(trail) else trail.split()
+                )
         candidates = [el for selector in BREADCRUMB_SELECTORS for el in self.index.select(selector)]
-        candidates += [el for key, els in self.index.by_key.items() if BREADCRUMB_ATTR_RE.search(key) for el in els]
+        candidates += [
+            el for key, els in self.index.by_key.items() if BREADCRUMB_ATTR_RE.search(key) for el in els
+        ]
         for el in candidates:
             text = text_of(el)
             if BREADCRUMB_SPLIT_RE.search(text) and len(text) < 120:
                 return BREADCRUMB_SPLIT_RE.split(text)
         # An unmarked trail of links just above the headline: 首页 > 新闻 > 国内.
         if title_idx is not None:
-            for line in reversed(self.lines[max(0, title_idx - 6): title_idx]):
+            for line in reversed(self.lines[max(0, title_idx - 6) : title_idx]):
                 parts = BREADCRUMB_SPLIT_RE.split(line.text)
                 rooted = len(parts) >= 2 and parts[0].strip() in BREADCRUMB_GENERIC
                 if (len(parts) >= 3 or rooted) and line.link_ratio > 0.5 and len(line.text) < 120:
@@ -327,21 +355,32 @@ class _Extraction:
             marked = bool(SUBTITLE_ATTR_RE.search(attrs))
             # Below the headline a smaller heading or a —— line is a 副题; above it only a
             # marked element is a 引题 (an unmarked heading there is the column name).
-            below = idx > title_idx and (line.owner.tag in ("h2", "h3", "h4") or line.text.startswith(("——", "—")))
-            if (marked or below or self._kicker(line, title_idx)) and 4 <= len(line.text) <= 80 and not DATE_RE.search(line.text) \
-                    and not is_chrome(line.text) and line.text != self.lines[title_idx].text \
-                    and not parse_byline(line.text).labeled:
+            below = idx > title_idx and (
+                line.owner.tag in ("h2", "h3", "h4") or line.text.startswith(("——", "—"))
+            )
+            if (
+                (marked or below or self._kicker(line, title_idx))
+                and 4 <= len(line.text) <= 80
+                and not DATE_RE.search(line.text)
+                and not is_chrome(line.text)
+                and line.text != self.lines[title_idx].text
+                and not parse_byline(line.text).labeled
+            ):
                 return line.text
         return None
-
 
     def _kicker(self, line: Line, title_idx: int) -> bool:
         """An unmarked heading right above the headline, in the same block, is a 引题 when it
         reads as a phrase; a column name there is short."""
         title_owner = self.lines[title_idx].owner
-        return (line.index < title_idx and line.owner.tag in ("h2", "h3", "h4", "h5")
-                and line.owner.getparent() is title_owner.getparent() and line.link_ratio == 0
-                and len(line.text) >= _KICKER_MIN and line.text != self.meta.column)
+        return (
+            line.index < title_idx
+            and line.owner.tag in ("h2", "h3", "h4", "h5")
+            and line.owner.getparent() is title_owner.getparent()
+            and line.link_ratio == 0
+            and len(line.text) >= _KICKER_MIN
+            and line.text != self.meta.column
+        )
 
 
 def _registered(host: str) -> str:

@@ -33,8 +33,14 @@ def _valid(year: int, month: int, day: int, hour: int = 0, minute: int = 0, seco
     return 1990 <= year <= dt.date.today().year + 1
 
 
-def format_date(year: int, month: int, day: int, hour: int | None = None, minute: int | None = None,
-                second: int | None = None) -> str:
+def format_date(
+    year: int,
+    month: int,
+    day: int,
+    hour: int | None = None,
+    minute: int | None = None,
+    second: int | None = None,
+) -> str:
     if hour is None:
         return f"{year:04d}-{month:02d}-{day:02d}"
     return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute or 0:02d}:{second or 0:02d}+08:00"
@@ -66,8 +72,11 @@ def parse_meta_date(value: str) -> str | None:
     match = _ISO_RE.match(value)
     if match and match[7]:
         zone = match[7]
-        stamp = dt.datetime(*(int(x) for x in match.groups()[:5]), int(match[6] or 0),
-                            tzinfo=dt.UTC if zone == "Z" else _parse_offset(zone))
+        stamp = dt.datetime(
+            *(int(x) for x in match.groups()[:5]),
+            int(match[6] or 0),
+            tzinfo=dt.UTC if zone == "Z" else _parse_offset(zone),
+        )
         local = stamp.astimezone(BEIJING)
         return local.isoformat(timespec="seconds")
     return find_date(value)

@@ -68,7 +68,7 @@ def decode_html(body: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
         raise NotAnArticle("empty", "the response body is empty; nothing to extract")
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(codec, "replace"), codec
+            return body[len(bom) :].decode(codec, "replace"), codec
     if looks_binary(body):
         raise NotAnArticle("binary", "the bytes are a binary file (PDF, image, archive...), not an HTML page")
     try:

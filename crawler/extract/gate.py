@@ -27,14 +27,20 @@ def reject_challenge(text: str) -> None:
         if marker in head:
             visible = clean_text(_TAG_RE.sub(" ", head))
             if len(visible) < CHALLENGE_MAX_TEXT:
-                raise NotAnArticle("challenge", f"the page is a bot challenge ({name}), not the article; "
-                                   "retry later or from an allowed client", blocked=True)
+                raise NotAnArticle(
+                    "challenge",
+                    f"the page is a bot challenge ({name}), not the article; "
+                    "retry later or from an allowed client",
+                    blocked=True,
+                )
 
 
 def reject_feed(text: str) -> None:
     if FEED_MARKUP_RE.search(text[:2000]):
-        raise NotAnArticle("list-page", "the response is a list feed (XML/RSS records), not an article; "
-                           "parse it as a list page")
+        raise NotAnArticle(
+            "list-page",
+            "the response is a list feed (XML/RSS records), not an article; parse it as a list page",
+        )
 
 
 def reject_list(lines: Sequence[Line]) -> None:
@@ -44,8 +50,10 @@ def reject_list(lines: Sequence[Line]) -> None:
     dated = sum(1 for ln in lines if len(ln.text) < 80 and DATE_RE.search(ln.text))
     prose = sum(1 for ln in lines if len(ln.text) >= 60 and ln.link_ratio < 0.3)
     if total and linked / total > LIST_LINK_DENSITY and prose < 2:
-        raise NotAnArticle("list-page", "the page is a list of links, not an article; "
-                           "crawl its links as detail pages instead")
+        raise NotAnArticle(
+            "list-page",
+            "the page is a list of links, not an article; crawl its links as detail pages instead",
+        )
     if dated >= 8 and prose < 2:
         raise NotAnArticle("list-page", "the page is a dated list of items, not an article")
 
@@ -53,5 +61,8 @@ def reject_list(lines: Sequence[Line]) -> None:
 def reject_error_page(page_title: str, title: str | None, body: str) -> None:
     """Soft 404: a 'page not found' notice served as a normal page."""
     if len(body) <= ERROR_PAGE_MAX_BODY and ERROR_PAGE_RE.search(f"{page_title} {title or ''} {body}"):
-        raise NotAnArticle("not-found", "the page is an error page ('not found' served as a normal "
-                           "response); the article was moved or deleted")
+        raise NotAnArticle(
+            "not-found",
+            "the page is an error page ('not found' served as a normal "
+            "response); the article was moved or deleted",
+        )

@@ -60,7 +60,9 @@ def _ld_people(value: Any) -> str | None:
     return _ld_text(people) if people and len(people) == len(entries) else None
 
 
-def read_meta(metas: dict[str, list[str]], json_ld: list[dict[str, Any]], canonical_link: str | None) -> PageMeta:
+def read_meta(
+    metas: dict[str, list[str]], json_ld: list[dict[str, Any]], canonical_link: str | None
+) -> PageMeta:
     meta = PageMeta()
     meta.title = _first(metas, TITLE_META_NAMES)
     meta.source = _first(metas, SOURCE_META_NAMES)

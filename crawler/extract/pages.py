@@ -124,8 +124,16 @@ def merge_pages(first: Article, rest: list[Article]) -> Article:
     warnings = list(first.warnings)
     for page in rest:
         warnings.extend(w for w in page.warnings if w not in warnings)
-    merged = Article(**{**first.to_dict(), "body": "\n".join(b for b in bodies if b), "images": images,
-                        "attachments": attachments, "next_pages": [], "warnings": warnings})
+    merged = Article(
+        **{
+            **first.to_dict(),
+            "body": "\n".join(b for b in bodies if b),
+            "images": images,
+            "attachments": attachments,
+            "next_pages": [],
+            "warnings": warnings,
+        }
+    )
     for name in ("source", "author", "editor", "published_at", "subtitle", "column"):
         if getattr(merged, name) is None:
             setattr(merged, name, next((getattr(p, name) for p in rest if getattr(p, name)), None))

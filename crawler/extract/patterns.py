@@ -29,8 +29,20 @@ XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # Magic numbers of files that are never HTML.
 BINARY_MAGIC: tuple[bytes, ...] = (
-    b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0",
-    b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf", b"BM", b"RIFF", b"ID3", b"\x00\x00\x01\x00", b"wOFF",
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+    b"Rar!",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"BM",
+    b"RIFF",
+    b"ID3",
+    b"\x00\x00\x01\x00",
+    b"wOFF",
 )
 
 # --- non-article pages ------------------------------------------------------
@@ -62,8 +74,25 @@ ERROR_PAGE_MAX_BODY = 300
 # --- page structure ---------------------------------------------------------
 
 # Subtrees that never hold article text.
-DROP_TAGS: tuple[str, ...] = ("script", "style", "noscript", "template", "svg", "canvas", "object",
-                              "embed", "select", "textarea", "button", "input", "option", "head", "title", "meta", "link")
+DROP_TAGS: tuple[str, ...] = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "object",
+    "embed",
+    "select",
+    "textarea",
+    "button",
+    "input",
+    "option",
+    "head",
+    "title",
+    "meta",
+    "link",
+)
 
 BLOCK_TAGS: frozenset[str] = frozenset(
     "p div td th tr table li ul ol dl dt dd h1 h2 h3 h4 h5 h6 section article header footer "
@@ -72,14 +101,53 @@ BLOCK_TAGS: frozenset[str] = frozenset(
 
 # Known article-body containers, most specific first (DOMAIN.md §2-3).
 BODY_SELECTORS: tuple[str, ...] = (
-    "#rm_txt_zw", "#rwb_zw", ".rm_txt_con", ".box_con", "#p-detail", "#detail",
-    ".TRS_Editor", ".TRS_UEDITOR", ".Custom_UnionStyle", "#tex", "#zoom", "#fontzoom", "#font_area",
-    ".pages_content", ".article-content", ".article_content", ".articleContent", "#articleContent",
-    ".xl_content", ".xl-content", "#mainText", ".detailContent", ".detail-content", ".detail_content",
-    ".easysite-news-text", "#vsb_content", ".v_news_content", "#vsb_content_2", "#v_news_content",
-    ".word", "#content_text", ".content_text", ".newsContent", ".news_content", "#news_content",
-    "#newsContent", ".post_body", ".post_text", "#endText", ".index_cententWrap", ".news_txt",
-    ".article-body", ".articleBody", "[itemprop=articleBody]", ".main-text", "#text", ".text_con",
+    "#rm_txt_zw",
+    "#rwb_zw",
+    ".rm_txt_con",
+    ".box_con",
+    "#p-detail",
+    "#detail",
+    ".TRS_Editor",
+    ".TRS_UEDITOR",
+    ".Custom_UnionStyle",
+    "#tex",
+    "#zoom",
+    "#fontzoom",
+    "#font_area",
+    ".pages_content",
+    ".article-content",
+    ".article_content",
+    ".articleContent",
+    "#articleContent",
+    ".xl_content",
+    ".xl-content",
+    "#mainText",
+    ".detailContent",
+    ".detail-content",
+    ".detail_content",
+    ".easysite-news-text",
+    "#vsb_content",
+    ".v_news_content",
+    "#vsb_content_2",
+    "#v_news_content",
+    ".word",
+    "#content_text",
+    ".content_text",
+    ".newsContent",
+    ".news_content",
+    "#news_content",
+    "#newsContent",
+    ".post_body",
+    ".post_text",
+    "#endText",
+    ".index_cententWrap",
+    ".news_txt",
+    ".article-body",
+    ".articleBody",
+    "[itemprop=articleBody]",
+    ".main-text",
+    "#text",
+    ".text_con",
 )
 
 # Class/id fragments of elements inside the body that are page furniture.
@@ -117,8 +185,10 @@ CHROME_PREFIX_RE = re.compile(
     r"热点推荐|责任编辑|分享到|当前位置|您的位置|您现在的位置|您当前的位置)"
 )
 # Tokens that sit next to a date in an info line but are not a source.
-NOT_SOURCE_RE = re.compile(r"星期|周[一二三四五六日天]|礼拜|农历|[0-9０-９]|阅读|浏览|点击|评论|分享|字号|打印|关闭|收藏|"
-                           r"原标题|今天|今日|次$")
+NOT_SOURCE_RE = re.compile(
+    r"星期|周[一二三四五六日天]|礼拜|农历|[0-9０-９]|阅读|浏览|点击|评论|分享|字号|打印|关闭|收藏|"
+    r"原标题|今天|今日|次$"
+)
 
 # A line made of only these is a leftover separator or widget label.
 JUNK_LINE_RE = re.compile(r"^[\s|｜丨/·•>»\-—_=*×xX【】\[\]()（）:：,，.。]*$")
@@ -127,22 +197,68 @@ JUNK_LINE_RE = re.compile(r"^[\s|｜丨/·•>»\-—_=*×xX【】\[\]()（）:�
 
 # label name -> field. Longer labels first so 责任编辑 wins over 编辑.
 BYLINE_LABELS: tuple[tuple[str, str], ...] = (
-    ("信息来源", "source"), ("文章来源", "source"), ("新闻来源", "source"), ("稿件来源", "source"),
-    ("内容来源", "source"), ("来源", "source"), ("稿源", "source"), ("出处", "source"),
-    ("发文机关", "source"), ("发布机构", "source"), ("成文日期", "noise"), ("发文字号", "noise"),
-    ("索引号", "noise"), ("主题分类", "noise"), ("分类", "noise"), ("标题", "noise"),
-    ("发布时间", "date"), ("发稿时间", "date"), ("发布日期", "date"), ("更新时间", "date"),
-    ("上传时间", "date"), ("录入时间", "date"), ("时间", "date"), ("日期", "date"),
-    ("作者", "author"), ("撰稿", "author"), ("撰文", "author"), ("记者", "author"), ("文", "author"),
-    ("通讯员", "author"), ("供稿", "noise"),
+    ("信息来源", "source"),
+    ("文章来源", "source"),
+    ("新闻来源", "source"),
+    ("稿件来源", "source"),
+    ("内容来源", "source"),
+    ("来源", "source"),
+    ("稿源", "source"),
+    ("出处", "source"),
+    ("发文机关", "source"),
+    ("发布机构", "source"),
+    ("成文日期", "noise"),
+    ("发文字号", "noise"),
+    ("索引号", "noise"),
+    ("主题分类", "noise"),
+    ("分类", "noise"),
+    ("标题", "noise"),
+    ("发布时间", "date"),
+    ("发稿时间", "date"),
+    ("发布日期", "date"),
+    ("更新时间", "date"),
+    ("上传时间", "date"),
+    ("录入时间", "date"),
+    ("时间", "date"),
+    ("日期", "date"),
+    ("作者", "author"),
+    ("撰稿", "author"),
+    ("撰文", "author"),
+    ("记者", "author"),
+    ("文", "author"),
+    ("通讯员", "author"),
+    ("供稿", "noise"),
     # Picture, art and video editors are credited beside the text editor but are not it.
-    ("图片编辑", "noise"), ("美术编辑", "noise"), ("视觉编辑", "noise"), ("视频编辑", "noise"),
-    ("责任编辑", "editor"), ("责编", "editor"), ("编辑", "editor"), ("编审", "editor"),
-    ("审核", "noise"), ("审校", "noise"), ("校对", "noise"), ("摄影", "noise"), ("图片", "noise"),
-    ("发布者", "noise"), ("发布人", "noise"), ("录入", "noise"), ("点击数", "noise"), ("点击量", "noise"),
-    ("点击", "noise"), ("浏览次数", "noise"), ("浏览量", "noise"), ("浏览", "noise"), ("阅读量", "noise"),
-    ("阅读数", "noise"), ("阅读", "noise"), ("访问量", "noise"), ("字号", "noise"), ("字体", "noise"),
-    ("分享到", "noise"), ("分享", "noise"),
+    ("图片编辑", "noise"),
+    ("美术编辑", "noise"),
+    ("视觉编辑", "noise"),
+    ("视频编辑", "noise"),
+    ("责任编辑", "editor"),
+    ("责编", "editor"),
+    ("编辑", "editor"),
+    ("编审", "editor"),
+    ("审核", "noise"),
+    ("审校", "noise"),
+    ("校对", "noise"),
+    ("摄影", "noise"),
+    ("图片", "noise"),
+    ("发布者", "noise"),
+    ("发布人", "noise"),
+    ("录入", "noise"),
+    ("点击数", "noise"),
+    ("点击量", "noise"),
+    ("点击", "noise"),
+    ("浏览次数", "noise"),
+    ("浏览量", "noise"),
+    ("浏览", "noise"),
+    ("阅读量", "noise"),
+    ("阅读数", "noise"),
+    ("阅读", "noise"),
+    ("访问量", "noise"),
+    ("字号", "noise"),
+    ("字体", "noise"),
+    ("分享到", "noise"),
+    ("分享", "noise"),
 )
 # Short labels that are also word endings (原文, 本报记者) need a non-Chinese character before them.
 _GUARDED_LABELS = frozenset({"文", "记者", "阅读", "浏览", "图片", "分享", "时间", "日期", "分类", "标题"})
@@ -183,11 +299,30 @@ _SURNAME_CHARS = (
     "格次扎达索朗旺顿巴桑洛拉央卓"
 )
 # Surnames that are also everyday words opening headings (支部, 和谐, 全面...) are left out.
-SURNAMES: frozenset[str] = frozenset(_SURNAME_CHARS) - frozenset("支和来都但由於平国明海花全时阳云门相信展阴植衡富次"
-                                                              "干公元斯利呼居揭印宿战危玉银那况初计国智幸奉由闭"
-                                                              "普都来容敬鲜修母乌阿羊雍薄鹿伏戈浦阙芮晁扈")
-COMPOUND_SURNAMES: tuple[str, ...] = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
-                                      "令狐", "长孙", "宇文", "司徒", "夏侯", "端木", "西门", "独孤")
+SURNAMES: frozenset[str] = frozenset(_SURNAME_CHARS) - frozenset(
+    "支和来都但由於平国明海花全时阳云门相信展阴植衡富次"
+    "干公元斯利呼居揭印宿战危玉银那况初计国智幸奉由闭"
+    "普都来容敬鲜修母乌阿羊雍薄鹿伏戈浦阙芮晁扈"
+)
+COMPOUND_SURNAMES: tuple[str, ...] = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "端木",
+    "西门",
+    "独孤",
+)
 
 # Signatures at the end of the body.
 EDITOR_LINE_RE = re.compile(
@@ -195,7 +330,9 @@ EDITOR_LINE_RE = re.compile(
     r"([^\]】)）]{1,40}?)\s*[\]】)）]?$"
 )
 # Credit inside the dateline: 新华社巴黎12月9日电（记者唐霁）, 本报讯（记者 张三 通讯员 李四）.
-INLINE_CREDIT_RE = re.compile(r"[(（【\[]([^()（）【】\[\]]{0,12}(?:记者|通讯员|作者)[^()（）【】\[\]]{2,40})[)）】\]]")
+INLINE_CREDIT_RE = re.compile(
+    r"[(（【\[]([^()（）【】\[\]]{0,12}(?:记者|通讯员|作者)[^()（）【】\[\]]{2,40})[)）】\]]"
+)
 # An editor credit glued to the end of the last paragraph: ……。（责任编辑：张三）
 TRAILING_EDITOR_RE = re.compile(
     r"\s*[（(【\[]\s*(?:责任编辑|责编|编辑)\s*[:：]\s*([^()（）【】\[\]]{1,30})[)）】\]]\s*$"
@@ -226,11 +363,14 @@ DISCLAIMER_RE = re.compile(
     r"未经(?:授权|许可)[^。]{0,6}(?:不得|禁止|严禁)转载"
 )
 # A source value runs into the widgets printed after it on the same line.
-SOURCE_TAIL_RE = re.compile(r"(?:打印|分享|字号|字体|关闭|收藏|评论|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫).*$")
+SOURCE_TAIL_RE = re.compile(
+    r"(?:打印|分享|字号|字体|关闭|收藏|评论|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫).*$"
+)
 
 # CMS accounts and placeholders in 作者/编辑 fields (本站编辑, 网站管理员, admin01).
-PLACEHOLDER_NAME_RE = re.compile(r"本站|本网|编辑部|管理员|小编|^网站|^admin|^user\d*$|^system|^root$|^test|匿名|佚名|未知",
-                                 re.I)
+PLACEHOLDER_NAME_RE = re.compile(
+    r"本站|本网|编辑部|管理员|小编|^网站|^admin|^user\d*$|^system|^root$|^test|匿名|佚名|未知", re.I
+)
 
 # --- titles -----------------------------------------------------------------
 
@@ -262,9 +402,21 @@ URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 SPLIT_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})/(\d{2})\s*(\d{2}):(\d{2})(?::(\d{2}))?")
 ARTI_ID_RE = re.compile(r"ARTI(\d{13})\d*")
 DATE_META_NAMES: tuple[str, ...] = (
-    "pubdate", "publishdate", "article:published_time", "og:release_date", "og:article:published_time",
-    "published_time", "datepublished", "firstpublishedtime", "publish_time", "releasedate", "dc.date",
-    "dc.date.issued", "date", "lastmodifiedtime", "article:modified_time",
+    "pubdate",
+    "publishdate",
+    "article:published_time",
+    "og:release_date",
+    "og:article:published_time",
+    "published_time",
+    "datepublished",
+    "firstpublishedtime",
+    "publish_time",
+    "releasedate",
+    "dc.date",
+    "dc.date.issued",
+    "date",
+    "lastmodifiedtime",
+    "article:modified_time",
 )
 
 # --- metadata ---------------------------------------------------------------
@@ -275,15 +427,36 @@ COLUMN_META_NAMES: tuple[str, ...] = ("columnname", "column", "og:category", "ar
 CANONICAL_META_NAMES: tuple[str, ...] = ("url", "og:url")
 
 BREADCRUMB_SELECTORS: tuple[str, ...] = (
-    ".breadcrumb", ".BreadcrumbNav", ".route", ".news-position", ".post_crumb", ".news_path", ".links", ".crumbs", ".crumb", ".position", ".location", ".bread", "#position", "#location",
-    ".dqwz", ".weizhi", ".current", ".nav_path", ".path", ".site-nav", ".routes", ".clink",
+    ".breadcrumb",
+    ".BreadcrumbNav",
+    ".route",
+    ".news-position",
+    ".post_crumb",
+    ".news_path",
+    ".links",
+    ".crumbs",
+    ".crumb",
+    ".position",
+    ".location",
+    ".bread",
+    "#position",
+    "#location",
+    ".dqwz",
+    ".weizhi",
+    ".current",
+    ".nav_path",
+    ".path",
+    ".site-nav",
+    ".routes",
+    ".clink",
 )
-BREADCRUMB_LINE_RE = re.compile(
-    r"^[您你]?(?:现在|当前|目前)?(?:所在|所处)?的?(?:位置|页面)\s*[:：]?\s*(.*)"
-)
+BREADCRUMB_LINE_RE = re.compile(r"^[您你]?(?:现在|当前|目前)?(?:所在|所处)?的?(?:位置|页面)\s*[:：]?\s*(.*)")
 # Class/id fragments of breadcrumb bars.
-BREADCRUMB_ATTR_RE = re.compile(r"crumb|position|location|weizhi|dqwz|nav_?path|route|bread|daohang|post_crumb|"
-                                r"news_path|curmbs|site-nav|guide|current", re.I)
+BREADCRUMB_ATTR_RE = re.compile(
+    r"crumb|position|location|weizhi|dqwz|nav_?path|route|bread|daohang|post_crumb|"
+    r"news_path|curmbs|site-nav|guide|current",
+    re.I,
+)
 BREADCRUMB_SPLIT_RE = re.compile(r"\s*(?:>|&gt;|»|＞|→|/|›|》|\s>\s)\s*")
 BREADCRUMB_GENERIC: frozenset[str] = frozenset(
     "首页 网站首页 主页 正文 新闻详情 详情 文章详情 内容详情 详细内容 正文内容 阅读文章 浏览文章".split()
@@ -292,11 +465,16 @@ BREADCRUMB_GENERIC: frozenset[str] = frozenset(
 # --- multi-page articles and attachments -------------------------------------
 
 PAGER_SELECTORS: tuple[str, ...] = ("div.zdfy", ".page_n", "#div_currpage", ".pagination", ".pages", "#pages")
-CREATE_PAGE_RE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"](\w+)['\"]")
+CREATE_PAGE_RE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
 ATTACHMENT_EXT_RE = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|txt|ofd|csv)(?:$|[?#])", re.I)
 # Images that are widgets, not article pictures.
-IMAGE_SKIP_RE = re.compile(r"qrcode|qr_code|erweima|ewm|share|logo|icon|btn|button|spacer|blank\.|arrow|loading|"
-                           r"print|close|dot\.|line\.|pixel|tongji|count\.|stat\.", re.I)
+IMAGE_SKIP_RE = re.compile(
+    r"qrcode|qr_code|erweima|ewm|share|logo|icon|btn|button|spacer|blank\.|arrow|loading|"
+    r"print|close|dot\.|line\.|pixel|tongji|count\.|stat\.",
+    re.I,
+)
 # A declared width or height below this is an inline icon.
 ICON_MAX_PX = 30
 PDFJS_RE = re.compile(r"[?&]file=([^&#]+)")
@@ -312,7 +490,9 @@ PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》,.!?;:")
 # --- names, headlines, sources ------------------------------------------------------
 
 # Name-like values that are organisations (本站, 某某局, 新华网), not people.
-ORG_SUFFIX_RE = re.compile(r"(?:网|报|社|台|站|局|部|委|办|院|会|厅|处|科|室|中心|支部|集团|公司|频道|app|APP)$")
+ORG_SUFFIX_RE = re.compile(
+    r"(?:网|报|社|台|站|局|部|委|办|院|会|厅|处|科|室|中心|支部|集团|公司|频道|app|APP)$"
+)
 # Class/id fragments of 副题/引题 elements.
 SUBTITLE_ATTR_RE = re.compile(r"sub|fu|yin|vice|second|\bpre\b|pre-?title|kicker", re.I)
 # Class/id fragments of headline elements.

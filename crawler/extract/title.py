@@ -40,7 +40,11 @@ def strip_site_name(page_title: str) -> str:
         return page_title.strip()
     # The headline leads; a short leading segment naming a site (共产党员网_标题) is skipped.
     first = parts[0]
-    if len(parts) > 1 and TITLE_SITE_HINT_RE.search(first) and len(first) < max(len(p) for p in parts[1:]) / 2:
+    if (
+        len(parts) > 1
+        and TITLE_SITE_HINT_RE.search(first)
+        and len(first) < max(len(p) for p in parts[1:]) / 2
+    ):
         return parts[1].strip()
     return first.strip()
 
@@ -54,8 +58,13 @@ def _is_titleish(line: Line) -> int:
     return bonus
 
 
-def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
-               body_start: int | None = None, site_name: str | None = None) -> tuple[str | None, int | None]:
+def find_title(
+    lines: Sequence[Line],
+    page_title: str,
+    meta_title: str | None,
+    body_start: int | None = None,
+    site_name: str | None = None,
+) -> tuple[str | None, int | None]:
     """Return ``(title, index of its last line)``; the index is None when no line holds it."""
     if site_name and squash(page_title) == squash(site_name):
         page_title = ""  # a <title> that only names the site confirms nothing
@@ -73,7 +82,7 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
             continue
         parts = [line.text]
         joined = text
-        for nxt in lines[line.index + 1: line.index + _MAX_JOINED_LINES]:
+        for nxt in lines[line.index + 1 : line.index + _MAX_JOINED_LINES]:
             candidate = joined + squash(nxt.text)
             if candidate not in ref:
                 break
@@ -101,7 +110,7 @@ def find_title(lines: Sequence[Line], page_title: str, meta_title: str | None,
 
 
 def _date_follows(lines: Sequence[Line], start: int) -> int:
-    for line in lines[start: start + 4]:
+    for line in lines[start : start + 4]:
         if DATE_RE.search(line.text):
             return 10
     return 0
@@ -110,23 +119,32 @@ def _date_follows(lines: Sequence[Line], start: int) -> int:
 def _join_lines(parts: list[str]) -> str:
     out = parts[0]
     for part in parts[1:]:
-        sep = " " if out[-1:].isascii() and out[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum() else ""
+        sep = (
+            " "
+            if out[-1:].isascii() and out[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum()
+            else ""
+        )
         out += sep + part
     return out.strip()
 
 
 def _same_block_run(lines: Sequence[Line], line: Line) -> list[Line]:
     """A headline broken with <br> inside one element: its short sibling lines."""
+
     def joins(other: Line) -> bool:
-        return (other.owner is line.owner and len(other.text) <= 40 and other.text[:1] not in "(（[【"
-                and not DATE_RE.search(other.text))
+        return (
+            other.owner is line.owner
+            and len(other.text) <= 40
+            and other.text[:1] not in "(（[【"
+            and not DATE_RE.search(other.text)
+        )
 
     run = [line]
-    for prev in reversed(lines[max(0, line.index - _MAX_JOINED_LINES + 1): line.index]):
+    for prev in reversed(lines[max(0, line.index - _MAX_JOINED_LINES + 1) : line.index]):
         if not joins(prev):
             break
         run.insert(0, prev)
-    for nxt in lines[line.index + 1: line.index + _MAX_JOINED_LINES]:
+    for nxt in lines[line.index + 1 : line.index + _MAX_JOINED_LINES]:
         if not joins(nxt):
             break
         run.append(nxt)
@@ -138,7 +156,7 @@ def _structural_title(lines: Sequence[Line], body_start: int | None) -> Line | N
     if body_start is None:
         body_start = len(lines)
     best: tuple[float, Line] | None = None
-    for line in lines[max(0, body_start - _STRUCTURAL_WINDOW): body_start]:
+    for line in lines[max(0, body_start - _STRUCTURAL_WINDOW) : body_start]:
         text = line.text
         if not 4 <= len(text) <= 100 or line.link_ratio >= 0.5 or NOT_TITLE_RE.search(text):
             continue

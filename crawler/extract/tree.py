@@ -48,7 +48,9 @@ def parse_html(text: str) -> Any:
     try:
         root = etree.fromstring(text, parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise NotAnArticle("not-html", f"the HTML could not be parsed ({exc}); the page is empty or broken") from exc
+        raise NotAnArticle(
+            "not-html", f"the HTML could not be parsed ({exc}); the page is empty or broken"
+        ) from exc
     if root is None:
         raise NotAnArticle("not-html", "the HTML could not be parsed; the page is empty or broken")
     _adopt_stray_roots(root)

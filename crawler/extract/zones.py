@@ -40,10 +40,17 @@ def peel_header(lines: list[Line]) -> list[Line]:
         if len(text) > 50 or _SENTENCE_END_RE.search(text):
             break
         parsed = parse_byline(text)
-        dated = (parsed.published_at is not None and len(parsed.leftover) <= 1
-                 and all(len(token) <= 15 for token in parsed.leftover))
-        if not (is_chrome(text) or dated or (parsed.labeled and not parsed.leftover)
-                or (SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)):
+        dated = (
+            parsed.published_at is not None
+            and len(parsed.leftover) <= 1
+            and all(len(token) <= 15 for token in parsed.leftover)
+        )
+        if not (
+            is_chrome(text)
+            or dated
+            or (parsed.labeled and not parsed.leftover)
+            or (SOURCE_SUFFIX_RE.search(text) and len(text) <= 10 and " " not in text)
+        ):
             break
         start += 1
     return lines[start:] if start < len(lines) else lines
@@ -82,7 +89,7 @@ def header_zone(lines: Sequence[Line], title_idx: int | None, first: int) -> Byl
     """By-lines between the title and the body (or just above the body)."""
     start = title_idx + 1 if title_idx is not None and title_idx < first else max(0, first - 6)
     found = Byline()
-    for line, text in label_value_pairs(lines[start: min(first, start + HEADER_ZONE)]):
+    for line, text in label_value_pairs(lines[start : min(first, start + HEADER_ZONE)]):
         if len(text) > 200:
             continue
         parsed = parse_byline(text)
@@ -99,7 +106,7 @@ def before_title(lines: Sequence[Line], title_idx: int | None) -> Byline:
     found = Byline()
     if title_idx is None:
         return found
-    for _line, text in label_value_pairs(lines[max(0, title_idx - 8): title_idx]):
+    for _line, text in label_value_pairs(lines[max(0, title_idx - 8) : title_idx]):
         parsed = parse_byline(text)
         if parsed.labeled and len(text) <= 80:
             found.merge(parsed)
@@ -109,7 +116,7 @@ def before_title(lines: Sequence[Line], title_idx: int | None) -> Byline:
 def tail_zone(lines: Sequence[Line], last: int) -> Byline:
     """Labeled lines just after the body: 责任编辑, 来源, 发布日期 on some templates."""
     found = Byline()
-    for line in lines[last + 1: last + 1 + TAIL_ZONE]:
+    for line in lines[last + 1 : last + 1 + TAIL_ZONE]:
         if len(line.text) > 120:
             continue
         parsed = parse_byline(line.text)
@@ -134,5 +141,8 @@ def unlabeled_source(line: Line, parsed: Byline) -> str | None:
 def _plain_line(line: Line) -> bool:
     """Not a link, not a widget, not a form label ending in a colon."""
     attrs = f"{line.owner.get('class') or ''} {line.owner.get('id') or ''}"
-    return (line.link_ratio == 0 and not line.text.endswith((":", "："))
-            and not (attrs.strip() and CHROME_ATTR_RE.search(attrs)))
+    return (
+        line.link_ratio == 0
+        and not line.text.endswith((":", "："))
+        and not (attrs.strip() and CHROME_ATTR_RE.search(attrs))
+    )

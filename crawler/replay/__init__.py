@@ -39,7 +39,7 @@ def original_url(base: str, replayed: str) -> str:
     base = base.rstrip("/")
     if not replayed.startswith(base + "/"):
         raise ReplayError(f"{replayed!r} is not an address on the replay server {base}")
-    scheme, _, rest = replayed[len(base) + 1:].partition("/")
+    scheme, _, rest = replayed[len(base) + 1 :].partition("/")
     if scheme not in ("http", "https") or not rest:
         raise ReplayError(f"{replayed!r} does not start with /http/ or /https/ and a host")
     host, slash, tail = rest.partition("/")

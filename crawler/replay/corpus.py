@@ -7,8 +7,30 @@ random generator, so the saved site is the same on every build and no two articl
 from __future__ import annotations
 
 PLACES = [
-    "江苏", "浙江", "北京", "山东", "四川", "湖南", "福建", "广东", "河南", "陕西", "安徽", "重庆",
-    "江西", "湖北", "贵州", "甘肃", "云南", "河北", "吉林", "天津", "上海", "辽宁", "广西", "宁夏",
+    "江苏",
+    "浙江",
+    "北京",
+    "山东",
+    "四川",
+    "湖南",
+    "福建",
+    "广东",
+    "河南",
+    "陕西",
+    "安徽",
+    "重庆",
+    "江西",
+    "湖北",
+    "贵州",
+    "甘肃",
+    "云南",
+    "河北",
+    "吉林",
+    "天津",
+    "上海",
+    "辽宁",
+    "广西",
+    "宁夏",
 ]
 
 # (headline after the place, keyword used in the lead paragraph)

@@ -39,13 +39,27 @@ class Output:
         """Record what a crawl should archive for ``story`` (``fetchable``: article, blocked, missing,
         disallowed), for the tests and for anyone checking a crawl of the replay by hand."""
         self.articles[story.url] = {
-            "site": site, "expect": fetchable, "snapshot": snapshot, "title": story.title,
-            "published_at": story.when.isoformat(timespec="seconds"), "source": story.source,
-            "author": story.author, "editor": story.editor, "column": story.column,
+            "site": site,
+            "expect": fetchable,
+            "snapshot": snapshot,
+            "title": story.title,
+            "published_at": story.when.isoformat(timespec="seconds"),
+            "source": story.source,
+            "author": story.author,
+            "editor": story.editor,
+            "column": story.column,
         }
 
-    def page(self, url: str, content: str | bytes, *, method: str = "GET", body: bytes | None = None,
-             snapshot: int = 1, status: int = 200) -> None:
+    def page(
+        self,
+        url: str,
+        content: str | bytes,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        snapshot: int = 1,
+        status: int = 200,
+    ) -> None:
         key = str(saved_path(url, method, body))
         data = content.encode("utf-8") if isinstance(content, str) else content
         (self.overlay if snapshot == 2 else self.files)[key] = data
@@ -65,8 +79,16 @@ class Output:
             (site_dir / name).write_text(text, "utf-8")
 
 
-def make_stories(seed: int, count: int, *, column: str, sources: list[str], newest: datetime = NEWEST,
-                 place_prefix: str = "", fixed_place: str | None = None) -> list[Story]:
+def make_stories(
+    seed: int,
+    count: int,
+    *,
+    column: str,
+    sources: list[str],
+    newest: datetime = NEWEST,
+    place_prefix: str = "",
+    fixed_place: str | None = None,
+) -> list[Story]:
     """``count`` articles, newest first, with titles and bodies varied by ``seed``."""
     rng = random.Random(seed)
     stories = []
@@ -77,11 +99,18 @@ def make_stories(seed: int, count: int, *, column: str, sources: list[str], newe
         lead = rng.choice(LEADS).format(place=place_prefix + place, keyword=keyword)
         body = [lead, *rng.sample(corpus.PARAGRAPHS, rng.randint(3, 5)), rng.choice(corpus.CLOSINGS)]
         reporter = rng.choice(corpus.REPORTERS)
-        stories.append(Story(
-            key=f"{seed}-{i}", title=f"{place}：{headline}", when=when, source=rng.choice(sources),
-            column=column, paragraphs=body, author=f"本报记者 {reporter}" if rng.random() < 0.5 else None,
-            editor=rng.choice(corpus.EDITORS),
-        ))
+        stories.append(
+            Story(
+                key=f"{seed}-{i}",
+                title=f"{place}：{headline}",
+                when=when,
+                source=rng.choice(sources),
+                column=column,
+                paragraphs=body,
+                author=f"本报记者 {reporter}" if rng.random() < 0.5 else None,
+                editor=rng.choice(corpus.EDITORS),
+            )
+        )
         when -= timedelta(hours=rng.randint(9, 40), minutes=rng.randint(0, 59))
     return stories
 
@@ -96,16 +125,25 @@ def epoch_ms(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
-def html_list(title: str, items: list[Story], pager: str, href: Callable[[Story], str] = lambda s: s.url) -> str:
-    rows = "\n".join(f'<li><a href="{t.esc(href(s))}" target="_blank">{t.esc(s.title)}</a>'
-                     f"<span>{s.when:%Y-%m-%d}</span></li>" for s in items)
-    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{t.esc(title)}</title></head><body>\n'
-            f'<div class="nav"><a href="/">首页</a></div>\n<h2>{t.esc(title)}</h2>\n'
-            f'<ul class="list">\n{rows}\n</ul>\n<div class="page">{pager}</div>\n</body></html>\n')
+def html_list(
+    title: str, items: list[Story], pager: str, href: Callable[[Story], str] = lambda s: s.url
+) -> str:
+    rows = "\n".join(
+        f'<li><a href="{t.esc(href(s))}" target="_blank">{t.esc(s.title)}</a>'
+        f"<span>{s.when:%Y-%m-%d}</span></li>"
+        for s in items
+    )
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{t.esc(title)}</title></head><body>\n'
+        f'<div class="nav"><a href="/">首页</a></div>\n<h2>{t.esc(title)}</h2>\n'
+        f'<ul class="list">\n{rows}\n</ul>\n<div class="page">{pager}</div>\n</body></html>\n'
+    )
 
 
 def numbered_pager(names: list[str], current: int) -> str:
-    links = [f'<a href="{name}" class="{"on" if i == current else ""}">{i + 1}</a>' for i, name in enumerate(names)]
+    links = [
+        f'<a href="{name}" class="{"on" if i == current else ""}">{i + 1}</a>' for i, name in enumerate(names)
+    ]
     if current + 1 < len(names):
         links.append(f'<a href="{names[current + 1]}">下一页</a>')
     return " ".join(links)

@@ -24,17 +24,30 @@ from crawler.replay import SITE_DIR, SNAPSHOT_DIRS, ReplayError, original_url, s
 
 # Hosts whose servers name the charset in Content-Type; the others leave it to the page's meta.
 HEADER_CHARSET = {
-    "www.12371.cn": "utf-8", "news.12371.cn": "utf-8", "www.gov.cn": "utf-8", "www.zuzhirenshi.com": "utf-8",
+    "www.12371.cn": "utf-8",
+    "news.12371.cn": "utf-8",
+    "www.gov.cn": "utf-8",
+    "www.zuzhirenshi.com": "utf-8",
 }
 CONTENT_TYPES = {
-    ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".js": "application/javascript",
-    ".json": "application/json", ".txt": "text/plain", ".xml": "text/xml", ".jsp": "text/xml",
-    ".jpg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".shtml": "text/html",
+    ".js": "application/javascript",
+    ".json": "application/json",
+    ".txt": "text/plain",
+    ".xml": "text/xml",
+    ".jsp": "text/xml",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
 }
 # Every saved page of a snapshot claims the same modification time, so conditional requests are stable.
 SNAPSHOT_TIMES = {1: "Sun, 01 Nov 2026 00:00:00 GMT", 2: "Sun, 15 Nov 2026 00:00:00 GMT"}
-NOT_FOUND_PAGE = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
-                  "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>").encode()
+NOT_FOUND_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 页面不存在</title></head>'
+    "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>"
+).encode()
 
 
 def content_type(path: PurePosixPath, content: bytes) -> str:
@@ -61,10 +74,13 @@ class _Server(ThreadingHTTPServer):
 class ReplayServer:
     """The saved sites on 127.0.0.1; ``port=0`` picks a free port. Usable as a context manager."""
 
-    def __init__(self, snapshot: int = 1, host: str = "127.0.0.1", port: int = 0,
-                 site_dir: Path | None = None) -> None:
+    def __init__(
+        self, snapshot: int = 1, host: str = "127.0.0.1", port: int = 0, site_dir: Path | None = None
+    ) -> None:
         if snapshot != 1 and snapshot not in SNAPSHOT_DIRS:
-            raise ReplayError(f"there is no snapshot {snapshot}; saved snapshots: 1, {', '.join(map(str, SNAPSHOT_DIRS))}")
+            raise ReplayError(
+                f"there is no snapshot {snapshot}; saved snapshots: 1, {', '.join(map(str, SNAPSHOT_DIRS))}"
+            )
         self.snapshot = snapshot
         self.site_dir = site_dir or SITE_DIR
         self.request_log: list[tuple[str, str, int]] = []
@@ -167,8 +183,10 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         charset = HEADER_CHARSET.get(relative.parts[0])
         if charset and (kind.startswith("text/") or kind in ("application/javascript", "application/json")):
             kind += f"; charset={charset}"
-        validators = {"ETag": f'"{hashlib.sha1(content).hexdigest()[:16]}"',
-                      "Last-Modified": SNAPSHOT_TIMES.get(snapshot, SNAPSHOT_TIMES[1])}
+        validators = {
+            "ETag": f'"{hashlib.sha1(content).hexdigest()[:16]}"',
+            "Last-Modified": SNAPSHOT_TIMES.get(snapshot, SNAPSHOT_TIMES[1]),
+        }
         if status == 200 and self._not_modified(validators):
             status, content = 304, b""
         self.replay.log(self.command, url, status)
@@ -202,8 +220,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the saved sites on 127.0.0.1 for offline crawls.")
     parser.add_argument("--port", type=int, default=8800, help="port to listen on (0: any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--snapshot", type=int, default=1, choices=[1, *SNAPSHOT_DIRS],
-                        help="which snapshot of the sites to serve")
+    parser.add_argument(
+        "--snapshot",
+        type=int,
+        default=1,
+        choices=[1, *SNAPSHOT_DIRS],
+        help="which snapshot of the sites to serve",
+    )
     args = parser.parse_args(argv)
     server = ReplayServer(snapshot=args.snapshot, host=args.host, port=args.port)
     print(f"replaying snapshot {args.snapshot} at {server.base_url}")

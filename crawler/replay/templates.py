@@ -43,15 +43,19 @@ def paragraphs_html(story: Story, indent: bool = True) -> str:
 
 
 def related_html(story: Story, heading: str) -> str:
-    items = "".join(f'<li><a href="{esc(url)}" target="_blank">{esc(title)}</a></li>' for url, title in story.related)
+    items = "".join(
+        f'<li><a href="{esc(url)}" target="_blank">{esc(title)}</a></li>' for url, title in story.related
+    )
     return f'<div class="related"><h3>{heading}</h3><ul>{items}</ul></div>'
 
 
-BDSHARE = ('<div class="bdsharebuttonbox"><span>分享到：</span><a class="bds_weixin" data-cmd="weixin">微信</a>'
-           '<a class="bds_tsina" data-cmd="tsina">微博</a><a class="bds_qzone" data-cmd="qzone">QQ空间</a></div>'
-           '<div class="bd_weixin_popup"><div class="bd_weixin_popup_head"><span>分享到微信朋友圈</span>'
-           '<a class="bd_weixin_popup_close">×</a></div><div class="bd_weixin_popup_foot">打开微信，点击底部的“发现”，'
-           "使用“扫一扫”即可将网页分享至朋友圈。</div></div>")
+BDSHARE = (
+    '<div class="bdsharebuttonbox"><span>分享到：</span><a class="bds_weixin" data-cmd="weixin">微信</a>'
+    '<a class="bds_tsina" data-cmd="tsina">微博</a><a class="bds_qzone" data-cmd="qzone">QQ空间</a></div>'
+    '<div class="bd_weixin_popup"><div class="bd_weixin_popup_head"><span>分享到微信朋友圈</span>'
+    '<a class="bd_weixin_popup_close">×</a></div><div class="bd_weixin_popup_foot">打开微信，点击底部的“发现”，'
+    "使用“扫一扫”即可将网页分享至朋友圈。</div></div>"
+)
 
 
 def page_12371(story: Story) -> str:

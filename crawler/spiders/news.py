@@ -58,7 +58,9 @@ def apply_politeness(settings: Any, profile: Any) -> None:
         floor = settings.getfloat("ORGNEWS_MIN_DOWNLOAD_DELAY")
         settings.set("DOWNLOAD_DELAY", max(floor, float(politeness["download_delay"])), priority="spider")
     if politeness.get("concurrency") is not None:
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", min(2, int(politeness["concurrency"])), priority="spider")
+        settings.set(
+            "CONCURRENT_REQUESTS_PER_DOMAIN", min(2, int(politeness["concurrency"])), priority="spider"
+        )
 
 
 @cache
@@ -116,12 +118,22 @@ class NewsSpider(scrapy.Spider):
     def request(self, spec: Any, depth: int = 0) -> scrapy.Request:
         callback = self.parse_list if spec.kind == "list" else self.parse_detail
         return scrapy.Request(
-            spec.url, method=spec.method, body=spec.body, headers=spec.headers or None,
-            callback=callback, errback=self.on_error, priority=PRIORITY[spec.kind],
+            spec.url,
+            method=spec.method,
+            body=spec.body,
+            headers=spec.headers or None,
+            callback=callback,
+            errback=self.on_error,
+            priority=PRIORITY[spec.kind],
             # List pages change between runs; they must never be skipped as already seen.
             dont_filter=spec.kind == "list",
-            meta={**spec.meta, "orgnews_spec": spec, META_KIND: spec.kind, META_LIST_DEPTH: depth,
-                  META_ARTICLE_URL: spec.meta.get("article_url", spec.url)},
+            meta={
+                **spec.meta,
+                "orgnews_spec": spec,
+                META_KIND: spec.kind,
+                META_LIST_DEPTH: depth,
+                META_ARTICLE_URL: spec.meta.get("article_url", spec.url),
+            },
         )
 
     def parse_list(self, response: Response) -> Iterator[Any]:
@@ -132,8 +144,9 @@ class NewsSpider(scrapy.Spider):
             yield PageResult(self.site, "list", [fetch_from_response(response, *outcome)])
             return
         try:
-            details, lists = parse_list(self.profile, response.meta["orgnews_spec"], response.body,
-                                        response.headers.to_unicode_dict())
+            details, lists = parse_list(
+                self.profile, response.meta["orgnews_spec"], response.body, response.headers.to_unicode_dict()
+            )
         except ListError as exc:
             self.logger.error("cannot read list %s: %s", response.url, exc)
             yield PageResult(self.site, "list", [fetch_from_response(response, "error", str(exc))])
@@ -147,14 +160,20 @@ class NewsSpider(scrapy.Spider):
     def parse_detail(self, response: Response) -> Iterator[Any]:
         article, fetch = self._extract(response)
         if article is None or not article.next_pages:
-            yield PageResult(self.site, "detail", [fetch], article,
-                             article_url=response.meta.get(META_ARTICLE_URL, response.url))
+            yield PageResult(
+                self.site,
+                "detail",
+                [fetch],
+                article,
+                article_url=response.meta.get(META_ARTICLE_URL, response.url),
+            )
             return
         yield self._next_page(article, [], [fetch], list(article.next_pages))
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        first, rest, fetches, pending = (response.meta[k] for k in ("orgnews_first", "orgnews_rest",
-                                                                     "orgnews_fetches", "orgnews_pending"))
+        first, rest, fetches, pending = (
+            response.meta[k] for k in ("orgnews_first", "orgnews_rest", "orgnews_fetches", "orgnews_pending")
+        )
         page, fetch = self._extract(response)
         fetches = [*fetches, fetch]
         if page is None:
@@ -165,8 +184,9 @@ class NewsSpider(scrapy.Spider):
             pending = [*pending, *(url for url in page.next_pages if url not in seen)]
         yield from self._finish_or_continue(first, rest, fetches, pending)
 
-    def _finish_or_continue(self, first: Any, rest: list[Any], fetches: list[Fetch],
-                            pending: list[str]) -> Iterator[Any]:
+    def _finish_or_continue(
+        self, first: Any, rest: list[Any], fetches: list[Fetch], pending: list[str]
+    ) -> Iterator[Any]:
         from crawler.extract import merge_pages
 
         if pending and len(fetches) < MAX_ARTICLE_PAGES:
@@ -176,13 +196,23 @@ class NewsSpider(scrapy.Spider):
             first.warnings.append(f"stopped after {MAX_ARTICLE_PAGES} pages; {len(pending)} not fetched")
         yield PageResult(self.site, "detail", fetches, merge_pages(first, rest))
 
-    def _next_page(self, first: Any, rest: list[Any], fetches: list[Fetch], pending: list[str]) -> scrapy.Request:
+    def _next_page(
+        self, first: Any, rest: list[Any], fetches: list[Fetch], pending: list[str]
+    ) -> scrapy.Request:
         url, *pending = pending
         return scrapy.Request(
-            url, callback=self.parse_page, errback=self.on_page_error, priority=PRIORITY["page"],
+            url,
+            callback=self.parse_page,
+            errback=self.on_page_error,
+            priority=PRIORITY["page"],
             dont_filter=True,
-            meta={META_KIND: "page", "orgnews_first": first, "orgnews_rest": rest,
-                  "orgnews_fetches": fetches, "orgnews_pending": pending},
+            meta={
+                META_KIND: "page",
+                "orgnews_first": first,
+                "orgnews_rest": rest,
+                "orgnews_fetches": fetches,
+                "orgnews_pending": pending,
+            },
         )
 
     def _extract(self, response: Response) -> tuple[Any, Fetch]:
@@ -192,10 +222,13 @@ class NewsSpider(scrapy.Spider):
         if outcome:
             return None, fetch_from_response(response, *outcome)
         try:
-            article = parse_detail(self.profile, response.url, response.body, response.headers.to_unicode_dict())
+            article = parse_detail(
+                self.profile, response.url, response.body, response.headers.to_unicode_dict()
+            )
         except NotAnArticle as exc:
-            return None, fetch_from_response(response, "blocked" if exc.blocked else "not-article", str(exc),
-                                             reason=exc.reason)
+            return None, fetch_from_response(
+                response, "blocked" if exc.blocked else "not-article", str(exc), reason=exc.reason
+            )
         return article, fetch_from_response(response, "article")
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -205,12 +238,27 @@ class NewsSpider(scrapy.Spider):
             message = failure.getErrorMessage()
             self.logger.info("not fetched: %s (%s)", request.url, message)
             if "robots.txt" in message and request.meta.get(META_KIND) == "detail":
-                yield PageResult(self.site, "detail", [], None, article_url=request.meta.get(META_ARTICLE_URL),
-                                 settled=ROBOTS)
+                yield PageResult(
+                    self.site,
+                    "detail",
+                    [],
+                    None,
+                    article_url=request.meta.get(META_ARTICLE_URL),
+                    settled=ROBOTS,
+                )
             return
-        yield PageResult(self.site, request.meta.get(META_KIND, "detail"),
-                         [Fetch(url=self._real_url(request), status=None, outcome="error",
-                                detail=failure.getErrorMessage())])
+        yield PageResult(
+            self.site,
+            request.meta.get(META_KIND, "detail"),
+            [
+                Fetch(
+                    url=self._real_url(request),
+                    status=None,
+                    outcome="error",
+                    detail=failure.getErrorMessage(),
+                )
+            ],
+        )
 
     def _real_url(self, request: scrapy.Request) -> str:
         return real_url(request.url, (self.settings.get("ORGNEWS_REPLAY_URL") or "").rstrip("/"))
@@ -219,8 +267,11 @@ class NewsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         url = self._real_url(request)
-        fetches = [*meta["orgnews_fetches"], Fetch(url=url, status=None, outcome="error",
-                                                    detail=failure.getErrorMessage())]
+        fetches = [
+            *meta["orgnews_fetches"],
+            Fetch(url=url, status=None, outcome="error", detail=failure.getErrorMessage()),
+        ]
         meta["orgnews_first"].warnings.append(f"page {url} missing: {failure.getErrorMessage()}")
-        yield from self._finish_or_continue(meta["orgnews_first"], meta["orgnews_rest"], fetches,
-                                            meta["orgnews_pending"])
+        yield from self._finish_or_continue(
+            meta["orgnews_first"], meta["orgnews_rest"], fetches, meta["orgnews_pending"]
+        )
