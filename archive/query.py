@@ -8,9 +8,9 @@ whitespace character). Every term matches as an exact substring of the title or
 the body (ASCII letters ignore case).
 
 A term is compiled into an FTS5 phrase of its character pairs, or of its one
-character, restricted to the matching index columns (see ``archive.charsplit``). Terms with punctuation or spaces only narrow the
-candidates at the index level; ``Query.matches`` then decides on the stored text.
-The index expression is built so that it never drops a true match: a superset
+character, restricted to the matching index columns (see ``archive.charsplit``).
+Terms with punctuation or spaces only narrow the candidates at the index level;
+``Query.matches`` then decides on the stored text. The index expression is built so that it never drops a true match: a superset
 in positive position, a subset (or nothing) under ``NOT``.
 """
 

@@ -172,6 +172,12 @@ def _retired_step(db: Database) -> None:
 _log = logging.getLogger(__name__)
 UPGRADE_NOTICE_ARTICLES = 1000
 FTS_COLUMNS = ("title", "body", "title_pairs", "body_pairs")
+_FTS_NAMES = ", ".join(FTS_COLUMNS)
+_FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
+INDEX_DELETE = (
+    f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
+)
 # How much index data FTS5 gathers in memory before writing a segment. The default (1 MiB)
 # flushes every few articles, and each flush is a segment to merge later; a bulk batch of
 # 5,000 articles (about 100 MiB) is written once, at its commit. Small writes never use it.
@@ -184,23 +190,24 @@ def _pair_index(db: Database) -> None:
     from archive.store import index_columns
 
     db.execute("DROP TABLE IF EXISTS articles_fts")
-    db.execute(
-        f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)}, content='', tokenize='ascii')"
-    )
+    db.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_NAMES}, content='', tokenize='ascii')")
     db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_SIZE])
-    marks = ", ".join("?" * len(FTS_COLUMNS))
     rows = db.conn.execute("SELECT id, title, body FROM articles")
     # The rebuild is one transaction: index segments written and merged in it stay in the cache
     # rather than going to the write-ahead log again and again.
-    previous = db.conn.execute("PRAGMA cache_size").fetchone()[0]
-    db.conn.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
+    with larger_cache(db.conn, REBUILD_CACHE_KIB):
+        db.conn.executemany(INDEX_INSERT, ((row[0], *index_columns(row[1], row[2])) for row in rows))
+
+
+@contextlib.contextmanager
+def larger_cache(conn: sqlite3.Connection, cache_kib: int) -> Iterator[None]:
+    """Run a bulk write with ``PRAGMA cache_size = cache_kib`` (negative: KiB), then restore the size."""
+    previous = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {int(cache_kib)}")
     try:
-        db.conn.executemany(
-            f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",
-            ((row[0], *index_columns(row[1], row[2])) for row in rows),
-        )
+        yield
     finally:
-        db.conn.execute(f"PRAGMA cache_size = {int(previous)}")
+        conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [

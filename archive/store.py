@@ -24,7 +24,15 @@ from sqlite_utils import Database
 
 from archive.charsplit import split_pairs, split_text
 from archive.errors import ArchiveError
-from archive.schema import FTS_COLUMNS, LIST_FIELDS, TEXT_FIELDS, VERSION_FIELDS, migrate
+from archive.schema import (
+    INDEX_DELETE,
+    INDEX_INSERT,
+    LIST_FIELDS,
+    TEXT_FIELDS,
+    VERSION_FIELDS,
+    larger_cache,
+    migrate,
+)
 from archive.stories import Signature, same_story, signature
 
 FETCH_OUTCOMES = frozenset({"article", "not-article", "blocked", "error", "not-modified", "list"})
@@ -40,12 +48,6 @@ RUN_STAT_KEYS = (
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
 _STORY_CANDIDATES = 50
 BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while save_articles runs
-_FTS_NAMES = ", ".join(FTS_COLUMNS)
-_FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
-_INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
-_INDEX_DELETE = (
-    f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
-)
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,9 @@ class Archive:
         seen_at = seen_at or now_iso()
         remaining = iter(articles)
         chunks = iter(lambda: list(itertools.islice(remaining, batch)), [])
-        with self._large_cache():
+        # A bulk load inserts at random places in the url, date and story indexes; once those
+        # outgrow the usual cache every insert would read pages back from the file.
+        with larger_cache(self.conn, BULK_CACHE_KIB):
             if workers < 1:
                 return [
                     result for chunk in chunks for result in self._write_batch(map(prepare, chunk), seen_at)
@@ -264,17 +268,6 @@ class Archive:
                 if in_flight is not None:
                     results.extend(self._write_batch(in_flight, seen_at))
             return results
-
-    @contextlib.contextmanager
-    def _large_cache(self) -> Iterator[None]:
-        # A bulk load inserts at random places in the url, date and story indexes; once those
-        # outgrow the usual cache every insert would read pages back from the file.
-        previous = self.conn.execute("PRAGMA cache_size").fetchone()[0]
-        self.conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            self.conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
     def _write_batch(self, prepared: Iterable[Prepared], seen_at: str) -> list[SaveResult]:
         with self.transaction():
@@ -340,14 +333,14 @@ class Archive:
 
     def _index(self, article_id: int, item: Prepared) -> None:
         self.conn.execute(
-            _INDEX_INSERT,
+            INDEX_INSERT,
             [article_id, *item.index_text],
         )
 
     def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:
         # A contentless FTS5 table forgets a row only when given the exact indexed values.
         self.conn.execute(
-            _INDEX_DELETE,
+            INDEX_DELETE,
             [article_id, *index_columns(title, body)],
         )
 
