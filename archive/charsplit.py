@@ -30,8 +30,6 @@ spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{title_pair
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 PLACEHOLDER = "\ue000"
@@ -99,11 +97,8 @@ def split_pairs(text: str | None) -> str:
 
 
 def pair_tokens(text: str) -> list[str]:
-    """The pair tokens of a search string of two or more characters, in order."""
-    return [
-        PLACEHOLDER * 2 if PLACEHOLDER in (first, second) else first + second
-        for first, second in itertools.pairwise(phrase_tokens(text))
-    ]
+    """The pair tokens of a search string of two or more characters, in order (as the index has them)."""
+    return split_pairs(text).split()
 
 
 def phrase_tokens(text: str) -> list[str]:
