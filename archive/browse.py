@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from archive.schema import index_match_sql
 from archive.searching import BM25, open_existing
 
-HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh")
+HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh", "index_progress")
 HIDDEN_ARTICLE_COLUMNS = ("content_hash", "fetch_id", "next_pages")
 
 ARTICLE_COLUMNS = {
@@ -42,12 +43,13 @@ where orgnews_query_error(:q) is not null
 """
 
 SEARCH_SQL = f"""
-select a.id, a.published_at, a.site, a.title,
+select a.id as id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url,
-  -{BM25} as rank
-from articles_fts join articles a on a.id = articles_fts.rowid
-where articles_fts match orgnews_fts(:q) and orgnews_matches(:q, a.title, a.body)
+  m.score as rank
+from ({index_match_sql("orgnews_fts(:q)", "orgnews_fts_characters(:q)", f"rowid as id, -{BM25} as score")}) m
+  join articles a on a.id = m.id
+where orgnews_matches(:q, a.title, a.body)
 union all{_QUERY_ERROR_ROW.format(rank=", null")}order by rank desc, id
 limit 200
 """.strip()
@@ -57,7 +59,7 @@ select a.id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url
 from articles a
-where a.id in (select rowid from articles_fts where articles_fts match orgnews_fts(:q))
+where a.id in ({index_match_sql("orgnews_fts(:q)", "orgnews_fts_characters(:q)")})
   and orgnews_matches(:q, a.title, a.body)
 union all{_QUERY_ERROR_ROW.format(rank="")}order by published_at desc, id desc
 limit 200

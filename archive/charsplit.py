@@ -23,9 +23,16 @@ up among the single characters. A pair with a placeholder side is written as the
 one token ``U+E000 U+E000``: such queries are checked against the text anyway,
 and ten thousand distinct punctuation pairs would only make the index bigger.
 
+Pairs cost about five times what characters cost to index, so a bulk load may
+defer them (``Archive.save_articles(defer_pairs=True)``): ``index_progress.pairs_through``
+is the last article id whose pairs are indexed, later articles are indexed by their
+characters only, and every query runs as the pair phrase up to that id and as the
+character phrase after it (exact either way) until ``Archive.index_pairs()`` or
+``orgnews index`` catches up. Articles saved one at a time get their pairs at once.
+
 The index is a plain FTS5 table, so any SQLite tool can query it with the same
 spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{title_pairs body_pairs} : "党建 建工"'``
-(``'{title body} : "党"'`` for one character).
+(``'{title body} : "党"'`` for one character, and for articles past ``pairs_through``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``orgnews search`` and ``orgnews serve``: thin click layers over ``archive.searching`` and Datasette."""
+"""``orgnews search``, ``serve`` and ``index``: thin click layers over ``archive.searching``, Datasette and the store."""
 
 from __future__ import annotations
 
@@ -169,3 +169,44 @@ def serve(port: int, host: str, data_dir: DataDir) -> None:
 
     click.echo(f"serving {data_dir.archive_db} read-only at http://{host}:{port}/", err=True)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+
+
+@click.command()
+@click.option(
+    "--batch", type=click.IntRange(min=1), default=2000, show_default=True, help="Articles per transaction."
+)
+@data_dir_option
+def index(batch: int, data_dir: DataDir) -> None:
+    """Bring the search index up to date after a bulk load.
+
+    A bulk load that defers the pair index (``save_articles(defer_pairs=True)``)
+    makes its articles searchable by their characters at once; this adds their
+    character pairs, which make searches for common words fast. Search stays
+    exact meanwhile, and stopping this command loses nothing: run it again to go
+    on where it stopped. A crawl can write while it runs.
+    """
+    import time
+
+    from archive.errors import ArchiveError
+    from archive.searching import open_existing
+
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-9)
+        click.echo(f"  {done:,} of {total:,} articles  ({rate:,.0f}/s)", err=True)
+
+    try:
+        with open_existing(data_dir.archive_db) as arc:
+            waiting = arc.pair_backlog()
+            if not waiting:
+                click.echo(f"the search index is already up to date ({arc.pairs_through():,} articles)")
+                return
+            click.echo(f"adding the character pairs of {waiting:,} articles to the search index", err=True)
+            done = arc.index_pairs(batch=batch, progress=progress)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    seconds = time.monotonic() - started
+    click.echo(
+        f"indexed the character pairs of {done:,} articles in {seconds:,.1f} s; the search index is up to date"
+    )

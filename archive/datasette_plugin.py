@@ -6,7 +6,10 @@ Every way of searching in ``orgnews serve`` finds exactly the articles that
 SQL functions registered on every connection:
 
 - ``orgnews_fts(q)`` and ``orgnews_fts(q, field)``: the FTS5 expression for a user
-  query over all text, the title or the body (see ``archive.query``);
+  query over all text, the title or the body (see ``archive.query``), for the articles
+  whose character pairs are indexed (``id <= pairs_through``);
+- ``orgnews_fts_characters(q)`` and ``orgnews_fts_characters(q, field)``: the same query
+  over single characters, for the articles indexed by their characters only so far;
 - ``orgnews_matches(q, title, body)``: 1 when the article really contains the query
   (decides queries with punctuation or spaces, which the index only narrows down);
   pass NULL for a field that is not searched;
@@ -14,7 +17,8 @@ SQL functions registered on every connection:
 - ``orgnews_query_error(q)``: the sentence saying what to fix in a query that cannot
   be read, NULL for a good or blank query; the saved queries show it as a row;
 - ``escape_fts(q)``: replaces Datasette's own, so SQL written for Datasette's search
-  uses the character-split index too.
+  uses the character-split index too (the character expression: exact for every
+  article, whether or not its pairs are indexed yet).
 
 The table page's search box (``?_search=``, and ``?_search_title=`` /
 ``?_search_body=`` for one field) is handled by this plugin's
@@ -37,6 +41,7 @@ from datasette.filters import FilterArguments
 
 from archive.errors import QueryError
 from archive.query import Query, parse_query
+from archive.schema import index_match_sql
 from archive.searching import make_snippet
 
 PLUGIN = "orgnews"
@@ -59,6 +64,11 @@ def parsed(query: str, field: str = "all") -> Query | QueryError:
 def fts_expression(query: str | None, field: str = "all") -> str:
     result = parsed(query or "", field)
     return NO_MATCH if isinstance(result, QueryError) else result.fts
+
+
+def fts_characters_expression(query: str | None, field: str = "all") -> str:
+    result = parsed(query or "", field)
+    return NO_MATCH if isinstance(result, QueryError) else result.fts_characters
 
 
 def matches(query: str | None, title: str | None, body: str | None) -> int:
@@ -86,7 +96,9 @@ def query_error(query: str | None) -> str | None:
 def prepare_connection(conn):
     conn.create_function("orgnews_fts", 1, fts_expression, deterministic=True)
     conn.create_function("orgnews_fts", 2, fts_expression, deterministic=True)
-    conn.create_function("escape_fts", 1, fts_expression, deterministic=True)
+    conn.create_function("orgnews_fts_characters", 1, fts_characters_expression, deterministic=True)
+    conn.create_function("orgnews_fts_characters", 2, fts_characters_expression, deterministic=True)
+    conn.create_function("escape_fts", 1, fts_characters_expression, deterministic=True)
     conn.create_function("orgnews_matches", 3, matches, deterministic=True)
     conn.create_function("orgnews_snippet", 3, snippet, deterministic=True)
     conn.create_function("orgnews_query_error", 1, query_error, deterministic=True)
@@ -96,10 +108,10 @@ def search_filter(field: str, param: str) -> str:
     """WHERE clause over ``articles`` for the query in ``:param`` searching ``field``: index, then exact check."""
     title = "title" if field in ("all", "title") else "null"
     body = "body" if field in ("all", "body") else "null"
-    return (
-        f"id in (select rowid from articles_fts where articles_fts match orgnews_fts(:{param}, '{field}'))"
-        f" and orgnews_matches(:{param}, {title}, {body})"
+    matching = index_match_sql(
+        f"orgnews_fts(:{param}, '{field}')", f"orgnews_fts_characters(:{param}, '{field}')"
     )
+    return f"id in ({matching}) and orgnews_matches(:{param}, {title}, {body})"
 
 
 def search_arguments(args: dict[str, str]) -> FilterArguments:

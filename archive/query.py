@@ -8,7 +8,9 @@ whitespace character). Every term matches as an exact substring of the title or
 the body (ASCII letters ignore case).
 
 A term is compiled into an FTS5 phrase of its character pairs, or of its one
-character, restricted to the matching index columns (see ``archive.charsplit``).
+character, restricted to the matching index columns (see ``archive.charsplit``);
+a second expression spells every term in single characters, for the articles
+whose pairs are not indexed yet.
 Terms with punctuation or spaces only narrow the candidates at the index level;
 ``Query.matches`` then decides on the stored text. The index expression is built so that it never drops a true match: a superset
 in positive position, a subset (or nothing) under ``NOT``.
@@ -49,11 +51,12 @@ class Term:
     def exact(self) -> bool:
         return is_exact(self.text)
 
-    def fts(self, field: str = "all") -> str:
+    def fts(self, field: str = "all", pairs: bool = True) -> str:
         # Two or more characters: the phrase of their pairs in the pair columns. One character,
-        # or a term with punctuation (a superset either way): its characters in the single columns.
+        # or a term with punctuation (a superset either way), or an article whose pairs are not
+        # indexed yet (``pairs=False``): the phrase of its characters in the single columns.
         tokens = phrase_tokens(self.text)
-        if len(tokens) > 1 and self.exact:
+        if pairs and len(tokens) > 1 and self.exact:
             tokens, columns = pair_tokens(self.text), PAIR_COLUMNS[field]
         else:
             columns = CHARACTER_COLUMNS[field]
@@ -68,11 +71,16 @@ class Node:
 
 @dataclass
 class Query:
-    """A parsed query: its FTS5 expression, its terms, and an exact check on stored text."""
+    """A parsed query: its FTS5 expressions, its terms, and an exact check on stored text.
+
+    ``fts`` is for articles whose pairs are in the index (ids up to ``pairs_through``),
+    ``fts_characters`` the same query over single characters only, for the later ones.
+    """
 
     text: str
     tree: Term | Node
     fts: str = ""
+    fts_characters: str = ""
     exact: bool = True
     terms: list[str] = field(default_factory=list)
 
@@ -92,8 +100,13 @@ def parse_query(text: str, field: str = "all") -> Query:
     parser = _Parser(tokens, text)
     tree = parser.parse()
     terms = _positive_terms(tree)
-    expression = _superset(tree, field)
-    query = Query(text=text, tree=tree, fts=expression, terms=terms)
+    query = Query(
+        text=text,
+        tree=tree,
+        fts=_superset(tree, field, True),
+        fts_characters=_superset(tree, field, False),
+        terms=terms,
+    )
     query.exact = all(Term(t).exact for t in _all_terms(tree))
     return query
 
@@ -197,27 +210,28 @@ class _Parser:
         )
 
 
-def _superset(node: Term | Node, field: str) -> str:
+def _superset(node: Term | Node, field: str, pairs: bool) -> str:
     """An FTS5 expression matching at least every article the query matches."""
     if isinstance(node, Term):
-        return node.fts(field)
+        return node.fts(field, pairs)
     if node.op == "NOT":
         left, right = node.children
-        excluded = _subset(right, field)
-        return _superset(left, field) if excluded == _NONE else f"({_superset(left, field)} NOT {excluded})"
-    parts = [_superset(child, field) for child in node.children]
+        excluded = _subset(right, field, pairs)
+        kept = _superset(left, field, pairs)
+        return kept if excluded == _NONE else f"({kept} NOT {excluded})"
+    parts = [_superset(child, field, pairs) for child in node.children]
     return "(" + f" {node.op} ".join(parts) + ")"
 
 
-def _subset(node: Term | Node, field: str) -> str:
+def _subset(node: Term | Node, field: str, pairs: bool) -> str:
     """An FTS5 expression matching only articles the query matches (or _NONE)."""
     if isinstance(node, Term):
-        return node.fts(field) if node.exact else _NONE
+        return node.fts(field, pairs) if node.exact else _NONE
     if node.op == "NOT":
         left, right = node.children
-        kept = _subset(left, field)
-        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right, field)})"
-    parts = [_subset(child, field) for child in node.children]
+        kept = _subset(left, field, pairs)
+        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right, field, pairs)})"
+    parts = [_subset(child, field, pairs) for child in node.children]
     if node.op == "AND":
         return _NONE if _NONE in parts else "(" + " AND ".join(parts) + ")"
     parts = [p for p in parts if p != _NONE]

@@ -21,7 +21,7 @@ from typing import Any
 from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
 from archive.query import parse_query
-from archive.schema import LIST_FIELDS, TEXT_FIELDS
+from archive.schema import LIST_FIELDS, TEXT_FIELDS, index_match_sql
 from archive.store import Archive
 from crawler.extract.article import Article
 
@@ -35,6 +35,9 @@ WALK_SHARE = 0.005
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# The index matches of a query (parameters: its pair and its character expression), by id.
+_MATCHING_IDS = index_match_sql("?", "?", "rowid AS id")
+_RANKED_IDS = index_match_sql("?", "?", f"rowid AS id, -{BM25} AS score")
 _COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
@@ -113,7 +116,7 @@ class Searcher:
         self.conn = conn
         self.query = parse_query(query, field_name)
         self.field_name = field_name
-        self.match = self.query.fts
+        self.match = [self.query.fts, self.query.fts_characters]
         self.filters = filters
         self.where, self.params = filters.sql()
 
@@ -131,19 +134,12 @@ class Searcher:
 
     def count(self) -> int:
         if self.query.exact and self.where == "1":
-            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-            return self._execute(sql, [self.match]).fetchone()[0]
+            return self._execute(f"SELECT count(*) FROM ({_MATCHING_IDS})", self.match).fetchone()[0]
         if self.query.exact:
-            sql = (
-                "SELECT count(*) FROM articles a WHERE a.id IN "
-                f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AND {self.where}"
-            )
-            return self._execute(sql, [self.match, *self.params]).fetchone()[0]
-        sql = (
-            "SELECT a.title, a.body FROM articles a WHERE a.id IN "
-            f"(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AND {self.where}"
-        )
-        return sum(1 for row in self._execute(sql, [self.match, *self.params]) if self._keep(row))
+            sql = f"SELECT count(*) FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+            return self._execute(sql, [*self.match, *self.params]).fetchone()[0]
+        sql = f"SELECT a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+        return sum(1 for row in self._execute(sql, [*self.match, *self.params]) if self._keep(row))
 
     def rows(self, order: str, limit: int = 0) -> Iterator[sqlite3.Row]:
         """Matching article rows in the requested order, with a ``score`` column."""
@@ -162,22 +158,22 @@ class Searcher:
     def _ranked(self, limit: int) -> Iterator[sqlite3.Row]:
         # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
         if self.where == "1":
-            sql = f"SELECT rowid, -{BM25} FROM articles_fts WHERE articles_fts MATCH ? ORDER BY {BM25}, rowid"
+            sql = f"SELECT id, score FROM ({_RANKED_IDS}) ORDER BY score DESC, id"
         else:
             sql = (
-                f"SELECT articles_fts.rowid, -{BM25} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                f"WHERE articles_fts MATCH ? AND {self.where} ORDER BY {BM25}, articles_fts.rowid"
+                f"SELECT m.id, m.score FROM ({_RANKED_IDS}) m JOIN articles a ON a.id = m.id "
+                f"WHERE {self.where} ORDER BY m.score DESC, m.id"
             )
         if limit and self.query.exact:
             sql += f" LIMIT {int(limit)}"
-        for article_id, score in self._execute(sql, [self.match, *self.params]).fetchall():
+        for article_id, score in self._execute(sql, [*self.match, *self.params]).fetchall():
             row = self._fetch(article_id, score)
             if row is not None:
                 yield row
 
     def _by_date(self) -> Iterator[sqlite3.Row]:
         sample = self._execute(
-            f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT {SAMPLE_MATCHES}", [self.match]
+            f"SELECT id FROM ({_MATCHING_IDS}) LIMIT {SAMPLE_MATCHES}", self.match
         ).fetchall()
         # The index yields matches in id order, so the id of the N-th match tells how common the query is.
         common = len(sample) == SAMPLE_MATCHES and SAMPLE_MATCHES / sample[-1][0] >= WALK_SHARE
@@ -189,10 +185,10 @@ class Searcher:
                     yield row
             return
         sql = (
-            "SELECT a.id FROM articles a WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
+            f"SELECT a.id FROM articles a WHERE a.id IN ({_MATCHING_IDS}) "
             f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
         )
-        for (article_id,) in self._execute(sql, [self.match, *self.params]).fetchall():
+        for (article_id,) in self._execute(sql, [*self.match, *self.params]).fetchall():
             row = self._fetch(article_id, None)
             if row is not None:
                 yield row

@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from archive.schema import (
     INDEX_DELETE,
     INDEX_INSERT,
     LIST_FIELDS,
+    PAIRS_THROUGH,
     TEXT_FIELDS,
     VERSION_FIELDS,
     larger_cache,
@@ -47,6 +48,7 @@ RUN_STAT_KEYS = (
 # What makes two captures of a URL "the same article": not the crawl bookkeeping.
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
 _STORY_CANDIDATES = 50
+PAIR_BATCH = 2000
 BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while save_articles runs
 
 
@@ -83,21 +85,24 @@ def article_row(article: Any) -> dict[str, Any]:
 
 @dataclass
 class Prepared:
-    """An article ready to write: its row, and (once completed) its index text and signature."""
+    """An article ready to write: its row, and (once completed) its characters for the index and signature."""
 
     row: dict[str, Any]
-    index_text: tuple[str, ...] | None = None  # the columns of articles_fts
+    characters: tuple[str, str] | None = None  # title and body split into characters (see charsplit)
     signature: Signature | None = None
 
     def complete(self) -> Prepared:
         if self.signature is None:
-            self.index_text = index_columns(self.row["title"], self.row["body"])
+            self.characters = split_text(self.row["title"]), split_text(self.row["body"])
             self.signature = signature(self.row["title"], self.row["body"])
         return self
 
 
-def index_columns(title: str | None, body: str | None) -> tuple[str, str, str, str]:
-    """What articles_fts holds for an article: title and body split into characters, then into pairs."""
+def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str, str, str, str]:
+    """What articles_fts holds for an article: title and body split into characters, then into pairs
+    (left empty with ``pairs=False``, for an article past ``pairs_through``)."""
+    if not pairs:
+        return split_text(title), split_text(body), "", ""
     return split_text(title), split_text(body), split_pairs(title), split_pairs(body)
 
 
@@ -236,17 +241,26 @@ class Archive:
         self, article: Any, *, fetch_id: int | None = None, seen_at: str | None = None
     ) -> SaveResult:
         """Store ``article`` keyed by its URL: "new", "updated" (old text kept) or "unchanged"."""
-        return self._save(prepare(article, full=False), fetch_id, seen_at or now_iso())
+        return self._save(prepare(article, full=False), fetch_id, seen_at or now_iso(), pair_now=True)
 
     def save_articles(
-        self, articles: Iterable[Any], *, seen_at: str | None = None, workers: int = 0, batch: int = 5000
+        self,
+        articles: Iterable[Any],
+        *,
+        seen_at: str | None = None,
+        workers: int = 0,
+        batch: int = 5000,
+        defer_pairs: bool = False,
     ) -> list[SaveResult]:
         """Bulk ``save_article``, ``batch`` articles per transaction (for imports and benchmarks).
 
         With ``workers`` > 0, that many processes prepare the index text and signatures of the
-        next batch while this process writes the current one.
+        next batch while this process writes the current one. With ``defer_pairs`` the new
+        articles go into the index as characters only, several times faster; search stays exact
+        (a query reads them by their characters) and ``index_pairs()`` adds their pairs later.
         """
         seen_at = seen_at or now_iso()
+        pair_now = not defer_pairs
         remaining = iter(articles)
         chunks = iter(lambda: list(itertools.islice(remaining, batch)), [])
         # A bulk load inserts at random places in the url, date and story indexes; once those
@@ -254,7 +268,9 @@ class Archive:
         with larger_cache(self.conn, BULK_CACHE_KIB):
             if workers < 1:
                 return [
-                    result for chunk in chunks for result in self._write_batch(map(prepare, chunk), seen_at)
+                    result
+                    for chunk in chunks
+                    for result in self._write_batch(map(prepare, chunk), seen_at, pair_now)
                 ]
             results: list[SaveResult] = []
             with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -263,17 +279,17 @@ class Archive:
                 for chunk in chunks:
                     upcoming = pool.map(prepare, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
                     if in_flight is not None:
-                        results.extend(self._write_batch(in_flight, seen_at))
+                        results.extend(self._write_batch(in_flight, seen_at, pair_now))
                     in_flight = upcoming
                 if in_flight is not None:
-                    results.extend(self._write_batch(in_flight, seen_at))
+                    results.extend(self._write_batch(in_flight, seen_at, pair_now))
             return results
 
-    def _write_batch(self, prepared: Iterable[Prepared], seen_at: str) -> list[SaveResult]:
+    def _write_batch(self, prepared: Iterable[Prepared], seen_at: str, pair_now: bool) -> list[SaveResult]:
         with self.transaction():
-            return [self._save(item, None, seen_at) for item in prepared]
+            return [self._save(item, None, seen_at, pair_now) for item in prepared]
 
-    def _save(self, item: Prepared, fetch_id: int | None, seen_at: str) -> SaveResult:
+    def _save(self, item: Prepared, fetch_id: int | None, seen_at: str, pair_now: bool) -> SaveResult:
         row = item.row
         with self.transaction():
             existing = self.conn.execute(
@@ -281,7 +297,7 @@ class Archive:
                 [row["url"]],
             ).fetchone()
             if existing is None:
-                return self._insert(item.complete(), fetch_id, seen_at)
+                return self._insert(item.complete(), fetch_id, seen_at, pair_now)
             article_id, content_hash, story_id, old_title, old_body = existing
             if content_hash == row["content_hash"]:
                 self.conn.execute(
@@ -298,13 +314,15 @@ class Archive:
                 "WHERE id = :id",
                 {**row, "seen": seen_at, "fetch_id": fetch_id, "id": article_id},
             )
-            self._unindex(article_id, old_title, old_body)
-            self._index(article_id, item)
+            # The index row is replaced in the same form: with pairs up to pairs_through, without after.
+            paired = article_id <= self.pairs_through()
+            self.conn.execute(INDEX_DELETE, [article_id, *index_columns(old_title, old_body, paired)])
+            self._index(article_id, item, paired)
             # The story stays: an edit does not turn a copy into a different story.
             assign_story(self.conn, article_id, item.signature)
             return SaveResult("updated", article_id, story_id)
 
-    def _insert(self, item: Prepared, fetch_id: int | None, seen_at: str) -> SaveResult:
+    def _insert(self, item: Prepared, fetch_id: int | None, seen_at: str, pair_now: bool) -> SaveResult:
         # The id is the one SQLite would give (we hold the write lock), taken first so that the story
         # is known before the row is written: updating a row rewrites all of its text.
         article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
@@ -320,7 +338,12 @@ class Archive:
         names = ", ".join(f"[{name}]" for name in values)
         marks = ", ".join(f":{name}" for name in values)
         self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
-        self._index(article_id, item)
+        # Pairs go in now only when every earlier article has them, so that "paired" stays
+        # exactly "id <= pairs_through"; behind a backlog, index_pairs() adds them in id order.
+        paired = pair_now and self.pairs_through() == article_id - 1
+        self._index(article_id, item, paired)
+        if paired:
+            self._set_pairs_through(article_id)
         return SaveResult("new", article_id, story_id)
 
     def _keep_version(self, article_id: int, replaced_at: str) -> None:
@@ -331,18 +354,53 @@ class Archive:
             [replaced_at, article_id],
         )
 
-    def _index(self, article_id: int, item: Prepared) -> None:
-        self.conn.execute(
-            INDEX_INSERT,
-            [article_id, *item.index_text],
-        )
+    def _index(self, article_id: int, item: Prepared, paired: bool) -> None:
+        title, body = item.row["title"], item.row["body"]
+        pairs = (split_pairs(title), split_pairs(body)) if paired else ("", "")
+        self.conn.execute(INDEX_INSERT, [article_id, *item.characters, *pairs])
 
-    def _unindex(self, article_id: int, title: str | None, body: str | None) -> None:
-        # A contentless FTS5 table forgets a row only when given the exact indexed values.
-        self.conn.execute(
-            INDEX_DELETE,
-            [article_id, *index_columns(title, body)],
-        )
+    # -- the pair index -----------------------------------------------------------------------------
+
+    def pairs_through(self) -> int:
+        """The last article id whose character pairs are in the search index."""
+        return self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0]
+
+    def _set_pairs_through(self, article_id: int) -> None:
+        self.conn.execute("UPDATE index_progress SET pairs_through = ?", [article_id])
+
+    def pair_backlog(self) -> int:
+        """How many articles are in the index by their characters only (see ``index_pairs``)."""
+        sql = f"SELECT count(*) FROM articles WHERE id > {PAIRS_THROUGH}"
+        return self.conn.execute(sql).fetchone()[0]
+
+    def index_pairs(
+        self, *, batch: int = PAIR_BATCH, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Add the character pairs of every article past ``pairs_through`` to the index, in id order.
+
+        Each batch is one transaction that also moves ``pairs_through``, so an interrupted run
+        loses nothing and the next one goes on where it stopped. ``progress(done, total)`` is
+        called after each batch. Returns the number of articles indexed.
+        """
+        total = self.pair_backlog()
+        done = 0
+        with larger_cache(self.conn, BULK_CACHE_KIB):
+            while True:
+                with self.transaction():
+                    rows = self.conn.execute(
+                        f"SELECT id, title, body FROM articles WHERE id > {PAIRS_THROUGH} ORDER BY id LIMIT ?",
+                        [batch],
+                    ).fetchall()
+                    if not rows:
+                        return done
+                    for article_id, title, body in rows:
+                        # A contentless FTS5 table forgets a row only when given the exact indexed values.
+                        self.conn.execute(INDEX_DELETE, [article_id, *index_columns(title, body, False)])
+                        self.conn.execute(INDEX_INSERT, [article_id, *index_columns(title, body)])
+                    self._set_pairs_through(rows[-1][0])
+                done += len(rows)
+                if progress is not None:
+                    progress(done, max(total, done))
 
     def known_article_urls(self, site: str | None = None) -> set[str]:
         if site is None:

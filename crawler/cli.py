@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sites": ("crawler.commands.crawl:sites", "List the site profiles."),
     "search": ("archive.cli:search", "Search the archive (exact Chinese full-text search)."),
     "serve": ("archive.cli:serve", "Browse the archive in Datasette, read-only."),
+    "index": ("archive.cli:index", "Bring the search index up to date after a bulk load."),
 }
 
 

@@ -1,0 +1,210 @@
+"""The pair index behind the character index: bulk loads that defer pairs, catching up, edits.
+
+Articles up to ``pairs_through`` are in the index as characters and pairs, later ones as
+characters only; every search must stay exact whatever the split, and catching up must
+survive being interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from archive import Archive, search
+from archive.schema import migrate
+from archive.synthetic import CorpusGenerator
+from crawler.extract import Article
+from tests.conftest import ROOT
+from tests.test_archive_search import oracle, sample_queries
+
+BOOLEAN_QUERIES = ["党建 NOT 干部", "干部 OR 人才", "(组织 OR 5G芯片) AND 党", "全面从严治党", "组，织", "党"]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def corpus(count: int = 240, seed: int = 21) -> list[Article]:
+    return list(CorpusGenerator(seed=seed).articles(count, body_chars=300))
+
+
+def fts_count(arc: Archive, expression: str) -> int:
+    sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+    return arc.conn.execute(sql, [expression]).fetchone()[0]
+
+
+def assert_exact(path, queries) -> None:
+    conn = sqlite3.connect(path)
+    for query in queries:
+        expected = oracle(conn, query)
+        found = {hit.id for hit in search(path, query, limit=0)}
+        assert found == expected, query
+        by_date = {hit.id for hit in search(path, query, limit=0, order="date")}
+        assert by_date == expected, query
+        with Archive.open(path) as arc:
+            assert arc.count(query) == len(expected), query
+
+
+def boolean_oracle(conn: sqlite3.Connection, query: str) -> set[int]:
+    everything = {r[0] for r in conn.execute("SELECT id FROM articles")}
+    cases = {
+        "党建 NOT 干部": lambda: oracle(conn, "党建") - oracle(conn, "干部"),
+        "干部 OR 人才": lambda: oracle(conn, "干部") | oracle(conn, "人才"),
+        "(组织 OR 5G芯片) AND 党": lambda: (
+            (oracle(conn, "组织") | oracle(conn, "5g芯片")) & oracle(conn, "党")
+        ),
+        "全面从严治党": lambda: oracle(conn, "全面从严治党"),
+        "组，织": lambda: oracle(conn, "组，织"),
+        "党": lambda: oracle(conn, "党"),
+    }
+    return cases[query]() & everything
+
+
+def test_search_is_exact_before_during_and_after_catching_up(tmp_path):
+    path = tmp_path / "archive.db"
+    articles = corpus()
+    with Archive.open(path) as arc:
+        # Sixty articles saved one by one get their pairs at once; the bulk load after them does not.
+        for article in articles[:60]:
+            arc.save_article(article)
+        assert arc.pairs_through() == 60 and arc.pair_backlog() == 0
+        arc.save_articles(articles[60:], defer_pairs=True, batch=50)
+        assert arc.pairs_through() == 60
+        assert arc.pair_backlog() == len(articles) - 60
+    queries = sample_queries(sqlite3.connect(path), 80, seed=3)
+    conn = sqlite3.connect(path)
+
+    def check() -> None:
+        assert_exact(path, queries)
+        for query in BOOLEAN_QUERIES:
+            assert {h.id for h in search(path, query, limit=0)} == boolean_oracle(conn, query), query
+
+    check()
+    with Archive.open(path) as arc:
+
+        def stop_after_first_batch(done: int, total: int) -> None:
+            raise Interrupted
+
+        with pytest.raises(Interrupted):
+            arc.index_pairs(batch=70, progress=stop_after_first_batch)
+        # The first batch was committed with its watermark; nothing else changed.
+        assert arc.pairs_through() == 130
+        assert arc.pair_backlog() == len(articles) - 130
+    check()
+    with Archive.open(path) as arc:
+        seen: list[tuple[int, int]] = []
+        assert arc.index_pairs(batch=70, progress=lambda done, total: seen.append((done, total))) == 110
+        assert seen == [(70, 110), (110, 110)]
+        assert arc.pair_backlog() == 0 and arc.pairs_through() == len(articles)
+        assert arc.index_pairs() == 0
+        # The articles indexed late hold exactly the pairs the early ones do.
+        assert fts_count(arc, '{title_pairs body_pairs} : "党建"') == len(oracle(conn, "党建")) > 0
+    check()
+
+
+def test_ranked_results_are_the_same_set_whatever_the_split(tmp_path):
+    articles = corpus(120, seed=8)
+    with Archive.open(tmp_path / "paired.db") as paired, Archive.open(tmp_path / "later.db") as later:
+        paired.save_articles(articles)
+        later.save_articles(articles, defer_pairs=True)
+        assert paired.pair_backlog() == 0 and later.pair_backlog() == 120
+        for query in ("组织", "干部", "党"):
+            first = paired.search(query, limit=0)
+            second = later.search(query, limit=0)
+            assert {h.id for h in first} == {h.id for h in second} != set()
+            # Title hits stay first in both: a title match outweighs any body match.
+            for hits in (first, second):
+                in_title = [query in (h.title or "") for h in hits]
+                assert in_title == sorted(in_title, reverse=True)
+
+
+def test_single_saves_get_pairs_only_when_nothing_waits(tmp_path):
+    articles = corpus(12, seed=2)
+    with Archive.open(tmp_path / "archive.db") as arc:
+        arc.save_article(articles[0])
+        assert arc.pairs_through() == 1
+        arc.save_articles(articles[1:6], defer_pairs=True)
+        arc.save_article(articles[6])  # behind the backlog: characters only, in id order later
+        assert arc.pairs_through() == 1 and arc.pair_backlog() == 6
+        assert arc.index_pairs() == 6
+        arc.save_article(articles[7])
+        assert arc.pairs_through() == 8 and arc.pair_backlog() == 0
+        # A bulk save without deferral pairs as it goes.
+        arc.save_articles(articles[8:])
+        assert arc.pairs_through() == 12
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_an_edit_replaces_the_index_row_in_its_own_form(tmp_path, deferred):
+    path = tmp_path / "archive.db"
+    first = Article(
+        url="https://e.example.cn/1.html", site="edge", title="干部培训", body="乡村振兴驻村帮扶工作"
+    )
+    other = Article(url="https://e.example.cn/2.html", site="edge", title="组织生活", body="三会一课制度")
+    with Archive.open(path) as arc:
+        arc.save_articles([first, other], defer_pairs=deferred)
+        edited = Article(url=first.url, site="edge", title="干部培训", body="基层党建引领发展")
+        assert arc.save_article(edited).status == "updated"
+        assert arc.pairs_through() == (0 if deferred else 2)
+    for query, expected in (("驻村帮扶", set()), ("党建引领", {1}), ("三会一课", {2}), ("干部", {1})):
+        assert {h.id for h in search(path, query, limit=0)} == expected, query
+    with Archive.open(path) as arc:
+        arc.index_pairs()
+        # The old text left nothing behind in either form, and the new text is there in both.
+        assert fts_count(arc, '{title body} : "驻 村"') == 0
+        assert fts_count(arc, '{title_pairs body_pairs} : "驻村"') == 0
+        assert fts_count(arc, '{title_pairs body_pairs} : "党建 建引"') == 1
+    assert {h.id for h in search(path, "驻村帮扶", limit=0)} == set()
+    assert {h.id for h in search(path, "党建引领", limit=0)} == {1}
+
+
+def test_upgrade_marks_an_indexed_archive_as_paired(tmp_path):
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=7)
+    conn.executemany(
+        "INSERT INTO articles(url, title, body, content_hash) VALUES (?, '组织工作', '党建引领', 'h')",
+        [(f"https://a.example.cn/{n}.html",) for n in range(5)],
+    )
+    migrate(conn)
+    assert conn.execute("SELECT pairs_through FROM index_progress").fetchone()[0] == 5
+    conn.close()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_index_command_catches_up_and_says_how_far(tmp_path):
+    data_dir = tmp_path / "data"
+    with Archive.open(data_dir / "archive.db") as arc:
+        arc.save_articles(corpus(80, seed=6), defer_pairs=True)
+    before = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
+    assert before.returncode == 0, before.stderr
+    result = run_cli("index", "--data-dir", str(data_dir))
+    assert result.returncode == 0, result.stderr
+    assert "80 articles" in result.stdout and "up to date" in result.stdout
+    assert "of 80 articles" in result.stderr
+    with Archive.open(data_dir / "archive.db") as arc:
+        assert arc.pair_backlog() == 0 and arc.pairs_through() == 80
+    after = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
+    # The same hits; only the scores differ, pairs and characters being different terms to BM25.
+    assert (
+        {hit["id"]: hit["snippet"] for hit in json.loads(after.stdout)}
+        == {hit["id"]: hit["snippet"] for hit in json.loads(before.stdout)}
+        != {}
+    )
+    again = run_cli("index", "--data-dir", str(data_dir))
+    assert again.returncode == 0 and "already up to date" in again.stdout
+
+
+def test_index_command_on_a_missing_archive_is_a_clear_error(tmp_path):
+    result = run_cli("index", "--data-dir", str(tmp_path / "nothing"))
+    assert result.returncode != 0
+    assert "no archive at" in result.stderr and "Traceback" not in result.stderr
