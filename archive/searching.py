@@ -6,6 +6,12 @@ a hit is that score with the sign turned (higher is better). Date order does not
 rank at all: the matches of a rare query are collected and sorted, while a common
 query reads articles newest first and keeps those whose text contains it, so the
 first page comes back quickly either way.
+
+Every query reads the index twice in one statement: as pairs for the articles up to
+``pairs_through`` and as characters for the later ones (see ``archive.charsplit``).
+While a bulk load's pairs are still being added, the two halves are scored by BM25
+over different terms, so their scores are comparable only roughly; the set of hits
+is exact either way.
 """
 
 from __future__ import annotations
