@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("archive.cli:search", "Search the archive (exact Chinese full-text search)."),
     "serve": ("archive.cli:serve", "Browse the archive in Datasette, read-only."),
     "index": ("archive.cli:index", "Bring the search index up to date after a bulk load."),
+    "import": ("archive.cli:import_", "Load articles from JSON lines (e.g. orgnews extract output)."),
 }
 
 

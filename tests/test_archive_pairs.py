@@ -208,3 +208,38 @@ def test_index_command_on_a_missing_archive_is_a_clear_error(tmp_path):
     result = run_cli("index", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode != 0
     assert "no archive at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_loads_json_lines_and_reports_what_it_skipped(tmp_path):
+    data_dir = tmp_path / "data"
+    articles = corpus(40, seed=9)
+    lines = [json.dumps(article.to_dict(), ensure_ascii=False) for article in articles]
+    lines[5:5] = ["{not json", '{"title": "无网址"}', "", "[1, 2]"]
+    source = tmp_path / "articles.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("import", str(source), "--data-dir", str(data_dir))
+    # Three bad lines are named with their line numbers; every article is stored anyway.
+    assert result.returncode == 1
+    assert "40 new" in result.stdout and "the search index is up to date" in result.stdout
+    assert f"{source}:6: not JSON" in result.stderr and f"{source}:7: not an article" in result.stderr
+    assert f"{source}:9: not an article" in result.stderr and "3 lines were not articles" in result.stderr
+    path = data_dir / "archive.db"
+    with Archive.open(path) as arc:
+        assert arc.pair_backlog() == 0 and arc.pairs_through() == 40
+    assert_exact(path, sample_queries(sqlite3.connect(path), 30, seed=4))
+    # Again from standard input, one article edited: one update, the rest unchanged, pairs left for later.
+    edited = {**articles[0].to_dict(), "body": "全面从严治党向纵深发展"}
+    stdin = "\n".join([json.dumps(edited, ensure_ascii=False), *lines[1:5], *lines[9:]])
+    again = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "import", "-", "--pairs-later", "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 1 updated, 39 unchanged" in again.stdout
+    assert {hit.id for hit in search(path, "全面从严治党向纵深", limit=0)} == {1}
+    with Archive.open(path) as arc:
+        assert arc.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 1
