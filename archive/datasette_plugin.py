@@ -125,6 +125,12 @@ def search_arguments(args: dict[str, str]) -> FilterArguments:
         descriptions.append(
             f"{argument} cannot be used: search with _search (title and body), _search_title or _search_body"
         )
+    searching = any((args.get(argument) or "").strip() for argument in SEARCH_ARGUMENTS)
+    if searching and args.get("_searchmode") == "raw":
+        # Raw FTS5 syntax would run over the split index and match other text than the user typed.
+        descriptions.append(
+            "_searchmode=raw is not available here: the query is read as orgnews search syntax"
+        )
     for argument, field in SEARCH_ARGUMENTS.items():
         query = args.get(argument, "")
         # The page's form always sends the box, empty or not: an empty box filters nothing out.

@@ -170,6 +170,17 @@ def test_search_box_stays_on_the_page_with_the_query_in_it(server):
     assert everything["filtered_table_rows_count"] == SYNTHETIC_ARTICLES + len(NEAR_MISSES)
 
 
+def test_raw_search_mode_is_refused_with_a_reason_and_the_search_stays_exact(server):
+    base, data_dir = server
+    table = table_search(base, _search="组，织", _searchmode="raw")
+    assert "_searchmode=raw is not available" in table["human_description_en"]
+    assert (
+        {row["id"] for row in table["rows"]}
+        == {hit.id for hit in search(data_dir / "archive.db", "组，织", limit=0)}
+        != set()
+    )
+
+
 BAD_QUERIES = ["NOT (", '"组织', "(党建", "党建)", '""', "NOT 党建", "党建 AND", "()"]
 
 
