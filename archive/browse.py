@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archive.schema import index_match_sql
+from archive.datasette_plugin import matching_sql
 from archive.searching import BM25, open_existing
 
 HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh", "index_progress")
@@ -47,7 +47,7 @@ select a.id as id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url,
   m.score as rank
-from ({index_match_sql("orgnews_fts(:q)", "orgnews_fts_characters(:q)", f"rowid as id, -{BM25} as score")}) m
+from ({matching_sql("q", columns=f"rowid as id, -{BM25} as score")}) m
   join articles a on a.id = m.id
 where orgnews_matches(:q, a.title, a.body)
 union all{_QUERY_ERROR_ROW.format(rank=", null")}order by rank desc, id
@@ -59,7 +59,7 @@ select a.id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url
 from articles a
-where a.id in ({index_match_sql("orgnews_fts(:q)", "orgnews_fts_characters(:q)")})
+where a.id in ({matching_sql("q")})
   and orgnews_matches(:q, a.title, a.body)
 union all{_QUERY_ERROR_ROW.format(rank="")}order by published_at desc, id desc
 limit 200

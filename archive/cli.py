@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import fields
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from crawler.datadir import DataDir, data_dir_option
+
+if TYPE_CHECKING:
+    from crawler.extract.article import Article
 
 FORMATS = ("table", "json", "csv")
 
@@ -212,7 +217,7 @@ def index(batch: int, data_dir: DataDir) -> None:
     )
 
 
-def _read_articles(files: tuple[click.File, ...], problems: list[str]):
+def _read_articles(files: tuple[TextIO, ...], problems: list[str]) -> Iterator[Article]:
     """Articles from JSON lines, one object per line; unreadable lines are described in ``problems``."""
     from crawler.extract.article import Article
 

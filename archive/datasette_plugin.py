@@ -104,14 +104,17 @@ def prepare_connection(conn):
     conn.create_function("orgnews_query_error", 1, query_error, deterministic=True)
 
 
+def matching_sql(param: str, field: str = "all", columns: str = "rowid") -> str:
+    """``index_match_sql`` spelled with this plugin's functions, for the query in ``:param``."""
+    arguments = f":{param}, '{field}'"
+    return index_match_sql(f"orgnews_fts({arguments})", f"orgnews_fts_characters({arguments})", columns)
+
+
 def search_filter(field: str, param: str) -> str:
     """WHERE clause over ``articles`` for the query in ``:param`` searching ``field``: index, then exact check."""
     title = "title" if field in ("all", "title") else "null"
     body = "body" if field in ("all", "body") else "null"
-    matching = index_match_sql(
-        f"orgnews_fts(:{param}, '{field}')", f"orgnews_fts_characters(:{param}, '{field}')"
-    )
-    return f"id in ({matching}) and orgnews_matches(:{param}, {title}, {body})"
+    return f"id in ({matching_sql(param, field)}) and orgnews_matches(:{param}, {title}, {body})"
 
 
 def search_arguments(args: dict[str, str]) -> FilterArguments:

@@ -31,8 +31,7 @@ CHARACTER_COLUMNS = {"all": "title body", "title": "title", "body": "body"}
 PAIR_COLUMNS = {"all": "title_pairs body_pairs", "title": "title_pairs", "body": "body_pairs"}
 _LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
 
-# Sentinels for "every article" and "no article" while building index expressions.
-_ALL = "\x00all"
+# Sentinel for "no article" while building index expressions.
 _NONE = "\x00none"
 
 

@@ -101,9 +101,15 @@ class Prepared:
 def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str, str, str, str]:
     """What articles_fts holds for an article: title and body split into characters, then into pairs
     (left empty with ``pairs=False``, for an article past ``pairs_through``)."""
-    if not pairs:
-        return split_text(title), split_text(body), "", ""
-    return split_text(title), split_text(body), split_pairs(title), split_pairs(body)
+    return index_values(title, body, (split_text(title), split_text(body)), pairs)
+
+
+def index_values(
+    title: str | None, body: str | None, characters: tuple[str, str], pairs: bool
+) -> tuple[str, str, str, str]:
+    """``index_columns`` for an article whose ``characters`` (split title and body) are at hand."""
+    pair_columns = (split_pairs(title), split_pairs(body)) if pairs else ("", "")
+    return (*characters, *pair_columns)
 
 
 def prepare(article: Any, full: bool = True) -> Prepared:
@@ -316,8 +322,8 @@ class Archive:
             )
             # The index row is replaced in the same form: with pairs up to pairs_through, without after.
             paired = article_id <= self.pairs_through()
-            self.conn.execute(INDEX_DELETE, [article_id, *index_columns(old_title, old_body, paired)])
-            self._index(article_id, item, paired)
+            self._unindex(article_id, index_columns(old_title, old_body, paired))
+            self._index(article_id, index_values(row["title"], row["body"], item.characters, paired))
             # The story stays: an edit does not turn a copy into a different story.
             assign_story(self.conn, article_id, item.signature)
             return SaveResult("updated", article_id, story_id)
@@ -341,7 +347,7 @@ class Archive:
         # Pairs go in now only when every earlier article has them, so that "paired" stays
         # exactly "id <= pairs_through"; behind a backlog, index_pairs() adds them in id order.
         paired = pair_now and self.pairs_through() == article_id - 1
-        self._index(article_id, item, paired)
+        self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
         if paired:
             self._set_pairs_through(article_id)
         return SaveResult("new", article_id, story_id)
@@ -354,10 +360,12 @@ class Archive:
             [replaced_at, article_id],
         )
 
-    def _index(self, article_id: int, item: Prepared, paired: bool) -> None:
-        title, body = item.row["title"], item.row["body"]
-        pairs = (split_pairs(title), split_pairs(body)) if paired else ("", "")
-        self.conn.execute(INDEX_INSERT, [article_id, *item.characters, *pairs])
+    def _index(self, article_id: int, values: tuple[str, str, str, str]) -> None:
+        self.conn.execute(INDEX_INSERT, [article_id, *values])
+
+    def _unindex(self, article_id: int, values: tuple[str, str, str, str]) -> None:
+        # A contentless FTS5 table forgets a row only when given the exact indexed values.
+        self.conn.execute(INDEX_DELETE, [article_id, *values])
 
     # -- the pair index -----------------------------------------------------------------------------
 
@@ -394,9 +402,9 @@ class Archive:
                     if not rows:
                         return done
                     for article_id, title, body in rows:
-                        # A contentless FTS5 table forgets a row only when given the exact indexed values.
-                        self.conn.execute(INDEX_DELETE, [article_id, *index_columns(title, body, False)])
-                        self.conn.execute(INDEX_INSERT, [article_id, *index_columns(title, body)])
+                        characters = split_text(title), split_text(body)
+                        self._unindex(article_id, index_values(title, body, characters, False))
+                        self._index(article_id, index_values(title, body, characters, True))
                     self._set_pairs_through(rows[-1][0])
                 done += len(rows)
                 if progress is not None:

@@ -20,6 +20,7 @@ from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
 from tests.conftest import ROOT
 from tests.test_archive_search import oracle, sample_queries
+from tests.test_archive_store import archive_at_schema
 
 BOOLEAN_QUERIES = ["党建 NOT 干部", "干部 OR 人才", "(组织 OR 5G芯片) AND 党", "全面从严治党", "组，织", "党"]
 
@@ -163,13 +164,7 @@ def test_an_edit_replaces_the_index_row_in_its_own_form(tmp_path, deferred):
 
 
 def test_upgrade_marks_an_indexed_archive_as_paired(tmp_path):
-    path = tmp_path / "archive.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, target=7)
-    conn.executemany(
-        "INSERT INTO articles(url, title, body, content_hash) VALUES (?, '组织工作', '党建引领', 'h')",
-        [(f"https://a.example.cn/{n}.html",) for n in range(5)],
-    )
+    conn = archive_at_schema(tmp_path / "archive.db", 7, 5)
     migrate(conn)
     assert conn.execute("SELECT pairs_through FROM index_progress").fetchone()[0] == 5
     conn.close()

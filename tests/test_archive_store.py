@@ -283,14 +283,19 @@ def test_notices_from_one_template_are_not_reposts(arc):
     assert len(stories) == 2
 
 
-def test_upgrade_that_rebuilds_the_index_says_so(tmp_path, caplog):
-    path = tmp_path / "archive.db"
+def archive_at_schema(path, version: int, articles: int) -> sqlite3.Connection:
+    """An archive left at schema ``version`` holding ``articles`` plain rows (none indexed after it)."""
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, target=6)
+    migrate(conn, target=version)
     conn.executemany(
         "INSERT INTO articles(url, title, body, content_hash) VALUES (?, '组织工作', '党建引领', 'h')",
-        [(f"https://a.example.cn/{n}.html",) for n in range(1000)],
+        [(f"https://a.example.cn/{n}.html",) for n in range(articles)],
     )
+    return conn
+
+
+def test_upgrade_that_rebuilds_the_index_says_so(tmp_path, caplog):
+    conn = archive_at_schema(tmp_path / "archive.db", 6, 1000)
     with caplog.at_level("WARNING", logger="archive.schema"):
         migrate(conn)
     assert "search index of 1000 articles is rebuilt" in caplog.text
