@@ -8,7 +8,7 @@ from typing import Any
 from archive.datasette_plugin import matching_sql
 from archive.searching import BM25, open_existing
 
-HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh", "index_progress")
+HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh", "article_lsh_recent", "index_progress")
 HIDDEN_ARTICLE_COLUMNS = ("content_hash", "fetch_id", "next_pages")
 
 ARTICLE_COLUMNS = {

@@ -143,12 +143,15 @@ def _story_signatures(db: Database) -> None:
         "CREATE TABLE article_lsh (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
         "PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
     )
-    from archive.store import assign_story
+    _recent_band_keys(db)
+    from archive.store import LSH_CHECK_EVERY, assign_story, settle_band_keys
 
     rows = db.execute("SELECT id, title, body FROM articles ORDER BY id").fetchall()
-    for article_id, title, body in rows:
+    for done, (article_id, title, body) in enumerate(rows, 1):
         story_id = assign_story(db.conn, article_id, signature(title, body))
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+        if done % LSH_CHECK_EVERY == 0:
+            settle_band_keys(db.conn)
 
 
 def _reposts_view(db: Database) -> None:
@@ -240,6 +243,14 @@ def _pair_progress(db: Database) -> None:
     db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', ?)", [4 * FTS_AUTOMERGE])
 
 
+def _recent_band_keys(db: Database) -> None:
+    # New band keys wait here and move into article_lsh in key order (see archive.store.LSH_RECENT_ROWS).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS article_lsh_recent (band_key INTEGER NOT NULL, "
+        "article_id INTEGER NOT NULL, PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _core_tables,
     _full_text_index,
@@ -249,6 +260,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _retired_step,
     _pair_index,
     _pair_progress,
+    _recent_band_keys,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _INDEX_REBUILD_STEP = MIGRATIONS.index(_pair_index) + 1

@@ -48,7 +48,19 @@ RUN_STAT_KEYS = (
 # What makes two captures of a URL "the same article": not the crawl bookkeeping.
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
 _STORY_CANDIDATES = 50
+# New band keys go to the small table article_lsh_recent and move into article_lsh, in key
+# order, once it holds this many rows (about 50,000 articles). Band keys are random, so
+# inserting them one by one into the big table dirties a page of it per key: at a million
+# articles each batch of 5,000 rewrote some 100 MiB of it; moved in key order, each page is
+# rewritten once per move. Lookups read both tables.
+LSH_RECENT_ROWS = 400_000
+# How many new articles between two looks at the size of article_lsh_recent.
+LSH_CHECK_EVERY = 1000
 PAIR_BATCH = 2000
+# Articles per transaction in save_articles. Each commit rewrites every page its inserts touched
+# in the date and title indexes, which take new keys all over; at a million articles a batch of
+# 10,000 writes about half the index pages per article that one of 5,000 does.
+BULK_BATCH = 10_000
 BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while save_articles runs
 
 
@@ -120,6 +132,23 @@ def prepare(article: Any, full: bool = True) -> Prepared:
     return prepared.complete() if full else prepared
 
 
+def settle_band_keys(conn: sqlite3.Connection, at_least: int | None = None) -> int:
+    """Move the band keys of article_lsh_recent into article_lsh once there are ``at_least``
+    (default ``LSH_RECENT_ROWS``) of them.
+
+    Returns how many moved (0 when fewer were waiting). Lookups give the same answer before and after.
+    """
+    waiting = conn.execute("SELECT count(*) FROM article_lsh_recent").fetchone()[0]
+    if not waiting or waiting < (LSH_RECENT_ROWS if at_least is None else at_least):
+        return 0
+    conn.execute(
+        "INSERT OR IGNORE INTO article_lsh(band_key, article_id) "
+        "SELECT band_key, article_id FROM article_lsh_recent ORDER BY band_key, article_id"
+    )
+    conn.execute("DELETE FROM article_lsh_recent")
+    return waiting
+
+
 def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> int:
     """Store the signature of ``article_id`` and return the story it belongs to."""
     keys = sig.band_keys()
@@ -127,10 +156,12 @@ def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> i
     if keys:
         marks = ",".join("?" * len(keys))
         candidates.update(
-            r[0]
+            r[1]
             for r in conn.execute(
-                f"SELECT article_id FROM article_lsh WHERE band_key IN ({marks}) LIMIT {_STORY_CANDIDATES}",
-                keys,
+                f"SELECT band_key, article_id FROM article_lsh WHERE band_key IN ({marks}) UNION ALL "
+                f"SELECT band_key, article_id FROM article_lsh_recent WHERE band_key IN ({marks}) "
+                f"ORDER BY 1, 2 LIMIT {_STORY_CANDIDATES}",
+                keys + keys,
             )
         )
     if sig.title_key:
@@ -162,16 +193,15 @@ def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> i
     )
     for title_key, minhash in previous.fetchall():
         # Deleting by the old band keys uses the primary key; by article id alone it would scan.
-        conn.executemany(
-            "DELETE FROM article_lsh WHERE band_key = ? AND article_id = ?",
-            [(key, article_id) for key in Signature(title_key, minhash).band_keys()],
-        )
+        old_keys = [(key, article_id) for key in Signature(title_key, minhash).band_keys()]
+        for table in ("article_lsh", "article_lsh_recent"):
+            conn.executemany(f"DELETE FROM {table} WHERE band_key = ? AND article_id = ?", old_keys)
     conn.execute(
         "INSERT OR REPLACE INTO article_signatures(article_id, title_key, minhash) VALUES (?, ?, ?)",
         [article_id, sig.title_key, sig.minhash],
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO article_lsh(band_key, article_id) VALUES (?, ?)",
+        "INSERT OR IGNORE INTO article_lsh_recent(band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in keys],
     )
     return best_story
@@ -185,6 +215,7 @@ class Archive:
         self.path = path
         self.db = Database(conn)
         self._depth = 0
+        self._new_since_check = 0  # see LSH_CHECK_EVERY
 
     @classmethod
     def open(cls, path: str | Path) -> Archive:
@@ -255,7 +286,7 @@ class Archive:
         *,
         seen_at: str | None = None,
         workers: int = 0,
-        batch: int = 5000,
+        batch: int = BULK_BATCH,
         defer_pairs: bool = False,
     ) -> list[SaveResult]:
         """Bulk ``save_article``, ``batch`` articles per transaction (for imports and benchmarks).
@@ -333,6 +364,10 @@ class Archive:
         # is known before the row is written: updating a row rewrites all of its text.
         article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
         story_id = assign_story(self.conn, article_id, item.signature)
+        self._new_since_check += 1
+        if self._new_since_check >= LSH_CHECK_EVERY:
+            self._new_since_check = 0
+            settle_band_keys(self.conn)
         values = {
             **item.row,
             "id": article_id,

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from archive import Archive, ArchiveError
+from archive import Archive, ArchiveError, store
 from archive.schema import SCHEMA_VERSION, migrate
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
@@ -305,3 +305,66 @@ def test_upgrade_that_rebuilds_the_index_says_so(tmp_path, caplog):
         ).fetchone()[0]
         == 1000
     )
+
+
+def test_band_keys_moved_into_the_big_table_leave_stories_unchanged(tmp_path, monkeypatch):
+    corpus = CorpusGenerator(seed=11)
+    originals = list(corpus.articles(36, body_chars=400))
+    articles = []
+    for number, original in enumerate(originals):
+        articles.append(original)
+        if number % 3 == 0:
+            copy_body = original.body.replace("。", "。\n", 2) + "（来源：中国组织人事报）"
+            articles.append(
+                Article(
+                    url=f"https://people.example.cn/{number}.html",
+                    site="people",
+                    title=f"转载{number}",
+                    body=copy_body,
+                )
+            )
+    edited = Article(url=articles[4].url, title=articles[4].title, body=articles[4].body + "（有修改）")
+
+    def stories(path, save):
+        with Archive.open(path) as arc:
+            save(arc)
+            arc.save_article(edited)
+            rows = arc.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
+            counts = [
+                arc.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("article_lsh", "article_lsh_recent")
+            ]
+            return rows, counts
+
+    kept, (moved_rows, waiting) = stories(
+        tmp_path / "kept.db", lambda arc: [arc.save_article(a) for a in articles]
+    )
+    assert moved_rows == 0 and waiting > 0
+    monkeypatch.setattr(store, "LSH_RECENT_ROWS", 20)
+    monkeypatch.setattr(store, "LSH_CHECK_EVERY", 3)
+    for name, save in [
+        ("single", lambda arc: [arc.save_article(a) for a in articles]),
+        ("bulk", lambda arc: arc.save_articles(articles, batch=5)),
+    ]:
+        moved, (moved_rows, waiting) = stories(tmp_path / f"{name}.db", save)
+        assert moved == kept, name
+        assert moved_rows > 0 and waiting < 20 + 3 * 8, name
+    assert len({story for _, story in kept}) < len(kept)  # the copies did join their originals
+
+
+def test_upgrade_keeps_band_keys_and_finds_reposts_of_older_articles(tmp_path):
+    corpus = CorpusGenerator(seed=12)
+    original = corpus.article(1, body_chars=600)
+    path = tmp_path / "archive.db"
+    with Archive.open(path) as arc:
+        first = arc.save_article(original)
+        # As a schema 8 archive had it: every band key in article_lsh, no table of recent keys.
+        arc.conn.execute("INSERT INTO article_lsh SELECT * FROM article_lsh_recent")
+        arc.conn.execute("DROP TABLE article_lsh_recent")
+        arc.conn.execute("PRAGMA user_version = 8")
+    with Archive.open(path) as arc:
+        copy = Article(
+            url="https://people.example.cn/c.html", title="转载", body=original.body + "（来源：人民网）"
+        )
+        assert arc.save_article(copy).story_id == first.article_id
+        assert arc.conn.execute("SELECT count(*) FROM article_lsh_recent").fetchone()[0] > 0
