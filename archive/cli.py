@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from typing import TYPE_CHECKING, TextIO
 
@@ -14,6 +14,7 @@ import click
 from crawler.datadir import DataDir, data_dir_option
 
 if TYPE_CHECKING:
+    from archive.store import Archive
     from crawler.extract.article import Article
 
 FORMATS = ("table", "json", "csv")
@@ -182,13 +183,15 @@ def serve(port: int, host: str, data_dir: DataDir) -> None:
 )
 @data_dir_option
 def index(batch: int, data_dir: DataDir) -> None:
-    """Bring the search index up to date after a bulk load.
+    """Bring repost grouping and the search index up to date after a bulk load.
 
-    A bulk load that defers the pair index (``save_articles(defer_pairs=True)``)
-    makes its articles searchable by their characters at once; this adds their
-    character pairs, which make searches for common words fast. Search stays
-    exact meanwhile, and stopping this command loses nothing: run it again to go
-    on where it stopped. A crawl can write while it runs.
+    A bulk load (``orgnews import``, ``save_articles(defer_pairs=True,
+    defer_stories=True)``) makes its articles searchable by their characters at
+    once; this groups them into stories (until then each is its own story, so
+    --collapse-reposts does not fold them yet) and adds their character pairs,
+    which make searches for common words fast. Search stays exact meanwhile, and
+    stopping this command loses nothing: run it again to go on where it
+    stopped. A crawl can write while it runs.
     """
     import time
 
@@ -196,25 +199,48 @@ def index(batch: int, data_dir: DataDir) -> None:
     from archive.searching import open_existing
 
     started = time.monotonic()
-
-    def progress(done: int, total: int) -> None:
-        rate = done / max(time.monotonic() - started, 1e-9)
-        click.echo(f"  {done:,} of {total:,} articles  ({rate:,.0f}/s)", err=True)
-
     try:
         with open_existing(data_dir.archive_db) as arc:
-            waiting = arc.pair_backlog()
-            if not waiting:
-                click.echo(f"the search index is already up to date ({arc.pairs_through():,} articles)")
+            if not arc.pair_backlog() and not arc.story_backlog():
+                click.echo(
+                    f"stories and the search index are already up to date ({arc.pairs_through():,} articles)"
+                )
                 return
-            click.echo(f"adding the character pairs of {waiting:,} articles to the search index", err=True)
-            done = arc.index_pairs(batch=batch, progress=progress)
+            grouped, paired = _catch_up(arc, batch=batch)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     seconds = time.monotonic() - started
     click.echo(
-        f"indexed the character pairs of {done:,} articles in {seconds:,.1f} s; the search index is up to date"
+        f"grouped {grouped:,} articles into stories and indexed the character pairs of {paired:,} "
+        f"in {seconds:,.1f} s; stories and the search index are up to date"
     )
+
+
+def _rate_printer(label: str, total: int | None = None) -> Callable[..., None]:
+    """A progress callback printing ``done`` (of ``total``) articles and the rate so far on stderr."""
+    import time
+
+    started = time.monotonic()
+
+    def progress(done: int, of: int | None = total) -> None:
+        rate = done / max(time.monotonic() - started, 1e-9)
+        out_of = "" if of is None else f" of {of:,}"
+        click.echo(f"  {label}{done:,}{out_of} articles  ({rate:,.0f}/s)", err=True)
+
+    return progress
+
+
+def _catch_up(arc: Archive, **options: int) -> tuple[int, int]:
+    """``arc.group_stories()`` then ``arc.index_pairs(**options)``, saying what they do and how fast
+    on stderr. Returns how many articles each handled."""
+    grouped = paired = 0
+    if waiting := arc.story_backlog():
+        click.echo(f"grouping {waiting:,} articles into stories", err=True)
+        grouped = arc.group_stories(progress=_rate_printer("grouped "))
+    if waiting := arc.pair_backlog():
+        click.echo(f"adding the character pairs of {waiting:,} articles to the search index", err=True)
+        paired = arc.index_pairs(progress=_rate_printer("paired "), **options)
+    return grouped, paired
 
 
 def _read_articles(files: tuple[TextIO, ...], problems: list[str]) -> Iterator[Article]:
@@ -250,23 +276,27 @@ def _read_articles(files: tuple[TextIO, ...], problems: list[str]) -> Iterator[A
     help="Processes preparing articles while one writes (0: none).",
 )
 @click.option(
+    "--index-later",
     "--pairs-later",
+    "index_later",
     is_flag=True,
-    help="Leave the character pairs for `orgnews index` (the articles are searchable at once either way).",
+    help="Leave repost grouping and the character pairs for `orgnews index` "
+    "(the articles are searchable at once either way).",
 )
 @data_dir_option
-def import_(files: tuple, workers: int, pairs_later: bool, data_dir: DataDir) -> None:
+def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) -> None:
     """Load articles from JSON lines (one Article object per line, e.g. from orgnews extract).
 
     FILE - reads standard input. An article whose URL is already in the archive
     is updated (the earlier text is kept as a version) or left as it is. Lines
     that are not articles are reported and skipped; the rest is stored. The
-    articles are indexed by their characters first and by character pairs after
-    the load, which is several times faster than both at once.
+    articles are stored and indexed by their characters first; grouping them
+    into stories and adding their character pairs follow the load, which is
+    several times faster than all at once.
 
     \b
       orgnews extract saved/*.html | orgnews import -
-      orgnews import export.jsonl --pairs-later && orgnews index
+      orgnews import export.jsonl --index-later && orgnews index
     """
     import time
     from collections import Counter
@@ -278,20 +308,31 @@ def import_(files: tuple, workers: int, pairs_later: bool, data_dir: DataDir) ->
     started = time.monotonic()
     try:
         with Archive.open(data_dir.ensure().archive_db) as arc:
-            results = arc.save_articles(_read_articles(files, problems), workers=workers, defer_pairs=True)
+            results = arc.save_articles(
+                _read_articles(files, problems),
+                workers=workers,
+                defer_pairs=True,
+                defer_stories=True,
+                progress=_rate_printer("stored "),
+            )
             loaded = time.monotonic() - started
             statuses = Counter(result.status for result in results)
             click.echo(
                 f"stored {len(results):,} articles in {loaded:,.1f} s: {statuses['new']:,} new, "
                 f"{statuses['updated']:,} updated, {statuses['unchanged']:,} unchanged"
             )
-            if pairs_later:
+            if index_later:
                 click.echo(
-                    f"{arc.pair_backlog():,} articles wait for their pairs: run orgnews index", err=True
+                    f"{arc.story_backlog():,} articles wait for their story grouping and "
+                    f"{arc.pair_backlog():,} for their pairs: run orgnews index",
+                    err=True,
                 )
-            elif arc.pair_backlog():
-                done = arc.index_pairs()
-                click.echo(f"added the character pairs of {done:,} articles; the search index is up to date")
+            else:
+                grouped, paired = _catch_up(arc)
+                click.echo(
+                    f"grouped {grouped:,} articles into stories and added the character pairs of {paired:,}; "
+                    "stories and the search index are up to date"
+                )
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     for problem in problems:

@@ -180,6 +180,9 @@ _FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
 # The last article id whose character pairs are in the index, as an SQL value.
 PAIRS_THROUGH = "(SELECT pairs_through FROM index_progress)"
+# The last article id grouped into its story; later ones are their own story until
+# ``Archive.group_stories`` reaches them.
+STORIES_THROUGH = "(SELECT stories_through FROM index_progress)"
 
 
 def index_match_sql(pair_expression: str, character_expression: str, columns: str = "rowid") -> str:
@@ -251,6 +254,12 @@ def _recent_band_keys(db: Database) -> None:
     )
 
 
+def _story_progress(db: Database) -> None:
+    # A bulk load may leave repost grouping for later too (see Archive.group_stories).
+    db.execute("ALTER TABLE index_progress ADD COLUMN stories_through INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE index_progress SET stories_through = (SELECT coalesce(max(id), 0) FROM articles)")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _core_tables,
     _full_text_index,
@@ -261,6 +270,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _pair_index,
     _pair_progress,
     _recent_band_keys,
+    _story_progress,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _INDEX_REBUILD_STEP = MIGRATIONS.index(_pair_index) + 1

@@ -8,11 +8,13 @@ text in ``article_versions``: nothing stored is ever overwritten and lost.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import itertools
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from archive.schema import (
     INDEX_INSERT,
     LIST_FIELDS,
     PAIRS_THROUGH,
+    STORIES_THROUGH,
     TEXT_FIELDS,
     VERSION_FIELDS,
     larger_cache,
@@ -57,6 +60,8 @@ LSH_RECENT_ROWS = 400_000
 # How many new articles between two looks at the size of article_lsh_recent.
 LSH_CHECK_EVERY = 1000
 PAIR_BATCH = 2000
+CHECKPOINT_SECONDS = 0.5  # how often a bulk load's checkpointing thread copies the log into the database
+STORY_BATCH = 5000
 # Articles per transaction in save_articles. Each commit rewrites every page its inserts touched
 # in the date and title indexes, which take new keys all over; at a million articles a batch of
 # 10,000 writes about half the index pages per article that one of 5,000 does.
@@ -103,11 +108,36 @@ class Prepared:
     characters: tuple[str, str] | None = None  # title and body split into characters (see charsplit)
     signature: Signature | None = None
 
-    def complete(self) -> Prepared:
-        if self.signature is None:
+    def complete(self, stories: bool = True) -> Prepared:
+        """Fill in the characters, and with ``stories`` the signature (not needed when grouping waits)."""
+        if self.characters is None:
             self.characters = split_text(self.row["title"]), split_text(self.row["body"])
+        if stories and self.signature is None:
             self.signature = signature(self.row["title"], self.row["body"])
         return self
+
+
+PREPARE_PIECE = 250  # articles per task sent to a preparing process
+
+
+def _prepare_piece(articles: list[Any], stories: bool) -> list[Prepared]:
+    return [prepare(article, stories=stories) for article in articles]
+
+
+def _prepared_in(
+    pool: ProcessPoolExecutor, articles: Iterable[Any], stories: bool, ahead: int
+) -> Iterator[Prepared]:
+    """``prepare`` each article in ``pool``, in order, keeping at most about ``ahead`` articles in
+    flight: the writer starts after the first few hundred and never waits for a whole batch."""
+    remaining = iter(articles)
+    pieces = iter(lambda: list(itertools.islice(remaining, PREPARE_PIECE)), [])
+    pending: collections.deque = collections.deque()
+    for piece in pieces:
+        pending.append(pool.submit(_prepare_piece, piece, stories))
+        if len(pending) * PREPARE_PIECE >= ahead:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
 
 
 def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str, str, str, str]:
@@ -124,12 +154,13 @@ def index_values(
     return (*characters, *pair_columns)
 
 
-def prepare(article: Any, full: bool = True) -> Prepared:
-    """The CPU-bound part of saving an article; ``full=False`` leaves what an unchanged article never needs."""
+def prepare(article: Any, full: bool = True, stories: bool = True) -> Prepared:
+    """The CPU-bound part of saving an article; ``full=False`` leaves what an unchanged article never
+    needs, ``stories=False`` the signature of an article whose story grouping waits."""
     if not getattr(article, "url", None):
         raise ArchiveError("an article without a URL cannot be stored: set Article.url")
     prepared = Prepared(article_row(article))
-    return prepared.complete() if full else prepared
+    return prepared.complete(stories) if full else prepared
 
 
 def settle_band_keys(conn: sqlite3.Connection, at_least: int | None = None) -> int:
@@ -278,7 +309,7 @@ class Archive:
         self, article: Any, *, fetch_id: int | None = None, seen_at: str | None = None
     ) -> SaveResult:
         """Store ``article`` keyed by its URL: "new", "updated" (old text kept) or "unchanged"."""
-        return self._save(prepare(article, full=False), fetch_id, seen_at or now_iso(), pair_now=True)
+        return self._save(prepare(article, full=False), fetch_id, seen_at or now_iso(), now=(True, True))
 
     def save_articles(
         self,
@@ -288,6 +319,8 @@ class Archive:
         workers: int = 0,
         batch: int = BULK_BATCH,
         defer_pairs: bool = False,
+        defer_stories: bool = False,
+        progress: Callable[[int], None] | None = None,
     ) -> list[SaveResult]:
         """Bulk ``save_article``, ``batch`` articles per transaction (for imports and benchmarks).
 
@@ -295,38 +328,67 @@ class Archive:
         next batch while this process writes the current one. With ``defer_pairs`` the new
         articles go into the index as characters only, several times faster; search stays exact
         (a query reads them by their characters) and ``index_pairs()`` adds their pairs later.
+        With ``defer_stories`` they are stored as their own story, without the signature work,
+        and ``group_stories()`` finds their reposts later, with the same result.
+        ``progress(stored)`` is called after each committed batch with the number stored so far.
         """
         seen_at = seen_at or now_iso()
-        pair_now = not defer_pairs
-        remaining = iter(articles)
-        chunks = iter(lambda: list(itertools.islice(remaining, batch)), [])
+        now = (not defer_pairs, not defer_stories)
+        stories = not defer_stories
+        results: list[SaveResult] = []
+
+        def write_all(prepared: Iterator[Prepared]) -> list[SaveResult]:
+            while True:
+                with self.transaction():
+                    written = [
+                        self._save(item, None, seen_at, now) for item in itertools.islice(prepared, batch)
+                    ]
+                if not written:
+                    return results
+                results.extend(written)
+                if progress is not None:
+                    progress(len(results))
+
         # A bulk load inserts at random places in the url, date and story indexes; once those
         # outgrow the usual cache every insert would read pages back from the file.
-        with larger_cache(self.conn, BULK_CACHE_KIB):
+        with larger_cache(self.conn, BULK_CACHE_KIB), self._checkpoints_aside():
             if workers < 1:
-                return [
-                    result
-                    for chunk in chunks
-                    for result in self._write_batch(map(prepare, chunk), seen_at, pair_now)
-                ]
-            results: list[SaveResult] = []
+                return write_all(prepare(article, stories=stories) for article in articles)
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                # One batch is prepared by the workers while the previous one is written here.
-                in_flight = None
-                for chunk in chunks:
-                    upcoming = pool.map(prepare, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
-                    if in_flight is not None:
-                        results.extend(self._write_batch(in_flight, seen_at, pair_now))
-                    in_flight = upcoming
-                if in_flight is not None:
-                    results.extend(self._write_batch(in_flight, seen_at, pair_now))
-            return results
+                return write_all(_prepared_in(pool, articles, stories, ahead=2 * batch))
 
-    def _write_batch(self, prepared: Iterable[Prepared], seen_at: str, pair_now: bool) -> list[SaveResult]:
-        with self.transaction():
-            return [self._save(item, None, seen_at, pair_now) for item in prepared]
+    @contextlib.contextmanager
+    def _checkpoints_aside(self) -> Iterator[None]:
+        """Copy the write-ahead log into the database from a second connection, in a thread, while
+        this one goes on writing (rather than at its own commits, waiting for the disk)."""
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            yield
+            return
+        previous = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        stop = threading.Event()
 
-    def _save(self, item: Prepared, fetch_id: int | None, seen_at: str, pair_now: bool) -> SaveResult:
+        def checkpoint() -> None:
+            conn = sqlite3.connect(self.path, timeout=60)
+            try:
+                while not stop.wait(CHECKPOINT_SECONDS):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                conn.close()
+
+        worker = threading.Thread(target=checkpoint, name="orgnews-checkpoint", daemon=True)
+        worker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            worker.join()
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _save(self, item: Prepared, fetch_id: int | None, seen_at: str, now: tuple[bool, bool]) -> SaveResult:
+        """Store one prepared article; ``now`` says whether its (pairs, story) may be done at once
+        (they still wait when earlier articles wait for theirs)."""
         row = item.row
         with self.transaction():
             existing = self.conn.execute(
@@ -334,7 +396,7 @@ class Archive:
                 [row["url"]],
             ).fetchone()
             if existing is None:
-                return self._insert(item.complete(), fetch_id, seen_at, pair_now)
+                return self._insert(item.complete(stories=False), fetch_id, seen_at, now)
             article_id, content_hash, story_id, old_title, old_body = existing
             if content_hash == row["content_hash"]:
                 self.conn.execute(
@@ -343,7 +405,8 @@ class Archive:
                     [seen_at, fetch_id, article_id],
                 )
                 return SaveResult("unchanged", article_id, story_id)
-            item = item.complete()
+            pairs_through, stories_through = self._progress()
+            item = item.complete(stories=article_id <= stories_through)
             self._keep_version(article_id, seen_at)
             assignments = ", ".join(f"[{name}] = :{name}" for name in row)
             self.conn.execute(
@@ -352,22 +415,28 @@ class Archive:
                 {**row, "seen": seen_at, "fetch_id": fetch_id, "id": article_id},
             )
             # The index row is replaced in the same form: with pairs up to pairs_through, without after.
-            paired = article_id <= self.pairs_through()
+            paired = article_id <= pairs_through
             self._unindex(article_id, index_columns(old_title, old_body, paired))
             self._index(article_id, index_values(row["title"], row["body"], item.characters, paired))
-            # The story stays: an edit does not turn a copy into a different story.
-            assign_story(self.conn, article_id, item.signature)
+            # The story stays: an edit does not turn a copy into a different story. An article
+            # still waiting for its grouping is grouped by its text as it is then.
+            if item.signature is not None:
+                assign_story(self.conn, article_id, item.signature)
             return SaveResult("updated", article_id, story_id)
 
-    def _insert(self, item: Prepared, fetch_id: int | None, seen_at: str, pair_now: bool) -> SaveResult:
+    def _insert(
+        self, item: Prepared, fetch_id: int | None, seen_at: str, now: tuple[bool, bool]
+    ) -> SaveResult:
         # The id is the one SQLite would give (we hold the write lock), taken first so that the story
         # is known before the row is written: updating a row rewrites all of its text.
         article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
-        story_id = assign_story(self.conn, article_id, item.signature)
-        self._new_since_check += 1
-        if self._new_since_check >= LSH_CHECK_EVERY:
-            self._new_since_check = 0
-            settle_band_keys(self.conn)
+        # Pairs and story are done now only when every earlier article has its own, so that "done"
+        # stays exactly "id <= pairs_through / stories_through"; behind a backlog they wait for
+        # index_pairs() / group_stories(), which go in id order.
+        pairs_through, stories_through = self._progress()
+        paired = now[0] and pairs_through == article_id - 1
+        grouped = now[1] and stories_through == article_id - 1
+        story_id = self._group(article_id, item.complete().signature) if grouped else article_id
         values = {
             **item.row,
             "id": article_id,
@@ -379,13 +448,24 @@ class Archive:
         names = ", ".join(f"[{name}]" for name in values)
         marks = ", ".join(f":{name}" for name in values)
         self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
-        # Pairs go in now only when every earlier article has them, so that "paired" stays
-        # exactly "id <= pairs_through"; behind a backlog, index_pairs() adds them in id order.
-        paired = pair_now and self.pairs_through() == article_id - 1
         self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
         if paired:
             self._set_pairs_through(article_id)
+        if grouped:
+            self._set_watermark("stories_through", article_id)
         return SaveResult("new", article_id, story_id)
+
+    def _group(self, article_id: int, sig: Signature) -> int:
+        """``assign_story`` for a new article, moving the recent band keys when enough wait."""
+        story_id = assign_story(self.conn, article_id, sig)
+        self._new_since_check += 1
+        if self._new_since_check >= LSH_CHECK_EVERY:
+            self._new_since_check = 0
+            settle_band_keys(self.conn)
+        return story_id
+
+    def _progress(self) -> tuple[int, int]:
+        return self.conn.execute("SELECT pairs_through, stories_through FROM index_progress").fetchone()
 
     def _keep_version(self, article_id: int, replaced_at: str) -> None:
         names = ", ".join(f"[{name}]" for name in VERSION_FIELDS)
@@ -409,12 +489,18 @@ class Archive:
         return self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0]
 
     def _set_pairs_through(self, article_id: int) -> None:
-        self.conn.execute("UPDATE index_progress SET pairs_through = ?", [article_id])
+        self._set_watermark("pairs_through", article_id)
+
+    def _set_watermark(self, watermark: str, article_id: int) -> None:
+        self.conn.execute(f"UPDATE index_progress SET {watermark} = ?", [article_id])
+
+    def _backlog(self, watermark: str) -> int:
+        sql = f"SELECT count(*) FROM articles WHERE id > (SELECT {watermark} FROM index_progress)"
+        return self.conn.execute(sql).fetchone()[0]
 
     def pair_backlog(self) -> int:
         """How many articles are in the index by their characters only (see ``index_pairs``)."""
-        sql = f"SELECT count(*) FROM articles WHERE id > {PAIRS_THROUGH}"
-        return self.conn.execute(sql).fetchone()[0]
+        return self._backlog("pairs_through")
 
     def index_pairs(
         self, *, batch: int = PAIR_BATCH, progress: Callable[[int, int], None] | None = None
@@ -425,25 +511,69 @@ class Archive:
         loses nothing and the next one goes on where it stopped. ``progress(done, total)`` is
         called after each batch. Returns the number of articles indexed.
         """
-        total = self.pair_backlog()
+
+        def add_pairs(article_id: int, title: str | None, body: str) -> None:
+            characters = split_text(title), split_text(body)
+            self._unindex(article_id, index_values(title, body, characters, False))
+            self._index(article_id, index_values(title, body, characters, True))
+
+        return self._catch_up("pairs_through", add_pairs, batch, progress)
+
+    def _catch_up(
+        self,
+        watermark: str,
+        step: Callable[[int, str | None, str], None],
+        batch: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> int:
+        """Run ``step(id, title, body)`` for every article past index_progress.``watermark``, in id
+        order, one transaction per ``batch`` that also moves the watermark."""
+        through = f"(SELECT {watermark} FROM index_progress)"
+        total = self._backlog(watermark)
         done = 0
         with larger_cache(self.conn, BULK_CACHE_KIB):
             while True:
                 with self.transaction():
                     rows = self.conn.execute(
-                        f"SELECT id, title, body FROM articles WHERE id > {PAIRS_THROUGH} ORDER BY id LIMIT ?",
+                        f"SELECT id, title, body FROM articles WHERE id > {through} ORDER BY id LIMIT ?",
                         [batch],
                     ).fetchall()
                     if not rows:
                         return done
                     for article_id, title, body in rows:
-                        characters = split_text(title), split_text(body)
-                        self._unindex(article_id, index_values(title, body, characters, False))
-                        self._index(article_id, index_values(title, body, characters, True))
-                    self._set_pairs_through(rows[-1][0])
+                        step(article_id, title, body)
+                    self._set_watermark(watermark, rows[-1][0])
                 done += len(rows)
                 if progress is not None:
                     progress(done, max(total, done))
+
+    # -- deferred story grouping ---------------------------------------------------------------------
+
+    def stories_through(self) -> int:
+        """The last article id grouped into its story (later ones are their own story for now)."""
+        return self.conn.execute(f"SELECT {STORIES_THROUGH}").fetchone()[0]
+
+    def story_backlog(self) -> int:
+        """How many articles wait for their repost grouping (see ``group_stories``)."""
+        return self._backlog("stories_through")
+
+    def group_stories(
+        self, *, batch: int = STORY_BATCH, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Group every article past ``stories_through`` into its story, in id order.
+
+        Each article is compared with the ones before it, as when it is saved one at a time, so
+        the stories are the ones a load without deferral gives. Each batch is one transaction
+        that also moves ``stories_through``: an interrupted run loses nothing. ``progress(done,
+        total)`` is called after each batch. Returns the number of articles grouped.
+        """
+
+        def group(article_id: int, title: str | None, body: str) -> None:
+            story_id = self._group(article_id, signature(title, body))
+            if story_id != article_id:  # a repost: the rare row that is rewritten
+                self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+
+        return self._catch_up("stories_through", group, batch, progress)
 
     def known_article_urls(self, site: str | None = None) -> set[str]:
         if site is None:

@@ -179,15 +179,16 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_index_command_catches_up_and_says_how_far(tmp_path):
     data_dir = tmp_path / "data"
     with Archive.open(data_dir / "archive.db") as arc:
-        arc.save_articles(corpus(80, seed=6), defer_pairs=True)
+        arc.save_articles(corpus(80, seed=6), defer_pairs=True, defer_stories=True)
     before = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
     assert before.returncode == 0, before.stderr
     result = run_cli("index", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
-    assert "80 articles" in result.stdout and "up to date" in result.stdout
-    assert "of 80 articles" in result.stderr
+    assert "grouped 80 articles into stories and indexed the character pairs of 80" in result.stdout
+    assert "grouped 80 of 80 articles" in result.stderr and "paired 80 of 80 articles" in result.stderr
     with Archive.open(data_dir / "archive.db") as arc:
         assert arc.pair_backlog() == 0 and arc.pairs_through() == 80
+        assert arc.story_backlog() == 0 and arc.stories_through() == 80
     after = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
     # The same hits; only the scores differ, pairs and characters being different terms to BM25.
     assert (
@@ -215,18 +216,22 @@ def test_import_loads_json_lines_and_reports_what_it_skipped(tmp_path):
     result = run_cli("import", str(source), "--data-dir", str(data_dir))
     # Three bad lines are named with their line numbers; every article is stored anyway.
     assert result.returncode == 1
-    assert "40 new" in result.stdout and "the search index is up to date" in result.stdout
+    assert "40 new" in result.stdout and "stories and the search index are up to date" in result.stdout
     assert f"{source}:6: not JSON" in result.stderr and f"{source}:7: not an article" in result.stderr
     assert f"{source}:9: not an article" in result.stderr and "3 lines were not articles" in result.stderr
+    # Both steps say how far they are: the load after each batch, the pairs after each of theirs.
+    assert "stored 40 articles" in result.stderr
+    assert "grouped 40 of 40 articles" in result.stderr and "paired 40 of 40 articles" in result.stderr
     path = data_dir / "archive.db"
     with Archive.open(path) as arc:
         assert arc.pair_backlog() == 0 and arc.pairs_through() == 40
+        assert arc.story_backlog() == 0 and arc.stories_through() == 40
     assert_exact(path, sample_queries(sqlite3.connect(path), 30, seed=4))
     # Again from standard input, one article edited: one update, the rest unchanged, pairs left for later.
     edited = {**articles[0].to_dict(), "body": "全面从严治党向纵深发展"}
     stdin = "\n".join([json.dumps(edited, ensure_ascii=False), *lines[1:5], *lines[9:]])
     again = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "import", "-", "--pairs-later", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "crawler.cli", "import", "-", "--index-later", "--data-dir", str(data_dir)],
         cwd=ROOT,
         input=stdin,
         capture_output=True,

@@ -243,8 +243,9 @@ def test_not_a_database_is_a_clear_error(tmp_path):
         Archive.open(path)
 
 
-@pytest.mark.parametrize("workers", [0, 1])
-def test_bulk_save_equals_single_saves(tmp_path, workers):
+@pytest.mark.parametrize("workers, piece", [(0, 250), (1, 250), (1, 4)])
+def test_bulk_save_equals_single_saves(tmp_path, monkeypatch, workers, piece):
+    monkeypatch.setattr(store, "PREPARE_PIECE", piece)
     articles = list(CorpusGenerator(seed=5).articles(30, body_chars=300))
     with Archive.open(tmp_path / "bulk.db") as bulk, Archive.open(tmp_path / "single.db") as single:
         results = bulk.save_articles(articles + articles[:3], workers=workers, batch=7)
@@ -307,11 +308,10 @@ def test_upgrade_that_rebuilds_the_index_says_so(tmp_path, caplog):
     )
 
 
-def test_band_keys_moved_into_the_big_table_leave_stories_unchanged(tmp_path, monkeypatch):
-    corpus = CorpusGenerator(seed=11)
-    originals = list(corpus.articles(36, body_chars=400))
+def articles_with_reposts(seed: int, originals: int = 36) -> list[Article]:
+    """Generated articles, every third followed by a copy under another title (found by its body)."""
     articles = []
-    for number, original in enumerate(originals):
+    for number, original in enumerate(CorpusGenerator(seed=seed).articles(originals, body_chars=400)):
         articles.append(original)
         if number % 3 == 0:
             copy_body = original.body.replace("。", "。\n", 2) + "（来源：中国组织人事报）"
@@ -323,6 +323,11 @@ def test_band_keys_moved_into_the_big_table_leave_stories_unchanged(tmp_path, mo
                     body=copy_body,
                 )
             )
+    return articles
+
+
+def test_band_keys_moved_into_the_big_table_leave_stories_unchanged(tmp_path, monkeypatch):
+    articles = articles_with_reposts(seed=11)
     edited = Article(url=articles[4].url, title=articles[4].title, body=articles[4].body + "（有修改）")
 
     def stories(path, save):
@@ -361,6 +366,7 @@ def test_upgrade_keeps_band_keys_and_finds_reposts_of_older_articles(tmp_path):
         # As a schema 8 archive had it: every band key in article_lsh, no table of recent keys.
         arc.conn.execute("INSERT INTO article_lsh SELECT * FROM article_lsh_recent")
         arc.conn.execute("DROP TABLE article_lsh_recent")
+        arc.conn.execute("ALTER TABLE index_progress DROP COLUMN stories_through")
         arc.conn.execute("PRAGMA user_version = 8")
     with Archive.open(path) as arc:
         copy = Article(
@@ -368,3 +374,90 @@ def test_upgrade_keeps_band_keys_and_finds_reposts_of_older_articles(tmp_path):
         )
         assert arc.save_article(copy).story_id == first.article_id
         assert arc.conn.execute("SELECT count(*) FROM article_lsh_recent").fetchone()[0] > 0
+
+
+def stories_of(arc: Archive) -> list[tuple[int, int]]:
+    return arc.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
+
+
+def band_keys_of(arc: Archive) -> set[tuple[int, int]]:
+    sql = "SELECT band_key, article_id FROM article_lsh UNION SELECT band_key, article_id FROM article_lsh_recent"
+    return set(arc.conn.execute(sql).fetchall())
+
+
+def test_deferred_grouping_finds_the_stories_of_one_by_one_saves(tmp_path):
+    articles = articles_with_reposts(seed=13)
+    with Archive.open(tmp_path / "single.db") as single:
+        for article in articles:
+            single.save_article(article)
+        expected = stories_of(single)
+        expected_keys = band_keys_of(single)
+    assert len({story for _, story in expected}) < len(expected)
+    with Archive.open(tmp_path / "deferred.db") as arc:
+        results = arc.save_articles(articles[:30], defer_stories=True, batch=7, workers=1)
+        # Saved one at a time behind the backlog, the rest wait their turn too.
+        later = [arc.save_article(article) for article in articles[30:]]
+        assert all(r.story_id == r.article_id for r in results + later)
+        assert arc.story_backlog() == len(articles) and arc.stories_through() == 0
+        assert arc.conn.execute("SELECT count(*) FROM article_signatures").fetchone()[0] == 0
+
+        # Interrupted after the first batch: that batch is kept, the next run goes on from it.
+        def stop(done, total):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            arc.group_stories(batch=10, progress=stop)
+        assert arc.stories_through() == 10 and arc.story_backlog() == len(articles) - 10
+        assert arc.group_stories(batch=10) == len(articles) - 10
+        assert stories_of(arc) == expected
+        assert band_keys_of(arc) == expected_keys
+        assert arc.group_stories() == 0
+        # Grouped now, the archive takes single saves at once again.
+        copy = Article(url="https://x.example.cn/late.html", title="迟到的转载", body=articles[0].body)
+        assert arc.save_article(copy).story_id == 1 and arc.story_backlog() == 0
+
+
+def test_an_article_edited_while_waiting_is_grouped_by_its_new_text(tmp_path):
+    articles = articles_with_reposts(seed=14, originals=6)
+    with Archive.open(tmp_path / "archive.db") as arc:
+        arc.save_articles(articles, defer_stories=True)
+        # Article 3, an original, is rewritten into a copy of article 1 before grouping.
+        edited = Article(url=articles[2].url, title="转载", body=articles[0].body + "（有修改）")
+        assert arc.save_article(edited).status == "updated"
+        assert arc.conn.execute("SELECT count(*) FROM article_signatures").fetchone()[0] == 0
+        arc.group_stories()
+        assert dict(stories_of(arc))[3] == 1
+        stored = arc.conn.execute("SELECT title_key FROM article_signatures WHERE article_id = 3").fetchone()
+        assert stored == ("转载",)
+
+
+def test_upgrade_marks_an_archive_as_grouped(tmp_path):
+    conn = archive_at_schema(tmp_path / "archive.db", 9, 5)
+    migrate(conn)
+    assert conn.execute("SELECT stories_through, pairs_through FROM index_progress").fetchone() == (5, 0)
+    conn.close()
+
+
+def test_bulk_load_checkpoints_from_a_thread_and_restores_the_setting(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(store, "CHECKPOINT_SECONDS", 0.01)
+    path = tmp_path / "archive.db"
+    articles = list(CorpusGenerator(seed=15).articles(20, body_chars=300))
+    sizes = []
+
+    def slowly():
+        for number, article in enumerate(articles):
+            if number == 10:  # the first batch is committed, to the log only (no checkpoint at commit)
+                time.sleep(0.3)
+                sizes.append(path.stat().st_size)
+            yield article
+
+    with Archive.open(path) as arc:
+        empty = path.stat().st_size
+        arc.save_articles(slowly(), batch=10)
+        assert sizes[0] > empty  # the thread copied the committed batch into the database meanwhile
+        assert arc.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert "orgnews-checkpoint" not in {thread.name for thread in threading.enumerate()}
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM articles").fetchone()[0] == 20
