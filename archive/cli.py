@@ -108,6 +108,12 @@ def search(
                 collapse_reposts=collapse_reposts,
                 limit=limit,
             )
+            if collapse_reposts and (waiting := arc.story_backlog()):
+                click.echo(
+                    f"note: {waiting:,} articles of a bulk load are not grouped into stories yet and are "
+                    "not folded into their reposts: run orgnews index",
+                    err=True,
+                )
     except QueryError as exc:
         raise click.UsageError(str(exc)) from exc
     except ArchiveError as exc:

@@ -61,6 +61,9 @@ LSH_RECENT_ROWS = 400_000
 LSH_CHECK_EVERY = 1000
 PAIR_BATCH = 2000
 CHECKPOINT_SECONDS = 0.5  # how often a bulk load's checkpointing thread copies the log into the database
+WAL_RESTART_COMMITS = (
+    4  # bulk commits between two in which the writer finishes the copy (see _checkpoints_aside)
+)
 STORY_BATCH = 5000
 # Articles per transaction in save_articles. Each commit rewrites every page its inserts touched
 # in the date and title indexes, which take new keys all over; at a million articles a batch of
@@ -345,41 +348,56 @@ class Archive:
                     ]
                 if not written:
                     return results
+                committed()
                 results.extend(written)
                 if progress is not None:
                     progress(len(results))
 
         # A bulk load inserts at random places in the url, date and story indexes; once those
         # outgrow the usual cache every insert would read pages back from the file.
-        with larger_cache(self.conn, BULK_CACHE_KIB), self._checkpoints_aside():
+        with larger_cache(self.conn, BULK_CACHE_KIB), self._checkpoints_aside() as committed:
             if workers < 1:
                 return write_all(prepare(article, stories=stories) for article in articles)
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 return write_all(_prepared_in(pool, articles, stories, ahead=2 * batch))
 
     @contextlib.contextmanager
-    def _checkpoints_aside(self) -> Iterator[None]:
+    def _checkpoints_aside(self) -> Iterator[Callable[[], None]]:
         """Copy the write-ahead log into the database from a second connection, in a thread, while
-        this one goes on writing (rather than at its own commits, waiting for the disk)."""
+        this one goes on writing, rather than at each commit waiting for the disk.
+
+        Yields the function to call after each commit. The log starts over only when a write
+        begins with all of it copied, which a thread copying alongside never leaves behind; so
+        every ``WAL_RESTART_COMMITS`` commits the writer copies the rest itself, and the log
+        stays at a few batches instead of growing with the whole load.
+        """
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            yield
+            yield lambda: None
             return
         previous = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         stop = threading.Event()
+        one_at_a_time = threading.Lock()  # a second checkpoint would return at once, copying nothing
+        commits = itertools.count(1)
 
         def checkpoint() -> None:
             conn = sqlite3.connect(self.path, timeout=60)
             try:
                 while not stop.wait(CHECKPOINT_SECONDS):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    with one_at_a_time:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             finally:
                 conn.close()
+
+        def committed() -> None:
+            if next(commits) % WAL_RESTART_COMMITS == 0:
+                with one_at_a_time:
+                    self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
         worker = threading.Thread(target=checkpoint, name="orgnews-checkpoint", daemon=True)
         worker.start()
         try:
-            yield
+            yield committed
         finally:
             stop.set()
             worker.join()

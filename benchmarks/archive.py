@@ -56,7 +56,7 @@ def timed(function, repeat: int) -> tuple[object, list[float]]:
     return result, samples
 
 
-def build(path: Path, size: int, workers: int) -> tuple[float, float, float, int, float]:
+def build(path: Path, size: int, workers: int, pairs: bool = True) -> tuple[float, float, float, int, float]:
     """Ingest ``size`` articles (stored, characters in the index), then group them into stories
     and add their pairs, as ``orgnews import`` does.
 
@@ -80,7 +80,7 @@ def build(path: Path, size: int, workers: int) -> tuple[float, float, float, int
             print(f"  {done:>9,} articles  {done / spent:,.0f}/s", file=sys.stderr, flush=True)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         grouping = catch_up(arc.group_stories, "stories")
-        pairing = catch_up(arc.index_pairs, "pairs")
+        pairing = catch_up(arc.index_pairs, "pairs") if pairs else 0.0
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return spent, grouping, pairing, raw, bare
 
@@ -202,6 +202,11 @@ def main() -> None:
     )
     parser.add_argument("--reuse", action="store_true", help="query an archive already built in --dir")
     parser.add_argument("--keep", action="store_true", help="keep the archives afterwards")
+    parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="build and group stories, then stop: no pair index, no queries (ingest numbers only)",
+    )
     args = parser.parse_args()
     root = Path(args.dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -211,7 +216,7 @@ def main() -> None:
         if not (args.reuse and path.exists()):
             for leftover in root.glob(f"archive-{size}.db*"):
                 leftover.unlink()
-            spent, grouping, pairing, raw, bare = build(path, size, args.workers)
+            spent, grouping, pairing, raw, bare = build(path, size, args.workers, pairs=not args.ingest_only)
             db_bytes = path.stat().st_size
             print(
                 f"ingest: {size / spent:,.0f} articles/s stored and searchable (character index) "
@@ -219,16 +224,18 @@ def main() -> None:
                 f"{size / spent / bare:.2f}x a bare FTS5 insert of the same characters "
                 f"({bare:,.0f}/s on the first {min(size, BARE_SAMPLE):,}, same run)"
             )
-            print(
-                f"grouped into stories behind it: {size / grouping:,.0f} articles/s ({grouping:.0f} s); "
-                f"pair index added: {size / pairing:,.0f} articles/s ({pairing:.0f} s); "
-                f"all together {size / (spent + grouping + pairing):,.0f} articles/s"
-            )
+            print(f"grouped into stories behind it: {size / grouping:,.0f} articles/s ({grouping:.0f} s)")
+            if not args.ingest_only:
+                print(
+                    f"pair index added: {size / pairing:,.0f} articles/s ({pairing:.0f} s); "
+                    f"all together {size / (spent + grouping + pairing):,.0f} articles/s"
+                )
             print(
                 f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
                 f" = {db_bytes / raw:.2f}"
             )
-        measure(path, size, args.repeat, args.per_class)
+        if not args.ingest_only:
+            measure(path, size, args.repeat, args.per_class)
         if not args.keep:
             for built in root.glob(f"archive-{size}.db*"):
                 built.unlink()

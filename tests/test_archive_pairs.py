@@ -182,6 +182,11 @@ def test_index_command_catches_up_and_says_how_far(tmp_path):
         arc.save_articles(corpus(80, seed=6), defer_pairs=True, defer_stories=True)
     before = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
     assert before.returncode == 0, before.stderr
+    folded = run_cli("search", "干部", "--collapse-reposts", "--data-dir", str(data_dir))
+    assert (
+        folded.returncode == 0
+        and "80 articles of a bulk load are not grouped into stories yet" in folded.stderr
+    )
     result = run_cli("index", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
     assert "grouped 80 articles into stories and indexed the character pairs of 80" in result.stdout
@@ -198,6 +203,8 @@ def test_index_command_catches_up_and_says_how_far(tmp_path):
     )
     again = run_cli("index", "--data-dir", str(data_dir))
     assert again.returncode == 0 and "already up to date" in again.stdout
+    folded = run_cli("search", "干部", "--collapse-reposts", "--data-dir", str(data_dir))
+    assert folded.returncode == 0 and "not grouped" not in folded.stderr
 
 
 def test_index_command_on_a_missing_archive_is_a_clear_error(tmp_path):

@@ -461,3 +461,18 @@ def test_bulk_load_checkpoints_from_a_thread_and_restores_the_setting(tmp_path, 
         assert arc.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
         assert "orgnews-checkpoint" not in {thread.name for thread in threading.enumerate()}
     assert sqlite3.connect(path).execute("SELECT count(*) FROM articles").fetchone()[0] == 20
+
+
+def test_bulk_load_log_starts_over_every_few_commits(tmp_path, monkeypatch):
+    articles = list(CorpusGenerator(seed=16).articles(60, body_chars=600))
+    monkeypatch.setattr(store, "CHECKPOINT_SECONDS", 1000)  # only the writer's own copies
+
+    def log_size(name, restart_every):
+        monkeypatch.setattr(store, "WAL_RESTART_COMMITS", restart_every)
+        path = tmp_path / name
+        with Archive.open(path) as arc:
+            arc.save_articles(articles, batch=5)
+            return path.with_name(name + "-wal").stat().st_size  # the log file keeps its largest size
+
+    grown, kept = log_size("grown.db", 10**6), log_size("kept.db", 2)
+    assert kept * 3 < grown
