@@ -61,13 +61,13 @@ LSH_RECENT_ROWS = 400_000
 LSH_CHECK_EVERY = 1000
 PAIR_BATCH = 2000
 CHECKPOINT_SECONDS = 0.5  # how often a bulk load's checkpointing thread copies the log into the database
-WAL_RESTART_COMMITS = (
-    4  # bulk commits between two in which the writer finishes the copy (see _checkpoints_aside)
-)
+# Bulk commits between two after which the writer finishes the log copy itself (see _checkpoints_aside).
+WAL_RESTART_COMMITS = 4
 STORY_BATCH = 5000
 # Articles per transaction in save_articles. Each commit rewrites every page its inserts touched
-# in the date and title indexes, which take new keys all over; at a million articles a batch of
-# 10,000 writes about half the index pages per article that one of 5,000 does.
+# in the date indexes (and the title index when stories are grouped at once), which take new keys
+# all over: at a million articles a batch of 10,000 touches about half as many of their pages per
+# article as one of 5,000.
 BULK_BATCH = 10_000
 BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while save_articles runs
 
