@@ -389,10 +389,14 @@ class Archive:
             finally:
                 conn.close()
 
-        def committed() -> None:
-            if next(commits) % WAL_RESTART_COMMITS == 0:
+        def copy_rest() -> None:
+            if not self.conn.in_transaction:  # inside a caller's transaction nothing is committed yet
                 with one_at_a_time:
                     self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+        def committed() -> None:
+            if next(commits) % WAL_RESTART_COMMITS == 0:
+                copy_rest()
 
         worker = threading.Thread(target=checkpoint, name="orgnews-checkpoint", daemon=True)
         worker.start()
@@ -402,7 +406,7 @@ class Archive:
             stop.set()
             worker.join()
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
-            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            copy_rest()
 
     def _save(self, item: Prepared, fetch_id: int | None, seen_at: str, now: tuple[bool, bool]) -> SaveResult:
         """Store one prepared article; ``now`` says whether its (pairs, story) may be done at once

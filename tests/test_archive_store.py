@@ -476,3 +476,16 @@ def test_bulk_load_log_starts_over_every_few_commits(tmp_path, monkeypatch):
 
     grown, kept = log_size("grown.db", 10**6), log_size("kept.db", 2)
     assert kept * 3 < grown
+
+
+def test_bulk_save_inside_a_transaction_commits_with_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "WAL_RESTART_COMMITS", 1)
+    articles = list(CorpusGenerator(seed=17).articles(12, body_chars=200))
+    with Archive.open(tmp_path / "archive.db") as arc:
+        with pytest.raises(RuntimeError), arc.transaction():
+            arc.save_articles(articles, batch=5)
+            raise RuntimeError("changed my mind")
+        assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        with arc.transaction():
+            arc.save_articles(articles, batch=5)
+        assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 12
