@@ -222,13 +222,13 @@ def index(batch: int, data_dir: DataDir) -> None:
     )
 
 
-def _rate_printer(label: str, total: int | None = None) -> Callable[..., None]:
-    """A progress callback printing ``done`` (of ``total``) articles and the rate so far on stderr."""
+def _rate_printer(label: str) -> Callable[..., None]:
+    """A progress callback printing ``done`` (of ``of``) articles and the rate so far on stderr."""
     import time
 
     started = time.monotonic()
 
-    def progress(done: int, of: int | None = total) -> None:
+    def progress(done: int, of: int | None = None) -> None:
         rate = done / max(time.monotonic() - started, 1e-9)
         out_of = "" if of is None else f" of {of:,}"
         click.echo(f"  {label}{done:,}{out_of} articles  ({rate:,.0f}/s)", err=True)
