@@ -123,6 +123,10 @@ class Prepared:
 PREPARE_PIECE = 250  # articles per task sent to a preparing process
 
 
+def _row_signature(row: tuple[int, str | None, str]) -> Signature:
+    return signature(row[1], row[2])
+
+
 def _prepare_piece(articles: list[Any], stories: bool) -> list[Prepared]:
     return [prepare(article, stories=stories) for article in articles]
 
@@ -534,22 +538,23 @@ class Archive:
         called after each batch. Returns the number of articles indexed.
         """
 
-        def add_pairs(article_id: int, title: str | None, body: str) -> None:
-            characters = split_text(title), split_text(body)
-            self._unindex(article_id, index_values(title, body, characters, False))
-            self._index(article_id, index_values(title, body, characters, True))
+        def add_pairs(rows: list[tuple[int, str | None, str]]) -> None:
+            for article_id, title, body in rows:
+                characters = split_text(title), split_text(body)
+                self._unindex(article_id, index_values(title, body, characters, False))
+                self._index(article_id, index_values(title, body, characters, True))
 
         return self._catch_up("pairs_through", add_pairs, batch, progress)
 
     def _catch_up(
         self,
         watermark: str,
-        step: Callable[[int, str | None, str], None],
+        step: Callable[[list[tuple[int, str | None, str]]], None],
         batch: int,
         progress: Callable[[int, int], None] | None,
     ) -> int:
-        """Run ``step(id, title, body)`` for every article past index_progress.``watermark``, in id
-        order, one transaction per ``batch`` that also moves the watermark."""
+        """Run ``step(rows)`` on the (id, title, body) of every article past index_progress.``watermark``,
+        in id order, one transaction per ``batch`` rows that also moves the watermark."""
         through = f"(SELECT {watermark} FROM index_progress)"
         total = self._backlog(watermark)
         done = 0
@@ -562,8 +567,7 @@ class Archive:
                     ).fetchall()
                     if not rows:
                         return done
-                    for article_id, title, body in rows:
-                        step(article_id, title, body)
+                    step(rows)
                     self._set_watermark(watermark, rows[-1][0])
                 done += len(rows)
                 if progress is not None:
@@ -580,22 +584,37 @@ class Archive:
         return self._backlog("stories_through")
 
     def group_stories(
-        self, *, batch: int = STORY_BATCH, progress: Callable[[int, int], None] | None = None
+        self,
+        *,
+        batch: int = STORY_BATCH,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
     ) -> int:
         """Group every article past ``stories_through`` into its story, in id order.
 
         Each article is compared with the ones before it, as when it is saved one at a time, so
         the stories are the ones a load without deferral gives. Each batch is one transaction
         that also moves ``stories_through``: an interrupted run loses nothing. ``progress(done,
-        total)`` is called after each batch. Returns the number of articles grouped.
+        total)`` is called after each batch. Returns the number of articles grouped. With ``workers``
+        > 0, that many processes compute the signatures while this one looks up and stores them.
         """
 
-        def group(article_id: int, title: str | None, body: str) -> None:
-            story_id = self._group(article_id, signature(title, body))
-            if story_id != article_id:  # a repost: the rare row that is rewritten
-                self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+        def group(rows: list[tuple[int, str | None, str]], signatures: Iterable[Signature]) -> None:
+            for (article_id, _, _), sig in zip(rows, signatures, strict=True):
+                story_id = self._group(article_id, sig)
+                if story_id != article_id:  # a repost: the rare row that is rewritten
+                    self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
 
-        return self._catch_up("stories_through", group, batch, progress)
+        if workers < 1:
+            return self._catch_up(
+                "stories_through", lambda rows: group(rows, map(_row_signature, rows)), batch, progress
+            )
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+
+            def group_in_pool(rows: list[tuple[int, str | None, str]]) -> None:
+                group(rows, pool.map(_row_signature, rows, chunksize=PREPARE_PIECE))
+
+            return self._catch_up("stories_through", group_in_pool, batch, progress)
 
     def known_article_urls(self, site: str | None = None) -> set[str]:
         if site is None:

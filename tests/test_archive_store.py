@@ -385,7 +385,8 @@ def band_keys_of(arc: Archive) -> set[tuple[int, int]]:
     return set(arc.conn.execute(sql).fetchall())
 
 
-def test_deferred_grouping_finds_the_stories_of_one_by_one_saves(tmp_path):
+@pytest.mark.parametrize("workers", [0, 1])
+def test_deferred_grouping_finds_the_stories_of_one_by_one_saves(tmp_path, workers):
     articles = articles_with_reposts(seed=13)
     with Archive.open(tmp_path / "single.db") as single:
         for article in articles:
@@ -406,9 +407,9 @@ def test_deferred_grouping_finds_the_stories_of_one_by_one_saves(tmp_path):
             raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            arc.group_stories(batch=10, progress=stop)
+            arc.group_stories(batch=10, progress=stop, workers=workers)
         assert arc.stories_through() == 10 and arc.story_backlog() == len(articles) - 10
-        assert arc.group_stories(batch=10) == len(articles) - 10
+        assert arc.group_stories(batch=10, workers=workers) == len(articles) - 10
         assert stories_of(arc) == expected
         assert band_keys_of(arc) == expected_keys
         assert arc.group_stories() == 0
