@@ -178,11 +178,18 @@ FTS_COLUMNS = ("title", "body", "title_pairs", "body_pairs")
 _FTS_NAMES = ", ".join(FTS_COLUMNS)
 _FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
+
+
 # The last article id whose character pairs are in the index, as an SQL value.
-PAIRS_THROUGH = "(SELECT pairs_through FROM index_progress)"
+def through_sql(watermark: str) -> str:
+    """The value of an ``index_progress`` watermark column, as an SQL value."""
+    return f"(SELECT {watermark} FROM index_progress)"
+
+
+PAIRS_THROUGH = through_sql("pairs_through")
 # The last article id grouped into its story; later ones are their own story until
 # ``Archive.group_stories`` reaches them.
-STORIES_THROUGH = "(SELECT stories_through FROM index_progress)"
+STORIES_THROUGH = through_sql("stories_through")
 
 
 def index_match_sql(pair_expression: str, character_expression: str, columns: str = "rowid") -> str:
@@ -212,13 +219,18 @@ def _pair_index(db: Database) -> None:
     from archive.store import index_columns
 
     db.execute("DROP TABLE IF EXISTS articles_fts")
-    db.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_NAMES}, content='', tokenize='ascii')")
-    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_SIZE])
+    create_index_table(db.conn)
     rows = db.conn.execute("SELECT id, title, body FROM articles")
     # The rebuild is one transaction: index segments written and merged in it stay in the cache
     # rather than going to the write-ahead log again and again.
     with larger_cache(db.conn, REBUILD_CACHE_KIB):
         db.conn.executemany(INDEX_INSERT, ((row[0], *index_columns(row[1], row[2])) for row in rows))
+
+
+def create_index_table(conn: sqlite3.Connection) -> None:
+    """Create the empty ``articles_fts`` table of this layout (title, body, their pairs)."""
+    conn.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_NAMES}, content='', tokenize='ascii')")
+    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_SIZE])
 
 
 @contextlib.contextmanager

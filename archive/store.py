@@ -36,6 +36,7 @@ from archive.schema import (
     VERSION_FIELDS,
     larger_cache,
     migrate,
+    through_sql,
 )
 from archive.stories import Signature, same_story, signature
 
@@ -476,7 +477,7 @@ class Archive:
         self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
         self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
         if paired:
-            self._set_pairs_through(article_id)
+            self._set_watermark("pairs_through", article_id)
         if grouped:
             self._set_watermark("stories_through", article_id)
         return SaveResult("new", article_id, story_id)
@@ -514,14 +515,11 @@ class Archive:
         """The last article id whose character pairs are in the search index."""
         return self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0]
 
-    def _set_pairs_through(self, article_id: int) -> None:
-        self._set_watermark("pairs_through", article_id)
-
     def _set_watermark(self, watermark: str, article_id: int) -> None:
         self.conn.execute(f"UPDATE index_progress SET {watermark} = ?", [article_id])
 
     def _backlog(self, watermark: str) -> int:
-        sql = f"SELECT count(*) FROM articles WHERE id > (SELECT {watermark} FROM index_progress)"
+        sql = f"SELECT count(*) FROM articles WHERE id > {through_sql(watermark)}"
         return self.conn.execute(sql).fetchone()[0]
 
     def pair_backlog(self) -> int:
@@ -555,7 +553,7 @@ class Archive:
     ) -> int:
         """Run ``step(rows)`` on the (id, title, body) of every article past index_progress.``watermark``,
         in id order, one transaction per ``batch`` rows that also moves the watermark."""
-        through = f"(SELECT {watermark} FROM index_progress)"
+        through = through_sql(watermark)
         total = self._backlog(watermark)
         done = 0
         with larger_cache(self.conn, BULK_CACHE_KIB):

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import Archive
 from archive.charsplit import split_text
-from archive.schema import FTS_COLUMNS, FTS_HASH_SIZE
+from archive.schema import create_index_table
 from archive.store import BULK_BATCH
 from archive.synthetic import CorpusGenerator
 
@@ -105,10 +105,7 @@ def bare_fts_rate(path: Path, articles: list) -> float:
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(
-            f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)}, content='', tokenize='ascii')"
-        )
-        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_SIZE])
+        create_index_table(conn)
         started = time.perf_counter()
         for start in range(0, len(rows), BULK_BATCH):
             conn.execute("BEGIN")
