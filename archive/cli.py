@@ -194,8 +194,9 @@ def index(batch: int, data_dir: DataDir) -> None:
     A bulk load (``orgnews import``, ``save_articles(defer_pairs=True,
     defer_stories=True)``) makes its articles searchable by their characters at
     once; this groups them into stories (until then each is its own story, so
-    --collapse-reposts does not fold them yet) and adds their character pairs,
-    which make searches for common words fast. Search stays exact meanwhile, and
+    --collapse-reposts does not fold them yet), adds their character pairs,
+    which make searches for common words fast, and merges the index segments the
+    load wrote (a search reads fewer of them). Search stays exact meanwhile, and
     stopping this command loses nothing: run it again to go on where it
     stopped. A crawl can write while it runs.
     """
@@ -207,23 +208,23 @@ def index(batch: int, data_dir: DataDir) -> None:
     started = time.monotonic()
     try:
         with open_existing(data_dir.archive_db) as arc:
-            if not arc.pair_backlog() and not arc.story_backlog():
+            grouped, paired, merged = _catch_up(arc, batch=batch)
+            if not (grouped or paired or merged):
                 click.echo(
                     f"stories and the search index are already up to date ({arc.pairs_through():,} articles)"
                 )
                 return
-            grouped, paired = _catch_up(arc, batch=batch)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     seconds = time.monotonic() - started
     click.echo(
-        f"grouped {grouped:,} articles into stories and indexed the character pairs of {paired:,} "
-        f"in {seconds:,.1f} s; stories and the search index are up to date"
+        f"grouped {grouped:,} articles into stories, indexed the character pairs of {paired:,} and "
+        f"merged {merged:,} index pages in {seconds:,.1f} s; stories and the search index are up to date"
     )
 
 
-def _rate_printer(label: str) -> Callable[..., None]:
-    """A progress callback printing ``done`` (of ``of``) articles and the rate so far on stderr."""
+def _rate_printer(label: str, unit: str = "articles") -> Callable[..., None]:
+    """A progress callback printing ``done`` (of ``of``) ``unit`` and the rate so far on stderr."""
     import time
 
     started = time.monotonic()
@@ -231,14 +232,14 @@ def _rate_printer(label: str) -> Callable[..., None]:
     def progress(done: int, of: int | None = None) -> None:
         rate = done / max(time.monotonic() - started, 1e-9)
         out_of = "" if of is None else f" of {of:,}"
-        click.echo(f"  {label}{done:,}{out_of} articles  ({rate:,.0f}/s)", err=True)
+        click.echo(f"  {label}{done:,}{out_of} {unit}  ({rate:,.0f}/s)", err=True)
 
     return progress
 
 
-def _catch_up(arc: Archive, **options: int) -> tuple[int, int]:
-    """``arc.group_stories()`` then ``arc.index_pairs(**options)``, saying what they do and how fast
-    on stderr. Returns how many articles each handled."""
+def _catch_up(arc: Archive, **options: int) -> tuple[int, int, int]:
+    """``arc.group_stories()``, ``arc.index_pairs(**options)`` and ``arc.merge_index()``, saying what
+    they do and how fast on stderr. Returns how many articles (pages for the merge) each handled."""
     grouped = paired = 0
     if waiting := arc.story_backlog():
         click.echo(f"grouping {waiting:,} articles into stories", err=True)
@@ -246,7 +247,8 @@ def _catch_up(arc: Archive, **options: int) -> tuple[int, int]:
     if waiting := arc.pair_backlog():
         click.echo(f"adding the character pairs of {waiting:,} articles to the search index", err=True)
         paired = arc.index_pairs(progress=_rate_printer("paired "), **options)
-    return grouped, paired
+    merged = arc.merge_index(progress=_rate_printer("merged ", "index pages"))
+    return grouped, paired, merged
 
 
 def _read_articles(files: tuple[TextIO, ...], problems: list[str]) -> Iterator[Article]:
@@ -286,7 +288,7 @@ def _read_articles(files: tuple[TextIO, ...], problems: list[str]) -> Iterator[A
     "--pairs-later",
     "index_later",
     is_flag=True,
-    help="Leave repost grouping and the character pairs for `orgnews index` "
+    help="Leave repost grouping, the character pairs and merging the index for `orgnews index` "
     "(the articles are searchable at once either way).",
 )
 @data_dir_option
@@ -297,8 +299,8 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     is updated (the earlier text is kept as a version) or left as it is. Lines
     that are not articles are reported and skipped; the rest is stored. The
     articles are stored and indexed by their characters first; grouping them
-    into stories and adding their character pairs follow the load, which is
-    several times faster than all at once.
+    into stories, adding their character pairs and merging the index segments
+    follow the load, which is several times faster than all at once.
 
     \b
       orgnews extract saved/*.html | orgnews import -
@@ -334,10 +336,10 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
                     err=True,
                 )
             else:
-                grouped, paired = _catch_up(arc)
+                grouped, paired, merged = _catch_up(arc)
                 click.echo(
-                    f"grouped {grouped:,} articles into stories and added the character pairs of {paired:,}; "
-                    "stories and the search index are up to date"
+                    f"grouped {grouped:,} articles into stories, added the character pairs of {paired:,} "
+                    f"and merged {merged:,} index pages; stories and the search index are up to date"
                 )
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc

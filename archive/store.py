@@ -35,6 +35,8 @@ from archive.schema import (
     TEXT_FIELDS,
     VERSION_FIELDS,
     larger_cache,
+    merge_index_step,
+    merges_deferred,
     migrate,
     through_sql,
 )
@@ -65,6 +67,7 @@ CHECKPOINT_SECONDS = 0.5  # how often a bulk load's checkpointing thread copies 
 # Bulk commits between two after which the writer finishes the log copy itself (see _checkpoints_aside).
 WAL_RESTART_COMMITS = 4
 STORY_BATCH = 5000
+MERGE_PAGES = 2000  # index pages merged per transaction by merge_index (about 8 MiB)
 # Articles per transaction in save_articles. Each commit rewrites every page its inserts touched
 # in the date indexes (and the title index when stories are grouped at once), which take new keys
 # all over: at a million articles a batch of 10,000 touches about half as many of their pages per
@@ -109,13 +112,15 @@ class Prepared:
     """An article ready to write: its row, and (once completed) its characters for the index and signature."""
 
     row: dict[str, Any]
-    characters: tuple[str, str] | None = None  # title and body split into characters (see charsplit)
+    # Title and body split into characters (see charsplit), as UTF-8: they come from a preparing
+    # process and go into the index as they are, where text would be decoded and encoded again.
+    characters: tuple[bytes, bytes] | None = None
     signature: Signature | None = None
 
     def complete(self, stories: bool = True) -> Prepared:
         """Fill in the characters, and with ``stories`` the signature (not needed when grouping waits)."""
         if self.characters is None:
-            self.characters = split_text(self.row["title"]), split_text(self.row["body"])
+            self.characters = tuple(split_text(self.row[name]).encode() for name in ("title", "body"))
         if stories and self.signature is None:
             self.signature = signature(self.row["title"], self.row["body"])
         return self
@@ -148,15 +153,15 @@ def _prepared_in(
         yield from pending.popleft().result()
 
 
-def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str, str, str, str]:
+def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str | bytes, ...]:
     """What articles_fts holds for an article: title and body split into characters, then into pairs
     (left empty with ``pairs=False``, for an article past ``pairs_through``)."""
     return index_values(title, body, (split_text(title), split_text(body)), pairs)
 
 
 def index_values(
-    title: str | None, body: str | None, characters: tuple[str, str], pairs: bool
-) -> tuple[str, str, str, str]:
+    title: str | None, body: str | None, characters: tuple[str | bytes, str | bytes], pairs: bool
+) -> tuple[str | bytes, ...]:
     """``index_columns`` for an article whose ``characters`` (split title and body) are at hand."""
     pair_columns = (split_pairs(title), split_pairs(body)) if pairs else ("", "")
     return (*characters, *pair_columns)
@@ -345,12 +350,17 @@ class Archive:
         stories = not defer_stories
         results: list[SaveResult] = []
 
+        def write_batch(items: Iterator[Prepared]) -> list[SaveResult]:
+            written: list[SaveResult] = []
+            for piece in iter(lambda: list(itertools.islice(items, PREPARE_PIECE)), []):
+                inserted = self._insert_new(piece, seen_at, now)
+                written.extend(inserted or (self._save(item, None, seen_at, now) for item in piece))
+            return written
+
         def write_all(prepared: Iterator[Prepared]) -> list[SaveResult]:
             while True:
                 with self.transaction():
-                    written = [
-                        self._save(item, None, seen_at, now) for item in itertools.islice(prepared, batch)
-                    ]
+                    written = write_batch(itertools.islice(prepared, batch))
                 if not written:
                     return results
                 committed()
@@ -359,8 +369,13 @@ class Archive:
                     progress(len(results))
 
         # A bulk load inserts at random places in the url, date and story indexes; once those
-        # outgrow the usual cache every insert would read pages back from the file.
-        with larger_cache(self.conn, BULK_CACHE_KIB), self._checkpoints_aside() as committed:
+        # outgrow the usual cache every insert would read pages back from the file. Its index
+        # segments are merged afterwards (merge_index), not again and again as they are written.
+        with (
+            larger_cache(self.conn, BULK_CACHE_KIB),
+            merges_deferred(self.conn),
+            self._checkpoints_aside() as committed,
+        ):
             if workers < 1:
                 return write_all(prepare(article, stories=stories) for article in articles)
             with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -482,6 +497,54 @@ class Archive:
             self._set_watermark("stories_through", article_id)
         return SaveResult("new", article_id, story_id)
 
+    def _insert_new(self, items: list[Prepared], seen_at: str, now: tuple[bool, bool]) -> list[SaveResult]:
+        """``_insert`` for a piece of articles that are all new, with one statement per table for the
+        lot (what a bulk load of new articles is); [] when they are not all new or their stories are
+        grouped at once, for ``_save`` to store one by one. Inside a transaction."""
+        urls = [item.row["url"] for item in items]
+        if len(set(urls)) < len(urls):
+            return []
+        marks = ", ".join("?" * len(urls))
+        if self.conn.execute(f"SELECT 1 FROM articles WHERE url IN ({marks}) LIMIT 1", urls).fetchone():
+            return []
+        first = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+        pairs_through, stories_through = self._progress()
+        if now[1] and stories_through == first - 1:
+            return []
+        # As _insert one by one: all of them paired when the first is, none grouped, each its own story.
+        paired = now[0] and pairs_through == first - 1
+        values = [
+            {
+                **item.row,
+                "id": article_id,
+                "story_id": article_id,
+                "first_seen": seen_at,
+                "last_seen": seen_at,
+                "fetch_id": None,
+            }
+            for article_id, item in enumerate(items, start=first)
+        ]
+        names = ", ".join(f"[{name}]" for name in values[0])
+        self.conn.executemany(
+            f"INSERT INTO articles ({names}) VALUES ({', '.join(f':{name}' for name in values[0])})", values
+        )
+        self.conn.executemany(
+            INDEX_INSERT,
+            (
+                (
+                    article_id,
+                    *index_values(
+                        item.row["title"], item.row["body"], item.complete(stories=False).characters, paired
+                    ),
+                )
+                for article_id, item in enumerate(items, start=first)
+            ),
+        )
+        last = first + len(items) - 1
+        if paired:
+            self._set_watermark("pairs_through", last)
+        return [SaveResult("new", article_id, article_id) for article_id in range(first, last + 1)]
+
     def _group(self, article_id: int, sig: Signature) -> int:
         """``assign_story`` for a new article, moving the recent band keys when enough wait."""
         story_id = assign_story(self.conn, article_id, sig)
@@ -502,10 +565,10 @@ class Archive:
             [replaced_at, article_id],
         )
 
-    def _index(self, article_id: int, values: tuple[str, str, str, str]) -> None:
+    def _index(self, article_id: int, values: tuple[str | bytes, ...]) -> None:
         self.conn.execute(INDEX_INSERT, [article_id, *values])
 
-    def _unindex(self, article_id: int, values: tuple[str, str, str, str]) -> None:
+    def _unindex(self, article_id: int, values: tuple[str | bytes, ...]) -> None:
         # A contentless FTS5 table forgets a row only when given the exact indexed values.
         self.conn.execute(INDEX_DELETE, [article_id, *values])
 
@@ -516,7 +579,7 @@ class Archive:
         return self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0]
 
     def _set_watermark(self, watermark: str, article_id: int) -> None:
-        self.conn.execute(f"UPDATE index_progress SET {watermark} = ?", [article_id])
+        self.conn.execute(f"UPDATE index_progress SET {watermark} = ? WHERE id = 1", [article_id])
 
     def _backlog(self, watermark: str) -> int:
         sql = f"SELECT count(*) FROM articles WHERE id > {through_sql(watermark)}"
@@ -570,6 +633,23 @@ class Archive:
                 done += len(rows)
                 if progress is not None:
                     progress(done, max(total, done))
+
+    def merge_index(self, *, pages: int = MERGE_PAGES, progress: Callable[[int], None] | None = None) -> int:
+        """Merge the index segments a bulk load left unmerged (where a level holds sixteen or more),
+        about ``pages`` pages per transaction; an interrupted run loses nothing.
+
+        ``progress(merged)`` is called after each transaction with the pages merged so far.
+        Returns about how many pages were merged (0 when there was nothing to merge).
+        """
+        merged = 0
+        with larger_cache(self.conn, BULK_CACHE_KIB):
+            while True:
+                with self.transaction():
+                    if not merge_index_step(self.conn, pages):
+                        return merged
+                merged += pages
+                if progress is not None:
+                    progress(merged)
 
     # -- deferred story grouping ---------------------------------------------------------------------
 

@@ -56,12 +56,14 @@ def timed(function, repeat: int) -> tuple[object, list[float]]:
     return result, samples
 
 
-def build(path: Path, size: int, workers: int, pairs: bool = True) -> tuple[float, float, float, int, float]:
-    """Ingest ``size`` articles (stored, characters in the index), then group them into stories
-    and add their pairs, as ``orgnews import`` does.
+def build(
+    path: Path, size: int, workers: int, pairs: bool = True
+) -> tuple[float, dict[str, float], int, float]:
+    """Ingest ``size`` articles (stored, characters in the index), then group them into stories,
+    add their pairs and merge the index segments, as ``orgnews import`` does.
 
-    Returns (seconds storing and indexing characters, seconds grouping, seconds adding pairs,
-    raw text bytes, bare FTS5 rate on the first chunk).
+    Returns (seconds storing and indexing characters, seconds of each step after it, raw text
+    bytes, bare FTS5 rate on the first chunk).
     """
     corpus = CorpusGenerator(seed=size)
     spent = 0.0
@@ -79,19 +81,35 @@ def build(path: Path, size: int, workers: int, pairs: bool = True) -> tuple[floa
             done = start + len(chunk)
             print(f"  {done:>9,} articles  {done / spent:,.0f}/s", file=sys.stderr, flush=True)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        grouping = catch_up(arc.group_stories, "stories")
-        pairing = catch_up(arc.index_pairs, "pairs") if pairs else 0.0
+        spot_check(arc, size, "right after ingest, segments unmerged")
+        steps = {"grouped into stories": catch_up(arc.group_stories, "stories")}
+        if pairs:
+            steps["pair index added"] = catch_up(arc.index_pairs, "pairs")
+        steps["index segments merged"] = catch_up(arc.merge_index, "merged pages", articles=False)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return spent, grouping, pairing, raw, bare
+    return spent, steps, raw, bare
 
 
-def catch_up(step, label: str) -> float:
+def spot_check(arc: Archive, size: int, when: str) -> None:
+    """Count and newest-first page times of one query per class (no LIKE scans): what a
+    researcher sees at this point of the load."""
+    for label, queries in QUERIES.items():
+        count, count_ms = timed(lambda q=queries[0]: arc.count(q), 3)
+        _, date_ms = timed(lambda q=queries[0]: arc.search(q, limit=20, order="date"), 3)
+        print(
+            f"  {when}: {label} {queries[0]} {count:,} ({count / size:.1%}): count "
+            f"{statistics.median(count_ms):.1f} ms, newest-first page {statistics.median(date_ms):.1f} ms"
+        )
+
+
+def catch_up(step, label: str, articles: bool = True) -> float:
     started = time.perf_counter()
 
-    def progress(done: int, total: int) -> None:
-        if done % 50_000 < 2_000 or done == total:
+    def progress(done: int, total: int | None = None) -> None:
+        if not articles or done % 50_000 < 2_000 or done == total:
             elapsed = time.perf_counter() - started
-            print(f"  {label} {done:>9,}/{total:,}  {done / elapsed:,.0f}/s", file=sys.stderr, flush=True)
+            of = f"/{total:,}" if total else ""
+            print(f"  {label} {done:>9,}{of}  {done / elapsed:,.0f}/s", file=sys.stderr, flush=True)
 
     step(progress=progress)
     return time.perf_counter() - started
@@ -202,7 +220,7 @@ def main() -> None:
     parser.add_argument(
         "--ingest-only",
         action="store_true",
-        help="build and group stories, then stop: no pair index, no queries (ingest numbers only)",
+        help="build, group stories and merge the index, then stop: no pair index, no queries",
     )
     args = parser.parse_args()
     root = Path(args.dir)
@@ -213,7 +231,7 @@ def main() -> None:
         if not (args.reuse and path.exists()):
             for leftover in root.glob(f"archive-{size}.db*"):
                 leftover.unlink()
-            spent, grouping, pairing, raw, bare = build(path, size, args.workers, pairs=not args.ingest_only)
+            spent, steps, raw, bare = build(path, size, args.workers, pairs=not args.ingest_only)
             db_bytes = path.stat().st_size
             print(
                 f"ingest: {size / spent:,.0f} articles/s stored and searchable (character index) "
@@ -221,12 +239,10 @@ def main() -> None:
                 f"{size / spent / bare:.2f}x a bare FTS5 insert of the same characters "
                 f"({bare:,.0f}/s on the first {min(size, BARE_SAMPLE):,}, same run)"
             )
-            print(f"grouped into stories behind it: {size / grouping:,.0f} articles/s ({grouping:.0f} s)")
-            if not args.ingest_only:
-                print(
-                    f"pair index added: {size / pairing:,.0f} articles/s ({pairing:.0f} s); "
-                    f"all together {size / (spent + grouping + pairing):,.0f} articles/s"
-                )
+            for step, seconds in steps.items():
+                print(f"{step} behind it: {size / seconds:,.0f} articles/s ({seconds:.0f} s)")
+            total = spent + sum(steps.values())
+            print(f"all together: {size / total:,.0f} articles/s ({total:.0f} s)")
             print(
                 f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
                 f" = {db_bytes / raw:.2f}"

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from archive import Archive, search
-from archive.schema import migrate
+from archive import Archive, ArchiveError, search
+from archive.schema import FTS_AUTOMERGE, FTS_CRISISMERGE, migrate
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
 from tests.conftest import ROOT
@@ -170,6 +170,72 @@ def test_upgrade_marks_an_indexed_archive_as_paired(tmp_path):
     conn.close()
 
 
+def segments(arc: Archive) -> int:
+    """How many segments the index is in (each has at least one leaf page listed in articles_fts_idx)."""
+    return arc.conn.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[0]
+
+
+def index_options(arc: Archive) -> dict[str, int]:
+    return dict(arc.conn.execute("SELECT k, v FROM articles_fts_config WHERE k LIKE '%merge'"))
+
+
+def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
+    path = tmp_path / "archive.db"
+    articles = corpus(120, seed=8)
+    while_loading: list[int] = []
+    with Archive.open(path) as arc:
+        arc.save_articles(
+            articles,
+            batch=5,
+            defer_pairs=True,
+            defer_stories=True,
+            progress=lambda stored: while_loading.append(index_options(arc)["automerge"]),
+        )
+        # One segment per batch, none merged while loading; merging is back on afterwards.
+        assert set(while_loading) == {0} and len(while_loading) == 24
+        assert segments(arc) == 24
+        assert index_options(arc) == {
+            "automerge": FTS_AUTOMERGE,
+            "crisismerge": FTS_CRISISMERGE,
+            "usermerge": 16,
+        }
+    queries = sample_queries(sqlite3.connect(path), 25, seed=8)
+    assert_exact(path, queries)
+    assert_boolean_exact(path)
+    merged_so_far: list[int] = []
+    with Archive.open(path) as arc:
+        merged = arc.merge_index(pages=20, progress=merged_so_far.append)
+        assert merged > 0 and merged_so_far[-1] == merged and len(merged_so_far) > 1
+        assert segments(arc) < FTS_AUTOMERGE
+        assert arc.merge_index() == 0
+    assert_exact(path, queries)
+    assert_boolean_exact(path)
+
+
+def assert_boolean_exact(path) -> None:
+    conn = sqlite3.connect(path)
+    for query in BOOLEAN_QUERIES:
+        assert {hit.id for hit in search(path, query, limit=0)} == boolean_oracle(conn, query), query
+
+
+def test_an_interrupted_bulk_load_turns_merging_back_on(tmp_path):
+    path = tmp_path / "archive.db"
+    articles = [*corpus(30, seed=3), Article(url="", title="无网址", body="正文")]
+    with Archive.open(path) as arc:
+        with pytest.raises(ArchiveError, match="without a URL"):
+            arc.save_articles(articles, batch=10, defer_pairs=True, defer_stories=True)
+        assert index_options(arc)["automerge"] == FTS_AUTOMERGE
+        assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
+
+
+def test_upgrade_sets_the_merge_options(tmp_path):
+    conn = archive_at_schema(tmp_path / "archive.db", 10, 5)
+    migrate(conn)
+    options = dict(conn.execute("SELECT k, v FROM articles_fts_config WHERE k LIKE '%merge'"))
+    assert options == {"automerge": FTS_AUTOMERGE, "crisismerge": FTS_CRISISMERGE, "usermerge": 16}
+    conn.close()
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
@@ -189,7 +255,7 @@ def test_index_command_catches_up_and_says_how_far(tmp_path):
     )
     result = run_cli("index", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
-    assert "grouped 80 articles into stories and indexed the character pairs of 80" in result.stdout
+    assert "grouped 80 articles into stories, indexed the character pairs of 80" in result.stdout
     assert "grouped 80 of 80 articles" in result.stderr and "paired 80 of 80 articles" in result.stderr
     with Archive.open(data_dir / "archive.db") as arc:
         assert arc.pair_backlog() == 0 and arc.pairs_through() == 80
@@ -205,6 +271,26 @@ def test_index_command_catches_up_and_says_how_far(tmp_path):
     assert again.returncode == 0 and "already up to date" in again.stdout
     folded = run_cli("search", "干部", "--collapse-reposts", "--data-dir", str(data_dir))
     assert folded.returncode == 0 and "not grouped" not in folded.stderr
+
+
+def test_index_command_merges_the_segments_of_a_bulk_load(tmp_path):
+    data_dir = tmp_path / "data"
+    path = data_dir / "archive.db"
+    with Archive.open(path) as arc:
+        arc.save_articles(corpus(80, seed=7), batch=4)  # grouped and paired at once, 20 segments
+        assert segments(arc) == 20 and not arc.pair_backlog() and not arc.story_backlog()
+    queries = sample_queries(sqlite3.connect(path), 20, seed=7)
+    expected = {query: {hit.id for hit in search(path, query, limit=0)} for query in queries}
+    result = run_cli("index", "--data-dir", str(data_dir))
+    assert result.returncode == 0, result.stderr
+    assert "grouped 0 articles into stories, indexed the character pairs of 0 and merged" in result.stdout
+    assert " index pages" in result.stderr and "grouping" not in result.stderr
+    with Archive.open(path) as arc:
+        assert segments(arc) < FTS_AUTOMERGE
+    assert {query: {hit.id for hit in search(path, query, limit=0)} for query in queries} == expected
+    assert_exact(path, queries)
+    again = run_cli("index", "--data-dir", str(data_dir))
+    assert again.returncode == 0 and "already up to date" in again.stdout
 
 
 def test_index_command_on_a_missing_archive_is_a_clear_error(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
@@ -490,3 +491,50 @@ def test_bulk_save_inside_a_transaction_commits_with_it(tmp_path, monkeypatch):
         with arc.transaction():
             arc.save_articles(articles, batch=5)
         assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 12
+
+
+@pytest.mark.parametrize("defer_pairs", [True, False])
+@pytest.mark.parametrize("piece", [4, 250])
+def test_bulk_insert_of_new_articles_equals_one_by_one(tmp_path, monkeypatch, defer_pairs, piece):
+    # A piece of new articles goes in with one statement per table; a piece with a known URL, a
+    # duplicate or an edit goes one by one. Both must store exactly what one by one stores.
+    monkeypatch.setattr(store, "PREPARE_PIECE", piece)
+    articles = list(CorpusGenerator(seed=12).articles(40, body_chars=300))
+    edited = dataclasses.replace(articles[2], body=articles[2].body + "补充一句")
+    load = [*articles[:20], articles[5], *articles[20:], edited, articles[0]]
+    seen_at = "2026-01-02T03:04:05+00:00"
+
+    inserted_together: list[int] = []
+    insert_new = Archive._insert_new
+
+    def counted(*args):
+        inserted = insert_new(*args)
+        inserted_together.append(len(inserted))
+        return inserted
+
+    def build(path, one_by_one: bool):
+        with monkeypatch.context() as patch:
+            patch.setattr(Archive, "_insert_new", (lambda *args: []) if one_by_one else counted)
+            with Archive.open(path) as arc:
+                arc.save_articles(articles[:3], seen_at=seen_at)
+                results = arc.save_articles(
+                    load, seen_at=seen_at, batch=9, defer_pairs=defer_pairs, defer_stories=True
+                )
+                conn = arc.conn
+                return (
+                    results,
+                    conn.execute("SELECT * FROM articles ORDER BY id").fetchall(),
+                    conn.execute("SELECT * FROM article_versions ORDER BY id").fetchall(),
+                    conn.execute("SELECT * FROM index_progress").fetchall(),
+                    [
+                        fts_ids(arc, expression)
+                        for expression in ('"党 建"', '{title_pairs body_pairs} : "党建"')
+                    ],
+                )
+
+    fast, slow = build(tmp_path / "fast.db", False), build(tmp_path / "slow.db", True)
+    assert fast == slow
+    results, rows, versions, progress, found = fast
+    assert [r.status for r in results].count("new") == 37 and len(rows) == 40 and len(versions) == 1
+    assert progress == [(1, 3 if defer_pairs else 40, 3)] and found[0]
+    assert sum(inserted_together) >= 18  # half of them did go in by the piece
