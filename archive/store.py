@@ -1,8 +1,8 @@
 """The archive's write side: one SQLite file, opened, migrated and written by ``Archive``.
 
 Writes are keyed by URL and idempotent; ``transaction()`` groups many of them into
-one commit (the crawl writes one page's fetches and article together, the
-benchmark a thousand articles at a time). A changed article keeps its earlier
+one commit (the crawl writes one page's fetches and article together, a bulk
+load ten thousand articles at a time). A changed article keeps its earlier
 text in ``article_versions``: nothing stored is ever overwritten and lost.
 """
 
@@ -251,6 +251,20 @@ def assign_story(conn: sqlite3.Connection, article_id: int, sig: Signature) -> i
     return best_story
 
 
+def _new_row(
+    item: Prepared, article_id: int, story_id: int, seen_at: str, fetch_id: int | None
+) -> dict[str, Any]:
+    """The articles row of a new article."""
+    return {
+        **item.row,
+        "id": article_id,
+        "story_id": story_id,
+        "first_seen": seen_at,
+        "last_seen": seen_at,
+        "fetch_id": fetch_id,
+    }
+
+
 class Archive:
     """The SQLite archive. Open with ``Archive.open(path)``; usable as a context manager."""
 
@@ -342,7 +356,9 @@ class Archive:
         articles go into the index as characters only, several times faster; search stays exact
         (a query reads them by their characters) and ``index_pairs()`` adds their pairs later.
         With ``defer_stories`` they are stored as their own story, without the signature work,
-        and ``group_stories()`` finds their reposts later, with the same result.
+        and ``group_stories()`` finds their reposts later, with the same result. The index
+        segments written meanwhile are merged by ``merge_index()`` (searches read a few more until then).
+        Pieces of new articles go in with one statement per table; the others one by one.
         ``progress(stored)`` is called after each committed batch with the number stored so far.
         """
         seen_at = seen_at or now_iso()
@@ -479,17 +495,7 @@ class Archive:
         paired = now[0] and pairs_through == article_id - 1
         grouped = now[1] and stories_through == article_id - 1
         story_id = self._group(article_id, item.complete().signature) if grouped else article_id
-        values = {
-            **item.row,
-            "id": article_id,
-            "story_id": story_id,
-            "first_seen": seen_at,
-            "last_seen": seen_at,
-            "fetch_id": fetch_id,
-        }
-        names = ", ".join(f"[{name}]" for name in values)
-        marks = ", ".join(f":{name}" for name in values)
-        self.conn.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", values)
+        self._add_rows([_new_row(item, article_id, story_id, seen_at, fetch_id)])
         self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
         if paired:
             self._set_watermark("pairs_through", article_id)
@@ -513,20 +519,11 @@ class Archive:
             return []
         # As _insert one by one: all of them paired when the first is, none grouped, each its own story.
         paired = now[0] and pairs_through == first - 1
-        values = [
-            {
-                **item.row,
-                "id": article_id,
-                "story_id": article_id,
-                "first_seen": seen_at,
-                "last_seen": seen_at,
-                "fetch_id": None,
-            }
-            for article_id, item in enumerate(items, start=first)
-        ]
-        names = ", ".join(f"[{name}]" for name in values[0])
-        self.conn.executemany(
-            f"INSERT INTO articles ({names}) VALUES ({', '.join(f':{name}' for name in values[0])})", values
+        self._add_rows(
+            [
+                _new_row(item, article_id, article_id, seen_at, None)
+                for article_id, item in enumerate(items, first)
+            ]
         )
         self.conn.executemany(
             INDEX_INSERT,
@@ -544,6 +541,12 @@ class Archive:
         if paired:
             self._set_watermark("pairs_through", last)
         return [SaveResult("new", article_id, article_id) for article_id in range(first, last + 1)]
+
+    def _add_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Insert new article rows (see ``_new_row``; all with the same keys)."""
+        names = ", ".join(f"[{name}]" for name in rows[0])
+        marks = ", ".join(f":{name}" for name in rows[0])
+        self.conn.executemany(f"INSERT INTO articles ({names}) VALUES ({marks})", rows)
 
     def _group(self, article_id: int, sig: Signature) -> int:
         """``assign_story`` for a new article, moving the recent band keys when enough wait."""
