@@ -332,7 +332,8 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
             if index_later:
                 click.echo(
                     f"{arc.story_backlog():,} articles wait for their story grouping and "
-                    f"{arc.pair_backlog():,} for their pairs: run orgnews index",
+                    f"{arc.pair_backlog():,} for their pairs, and the index segments it wrote "
+                    "are not merged yet: run orgnews index",
                     err=True,
                 )
             else:

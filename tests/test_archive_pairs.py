@@ -333,6 +333,10 @@ def test_import_loads_json_lines_and_reports_what_it_skipped(tmp_path):
     )
     assert again.returncode == 0, again.stderr
     assert "0 new, 1 updated, 39 unchanged" in again.stdout
+    assert (
+        "0 for their pairs, and the index segments it wrote are not merged yet: run orgnews index"
+        in again.stderr
+    )
     assert {hit.id for hit in search(path, "全面从严治党向纵深", limit=0)} == {1}
     with Archive.open(path) as arc:
         assert arc.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 1
