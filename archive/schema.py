@@ -234,7 +234,7 @@ def _pair_index(db: Database) -> None:
 def create_index_table(conn: sqlite3.Connection) -> None:
     """Create the empty ``articles_fts`` table of this layout (title, body, their pairs)."""
     conn.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_NAMES}, content='', tokenize='ascii')")
-    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASH_SIZE])
+    set_index_option(conn, "hashsize", FTS_HASH_SIZE)
 
 
 @contextlib.contextmanager
@@ -287,8 +287,8 @@ def _pair_progress(db: Database) -> None:
     # Merge index segments sixteen at a time rather than four: a bulk load rewrites each
     # posting fewer times (about a fifth faster at 100,000 articles), and a query reads a
     # few more segments, which costs it a fraction of a millisecond.
-    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', ?)", [FTS_AUTOMERGE])
-    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', ?)", [4 * FTS_AUTOMERGE])
+    set_index_option(db.conn, "automerge", FTS_AUTOMERGE)
+    set_index_option(db.conn, "crisismerge", 4 * FTS_AUTOMERGE)
 
 
 def _recent_band_keys(db: Database) -> None:
