@@ -240,7 +240,12 @@ def main() -> None:
                 f"({bare:,.0f}/s on the first {min(size, BARE_SAMPLE):,}, same run)"
             )
             for step, seconds in steps.items():
-                print(f"{step} behind it: {size / seconds:,.0f} articles/s ({seconds:.0f} s)")
+                rate = (
+                    f"{size / seconds:,.0f} articles/s ({seconds:.0f} s)"
+                    if seconds >= 1
+                    else "under a second"
+                )
+                print(f"{step} behind it: {rate}")
             total = spent + sum(steps.values())
             print(f"all together: {size / total:,.0f} articles/s ({total:.0f} s)")
             print(
