@@ -485,15 +485,7 @@ class Archive:
     def _insert(
         self, item: Prepared, fetch_id: int | None, seen_at: str, now: tuple[bool, bool]
     ) -> SaveResult:
-        # The id is the one SQLite would give (we hold the write lock), taken first so that the story
-        # is known before the row is written: updating a row rewrites all of its text.
-        article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
-        # Pairs and story are done now only when every earlier article has its own, so that "done"
-        # stays exactly "id <= pairs_through / stories_through"; behind a backlog they wait for
-        # index_pairs() / group_stories(), which go in id order.
-        pairs_through, stories_through = self._progress()
-        paired = now[0] and pairs_through == article_id - 1
-        grouped = now[1] and stories_through == article_id - 1
+        article_id, paired, grouped = self._next_new(now)
         story_id = self._group(article_id, item.complete().signature) if grouped else article_id
         self._add_rows([_new_row(item, article_id, story_id, seen_at, fetch_id)])
         self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
@@ -513,12 +505,10 @@ class Archive:
         marks = ", ".join("?" * len(urls))
         if self.conn.execute(f"SELECT 1 FROM articles WHERE url IN ({marks}) LIMIT 1", urls).fetchone():
             return []
-        first = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
-        pairs_through, stories_through = self._progress()
-        if now[1] and stories_through == first - 1:
+        first, paired, grouped = self._next_new(now)
+        if grouped:
             return []
         # As _insert one by one: all of them paired when the first is, none grouped, each its own story.
-        paired = now[0] and pairs_through == first - 1
         self._add_rows(
             [
                 _new_row(item, article_id, article_id, seen_at, None)
@@ -541,6 +531,21 @@ class Archive:
         if paired:
             self._set_watermark("pairs_through", last)
         return [SaveResult("new", article_id, article_id) for article_id in range(first, last + 1)]
+
+    def _next_new(self, now: tuple[bool, bool]) -> tuple[int, bool, bool]:
+        """The id of the next new article, and whether its (pairs, story) are done at once."""
+        # The id is the one SQLite would give (we hold the write lock), taken first so that the story
+        # is known before the row is written: updating a row rewrites all of its text.
+        article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+        # Pairs and story are done now only when every earlier article has its own, so that "done"
+        # stays exactly "id <= pairs_through / stories_through"; behind a backlog they wait for
+        # index_pairs() / group_stories(), which go in id order.
+        pairs_through, stories_through = self._progress()
+        return (
+            article_id,
+            now[0] and pairs_through == article_id - 1,
+            now[1] and stories_through == article_id - 1,
+        )
 
     def _add_rows(self, rows: list[dict[str, Any]]) -> None:
         """Insert new article rows (see ``_new_row``; all with the same keys)."""

@@ -175,8 +175,8 @@ def segments(arc: Archive) -> int:
     return arc.conn.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[0]
 
 
-def index_options(arc: Archive) -> dict[str, int]:
-    return dict(arc.conn.execute("SELECT k, v FROM articles_fts_config WHERE k LIKE '%merge'"))
+def index_options(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT k, v FROM articles_fts_config WHERE k LIKE '%merge'"))
 
 
 def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
@@ -189,12 +189,12 @@ def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
             batch=5,
             defer_pairs=True,
             defer_stories=True,
-            progress=lambda stored: while_loading.append(index_options(arc)["automerge"]),
+            progress=lambda stored: while_loading.append(index_options(arc.conn)["automerge"]),
         )
         # One segment per batch, none merged while loading; merging is back on afterwards.
         assert set(while_loading) == {0} and len(while_loading) == 24
         assert segments(arc) == 24
-        assert index_options(arc) == {
+        assert index_options(arc.conn) == {
             "automerge": FTS_AUTOMERGE,
             "crisismerge": FTS_CRISISMERGE,
             "usermerge": 16,
@@ -224,15 +224,18 @@ def test_an_interrupted_bulk_load_turns_merging_back_on(tmp_path):
     with Archive.open(path) as arc:
         with pytest.raises(ArchiveError, match="without a URL"):
             arc.save_articles(articles, batch=10, defer_pairs=True, defer_stories=True)
-        assert index_options(arc)["automerge"] == FTS_AUTOMERGE
+        assert index_options(arc.conn)["automerge"] == FTS_AUTOMERGE
         assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
 
 
 def test_upgrade_sets_the_merge_options(tmp_path):
     conn = archive_at_schema(tmp_path / "archive.db", 10, 5)
     migrate(conn)
-    options = dict(conn.execute("SELECT k, v FROM articles_fts_config WHERE k LIKE '%merge'"))
-    assert options == {"automerge": FTS_AUTOMERGE, "crisismerge": FTS_CRISISMERGE, "usermerge": 16}
+    assert index_options(conn) == {
+        "automerge": FTS_AUTOMERGE,
+        "crisismerge": FTS_CRISISMERGE,
+        "usermerge": 16,
+    }
     conn.close()
 
 
