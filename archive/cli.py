@@ -84,7 +84,7 @@ def search(
       orgnews search 组织部 --collapse-reposts --limit 0 --format csv > hits.csv
     """
     from archive.errors import ArchiveError, QueryError
-    from archive.searching import open_existing
+    from archive.searching import count_matches, open_existing, run_search
 
     filters = {
         "site": site,
@@ -98,9 +98,10 @@ def search(
     try:
         with open_existing(data_dir.archive_db) as arc:
             if count_only:
-                click.echo(arc.count(query, field=field_name, **filters))
+                click.echo(count_matches(arc, query, field=field_name, **filters))
                 return
-            hits = arc.search(
+            hits = run_search(
+                arc,
                 query,
                 **filters,
                 field=field_name,

@@ -40,8 +40,8 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 
 from archive.errors import QueryError
+from archive.indexing import index_match_sql
 from archive.query import Query, parse_query
-from archive.schema import index_match_sql
 from archive.searching import make_snippet
 
 PLUGIN = "orgnews"

@@ -26,8 +26,9 @@ from typing import Any
 
 from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
+from archive.indexing import index_match_sql
 from archive.query import parse_query
-from archive.schema import LIST_FIELDS, TEXT_FIELDS, index_match_sql
+from archive.schema import LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
 
@@ -306,6 +307,6 @@ def open_existing(db_path: str | Path) -> Archive:
 
 
 def search(db_path: str | Path, query: str, **options: Any) -> list[Hit]:
-    """Search the archive at ``db_path``; options as ``Archive.search``."""
+    """Search the archive at ``db_path``; options as ``run_search``."""
     with open_existing(db_path) as arc:
-        return arc.search(query, **options)
+        return run_search(arc, query, **options)

@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import Archive
 from archive.charsplit import split_text
-from archive.schema import create_index_table
-from archive.store import BULK_BATCH
+from archive.indexing import create_index_table
+from archive.searching import count_matches, run_search
 from archive.synthetic import CorpusGenerator
+from archive.writing import BULK_BATCH
 
 QUERIES = {
     "1 char": ["党", "组", "芯", "县", "龙"],
@@ -94,8 +95,8 @@ def spot_check(arc: Archive, size: int, when: str) -> None:
     """Count and newest-first page times of one query per class (no LIKE scans): what a
     researcher sees at this point of the load."""
     for label, queries in QUERIES.items():
-        count, count_ms = timed(lambda q=queries[0]: arc.count(q), 3)
-        _, date_ms = timed(lambda q=queries[0]: arc.search(q, limit=20, order="date"), 3)
+        count, count_ms = timed(lambda q=queries[0]: count_matches(arc, q), 3)
+        _, date_ms = timed(lambda q=queries[0]: run_search(arc, q, limit=20, order="date"), 3)
         print(
             f"  {when}: {label} {queries[0]} {count:,} ({count / size:.1%}): count "
             f"{statistics.median(count_ms):.1f} ms, newest-first page {statistics.median(date_ms):.1f} ms"
@@ -162,9 +163,9 @@ def measure(path: Path, size: int, repeat: int, per_class: int) -> None:
                 started = time.perf_counter()
                 like = like_count(conn, query)
                 like_ms = (time.perf_counter() - started) * 1000
-                count, count_ms = timed(lambda q=query: arc.count(q), repeat)
-                _, rank_ms = timed(lambda q=query: arc.search(q, limit=20), repeat)
-                _, date_ms = timed(lambda q=query: arc.search(q, limit=20, order="date"), repeat)
+                count, count_ms = timed(lambda q=query: count_matches(arc, q), repeat)
+                _, rank_ms = timed(lambda q=query: run_search(arc, q, limit=20), repeat)
+                _, date_ms = timed(lambda q=query: run_search(arc, q, limit=20, order="date"), repeat)
                 if count != like:
                     raise SystemExit(f"search count {count} != LIKE count {like} for {query!r}")
                 ratio = like_ms / statistics.median(count_ms)

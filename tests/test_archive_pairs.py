@@ -15,7 +15,9 @@ import sys
 import pytest
 
 from archive import Archive, ArchiveError, search
-from archive.schema import FTS_AUTOMERGE, FTS_CRISISMERGE, migrate
+from archive.indexing import FTS_AUTOMERGE, FTS_CRISISMERGE
+from archive.searching import count_matches, run_search
+from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
 from tests.conftest import ROOT
@@ -47,7 +49,7 @@ def assert_exact(path, queries) -> None:
         by_date = {hit.id for hit in search(path, query, limit=0, order="date")}
         assert by_date == expected, query
         with Archive.open(path) as arc:
-            assert arc.count(query) == len(expected), query
+            assert count_matches(arc, query) == len(expected), query
 
 
 def boolean_oracle(conn: sqlite3.Connection, query: str) -> set[int]:
@@ -114,8 +116,8 @@ def test_ranked_results_are_the_same_set_whatever_the_split(tmp_path):
         later.save_articles(articles, defer_pairs=True)
         assert paired.pair_backlog() == 0 and later.pair_backlog() == 120
         for query in ("组织", "干部", "党"):
-            first = paired.search(query, limit=0)
-            second = later.search(query, limit=0)
+            first = run_search(paired, query, limit=0)
+            second = run_search(later, query, limit=0)
             assert {h.id for h in first} == {h.id for h in second} != set()
             # Title hits stay first in both: a title match outweighs any body match.
             for hits in (first, second):
@@ -165,7 +167,7 @@ def test_an_edit_replaces_the_index_row_in_its_own_form(tmp_path, deferred):
 
 def test_upgrade_marks_an_indexed_archive_as_paired(tmp_path):
     conn = archive_at_schema(tmp_path / "archive.db", 7, 5)
-    migrate(conn)
+    upgrade(conn)
     assert conn.execute("SELECT pairs_through FROM index_progress").fetchone()[0] == 5
     conn.close()
 
@@ -230,7 +232,7 @@ def test_an_interrupted_bulk_load_turns_merging_back_on(tmp_path):
 
 def test_upgrade_sets_the_merge_options(tmp_path):
     conn = archive_at_schema(tmp_path / "archive.db", 10, 5)
-    migrate(conn)
+    upgrade(conn)
     assert index_options(conn) == {
         "automerge": FTS_AUTOMERGE,
         "crisismerge": FTS_CRISISMERGE,
