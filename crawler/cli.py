@@ -23,10 +23,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("crawler.commands.crawl:runs", "Show recorded crawl runs and field coverage."),
     "reparse": ("crawler.commands.crawl:reparse", "Re-extract stored articles from the WARC files, offline."),
     "sites": ("crawler.commands.crawl:sites", "List the site profiles."),
-    "search": ("archive.cli:search", "Search the archive (exact Chinese full-text search)."),
-    "serve": ("archive.cli:serve", "Browse the archive in Datasette, read-only."),
-    "index": ("archive.cli:index", "Bring the search index up to date after a bulk load."),
-    "import": ("archive.cli:import_", "Load articles from JSON lines (e.g. orgnews extract output)."),
+    "search": ("crawler.commands.archive:search", "Search the archive (exact Chinese full-text search)."),
+    "serve": ("crawler.commands.archive:serve", "Browse the archive in Datasette, read-only."),
+    "index": ("crawler.commands.archive:index", "Bring the search index up to date after a bulk load."),
+    "import": (
+        "crawler.commands.archive:import_",
+        "Load articles from JSON lines (e.g. orgnews extract output).",
+    ),
 }
 
 

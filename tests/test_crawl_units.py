@@ -135,7 +135,7 @@ def test_summary_shows_each_alert_as_a_warning() -> None:
 
     from rich.console import Console
 
-    from crawler.report import print_summary
+    from crawler.commands.report import print_summary
 
     out = io.StringIO()
     alert = "12371: editor found in 0% of 20 articles, against 95% in the last 5 runs"

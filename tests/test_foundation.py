@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 from crawler.datadir import DataDir
 from crawler.extract import ARTICLE_FIELDS, Article
+from tests.conftest import ROOT
 
 
 def test_article_is_a_dataclass_with_the_documented_fields():
@@ -59,3 +65,14 @@ def test_cli_lists_every_command(cli):
     out = done.stdout.decode()
     for name in ("extract", "crawl", "search", "serve", "runs", "reparse", "sites", "demo"):
         assert name in out
+
+
+def test_the_layers_of_pyproject_hold():
+    # The import-linter contracts of pyproject.toml: extract < archive < crawl < commands, no cycles.
+    lint_imports = shutil.which(
+        "lint-imports", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    )
+    assert lint_imports, "import-linter is in the dev extra: pip install -e '.[dev]'"
+    done = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout

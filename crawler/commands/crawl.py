@@ -56,7 +56,7 @@ def _lock_or_exit(data_dir: DataDir) -> Any:
 
 def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: Any) -> int:
     """Crawl under the data directory's lock with a live progress table; print the summary; exit status."""
-    from crawler.report import print_summary, progress_table
+    from crawler.commands.report import print_summary, progress_table
     from crawler.runner import CrawlOptions, default_log_file, run_crawl
 
     data_dir.ensure()
@@ -291,7 +291,7 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
       orgnews runs --json | jq '.[] | {site, articles_new, fetches_blocked}'
       orgnews runs --json --limit 100 | jq '.[] | select(.alerts != [])'
     """
-    from crawler.report import print_summary
+    from crawler.commands.report import print_summary
 
     if not data_dir.archive_db.exists():
         raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
