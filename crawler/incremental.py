@@ -21,14 +21,10 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.datadir import DataDir
-from crawler.settled import SettledUrls, settled_path
+from crawler import requestmeta
+from crawler.state import crawl_state
 
 logger = logging.getLogger(__name__)
-
-META_KIND = "orgnews_kind"
-META_ARTICLE_URL = "orgnews_article_url"
-META_LIST_DEPTH = "orgnews_list_depth"
 
 # Dates in detail URLs (DOMAIN.md §5): /2021/02/04/, /n1/2019/0615/, t20190918_, art/2016/11/22/,
 # content_2021-05/06, detail_20210203…
@@ -53,32 +49,21 @@ def date_from_url(url: str) -> date | None:
     return None
 
 
-def previous_run_incomplete(archive: Any, site: str) -> bool:
-    """True when the site's last recorded run did not complete (killed, interrupted, errors)."""
-    runs = archive.runs(site=site, limit=1)
-    return bool(runs) and runs[0].get("status") != "completed"
-
-
 class IncrementalMiddleware:
     def __init__(self, crawler: Crawler) -> None:
-        from crawler.pipelines import crawler_archive
-
         settings = crawler.settings
         self.stats = crawler.stats
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
-        self.archive = crawler_archive(crawler)
-        self.known: set[str] = self.archive.known_article_urls(self.site)
-        jobs_dir = DataDir.resolve(settings.get("ORGNEWS_DATA_DIR")).jobs_dir
-        self.settled = SettledUrls(settled_path(jobs_dir, self.site)).load()
+        self.state = crawl_state(crawler)
         refresh_days = settings.getint("ORGNEWS_REFRESH_DAYS")
         self.refresh_since = (datetime.now(UTC) - timedelta(days=refresh_days)) if refresh_days > 0 else None
         since = settings.get("ORGNEWS_SINCE")
         self.since: date | None = date.fromisoformat(since) if since else None
         self.max_pages = settings.getint("ORGNEWS_MAX_PAGES")
-        self.full_walk = previous_run_incomplete(self.archive, self.site)
+        self.full_walk = self.state.previous_run_incomplete()
         if self.full_walk:
             logger.info("%s: the previous run did not complete; walking every list page this time", self.site)
-        self.stats.set_value("orgnews/known_articles", len(self.known))
+        self.stats.set_value("orgnews/known_articles", self.state.known_count())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -87,16 +72,16 @@ class IncrementalMiddleware:
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        if response.meta.get(META_KIND) != "list":
+        if response.meta.get(requestmeta.KIND) != "list":
             async for entry in result:
                 yield entry
             return
         details: list[Request] = []
         lists: list[Request] = []
         async for entry in result:
-            if isinstance(entry, Request) and entry.meta.get(META_KIND) == "detail":
+            if isinstance(entry, Request) and entry.meta.get(requestmeta.KIND) == "detail":
                 details.append(entry)
-            elif isinstance(entry, Request) and entry.meta.get(META_KIND) == "list":
+            elif isinstance(entry, Request) and entry.meta.get(requestmeta.KIND) == "list":
                 lists.append(entry)
             else:
                 yield entry
@@ -107,7 +92,7 @@ class IncrementalMiddleware:
                 new += kept is request
                 yield kept
         for request in lists:
-            if self.max_pages and request.meta.get(META_LIST_DEPTH, 1) > self.max_pages:
+            if self.max_pages and request.meta.get(requestmeta.LIST_DEPTH, 1) > self.max_pages:
                 self.stats.inc_value("orgnews/lists_beyond_max_pages")
             elif new == 0 and not self.full_walk:
                 self.stats.inc_value("orgnews/list_walks_stopped")
@@ -117,34 +102,34 @@ class IncrementalMiddleware:
 
     def _filter_detail(self, request: Request) -> Request | None:
         """The request to send (the same one if the article is new), or None to skip it."""
-        url = request.meta.get(META_ARTICLE_URL, request.url)
+        url = request.meta.get(requestmeta.ARTICLE_URL, request.url)
         if self.since is not None:
             published = date_from_url(url)
             if published is not None and published < self.since:
                 self.stats.inc_value("orgnews/details_before_since")
                 return None
-        if self.settled.is_robots(url):
+        if self.state.is_robots_settled(url):
             # Passed on for robots.txt to judge again, but it is nothing new.
-            return request.replace(meta={**request.meta, "orgnews_robots_settled": True})
-        if url in self.settled:
+            return request.replace(meta={**request.meta, requestmeta.ROBOTS_SETTLED: True})
+        if self.state.settled_reason(url) is not None:
             self.stats.inc_value("orgnews/details_settled_skipped")
             return None
-        if url not in self.known:
+        if not self.state.is_known(url):
             return request
-        state = self.archive.article_state(url) if self.refresh_since else None
-        age = article_age(state) if state else None
-        if age is None or self.refresh_since is None or age < self.refresh_since:
+        stored = self.state.article_state(url) if self.refresh_since else None
+        age = article_age(stored) if stored else None
+        if stored is None or age is None or self.refresh_since is None or age < self.refresh_since:
             self.stats.inc_value("orgnews/details_known_skipped")
             return None
         headers = {}
-        if state.get("etag"):
-            headers["If-None-Match"] = state["etag"]
-        if state.get("last_modified"):
-            headers["If-Modified-Since"] = state["last_modified"]
+        if stored.get("etag"):
+            headers["If-None-Match"] = stored["etag"]
+        if stored.get("last_modified"):
+            headers["If-Modified-Since"] = stored["last_modified"]
         self.stats.inc_value("orgnews/details_refreshed")
         return request.replace(
             headers={**request.headers.to_unicode_dict(), **headers},
-            meta={**request.meta, "orgnews_refresh": True},
+            meta={**request.meta, requestmeta.REFRESH: True},
         )
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from scrapy.http import Response
 
+from crawler import requestmeta
 from crawler.extract.article import Article
-from crawler.middlewares import META_FETCHED_AT, META_WARC
 from crawler.warc import WarcLocation
 
 
@@ -59,7 +59,7 @@ def fetch_from_response(
         detail=detail,
         etag=header("ETag"),
         last_modified=header("Last-Modified"),
-        warc=response.meta.get(META_WARC),
-        fetched_at=response.meta.get(META_FETCHED_AT),
+        warc=response.meta.get(requestmeta.WARC),
+        fetched_at=response.meta.get(requestmeta.FETCHED_AT),
         reason=reason,
     )

@@ -21,14 +21,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from crawler import requestmeta
 from crawler.warc import WarcRecorder
 
 logger = logging.getLogger(__name__)
-
-# Request meta keys shared with the spider and the pipeline.
-META_WARC = "orgnews_warc"
-META_BLOCKED = "orgnews_blocked"
-META_FETCHED_AT = "orgnews_fetched_at"
 
 
 def _replay_base(settings: BaseSettings) -> str:
@@ -122,8 +118,8 @@ class WarcCaptureMiddleware:
             request_body=request.body or None,
             fetched_at=fetched_at,
         )
-        request.meta[META_WARC] = location
-        request.meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
+        request.meta[requestmeta.WARC] = location
+        request.meta[requestmeta.FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         return response
 
     def spider_closed(self) -> None:
@@ -198,7 +194,7 @@ class ChallengeMiddleware:
             return response
         host = self._host(response.url)
         strikes = self.strikes[host] = self.strikes.get(host, 0) + 1
-        request.meta[META_BLOCKED] = reason
+        request.meta[requestmeta.BLOCKED] = reason
         self.crawler.stats.inc_value("orgnews/challenges")
         delay = self.backoff * 2 ** (strikes - 1)
         slot = self._slot(request)

@@ -112,6 +112,9 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # One crawl per data directory, whichever command started it.
     "crawler.extensions.DataDirLock": 0,
+    # The crawl's state (known and settled URLs, the run record, where pages are stored), which the
+    # incremental middleware and the pipeline ask; a cluster worker replaces it with its Redis state.
+    "crawler.state.LocalCrawlState": 10,
 }
 
 ITEM_PIPELINES = {

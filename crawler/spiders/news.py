@@ -21,11 +21,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler import __version__
+from crawler import __version__, requestmeta
 from crawler.extract import NotAnArticle
-from crawler.incremental import META_ARTICLE_URL, META_KIND, META_LIST_DEPTH
 from crawler.items import Fetch, PageResult, fetch_from_response
-from crawler.middlewares import META_BLOCKED, real_url
+from crawler.middlewares import real_url
 from crawler.settled import ROBOTS
 
 # A pager that never ends (or loops) must not hold an article open forever.
@@ -81,8 +80,8 @@ def profile_named(name: str) -> Any:
 
 def response_outcome(response: Response) -> tuple[str, str] | None:
     """The fetch outcome for answers that carry no page to parse, with a reason."""
-    if response.meta.get(META_BLOCKED):
-        return "blocked", response.meta[META_BLOCKED]
+    if response.meta.get(requestmeta.BLOCKED):
+        return "blocked", response.meta[requestmeta.BLOCKED]
     if response.status == 304:
         return "not-modified", "304 Not Modified"
     if response.status >= 400:
@@ -129,10 +128,10 @@ class NewsSpider(scrapy.Spider):
             dont_filter=spec.kind == "list",
             meta={
                 **spec.meta,
-                "orgnews_spec": spec,
-                META_KIND: spec.kind,
-                META_LIST_DEPTH: depth,
-                META_ARTICLE_URL: spec.meta.get("article_url", spec.url),
+                requestmeta.SPEC: spec,
+                requestmeta.KIND: spec.kind,
+                requestmeta.LIST_DEPTH: depth,
+                requestmeta.ARTICLE_URL: spec.meta.get("article_url", spec.url),
             },
         )
 
@@ -145,7 +144,10 @@ class NewsSpider(scrapy.Spider):
             return
         try:
             details, lists = parse_list(
-                self.profile, response.meta["orgnews_spec"], response.body, response.headers.to_unicode_dict()
+                self.profile,
+                response.meta[requestmeta.SPEC],
+                response.body,
+                response.headers.to_unicode_dict(),
             )
         except ListError as exc:
             self.logger.error("cannot read list %s: %s", response.url, exc)
@@ -155,7 +157,7 @@ class NewsSpider(scrapy.Spider):
         for spec in details:
             yield self.request(spec)
         for spec in lists:
-            yield self.request(spec, depth=response.meta.get(META_LIST_DEPTH, 1) + 1)
+            yield self.request(spec, depth=response.meta.get(requestmeta.LIST_DEPTH, 1) + 1)
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         article, fetch = self._extract(response)
@@ -165,14 +167,20 @@ class NewsSpider(scrapy.Spider):
                 "detail",
                 [fetch],
                 article,
-                article_url=response.meta.get(META_ARTICLE_URL, response.url),
+                article_url=response.meta.get(requestmeta.ARTICLE_URL, response.url),
             )
             return
         yield self._next_page(article, [], [fetch], list(article.next_pages))
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         first, rest, fetches, pending = (
-            response.meta[k] for k in ("orgnews_first", "orgnews_rest", "orgnews_fetches", "orgnews_pending")
+            response.meta[k]
+            for k in (
+                requestmeta.FIRST_PAGE,
+                requestmeta.LATER_PAGES,
+                requestmeta.PAGE_FETCHES,
+                requestmeta.PENDING_PAGES,
+            )
         )
         page, fetch = self._extract(response)
         fetches = [*fetches, fetch]
@@ -207,11 +215,11 @@ class NewsSpider(scrapy.Spider):
             priority=PRIORITY["page"],
             dont_filter=True,
             meta={
-                META_KIND: "page",
-                "orgnews_first": first,
-                "orgnews_rest": rest,
-                "orgnews_fetches": fetches,
-                "orgnews_pending": pending,
+                requestmeta.KIND: "page",
+                requestmeta.FIRST_PAGE: first,
+                requestmeta.LATER_PAGES: rest,
+                requestmeta.PAGE_FETCHES: fetches,
+                requestmeta.PENDING_PAGES: pending,
             },
         )
 
@@ -237,19 +245,19 @@ class NewsSpider(scrapy.Spider):
             # robots.txt or a host that keeps challenging us: nothing was fetched, so no fetch to record.
             message = failure.getErrorMessage()
             self.logger.info("not fetched: %s (%s)", request.url, message)
-            if "robots.txt" in message and request.meta.get(META_KIND) == "detail":
+            if "robots.txt" in message and request.meta.get(requestmeta.KIND) == "detail":
                 yield PageResult(
                     self.site,
                     "detail",
                     [],
                     None,
-                    article_url=request.meta.get(META_ARTICLE_URL),
+                    article_url=request.meta.get(requestmeta.ARTICLE_URL),
                     settled=ROBOTS,
                 )
             return
         yield PageResult(
             self.site,
-            request.meta.get(META_KIND, "detail"),
+            request.meta.get(requestmeta.KIND, "detail"),
             [
                 Fetch(
                     url=self._real_url(request),
@@ -268,10 +276,13 @@ class NewsSpider(scrapy.Spider):
         meta = request.meta
         url = self._real_url(request)
         fetches = [
-            *meta["orgnews_fetches"],
+            *meta[requestmeta.PAGE_FETCHES],
             Fetch(url=url, status=None, outcome="error", detail=failure.getErrorMessage()),
         ]
-        meta["orgnews_first"].warnings.append(f"page {url} missing: {failure.getErrorMessage()}")
+        meta[requestmeta.FIRST_PAGE].warnings.append(f"page {url} missing: {failure.getErrorMessage()}")
         yield from self._finish_or_continue(
-            meta["orgnews_first"], meta["orgnews_rest"], fetches, meta["orgnews_pending"]
+            meta[requestmeta.FIRST_PAGE],
+            meta[requestmeta.LATER_PAGES],
+            fetches,
+            meta[requestmeta.PENDING_PAGES],
         )
