@@ -415,7 +415,7 @@ def test_a_line_of_several_names(text: str, expected: str | None) -> None:
 )
 def test_wen_sign_offs(text: str, expected: str) -> None:
     assert reporter_names(text) == expected
-    assert parse_byline(text).author == expected or parse_byline(text).author is None
+    assert parse_byline(text).author == expected
 
 
 def test_a_weekday_between_day_and_time_is_skipped() -> None:
