@@ -3,7 +3,7 @@
 A spider middleware sitting on the output of list pages. It drops detail requests
 for articles the archive already holds (unless they were published, or first seen,
 within the ``--refresh-days`` window: those become conditional requests), drops
-details older than ``--since`` when the URL shows a date, skips URLs settled as
+details older than ``--since`` when the URL (or the list, beside the link) shows a date, skips URLs settled as
 never-articles (see ``crawler.settled``), and drops the next list page when this one
 brought nothing new. When the previous run of the site did not finish cleanly, the
 walk does not stop early, so whatever that run left undone is found again.
@@ -104,7 +104,8 @@ class IncrementalMiddleware:
         """The request to send (the same one if the article is new), or None to skip it."""
         url = request.meta.get(requestmeta.ARTICLE_URL, request.url)
         if self.since is not None:
-            published = date_from_url(url)
+            listed = request.meta.get(requestmeta.LISTED_ON)
+            published = date_from_url(url) or (date.fromisoformat(listed) if listed else None)
             if published is not None and published < self.since:
                 self.stats.inc_value("orgnews/details_before_since")
                 return None

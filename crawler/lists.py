@@ -26,11 +26,12 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from crawler import requestmeta
 from crawler.extract import Article, NotAnArticle, extract_article
 from crawler.extract.dates import parse_meta_date
 from crawler.extract.decode import decode_html, header_charset
 from crawler.extract.patterns import META_CHARSET_RE, XML_DECLARATION_RE
-from crawler.profiles import HANWEB_PROXY, ListSpec, SiteProfile
+from crawler.profiles import ListSpec, SiteProfile
 
 # Hanweb asks for three screens of records per request.
 HANWEB_SCREENS = 3
@@ -41,6 +42,8 @@ _TRS_PAGER_RE = re.compile(
 _HANWEB_RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _HANWEB_TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _JS_STRING_RE = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+# A JS literal's tokens: a string, a name, a number, or one other character.
+_JS_TOKEN_RE = re.compile(rf"({_JS_STRING_RE})|([A-Za-z_$][\w$]*)|(-?\d+(?:\.\d+)?)|(\S)")
 
 
 class ListError(ValueError):
@@ -66,13 +69,23 @@ def _hanweb_request(spec: ListSpec, index: int, start: int) -> RequestSpec:
     end = start + spec.per_request - 1
     query = urlencode({"startrecord": start, "endrecord": end, "perpage": spec.per_request // HANWEB_SCREENS})
     return RequestSpec(
-        urljoin(spec.url, f"{HANWEB_PROXY}?{query}"),
+        urljoin(spec.url, f"{spec.proxy_path}?{query}"),
         method="POST",
         body=urlencode(spec.form).encode("ascii"),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": spec.url},
         kind="list",
         meta={"list_index": index, "page": start // spec.per_request + 1, "start": start},
     )
+
+
+def list_request(spec: ListSpec, index: int, url: str, page: int) -> RequestSpec:
+    """Page ``page`` of a list at ``url``: a GET, or the list's POST with its JSON body."""
+    meta = {"list_index": index, "page": page}
+    if spec.method != "POST":
+        return RequestSpec(url, kind="list", meta=meta)
+    body = json.dumps(spec.json_body or {}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = {"Content-Type": "application/json;charset=UTF-8", "Accept": "application/json"}
+    return RequestSpec(url, method="POST", body=body, headers=headers, kind="list", meta=meta)
 
 
 def start_requests(profile: SiteProfile) -> list[RequestSpec]:
@@ -82,7 +95,7 @@ def start_requests(profile: SiteProfile) -> list[RequestSpec]:
         if spec.paging == "hanweb":
             requests.append(_hanweb_request(spec, index, 1))
         else:
-            requests.append(RequestSpec(spec.url, kind="list", meta={"list_index": index, "page": 1}))
+            requests.append(list_request(spec, index, spec.url, 1))
     return requests
 
 
@@ -129,8 +142,19 @@ def _decode(body: bytes, headers: Mapping[str, Any] | None, profile: SiteProfile
         raise ListError(f"the list response is not text ({exc.detail})") from exc
 
 
-def _anchors(markup: str, base: str) -> list[str]:
-    """Absolute hrefs of the links in an HTML document or fragment, in page order."""
+@dataclass(frozen=True)
+class ListedLink:
+    """A link a list page shows, with the date the list prints beside it when the profile reads one."""
+
+    url: str
+    listed_on: str | None = None
+
+
+def _anchors(markup: str, base: str, item_selector: str | None = None) -> list[str]:
+    """Absolute hrefs of the links in an HTML document or fragment, in page order.
+
+    With ``item_selector``, only the links inside (or being) the elements it matches.
+    """
     # lxml refuses text that still carries an XML encoding declaration.
     markup = XML_DECLARATION_RE.sub("", markup, count=1)
     if not markup.strip():
@@ -141,9 +165,13 @@ def _anchors(markup: str, base: str) -> list[str]:
         return []  # comments or whitespace only: a page without links
     declared = root.xpath("//base/@href")
     base = urljoin(base, declared[0]) if declared else base
+    if item_selector:
+        hrefs = [h for el in root.cssselect(item_selector) for h in el.xpath("descendant-or-self::a/@href")]
+    else:
+        hrefs = root.xpath("//a/@href")
     return [
         urljoin(base, href.strip())
-        for href in root.xpath("//a/@href")
+        for href in hrefs
         if href.strip() and not href.strip().lower().startswith(("javascript:", "mailto:", "#"))
     ]
 
@@ -154,24 +182,15 @@ def _js_array(text: str, variable: str) -> str | None:
     if match is None:
         return None
     start = match.end() - 1
-    depth, quote, escaped = 0, "", False
-    for pos in range(start, len(text)):
-        char = text[pos]
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "[":
+    depth = 0
+    for token in _JS_TOKEN_RE.finditer(text, start):
+        char = token[4]
+        if char == "[":
             depth += 1
         elif char == "]":
             depth -= 1
             if depth == 0:
-                return text[start : pos + 1]
+                return text[start : token.end()]
     return None
 
 
@@ -185,15 +204,71 @@ def _unquote_js(literal: str) -> str:
         return inner.replace("\\/", "/")
 
 
-def _js_array_links(text: str, spec: ListSpec, base: str) -> list[str]:
+def _js_records(array: str) -> list[dict[str, str]]:
+    """The objects of a JS array literal, each as its top-level keys and plain values.
+
+    Sites write these by hand or by template: keys bare or quoted, strings in either quote,
+    slashes escaped or not (``[{title:'…', "link_add":"https:\\/\\/…"}]``). Nested values are skipped.
+    """
+    records: list[dict[str, str]] = []
+    depth, key, expect_value = 0, None, False
+    for token in _JS_TOKEN_RE.finditer(array):
+        string, name, number, punct = token.groups()
+        if punct in ("[", "{"):
+            depth += 1
+            if punct == "{" and depth == 2:
+                records.append({})
+            key, expect_value = None, False
+        elif punct in ("]", "}"):
+            depth -= 1
+            key, expect_value = None, False
+        elif depth != 2 or not records:
+            continue
+        elif punct == ":":
+            expect_value = key is not None
+        elif punct:
+            key, expect_value = None, False
+        else:
+            value = _unquote_js(string) if string else name or number or ""
+            if expect_value and key is not None:
+                records[-1].setdefault(key, value)
+                key, expect_value = None, False
+            else:
+                key = value
+    return records
+
+
+def _listed_on(value: Any) -> str | None:
+    """The day of a list item's printed time (``2026-11-20 09:30:00``), as ``YYYY-MM-DD``."""
+    if value in (None, ""):
+        return None
+    parsed = parse_meta_date(str(value))
+    return parsed[:10] if parsed else None
+
+
+def _record_links(records: Iterable[Any], spec: ListSpec, base: str) -> list[ListedLink]:
+    """Each record's link: its first non-empty ``link_key``, else ``detail_url`` filled with its id."""
+    links = []
+    for record in records:
+        if not isinstance(record, Mapping):
+            continue
+        link = next((str(record[k]).strip() for k in spec.link_key if str(record.get(k) or "").strip()), "")
+        ident = record.get(spec.id_key) if spec.id_key else None
+        if not link and spec.detail_url and ident not in (None, ""):
+            link = str(spec.detail_url).format(id=ident)
+        if link:
+            when = _listed_on(record.get(spec.date_key)) if spec.date_key else None
+            links.append(ListedLink(urljoin(base, html.unescape(link)), when))
+    return links
+
+
+def _js_array_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
     array = _js_array(text, str(spec.variable))
     if array is None:
         raise ListError(
             f"no `{spec.variable}=[...]` array in the list page {base}; has the site changed its list?"
         )
-    key = re.escape(str(spec.link_key))
-    pattern = re.compile(rf"""(?:["']{key}["']|(?<![\w$]){key})\s*:\s*({_JS_STRING_RE})""")
-    return [urljoin(base, html.unescape(_unquote_js(m[1]).strip())) for m in pattern.finditer(array)]
+    return _record_links(_js_records(array), spec, base)
 
 
 def _walk(data: Any, path: str) -> Any:
@@ -207,42 +282,45 @@ def _walk(data: Any, path: str) -> Any:
     return data
 
 
-def _json_links(text: str, spec: ListSpec, base: str) -> list[str]:
+def _json_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
     if not text:
         return []
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ListError(f"the list {base} is not JSON ({exc.msg} at {exc.pos})") from exc
-    items = _walk(data, str(spec.items_path))
+    items = _walk(data, spec.items_path)
     if items is None:
         return []
     if not isinstance(items, list):
-        raise ListError(f"{spec.items_path!r} in the list {base} is a {type(items).__name__}, not a list")
-    links = []
-    for item in items:
-        ident = item.get(str(spec.id_key)) if isinstance(item, Mapping) else None
-        if ident not in (None, ""):
-            links.append(urljoin(base, str(spec.detail_url).format(id=ident)))
-    return links
+        where = repr(spec.items_path) if spec.items_path else "the top level"
+        raise ListError(f"{where} in the list {base} is a {type(items).__name__}, not a list")
+    return _record_links(items, spec, base)
 
 
-def _hanweb_links(text: str, base: str) -> list[str]:
-    return [link for fragment in _HANWEB_RECORD_RE.findall(text) for link in _anchors(fragment, base)]
+def _hanweb_links(text: str, spec: ListSpec, base: str) -> list[str]:
+    return [
+        link
+        for fragment in _HANWEB_RECORD_RE.findall(text)
+        for link in _anchors(fragment, base, spec.item_selector)
+    ]
 
 
-def _candidate_links(text: str, spec: ListSpec, base: str) -> list[str]:
+def _candidate_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
     if spec.format == "js-array":
         return _js_array_links(text, spec, base)
     if spec.format == "json":
         return _json_links(text, spec, base)
     if spec.format == "hanweb-xml":
-        return _hanweb_links(text, base)
-    return _anchors(text, base)
+        return [ListedLink(url) for url in _hanweb_links(text, spec, base)]
+    return [ListedLink(url) for url in _anchors(text, base, spec.item_selector)]
 
 
-def _unique(urls: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(urls))
+def _unique(links: Iterable[ListedLink]) -> list[ListedLink]:
+    first: dict[str, ListedLink] = {}
+    for link in links:
+        first.setdefault(link.url, link)
+    return list(first.values())
 
 
 def _page_number(spec: ListSpec, request: RequestSpec) -> int:
@@ -279,11 +357,37 @@ def _next_linked(spec: ListSpec, request: RequestSpec, text: str) -> str | None:
     return numbered[min(numbered)] if numbered else None
 
 
+def _next_trs(spec: ListSpec, request: RequestSpec, text: str, page: int) -> str | None:
+    """TRS pages: from ``createPageHTML(count, current, "index", "shtml")``, else from a pager link."""
+    pager = _TRS_PAGER_RE.search(text)
+    if pager:
+        # TRS counts from 0: index.shtml, index_1.shtml, index_2.shtml ...
+        if int(pager[2]) + 1 < int(pager[1]):
+            return urljoin(spec.url, f"{pager[3]}_{int(pager[2]) + 1}.{pager[4]}")
+        return None
+    wanted = re.compile(re.escape(urljoin(spec.url, ".")) + rf"index_{page}\.s?html?$")
+    return next((url for url in _anchors(text, request.url) if wanted.match(url)), None)
+
+
+def _next_selected(spec: ListSpec, request: RequestSpec, text: str) -> str | None:
+    """The link ``next_selector`` finds (``div.page a[title="下一页"]``), unless it leads back here."""
+    follow = next(iter(_anchors(text, request.url, spec.next_selector)), None)
+    return follow if follow and follow != request.url else None
+
+
+def _declares_no_more(spec: ListSpec, text: str, page: int) -> bool:
+    """True when the list prints its page count (``var _totalPage=3``) and this page is the last."""
+    if spec.page_count_pattern is None:
+        return False
+    declared = spec.page_count_pattern.search(text)
+    return declared is not None and page >= int(declared["n"])
+
+
 def _next_page(
     spec: ListSpec, index: int, request: RequestSpec, text: str, found_links: bool
 ) -> RequestSpec | None:
     page = _page_number(spec, request)
-    if page >= spec.max_pages:
+    if page >= spec.max_pages or _declares_no_more(spec, text, page):
         return None
     follow: str | None = None
     if spec.paging == "links":
@@ -291,10 +395,9 @@ def _next_page(
     elif spec.paging == "counter" and found_links:
         follow = urljoin(spec.url, str(spec.page_url).format(n=max(page + 1, spec.first_page)))
     elif spec.paging == "trs":
-        pager = _TRS_PAGER_RE.search(text)
-        if pager and int(pager[2]) + 1 < int(pager[1]):
-            # TRS counts from 0: index.html, index_1.html, index_2.html ...
-            follow = urljoin(spec.url, f"{pager[3]}_{int(pager[2]) + 1}.{pager[4]}")
+        follow = _next_trs(spec, request, text, page)
+    elif spec.paging == "next":
+        follow = _next_selected(spec, request, text)
     elif spec.paging == "hanweb":
         total = _HANWEB_TOTAL_RE.search(text)
         start = int(request.meta.get("start", (page - 1) * spec.per_request + 1)) + spec.per_request
@@ -302,7 +405,12 @@ def _next_page(
             return _hanweb_request(spec, index, start)
     if follow is None:
         return None
-    return RequestSpec(follow, kind="list", meta={"list_index": index, "page": page + 1})
+    return list_request(spec, index, follow, page + 1)
+
+
+def _with_listed_day(request: RequestSpec, day: str | None) -> RequestSpec:
+    # The list's date stands in for the URL's when the URL carries none (``--since``).
+    return replace(request, meta={**request.meta, requestmeta.LISTED_ON: day}) if day else request
 
 
 def _list_of(profile: SiteProfile, request: RequestSpec) -> tuple[int, ListSpec]:
@@ -330,7 +438,11 @@ def parse_list(
     index, spec = _list_of(profile, request)
     text = _decode(body, headers, profile)
     links = _candidate_links(text, spec, request.url)
-    details = [detail_request(profile, url) for url in _unique(links) if profile.is_detail(url)]
+    details = [
+        _with_listed_day(detail_request(profile, link.url), link.listed_on)
+        for link in _unique(links)
+        if profile.is_detail(link.url)
+    ]
     follow = _next_page(spec, index, request, text, found_links=bool(links))
     return details, [follow] if follow else []
 

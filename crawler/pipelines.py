@@ -16,7 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.items import PageResult
-from crawler.runstats import CoverageCounter
+from crawler.runstats import CoverageCounter, unverified_alerts
 from crawler.settled import settled_reason
 from crawler.state import crawl_state
 
@@ -64,6 +64,10 @@ class ArchivePipeline:
         }
         self.run_id = self.state.start_run(options)
         self.stats.set_value("orgnews/run_id", self.run_id)
+        profile = self.crawler.spider.profile  # type: ignore[union-attr]
+        for note in unverified_alerts(self.site, profile.unverified):
+            # Once per run, so that a profile value taken on trust is never walked silently.
+            logger.warning("%s", note)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, PageResult):

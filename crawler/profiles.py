@@ -24,7 +24,8 @@ HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"
 TEMPLATES_DIR = SITES_DIR / "templates"
 
 LIST_FORMATS = ("html", "js-array", "json", "hanweb-xml")
-PAGINGS = ("none", "links", "counter", "trs", "hanweb")
+PAGINGS = ("none", "links", "counter", "trs", "hanweb", "next")
+METHODS = ("GET", "POST")
 DETAIL_FORMATS = ("html", "json")
 SELECTOR_FIELDS = ("title", "body", "source", "published_at", "author", "editor", "column", "subtitle")
 JSON_FIELDS = ("title", "subtitle", "body", "source", "published_at", "author", "editor", "column")
@@ -37,21 +38,37 @@ _LIST_KEYS = {
     "format": str,
     "paging": str,
     "max_pages": int,
-    # js-array: the variable holding the array and the key holding each link
+    # How the list is asked for: GET, or POST with a JSON body (a script app's API)
+    "method": str,
+    "json_body": dict,
+    # js-array: the variable holding the array; js-array and json: the key(s) holding each
+    # item's link, first non-empty wins (["external_link", "url"]), and the key of its date
     "variable": str,
-    "link_key": str,
-    # json: where the items are, the id in each item, and the detail URL built from it
+    "link_key": (str, list),
+    "date_key": str,
+    # json: where the items are ("" for a top-level array), or an id in each item and the
+    # detail URL built from it
     "items_path": str,
     "id_key": str,
     "detail_url": str,
+    # html and hanweb-xml: only links inside the elements this CSS selector matches
+    "item_selector": str,
     # links: further list pages are links matching this regex, with the page number as group n
     "page_pattern": str,
     # counter: page n is this template (``{n}``), starting at ``first_page``
     "page_url": str,
     "first_page": int,
-    # hanweb: the POST form and the page window
+    # next: the next page is the link this CSS selector matches
+    "next_selector": str,
+    # any paging: the page count the list declares (group n), after which the walk stops
+    "page_count_pattern": str,
+    # hanweb: the POST form, the page window and the data proxy's path on the site
     "form": dict,
     "per_request": int,
+    "proxy_path": str,
+    # What in this list was not confirmed against the live site and how to confirm it;
+    # every crawl of the site says so once.
+    "unverified": str,
 }
 _TOP_KEYS = {
     "name": str,
@@ -95,16 +112,24 @@ class ListSpec:
     format: str = "html"
     paging: str = "none"
     max_pages: int = DEFAULT_MAX_PAGES
+    method: str = "GET"
+    json_body: dict[str, Any] | None = None
     variable: str | None = None
-    link_key: str | None = None
-    items_path: str | None = None
+    link_key: tuple[str, ...] = ()
+    date_key: str | None = None
+    items_path: str = ""
     id_key: str | None = None
     detail_url: str | None = None
+    item_selector: str | None = None
     page_pattern: re.Pattern[str] | None = None
     page_url: str | None = None
     first_page: int = 2
+    next_selector: str | None = None
+    page_count_pattern: re.Pattern[str] | None = None
     form: dict[str, str] = field(default_factory=dict)
     per_request: int = 45
+    proxy_path: str = HANWEB_PROXY
+    unverified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +183,7 @@ class SiteProfile:
                 and url.split("?")[0] == urljoin(spec.url, spec.page_url or "").split("?")[0]
             ):
                 return spec
-            if spec.paging == "hanweb" and url.split("?")[0] == urljoin(spec.url, HANWEB_PROXY):
+            if spec.paging == "hanweb" and url.split("?")[0] == urljoin(spec.url, spec.proxy_path):
                 return spec
             if spec.paging == "trs" and re.fullmatch(
                 re.escape(urljoin(spec.url, ".")) + r"index(?:_\d+)?\.s?html", url
@@ -177,8 +202,18 @@ class SiteProfile:
             "detail_format": self.detail.format,
             "politeness": dict(self.politeness),
             "encoding": self.encoding,
+            "unverified": self.unverified,
             "file": self.path,
         }
+
+    @property
+    def unverified(self) -> list[str]:
+        """What the profile's lists take on trust, one sentence each, naming the list."""
+        return [
+            f"lists[{index}] {spec.url}: {spec.unverified}"
+            for index, spec in enumerate(self.lists)
+            if spec.unverified
+        ]
 
 
 def _check(path: Path, key: str, value: Any, expected: type | tuple[type, ...]) -> Any:
@@ -215,6 +250,26 @@ def _required(path: Path, table: dict[str, Any], key: str, prefix: str = "") -> 
     return table[key]
 
 
+def _css(path: Path, key: str, selector: str) -> str:
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise ProfileError(path, key, f"is not a valid CSS selector ({exc})") from exc
+    return selector
+
+
+def _numbered_regex(path: Path, key: str, pattern: str | None) -> re.Pattern[str] | None:
+    """A regex whose named group n is a page number (or count)."""
+    if pattern is None:
+        return None
+    compiled = _regex(path, key, pattern)
+    if "n" not in compiled.groupindex:
+        raise ProfileError(path, key, "needs a named group (?P<n>\\d+) for the page number")
+    return compiled
+
+
 def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
     prefix = f"lists[{index}]."
     _check(path, prefix.rstrip("."), table, dict)
@@ -224,32 +279,43 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
         raise ProfileError(path, f"{prefix}url", f"{url!r} is not an http(s) URL")
     fmt = _one_of(path, f"{prefix}format", table.get("format", "html"), LIST_FORMATS)
     paging = _one_of(path, f"{prefix}paging", table.get("paging", "none"), PAGINGS)
+    method = _one_of(path, f"{prefix}method", table.get("method", "GET"), METHODS)
     needs = {
         "js-array": ("variable", "link_key"),
-        "json": ("items_path", "id_key", "detail_url"),
         "links": ("page_pattern",),
         "counter": ("page_url",),
+        "next": ("next_selector",),
         "hanweb": ("form",),
     }
     for key in needs.get(fmt, ()) + needs.get(paging, ()):
         _required(path, table, key, prefix)
-    pattern = table.get("page_pattern")
-    if pattern is not None:
-        compiled = _regex(path, f"{prefix}page_pattern", pattern)
-        if "n" not in compiled.groupindex:
-            raise ProfileError(
-                path, f"{prefix}page_pattern", "needs a named group (?P<n>\\d+) for the page number"
-            )
+    link_keys = table.get("link_key", [])
+    link_keys = [link_keys] if isinstance(link_keys, str) else link_keys
+    for key in link_keys:
+        _check(path, f"{prefix}link_key", key, str)
+    if fmt == "json" and not link_keys and not ("id_key" in table and "detail_url" in table):
+        raise ProfileError(
+            path, f"{prefix}link_key", "is required for a json list that does not build links from id_key"
+        )
+    if "json_body" in table and method != "POST":
+        raise ProfileError(path, f"{prefix}json_body", 'is sent only with method = "POST"')
     if "detail_url" in table and "{id}" not in table["detail_url"]:
         raise ProfileError(path, f"{prefix}detail_url", "needs an {id} placeholder filled from each item")
     if "page_url" in table and "{n}" not in table["page_url"]:
         raise ProfileError(path, f"{prefix}page_url", "needs a {n} placeholder for the page number")
+    if not str(table.get("proxy_path", "/")).startswith("/"):
+        raise ProfileError(path, f"{prefix}proxy_path", "must be a path on the site, starting with /")
     if table.get("max_pages", 1) < 1:
         raise ProfileError(path, f"{prefix}max_pages", "must be at least 1")
-    values = {k: v for k, v in table.items() if k not in ("page_pattern", "form")}
+    for key in ("item_selector", "next_selector"):
+        if key in table:
+            _css(path, f"{prefix}{key}", table[key])
+    patterns = ("page_pattern", "page_count_pattern")
+    values = {k: v for k, v in table.items() if k not in ("form", "link_key", *patterns)}
     return ListSpec(
         **values,
-        page_pattern=_regex(path, f"{prefix}page_pattern", pattern) if pattern else None,
+        link_key=tuple(link_keys),
+        **{key: _numbered_regex(path, f"{prefix}{key}", table.get(key)) for key in patterns},
         form={str(k): str(v) for k, v in table.get("form", {}).items()},
     )
 

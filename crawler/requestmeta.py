@@ -15,6 +15,9 @@ ARTICLE_URL = "orgnews_article_url"
 LIST_DEPTH = "orgnews_list_depth"
 # The profile's RequestSpec the request was made from, for reading the list it fetches.
 SPEC = "orgnews_spec"
+# Set from the list page: the day the list printed beside the detail link (YYYY-MM-DD), which
+# ``--since`` reads when the URL carries no date.
+LISTED_ON = "orgnews_listed_on"
 
 # Set by the incremental middleware: a conditional re-check of an archived article.
 REFRESH = "orgnews_refresh"

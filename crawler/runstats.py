@@ -59,3 +59,8 @@ def coverage_alerts(
                 "the site may have changed its layout (check its profile selectors)"
             )
     return alerts
+
+
+def unverified_alerts(site: str, notes: Iterable[str]) -> list[str]:
+    """The profile values taken on trust, as the sentences a run records (one per list)."""
+    return [f"{site}: not confirmed against the live site: {note}" for note in notes]

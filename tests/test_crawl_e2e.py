@@ -237,6 +237,12 @@ def test_runs_json_lists_each_site_with_counts_and_coverage(first_crawl, profile
             assert key in run, key
         assert run["pages_fetched"] > 0
         assert run["field_coverage"]["title"] > 0.5
+        # A profile value taken on trust is said once per run, naming its list.
+        notes = [a for a in run["alerts"] if "not confirmed against the live site" in a]
+        assert len(notes) == len(profiles[run["site"]].unverified), run["site"]
+        assert all(note.startswith(f"{run['site']}: not confirmed") and "lists[" in note for note in notes)
+    logs = "".join(path.read_text(encoding="utf-8") for path in (data_dir / "logs").glob("*.log"))
+    assert logs.count("WARNING: dangjian: not confirmed against the live site: lists[0]") == 1
 
 
 def test_kill_9_then_rerun_loses_and_duplicates_nothing(first_crawl, server, tmp_path):
@@ -419,6 +425,11 @@ def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):
     days = [date_from_url(url) for url in known]
     assert all(day is None or day.isoformat() >= "2026-11-15" for day in days)
     assert any(day is not None for day in days)
+    # 中国组织人事报's addresses carry no date; its lists print one, and that is what --since reads.
+    with open_archive(data_dir) as arc:
+        published = [arc.article_state(url)["published_at"] for url in arc.known_article_urls("zuzhirenshi")]
+    assert published and all(when >= "2026-11-15" for when in published)
+    assert len(published) < len([a for a in REPLAY_MANIFEST.values() if a["site"] == "zuzhirenshi"])
 
 
 def test_demo_runs_twice_and_the_second_run_fetches_no_article(tmp_path):

@@ -8,8 +8,16 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from crawler import requestmeta
 from crawler.extract import NotAnArticle
-from crawler.lists import ListError, RequestSpec, detail_request, parse_detail, parse_list, start_requests
+from crawler.lists import (
+    ListError,
+    RequestSpec,
+    detail_request,
+    parse_detail,
+    parse_list,
+    start_requests,
+)
 from crawler.profiles import get_profile, load_profile
 from crawler.replay import SITE_DIR, saved_path
 
@@ -40,14 +48,36 @@ def test_inline_js_array_with_mixed_quoting_and_escaped_slashes() -> None:
     assert "https://www.12371.cn/2026/11/16/ARTI1794838560000003.shtml" in urls  # written as https:\/\/…
 
 
-def test_html_list_with_protocol_relative_links_and_a_pager() -> None:
-    pages = walk("12371", 1)
-    assert [p.url for p, _ in pages] == [
-        "https://news.12371.cn/dzybmbdj/zzb/",
-        "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml",
-    ]
-    assert [len(urls) for _, urls in pages] == [6, 2]
-    assert all(u.startswith("https://news.12371.cn/") for u in pages[1][1])
+def test_the_brief_of_the_12371_array_is_the_day_the_list_shows() -> None:
+    profile = get_profile("12371")
+    [start, *_] = start_requests(profile)
+    details, _ = parse_list(profile, start, saved(start))
+    assert details[0].meta[requestmeta.LISTED_ON] == "2026-11-20"
+    assert all(d.meta[requestmeta.LISTED_ON] in d.url.replace("/", "-") for d in details)
+
+
+def test_js_records_take_bare_and_quoted_keys_and_skip_nested_values() -> None:
+    profile = get_profile("12371")
+    page = (
+        "<script>var other=[1];var item=[{title:'甲,link_add:\\'x\\'',brief:\"2026-01-02 03:04:05\","
+        "'link_add':'https:\\/\\/www.12371.cn\\/2026\\/01\\/02\\/ARTI1767294245000001.shtml',"
+        "tags:[{link_add:'https://www.12371.cn/2026/01/01/ARTI1767207845000009.shtml'}],n:3}];</script>"
+    ).encode()
+    [detail], _ = parse_list(profile, "https://www.12371.cn/zxfb/", page)
+    assert detail.url == "https://www.12371.cn/2026/01/02/ARTI1767294245000001.shtml"
+    assert detail.meta[requestmeta.LISTED_ON] == "2026-01-02"
+
+
+def test_column_pages_give_only_the_links_inside_their_item_selector() -> None:
+    [(spec, urls)] = walk("12371", 1)
+    assert spec.url == "https://news.12371.cn/dzybmbdj/zzb/gzdt/"
+    assert len(urls) == 3 and all(u.startswith("https://www.12371.cn/2026/11/") for u in urls)
+    page = saved(spec).decode()
+    outside = page[page.index('class="dyw_220810_right"') :]
+    assert "ARTI" in outside and not any(u in outside for u in urls)
+    old_host = walk("12371", len(get_profile("12371").lists) - 1)
+    assert [p.url for p, _ in old_host] == ["https://www.12371.cn/special/rsrm/"]
+    assert all(u.startswith("https://news.12371.cn/") for u in old_host[0][1])
 
 
 def test_people_index2_paging_resolves_host_relative_links() -> None:
@@ -69,30 +99,71 @@ def test_renshi_appointment_notice_list() -> None:
     assert sum(len(urls) for _, urls in pages) == 4
 
 
-def test_mi4_script_list_counts_pages_until_one_is_empty() -> None:
+def test_mi4_script_list_stops_at_its_declared_page_count_and_prefers_external_link() -> None:
     pages = walk("dangjian")
-    assert [parse_qs(p.url.split("?")[1])["page"] for p, _ in pages] == [["1"], ["2"], ["3"]]
-    assert [len(urls) for _, urls in pages] == [6, 6, 0]
-    assert pages[0][1][0] == "http://www.dangjian.cn/djyw/2026/11/20/detail_202611204567000.html"
+    assert [parse_qs(p.url.split("?")[1])["page"] for p, _ in pages] == [["1"]]
+    [(first, urls)] = pages
+    assert parse_qs(first.url.split("?")[1])["limit"] == ["25"] and len(urls) == 12
+    assert urls[0] == "http://www.dangjian.cn/djyw/2026/11/20/detail_202611204567000.html"
+    record = json.loads(saved(first).decode().split("MI4_PAGE_ARTICLE=")[1].rstrip(";"))[7]
+    assert record["external_link"] and record["external_link"] != record["url"]
+    assert record["external_link"] in urls and record["url"] not in urls
 
 
-def test_json_list_gives_detail_requests_to_the_api() -> None:
+def test_a_declared_page_count_is_followed_to_its_end() -> None:
+    profile = get_profile("dangjian")
+    [start] = start_requests(profile)
+    answer = (
+        b'var _totalCnt=60;var _totalPage=3;var MI4_PAGE_ARTICLE=[{"external_link":"",'
+        b'"url":"http://www.dangjian.cn/djyw/2026/01/05/detail_202601051234567.html"}];'
+    )
+    _, [second] = parse_list(profile, start, answer)
+    assert parse_qs(second.url.split("?")[1])["page"] == ["2"]
+    _, [third] = parse_list(profile, second, answer)
+    assert parse_qs(third.url.split("?")[1])["page"] == ["3"]
+    assert parse_list(profile, third, answer)[1] == []
+
+
+def test_json_list_posted_with_a_json_body_gives_detail_requests_to_the_api() -> None:
     profile = get_profile("zuzhirenshi")
-    pages = walk("zuzhirenshi")
-    assert [len(urls) for _, urls in pages] == [6, 6, 0]
-    details, _ = parse_list(profile, pages[0][0], saved(pages[0][0]))
+    starts = start_requests(profile)
+    assert [(s.method, json.loads(s.body)) for s in starts] == [
+        ("POST", {"id": "29627"}),
+        ("POST", {"id": "29628"}),
+        ("POST", {"id": "29629"}),
+    ]
+    assert starts[0].headers["Content-Type"].startswith("application/json")
+    assert [len(urls) for index in range(3) for _, urls in walk("zuzhirenshi", index)] == [4, 4, 4]
+    details, more = parse_list(profile, starts[0], saved(starts[0]))
     first = details[0]
+    assert more == []
     assert first.url.startswith("https://www.zuzhirenshi.com/api/welcome/selectNews?id=")
     assert first.meta["article_url"] == first.url.replace("api/welcome/selectNews?id=", "detailpage/")
-    assert profile.is_detail(first.meta["article_url"])
+    assert profile.is_detail(first.meta["article_url"]) and first.meta[requestmeta.LISTED_ON] == "2026-11-20"
+
+
+def test_gov_list_is_a_top_level_json_array_of_relative_urls() -> None:
+    [(spec, urls)] = walk("gov")
+    assert spec.url.endswith("/yaowen/liebiao/YAOWENLIEBIAO.json")
+    assert len(urls) == 14 and urls[0] == "https://www.gov.cn/yaowen/liebiao/202611/content_7012300.htm"
+    assert isinstance(json.loads(saved(spec)), list)
 
 
 def test_trs_create_page_html_paging_and_dot_relative_links() -> None:
     pages = walk("jiangsu")
-    assert [p.url.rsplit("/", 1)[1] for p, _ in pages] == ["index.html", "index_1.html", "index_2.html"]
+    assert [p.url.rsplit("/", 1)[1] for p, _ in pages] == ["index.shtml", "index_1.shtml", "index_2.shtml"]
     urls = [u for _, page in pages for u in page]
-    assert len(urls) == 14
+    assert len(urls) == 12 and len(set(urls)) == 12
     assert all(u.startswith("https://www.zgjssw.gov.cn/yaowen/2026") for u in urls)
+
+
+def test_trs_list_without_the_pager_script_follows_its_pager_links() -> None:
+    pages = walk("jiangsu", 1)
+    assert [p.url for p, _ in pages] == [
+        "https://www.zgjssw.gov.cn/fabuting/renmian/",
+        "https://www.zgjssw.gov.cn/fabuting/renmian/index_1.shtml",
+    ]
+    assert [len(urls) for _, urls in pages] == [1, 1]
 
 
 def test_hanweb_posts_the_column_form_and_reads_the_xml_records() -> None:
@@ -124,24 +195,40 @@ def test_hanweb_asks_for_the_next_window_until_the_total() -> None:
     assert parse_list(profile, third, answer)[1] == []
 
 
-def test_gbk_list_decodes() -> None:
+def test_gbk_list_decodes_and_its_next_link_is_followed() -> None:
     pages = walk("beijing")
+    assert [p.url.rsplit("/", 1)[1] for p, _ in pages] == ["index.html", "index_1.html"]
     assert [len(urls) for _, urls in pages] == [6, 5]
 
 
+def test_hanweb_proxy_path_comes_from_the_profile(tmp_path: Path) -> None:
+    text = Path(get_profile("zhejiang").path).read_text("utf-8")
+    (tmp_path / "zhejiang.toml").write_text(
+        text.replace("/module/web/jpage/dataproxy.jsp", "/module/jpage/dataproxy.jsp"), "utf-8"
+    )
+    profile = load_profile(
+        tmp_path / "zhejiang.toml", Path(get_profile("zhejiang").path).parent / "templates"
+    )
+    [start] = start_requests(profile)
+    assert start.url.startswith("https://www.zjzzgz.gov.cn/module/jpage/dataproxy.jsp?startrecord=1&")
+    assert profile.is_list(start.url)
+
+
 def test_only_links_matching_the_detail_pattern_are_kept_and_resolved() -> None:
-    profile = get_profile("beijing")
+    profile = get_profile("people")
     page = """<html><head><meta charset="utf-8"></head><body>
       <a href="/">首页</a> <a href="javascript:void(0)">打印</a> <a href="#top">顶部</a>
-      <a href="../article/101.html">相对</a> <a href="https://www.bjdj.gov.cn/article/102.html">绝对</a>
-      <a href="https://www.bjdj.gov.cn/article/102.html">重复</a> <a href="https://other.cn/article/103.html">外站</a>
-      <a href="/zgdt/index_2.html">下一页</a></body></html>""".encode()
-    details, more = parse_list(profile, "https://www.bjdj.gov.cn/zgdt/", page)
+      <a href="../../n1/2026/0101/c117092-1.html">相对</a>
+      <a href="http://dangjian.people.com.cn/n1/2026/0101/c117092-2.html">绝对</a>
+      <a href="http://dangjian.people.com.cn/n1/2026/0101/c117092-2.html">重复</a>
+      <a href="https://other.cn/n1/2026/0101/c117092-3.html">外站</a>
+      <a href="index2.html">下一页</a></body></html>""".encode()
+    details, more = parse_list(profile, "http://dangjian.people.com.cn/GB/394443/index.html", page)
     assert [d.url for d in details] == [
-        "https://www.bjdj.gov.cn/article/101.html",
-        "https://www.bjdj.gov.cn/article/102.html",
+        "http://dangjian.people.com.cn/n1/2026/0101/c117092-1.html",
+        "http://dangjian.people.com.cn/n1/2026/0101/c117092-2.html",
     ]
-    assert [m.url for m in more] == ["https://www.bjdj.gov.cn/zgdt/index_2.html"]
+    assert [m.url for m in more] == ["http://dangjian.people.com.cn/GB/394443/index2.html"]
 
 
 def test_max_pages_ends_a_walk(tmp_path: Path) -> None:
@@ -240,8 +327,9 @@ def test_a_gbk_page_that_names_no_charset_reads_with_the_hint() -> None:
 def test_an_xhtml_list_with_an_xml_declaration_parses() -> None:
     page = (
         '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
-        '<a href="/article/7.html">七</a></body></html>'
+        '<a href="/n1/2026/0101/c117092-7.html">七</a></body></html>'
     ).encode()
-    details, _ = parse_list(get_profile("beijing"), "https://www.bjdj.gov.cn/zgdt/", page)
-    assert [d.url for d in details] == ["https://www.bjdj.gov.cn/article/7.html"]
-    assert parse_list(get_profile("beijing"), "https://www.bjdj.gov.cn/zgdt/", b"<!-- empty -->") == ([], [])
+    people, column = get_profile("people"), "http://dangjian.people.com.cn/GB/394443/index.html"
+    details, _ = parse_list(people, column, page)
+    assert [d.url for d in details] == ["http://dangjian.people.com.cn/n1/2026/0101/c117092-7.html"]
+    assert parse_list(people, column, b"<!-- empty -->") == ([], [])

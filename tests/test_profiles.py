@@ -60,7 +60,8 @@ def test_cms_templates_fill_in_what_the_site_file_leaves_out() -> None:
     ("name", "url", "detail", "is_list"),
     [
         ("12371", "https://www.12371.cn/2026/11/20/ARTI1795138200000000.shtml", True, False),
-        ("12371", "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml", False, True),
+        ("12371", "https://news.12371.cn/dzybmbdj/zzb/gzdt/", False, True),
+        ("12371", "https://news.12371.cn/dzybmbdj/zzb/index_1.shtml", False, False),
         ("12371", "https://www.12371.cn/zxfb/", False, True),
         ("people", "http://dangjian.people.com.cn/n1/2026/1117/c117092-40600003.html", True, False),
         ("people", "http://dangjian.people.com.cn/n1/2026/1117/c117092-40600003-2.html", False, False),
@@ -68,7 +69,7 @@ def test_cms_templates_fill_in_what_the_site_file_leaves_out() -> None:
         ("dangjian", "http://www.dangjian.cn/djyw/2026/11/20/detail_202611204567000.html", True, False),
         (
             "dangjian",
-            "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?channelCode=djyw&pageSize=6&page=4",
+            "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?wbId=91&subjectId=11915&page=4&limit=25",
             False,
             True,
         ),
@@ -79,8 +80,10 @@ def test_cms_templates_fill_in_what_the_site_file_leaves_out() -> None:
             False,
         ),
         ("gov", "https://www.gov.cn/xinwen/2026-11/20/content_7012300.htm", True, False),
-        ("gov", "https://www.gov.cn/yaowen/liebiao/home_2.htm", False, True),
-        ("jiangsu", "https://www.zgjssw.gov.cn/yaowen/index_2.html", False, True),
+        ("gov", "https://www.gov.cn/yaowen/liebiao/202611/content_7012300.htm", True, False),
+        ("gov", "https://www.gov.cn/yaowen/liebiao/YAOWENLIEBIAO.json", False, True),
+        ("jiangsu", "https://www.zgjssw.gov.cn/yaowen/index_2.shtml", False, True),
+        ("jiangsu", "https://www.zgjssw.gov.cn/fabuting/renmian/index_1.shtml", False, True),
         (
             "zhejiang",
             "https://www.zjzzgz.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
@@ -94,6 +97,15 @@ def test_detail_and_list_urls_are_told_apart(name: str, url: str, detail: bool, 
     profile = get_profile(name)
     assert profile.is_detail(url) is detail
     assert profile.is_list(url) is is_list
+
+
+def test_values_not_confirmed_on_the_live_site_are_named_with_their_list() -> None:
+    profiles = load_profiles()
+    unconfirmed = {name for name, profile in profiles.items() if profile.unverified}
+    assert unconfirmed == {"dangjian", "zhejiang", "beijing", "zuzhirenshi"}
+    [note] = profiles["dangjian"].unverified
+    assert note.startswith("lists[0] http://www.dangjian.cn/mi4-rest-api/") and "subjectId" in note
+    assert profiles["zhejiang"].summary()["unverified"] == profiles["zhejiang"].unverified
 
 
 def test_a_good_profile_in_another_directory_loads(tmp_path: Path) -> None:
@@ -168,6 +180,42 @@ BROKEN = [
         "required",
     ),
     ("unknown template", 'template = "wordpress"\n' + GOOD, "template", "no template"),
+    (
+        "json list with no way to its links",
+        GOOD.replace('paging = "links"', 'paging = "links"\nformat = "json"'),
+        "lists[0].link_key",
+        "required",
+    ),
+    (
+        "json body on a GET",
+        GOOD.replace('paging = "links"', 'paging = "links"\njson_body = { id = "1" }'),
+        "lists[0].json_body",
+        "POST",
+    ),
+    (
+        "bad item selector",
+        GOOD.replace('paging = "links"', 'paging = "links"\nitem_selector = "ul > > li"'),
+        "lists[0].item_selector",
+        "not a valid CSS selector",
+    ),
+    (
+        "page count without n",
+        GOOD.replace('paging = "links"', "paging = \"links\"\npage_count_pattern = '_totalPage=(\\d+)'"),
+        "lists[0].page_count_pattern",
+        "named group",
+    ),
+    (
+        "proxy path not on the site",
+        GOOD.replace('paging = "links"', 'paging = "links"\nproxy_path = "dataproxy.jsp"'),
+        "lists[0].proxy_path",
+        "starting with /",
+    ),
+    (
+        "next paging without its selector",
+        GOOD.replace('paging = "links"', 'paging = "next"'),
+        "lists[0].next_selector",
+        "required",
+    ),
     ("bad name", GOOD.replace('name = "sample"', 'name = "Sample Site"'), "name", "lowercase"),
 ]
 

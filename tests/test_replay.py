@@ -84,14 +84,16 @@ def test_serves_pages_with_their_content_type(server: ReplayServer) -> None:
     assert b"charset=gb2312" in body and "王喆".encode("gbk") in body
     with pytest.raises(UnicodeDecodeError):
         body.decode("gb2312")
-    _, _, headers = fetch(
-        server, "https://www.zuzhirenshi.com/api/welcome/selectNewsList?columnId=3&pageSize=6&pageNum=1"
-    )
-    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    column = next(s for s in start_requests(load_profiles()["zuzhirenshi"]))
+    status, body, headers = fetch(server, column.url, method="POST", body=column.body, headers=column.headers)
+    assert status == 200 and headers["Content-Type"] == "application/json; charset=utf-8"
+    assert json.loads(body)["data"]["listMap"]
+    status, body, headers = fetch(server, "https://www.gov.cn/yaowen/liebiao/YAOWENLIEBIAO.json")
+    assert headers["Content-Type"] == "application/json; charset=utf-8" and json.loads(body)[0]["URL"]
 
 
 def test_missing_pages_are_404_and_the_challenge_is_412(server: ReplayServer) -> None:
-    status, body, _ = fetch(server, "https://www.gov.cn/xinwen/2026-11/10/content_7012309.htm")
+    status, body, _ = fetch(server, "https://www.gov.cn/yaowen/liebiao/202611/content_7012309.htm")
     assert status == 404 and "页面不存在".encode() in body
     status, body, _ = fetch(server, CHALLENGED)
     assert status == 412 and b"$_ts" in body and len(body) < 2000
@@ -100,7 +102,7 @@ def test_missing_pages_are_404_and_the_challenge_is_412(server: ReplayServer) ->
 
 
 def test_conditional_requests_get_304(server: ReplayServer) -> None:
-    url = "https://www.gov.cn/xinwen/2026-11/20/content_7012300.htm"
+    url = "https://www.gov.cn/yaowen/liebiao/202611/content_7012300.htm"
     status, body, headers = fetch(server, url)
     assert status == 200 and body
     status, body, _ = fetch(server, url, headers={"If-None-Match": headers["ETag"]})
@@ -155,7 +157,7 @@ def test_snapshot_two_edits_one_article_and_adds_one() -> None:
         assert old_headers["ETag"] != new_headers["ETag"]
         assert fetch(second, edited, headers={"If-None-Match": old_headers["ETag"]})[0] == 200
         # Unchanged pages keep their ETag across snapshots.
-        other = "https://www.gov.cn/xinwen/2026-11/20/content_7012300.htm"
+        other = "https://www.gov.cn/yaowen/liebiao/202611/content_7012300.htm"
         assert fetch(first, other)[2]["ETag"] == fetch(second, other)[2]["ETag"]
     with pytest.raises(ReplayError, match="no snapshot 7"):
         ReplayServer(snapshot=7)

@@ -43,6 +43,14 @@ def _open_archive(data_dir: DataDir) -> Any:
     return Archive.open(data_dir.archive_db)
 
 
+def _known_sites(profiles: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """The names, once each, in order; a usage error listing the known ones for any other."""
+    unknown = [name for name in names if name not in profiles]
+    if unknown:
+        raise click.UsageError(f"unknown site(s) {', '.join(unknown)}; known: {', '.join(sorted(profiles))}")
+    return list(dict.fromkeys(names))
+
+
 def _lock_or_exit(data_dir: DataDir) -> Any:
     """The data directory's lock; when another process holds it, say who and exit with status 3."""
     from crawler.lock import CrawlLock, LockHeld
@@ -179,12 +187,7 @@ def crawl(
     if all_sites:
         chosen = sorted(profiles)
     elif sites:
-        unknown = [s for s in sites if s not in profiles]
-        if unknown:
-            raise click.UsageError(
-                f"unknown site(s) {', '.join(unknown)}; known: {', '.join(sorted(profiles))}"
-            )
-        chosen = list(dict.fromkeys(sites))
+        chosen = _known_sites(profiles, sites)
     else:
         raise click.UsageError("name one or more sites, or use --all (see `orgnews sites`)")
     status = run_sites(
@@ -360,9 +363,30 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON (one object per site).")
-def sites(as_json: bool) -> None:
-    """List the site profiles: name, title, hosts, lists and their formats, politeness.
+@click.argument("names", nargs=-1, metavar="[SITE]...")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Fetch each list's first page and up to three of its articles, and report what was found.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the profiles (or the check) as JSON.")
+@click.option(
+    "--contact",
+    envvar="ORGNEWS_CONTACT",
+    default=None,
+    help="With --check: e-mail or URL put in the User-Agent ($ORGNEWS_CONTACT).",
+)
+@click.option(
+    "--replay-url",
+    envvar="ORGNEWS_REPLAY_URL",
+    default=None,
+    metavar="URL",
+    help="With --check: ask this replay server instead of the internet ($ORGNEWS_REPLAY_URL).",
+)
+def sites(
+    names: tuple[str, ...], check: bool, as_json: bool, contact: str | None, replay_url: str | None
+) -> None:
+    """List the site profiles (all, or SITE...), or check them against the sites with --check.
 
     A profile is a TOML file in crawler/sites/ (the file column); its name is
     what `orgnews crawl SITE` and `orgnews reparse SITE` take. The columns are
@@ -372,15 +396,36 @@ def sites(as_json: bool) -> None:
     A profile with a bad key stops every command with an error naming the
     file and the key.
 
+    --check asks the sites themselves, politely (robots.txt, the profile's
+    delay between two requests to a host, a User-Agent with --contact): the
+    first page of each list of each profile, then up to three of the articles
+    they link to. For each site it reports which lists answered and how many
+    detail URLs they gave, how many articles were read, which fields (title,
+    date, source, author, editor, body) they filled, and the bot challenges
+    met; then every problem, naming the list or page and why, and the profile
+    values that were never confirmed against the live site. A site is ok,
+    partial (something failed, articles were still read) or broken (no
+    article at all). Exit status 1 when a site is broken.
+
     \b
     Examples:
       orgnews sites
       orgnews sites --json | jq -r '.[].name'
       orgnews sites --json | jq '.[] | select(.name == "people") | .start_urls'
+      orgnews sites --check --contact archive@example.org
+      orgnews sites --check dangjian zhejiang --json
     """
+    profiles = _load_profiles()
+    chosen = [profiles[name] for name in (_known_sites(profiles, names) if names else sorted(profiles))]
+    if check:
+        sys.exit(_check_sites(chosen, as_json, contact, replay_url))
+    _list_sites(chosen, as_json)
+
+
+def _list_sites(chosen: list[Any], as_json: bool) -> None:
     from crawler.settings import DOWNLOAD_DELAY, ORGNEWS_MIN_DOWNLOAD_DELAY
 
-    rows = [profile.summary() for _, profile in sorted(_load_profiles().items())]
+    rows = [profile.summary() for profile in chosen]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -400,3 +445,22 @@ def sites(as_json: bool) -> None:
             Path(row["file"]).name,
         )
     _console().print(table)
+
+
+def _check_sites(chosen: list[Any], as_json: bool, contact: str | None, replay_url: str | None) -> int:
+    """Run the check, print its table (or JSON); the exit status: 1 when a site yields nothing."""
+    from crawler.check import check_sites
+    from crawler.commands.report import check_table
+    from crawler.settings import ORGNEWS_MIN_DOWNLOAD_DELAY
+    from crawler.spiders.news import user_agent
+
+    console = _console()
+    if not as_json:
+        where = f"the replay at {replay_url}" if replay_url else "the live sites"
+        console.print(f"checking {len(chosen)} site(s) against {where}")
+    results = check_sites(chosen, user_agent(contact or ""), ORGNEWS_MIN_DOWNLOAD_DELAY, replay_url)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        check_table(console, results)
+    return EXIT_INCOMPLETE if any(r.verdict == "broken" for r in results) else 0

@@ -92,3 +92,32 @@ def print_summary(console: Console, runs: list[Mapping[str, Any]]) -> None:
     alerts = [alert for run in runs for alert in (run.get("alerts") or [])]
     if alerts:
         console.print(Group(*(Text(f"WARNING: {alert}", style="bold red") for alert in alerts)))
+
+
+def check_table(console: Console, results: Iterable[Any]) -> None:
+    """``orgnews sites --check``: one row per site, then each problem and each unverified value."""
+    results = list(results)
+    table = Table(title="site check", title_justify="left")
+    for name in ("site", "lists", "detail URLs", "articles", "fields filled", "challenges", "verdict"):
+        table.add_column(name, justify="right" if name in ("detail URLs", "challenges") else "left")
+    styles = {"ok": "green", "partial": "yellow", "broken": "bold red"}
+    for result in results:
+        fields = " ".join(
+            f"{COVERAGE_LABELS[name]} {result.fields_filled[name]}/{result.articles}"
+            for name in COVERAGE_FIELDS
+        )
+        table.add_row(
+            result.site,
+            f"{result.lists_reachable}/{len(result.lists)} answered",
+            str(result.detail_urls),
+            f"{result.articles}/{result.details_tried} read",
+            fields if result.articles else "-",
+            Text(str(len(result.challenges)), style="yellow" if result.challenges else ""),
+            Text(result.verdict, style=styles[result.verdict]),
+        )
+    console.print(table)
+    for result in results:
+        for problem in result.problems:
+            console.print(Text(f"{result.site}: {problem}", style=styles[result.verdict]), soft_wrap=True)
+        for note in result.unverified:
+            console.print(f"{result.site}: not confirmed against the live site: {note}", soft_wrap=True)

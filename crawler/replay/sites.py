@@ -40,6 +40,57 @@ def js_string(text: str, quote: str = '"') -> str:
     return f"'{escaped}'" if quote == "'" else f'"{escaped}"'
 
 
+ZZB_COLUMNS = {
+    "gzdt": "工作动态",
+    "ldhd": "领导活动",
+    "cj": "中组部",
+    "zcjd": "政策解读",
+    "zzw": "中组部",
+    "dntjgb": "党内统计公报",
+}
+
+
+def zxfb_page(items: list[Story]) -> str:
+    """最新发布: an inline `var item=[...]` array whose `brief` is the publish time."""
+    rows = []
+    for i, s in enumerate(items):
+        # The site mixes quoting styles and sometimes escapes slashes; the reader must take all of them.
+        quote = "'" if i % 2 else '"'
+        link = js_string(s.url, quote)
+        link = link.replace("/", "\\/") if i % 4 == 3 else link
+        rows.append(
+            f"{{title:{js_string(s.title, quote)},brief:{js_string(f'{s.when:%Y-%m-%d %H:%M:%S}', quote)},"
+            f"link_add:{link},imgUrl:''}}"
+        )
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>最新发布_共产党员网</title></head><body>\n'
+        '<div class="header"><a href="https://www.12371.cn/">首页</a> <a href="https://news.12371.cn/dzybmbdj/zzb/">中组部</a></div>\n'
+        '<div class="list_box"><ul id="showData"></ul><div id="page"></div></div>\n'
+        '<script type="text/javascript">\nvar item=[' + ",\n".join(rows) + "];\n"
+        "var html='';for(var i=0;i<item.length;i++){html+='<li><a href=\"'+item[i].link_add+'\">'+item[i].title+'</a></li>';}\n"
+        "document.getElementById('showData').innerHTML=html;\n</script>\n</body></html>\n"
+    )
+
+
+def zzb_page(column: str, items: list[Story], aside: Story) -> str:
+    """A 中组部 sub-column: items in .dyw_220810_zzb, a sidebar of other links, a script pager."""
+    rows = "\n".join(
+        f'<li><a href="{t.esc(s.url.replace("https:", ""))}" target="_blank">{t.esc(s.title)}</a>'
+        f'<span class="times">{s.when:%Y-%m-%d}</span></li>'
+        for s in items
+    )
+    nav = " ".join(f'<a href="../{path}/">{name}</a>' for path, name in ZZB_COLUMNS.items())
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{column}_中组部_共产党员网</title></head>'
+        f'<body>\n<div class="dyw_220810_nav">{nav}</div>\n'
+        f'<div class="dyw_220810_zzb"><h2>{column}</h2><ul>\n{rows}\n</ul></div>\n'
+        f'<div class="dyw_220810_right"><h3>热点推荐</h3><ul><li><a href="{t.esc(aside.url)}">'
+        f"{t.esc(aside.title)}</a></li></ul></div>\n"
+        '<div class="dyw_220810_page"><a href="javascript:void(0)" onclick="loadMore()">加载更多</a></div>\n'
+        "</body></html>\n"
+    )
+
+
 def site_12371(out: Output) -> None:
     stories = make_stories(
         1, 14, column="最新发布", sources=["共产党员网", "中国组织人事报", "人民日报", "新华社"]
@@ -54,43 +105,27 @@ def site_12371(out: Output) -> None:
     )[0]
     extra.url = f"https://www.12371.cn/{extra.when:%Y/%m/%d}/ARTI{epoch_ms(extra.when)}900.shtml"
     relate(stories)
-
-    def zxfb(items: list[Story]) -> str:
-        rows = []
-        for i, s in enumerate(items):
-            # The site mixes quoting styles and sometimes escapes slashes; the reader must take all of them.
-            quote = "'" if i % 2 else '"'
-            link = js_string(s.url, quote)
-            link = link.replace("/", "\\/") if i % 4 == 3 else link
-            rows.append(
-                f"{{title:{js_string(s.title, quote)},brief:{js_string(s.brief, quote)},"
-                f"link_add:{link},time:'{s.when:%Y-%m-%d}'}}"
-            )
-        return (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>最新发布_共产党员网</title></head><body>\n'
-            '<div class="header"><a href="https://www.12371.cn/">首页</a> <a href="https://news.12371.cn/dzybmbdj/zzb/">中组部</a></div>\n'
-            '<div class="list_box"><ul id="showData"></ul><div id="page"></div></div>\n'
-            '<script type="text/javascript">\nvar item=[' + ",\n".join(rows) + "];\n"
-            "var html='';for(var i=0;i<item.length;i++){html+='<li><a href=\"'+item[i].link_add+'\">'+item[i].title+'</a></li>';}\n"
-            "document.getElementById('showData').innerHTML=html;\n</script>\n</body></html>\n"
-        )
-
-    out.page("https://www.12371.cn/zxfb/", zxfb(stories[:8]))
-    out.page("https://www.12371.cn/zxfb/", zxfb([extra, *stories[:8]]), snapshot=2)
-    names = ["index.shtml", "index_1.shtml"]
-    pages = [[*stories[8:12], stories[0], stories[1]], stories[12:]]
-    for n, items in enumerate(pages):
-        url = "https://news.12371.cn/dzybmbdj/zzb/" + ("" if n == 0 else names[n])
-        # Protocol-relative links, as the column pages print them.
+    out.page("https://www.12371.cn/zxfb/", zxfb_page(stories[:8]))
+    out.page("https://www.12371.cn/zxfb/", zxfb_page([extra, *stories[:8]]), snapshot=2)
+    # A link outside the column's item list (never saved): only the list's items are followed.
+    aside = make_stories(102, 1, column="热点", sources=["共产党员网"])[0]
+    aside.url = f"https://www.12371.cn/{aside.when:%Y/%m/%d}/ARTI{epoch_ms(aside.when)}901.shtml"
+    columns = {"gzdt": [8, 9, 0], "ldhd": [10], "cj": [11], "zcjd": [9, 1], "zzw": [10], "dntjgb": [8]}
+    for path, picks in columns.items():
         out.page(
-            url,
-            html_list(
-                "中组部_共产党员网",
-                items,
-                numbered_pager(names, n),
-                href=lambda s: s.url.replace("https:", ""),
-            ),
+            f"https://news.12371.cn/dzybmbdj/zzb/{path}/",
+            zzb_page(ZZB_COLUMNS[path], [stories[i] for i in picks], aside),
         )
+    front = " ".join(f'<a href="{path}/">{name}</a>' for path, name in ZZB_COLUMNS.items())
+    out.page(
+        "https://news.12371.cn/dzybmbdj/zzb/",
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>中组部_共产党员网</title></head>'
+        f'<body><div class="dyw_220810_nav">{front}</div></body></html>\n',
+    )
+    out.page(
+        "https://www.12371.cn/special/rsrm/",
+        html_list("人事任免_共产党员网", stories[12:], "", href=lambda s: s.url.replace("https:", "")),
+    )
     for story in [*stories, extra]:
         snapshot = 2 if story is extra else 1
         out.page(story.url, t.page_12371(story), snapshot=snapshot)
@@ -178,33 +213,43 @@ def site_people(out: Output) -> None:
     robots(out, "cpc.people.com.cn", "dangjian.people.com.cn", "renshi.people.com.cn")
 
 
+DANGJIAN_LIST = (
+    "http://www.dangjian.cn/mi4-rest-api/pageArticles.js?wbId=91&subjectId=11915&page={n}&limit=25"
+)
+
+
 def site_dangjian(out: Output) -> None:
     stories = make_stories(
         4, 12, column="党建要闻", sources=["党建网", "中国组织人事报", "光明日报", "经济日报"]
     )
     for i, story in enumerate(stories):
+        # One article is filed under another column; its record says so in external_link.
+        column = "shouye/dangjianyaowen" if i == 7 else "djyw"
         story.url = (
-            f"http://www.dangjian.cn/djyw/{story.when:%Y/%m/%d}/"
+            f"http://www.dangjian.cn/{column}/{story.when:%Y/%m/%d}/"
             f"detail_{story.when:%Y%m%d}{4567000 + i:07d}.html"
         )
     relate(stories)
-    pages = [*chunks(stories, 6), []]
-    for n, items in enumerate(pages, start=1):
-        records = [
+    records = []
+    for i, s in enumerate(stories):
+        # The record's own url of the externally filed article is a stub nobody saved.
+        stub = s.url.replace("shouye/dangjianyaowen", "djyw").replace(f"{4567000 + i:07d}", "4569999")
+        records.append(
             {
-                "id": 4567000 + stories.index(s),
+                "id": 4567000 + i,
                 "title": s.title,
-                "url": s.url,
+                "url": stub if i == 7 else s.url,
+                "external_link": s.url if i == 7 else "",
                 "publishTime": f"{s.when:%Y-%m-%d %H:%M:%S}",
                 "source": s.source,
             }
-            for s in items
-        ]
-        script = "var MI4_PAGE_ARTICLE=" + json.dumps(records, ensure_ascii=False) + ";"
-        out.page(
-            f"http://www.dangjian.cn/mi4-rest-api/pageArticles.js?channelCode=djyw&pageSize=6&page={n}",
-            script,
         )
+    # limit=25 holds all twelve: the answer declares one page, and nothing asks for a second.
+    script = (
+        f"var _totalCnt={len(records)};var _totalPage=1;var _pageNo=1;var _pageSize=25;"
+        f"var MI4_PAGE_ARTICLE={json.dumps(records, ensure_ascii=False)};"
+    )
+    out.page(DANGJIAN_LIST.format(n=1), script)
     for story in stories:
         out.page(story.url, t.page_dangjian(story))
         out.expect("dangjian", story)
@@ -215,23 +260,27 @@ def uuid_of(key: str) -> str:
     return hashlib.md5(key.encode()).hexdigest()
 
 
+ZUZHIRENSHI_COLUMNS = {"29627": "干部", "29628": "党建", "29629": "人才"}
+
+
 def site_zuzhirenshi(out: Output) -> None:
     stories = make_stories(5, 12, column="要闻", sources=["中国组织人事报"])
     api = "https://www.zuzhirenshi.com/api/welcome/"
-    for n, items in enumerate([*chunks(stories, 6), []], start=1):
-        rows = [
-            {
-                "id": uuid_of(s.key),
-                "showTitle": s.title,
-                "createTime": f"{s.when:%Y-%m-%d %H:%M:%S}",
-                "columnName": s.column,
-            }
-            for s in items
-        ]
-        data = {"code": 200, "msg": "success", "data": {"total": len(stories), "pageNum": n, "list": rows}}
-        out.page(
-            f"{api}selectNewsList?columnId=3&pageSize=6&pageNum={n}", json.dumps(data, ensure_ascii=False)
-        )
+    for (column, name), items in zip(ZUZHIRENSHI_COLUMNS.items(), chunks(stories, 4), strict=True):
+        rows = []
+        for s in items:
+            s.column = name
+            rows.append(
+                {
+                    "id": uuid_of(s.key),
+                    "showTitle": s.title,
+                    "createTime": f"{s.when:%Y-%m-%d %H:%M:%S}",
+                    "columnName": name,
+                }
+            )
+        data = {"code": 200, "msg": "success", "data": {"columnName": name, "listMap": rows}}
+        body = json.dumps({"id": column}, separators=(",", ":")).encode()
+        out.page(f"{api}selectColumn", json.dumps(data, ensure_ascii=False), method="POST", body=body)
     for story in stories:
         ident = uuid_of(story.key)
         content = "".join(f'<p style="text-indent:2em;">{t.esc(p)}</p>' for p in story.paragraphs)
@@ -256,55 +305,92 @@ def site_zuzhirenshi(out: Output) -> None:
 def site_gov(out: Output) -> None:
     stories = make_stories(6, 14, column="要闻", sources=["新华社", "人民日报", "中国政府网"])
     for i, story in enumerate(stories):
-        story.url = f"https://www.gov.cn/xinwen/{story.when:%Y-%m/%d}/content_{7012300 + i}.htm"
+        # Newer articles live under their column and month, older ones under /xinwen/ and the day.
+        if i < 10:
+            story.url = f"https://www.gov.cn/yaowen/liebiao/{story.when:%Y%m}/content_{7012300 + i}.htm"
+        else:
+            story.url = f"https://www.gov.cn/xinwen/{story.when:%Y-%m/%d}/content_{7012300 + i}.htm"
     relate(stories)
     withdrawn, missing = stories[6], stories[9]
-    names = ["home.htm", "home_1.htm", "home_2.htm"]
-    for n, items in enumerate(chunks(stories, 5)):
-        out.page(
-            f"https://www.gov.cn/yaowen/liebiao/{names[n]}",
-            html_list("要闻_中国政府网", items, numbered_pager(names, n)),
-        )
-    for story in stories:
+    # The list the 要闻 page draws from: a top-level array, newest first, relative URLs, no paging.
+    items = [
+        {
+            "DOCRELPUBTIME": f"{s.when:%Y-%m-%d %H:%M:%S}",
+            "TITLE": s.title,
+            "URL": s.url.removeprefix("https://www.gov.cn"),
+        }
+        for s in stories
+    ]
+    out.page("https://www.gov.cn/yaowen/liebiao/YAOWENLIEBIAO.json", json.dumps(items, ensure_ascii=False))
+    for i, story in enumerate(stories):
         if story is not missing:
-            out.page(story.url, t.page_gov(story))
+            out.page(story.url, t.page_gov(story, metas=i % 3 != 1))
         state = "missing" if story is missing else "disallowed" if story is withdrawn else "article"
         out.expect("gov", story, fetchable=state)
     robots(out, "www.gov.cn", extra=f"Disallow: {withdrawn.url.removeprefix('https://www.gov.cn')}\n")
 
 
+JIANGSU = "https://www.zgjssw.gov.cn/"
+JIANGSU_NAME = "中共江苏省委新闻网"
+
+
+def trs_list(title: str, items: list[Story], base: str, pager: str, aside: Story | None = None) -> str:
+    """A TRS column page: items in div.newslist with relative links, maybe a sidebar, and its pager."""
+    rows = "\n".join(
+        f'<li><a href="./{t.esc(s.url.removeprefix(base))}" target="_blank">{t.esc(s.title)}</a>'
+        f"<span>{s.when:%Y-%m-%d}</span></li>"
+        for s in items
+    )
+    side = (
+        f'<div class="right"><h3>推荐阅读</h3><ul><li><a href="{t.esc(aside.url)}">{t.esc(aside.title)}</a>'
+        "</li></ul></div>\n"
+        if aside
+        else ""
+    )
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{t.esc(title)}</title></head><body>\n'
+        f'<div class="nav"><a href="{JIANGSU}">首页</a> <a href="{JIANGSU}yaowen/">要闻</a> '
+        f'<a href="{JIANGSU}fabuting/renmian/">任免</a></div>\n'
+        f'<div class="newslist"><ul>\n{rows}\n</ul></div>\n{side}<div class="page">{pager}</div>\n</body></html>\n'
+    )
+
+
 def site_jiangsu(out: Output) -> None:
-    stories = make_stories(7, 14, column="要闻", sources=["新华日报", "江苏先锋网", "中国组织人事报"])
+    stories = make_stories(7, 12, column="要闻", sources=["新华日报", JIANGSU_NAME, "中国组织人事报"])
     for i, story in enumerate(stories):
-        story.url = (
-            f"https://www.zgjssw.gov.cn/yaowen/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8123400 + i}.shtml"
-        )
+        story.url = f"{JIANGSU}yaowen/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8123400 + i}.shtml"
     relate(stories)
+    notices = [notice(60 + k, "江苏", 2 + k * 4) for k in range(2)]
+    for i, story in enumerate(notices):
+        story.column = "任免"
+        story.url = f"{JIANGSU}fabuting/renmian/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8124400 + i}.shtml"
     challenged = stories[5]
     # 瑞数 also answers with a 200 and a ~1 KB page holding only its $_ts script.
     soft_challenged = stories[9]
-    names = ["index.html", "index_1.html", "index_2.html"]
+    # A sidebar link outside the list (never saved): only div.newslist is read.
+    aside = make_stories(70, 1, column="要闻", sources=[JIANGSU_NAME])[0]
+    aside.url = f"{JIANGSU}yaowen/{aside.when:%Y%m}/t{aside.when:%Y%m%d}_8129999.shtml"
+    names = ["index.shtml", "index_1.shtml", "index_2.shtml"]
     for n, items in enumerate(chunks(stories, 5)):
-        # TRS lists link relatively and write their pager with createPageHTML(count, current, ...).
-        page = html_list(
-            "要闻_江苏先锋网",
-            items,
-            "",
-            href=lambda s: "./" + s.url.removeprefix("https://www.zgjssw.gov.cn/yaowen/"),
-        )
+        # This list writes its pager with createPageHTML(count, current, ...)...
         script = (
-            f'<script type="text/javascript">createPageHTML({len(names)}, {n}, "index", "html");</script>'
+            f'<script type="text/javascript">createPageHTML({len(names)}, {n}, "index", "shtml");</script>'
         )
-        out.page(
-            f"https://www.zgjssw.gov.cn/yaowen/{names[n]}", page.replace("</body>", script + "\n</body>")
+        page = trs_list(f"要闻_{JIANGSU_NAME}", items, f"{JIANGSU}yaowen/", script, aside)
+        out.page(f"{JIANGSU}yaowen/{names[n]}", page)
+    # ...the 任免 list prints plain pager links.
+    for n, items in enumerate(chunks(notices, 1)):
+        page = trs_list(
+            f"任免_{JIANGSU_NAME}", items, f"{JIANGSU}fabuting/renmian/", numbered_pager(names[:2], n)
         )
-    for story in stories:
+        out.page(f"{JIANGSU}fabuting/renmian/" + ("" if n == 0 else names[n]), page)
+    for story in [*stories, *notices]:
         if story is challenged:
             out.page(story.url, t.CHALLENGE_PAGE, status=412)
         elif story is soft_challenged:
             out.page(story.url, t.CHALLENGE_PAGE)
         else:
-            out.page(story.url, t.page_trs(story, "江苏先锋网", "https://www.zgjssw.gov.cn/"))
+            out.page(story.url, t.page_trs(story, JIANGSU_NAME, JIANGSU))
         blocked = story is challenged or story is soft_challenged
         out.expect("jiangsu", story, fetchable="blocked" if blocked else "article")
     robots(out, "www.zgjssw.gov.cn")
@@ -358,6 +444,25 @@ def site_zhejiang(out: Output) -> None:
     robots(out, "www.zjzzgz.gov.cn")
 
 
+def beijing_list(items: list[Story], next_page: str | None, aside: Story) -> bytes:
+    """The 通知通告 list: items in .splb_b .newsList, the next page behind a titled link, in GBK."""
+    rows = "\n".join(
+        f'<li><a href="/article/{s.url.rsplit("/", 1)[1]}" target="_blank">{t.esc(s.title)}</a>'
+        f"<span>{s.when:%Y-%m-%d}</span></li>"
+        for s in items
+    )
+    pager = f'<a href="{next_page}" title="下一页">下一页</a>' if next_page else "<span>下一页</span>"
+    page = (
+        '<!DOCTYPE html>\n<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "<title>通知通告-北京组工网</title></head><body>\n"
+        '<div class="nav"><a href="/">首页</a></div>\n'
+        f'<div class="splb_b"><ul class="newsList">\n{rows}\n</ul></div>\n'
+        f'<div class="splb_r"><h3>热点</h3><a href="{t.esc(aside.url)}">{t.esc(aside.title)}</a></div>\n'
+        f'<div class="page"><a href="index.html" title="首页">首页</a> {pager}</div>\n</body></html>\n'
+    )
+    return page.encode("gbk")
+
+
 def site_beijing(out: Output) -> None:
     stories = make_stories(9, 11, column="组工动态", sources=["北京组工网", "北京日报"], fixed_place="北京")
     for i, story in enumerate(stories):
@@ -365,13 +470,12 @@ def site_beijing(out: Output) -> None:
         # 喆 is in GBK but not in GB2312, which the pages declare: the reader must decode as GBK.
         story.author = f"记者 王喆{'、张鹏' if i % 2 else ''}"
     relate(stories)
-    names = ["index.html", "index_2.html"]
+    aside = make_stories(90, 1, column="组工动态", sources=["北京组工网"], fixed_place="北京")[0]
+    aside.url = "https://www.bjdj.gov.cn/article/85999.html"
+    names = ["index.html", "index_1.html"]
     for n, items in enumerate(chunks(stories, 6)):
-        page = html_list("组工动态-北京组工网", items, numbered_pager(names, n))
-        page = page.replace(
-            '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-        )
-        out.page("https://www.bjdj.gov.cn/zgdt/" + ("" if n == 0 else names[n]), page.encode("gbk"))
+        following = names[n + 1] if n + 1 < len(names) else None
+        out.page(f"https://www.bjdj.gov.cn/news/tztg/{names[n]}", beijing_list(items, following, aside))
     challenged = stories[3]
     for story in stories:
         if story is challenged:

@@ -183,6 +183,7 @@ def page_people_old(story: Story) -> str:
 
 
 def page_dangjian(story: Story) -> str:
+    """党建网's detail layout: #title_tex, #time_tex, #time_ly, the editor in .bj span, #tex .TRS_Editor."""
     return f"""<!DOCTYPE html>
 <html>
 <head>
@@ -197,14 +198,15 @@ def page_dangjian(story: Story) -> str:
 <div class="w1200">
 <div class="position">当前位置：<a href="http://www.dangjian.cn/">首页</a> &gt; <a href="http://www.dangjian.cn/djyw/">{esc(story.column)}</a></div>
 <div class="article">
-<h1 class="tit">{esc(story.title)}</h1>
-<div class="info"><span class="time">{story.when:%Y-%m-%d %H:%M}</span> <span class="ly">来源：{esc(story.source)}</span> <span class="bj">编辑：{esc(story.editor or "")}</span></div>
+<div id="title_tex"><p>{esc(story.title)}</p></div>
+<div class="info"><span id="time_tex">{story.when:%Y-%m-%d %H:%M}</span> <span id="time_ly">来源：{esc(story.source)}</span></div>
 <div class="share">分享到：<a class="wx" href="javascript:;">微信</a> <a class="wb" href="javascript:;">微博</a></div>
 <div id="tex"><div class="TRS_Editor"><style type="text/css">
 .TRS_Editor P{{margin-top:5px;margin-bottom:5px;line-height:2;font-family:宋体;font-size:12pt;}}
 </style>
 {paragraphs_html(story)}
 </div></div>
+<div class="bj">[责任编辑：<span>{esc(story.editor or "")}</span>]</div>
 </div>
 {related_html(story, "相关阅读")}
 </div>
@@ -214,7 +216,14 @@ def page_dangjian(story: Story) -> str:
 """
 
 
-def page_gov(story: Story) -> str:
+def page_gov(story: Story, metas: bool = True) -> str:
+    """中国政府网's detail layout; ``metas=False`` leaves out ArticleTitle and PubDate, as some pages do."""
+    article_metas = (
+        f'<meta name="ArticleTitle" content="{esc(story.title)}">\n'
+        f'<meta name="PubDate" content="{story.when:%Y-%m-%d %H:%M}">\n'
+        if metas
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -224,9 +233,8 @@ def page_gov(story: Story) -> str:
 <meta name="SiteIDCode" content="bm01000001">
 <meta name="ColumnName" content="{esc(story.column)}">
 <meta name="ColumnType" content="要闻">
-<meta name="ArticleTitle" content="{esc(story.title)}">
-<meta name="PubDate" content="{story.when:%Y-%m-%d %H:%M}">
-<meta name="ContentSource" content="{esc(story.source)}">
+{article_metas}<meta name="ContentSource" content="{esc(story.source)}">
+<meta name="firstpublishedtime" content="{story.when:%Y-%m-%d-%H:%M:%S}">
 <meta name="Keywords" content="">
 <meta name="Description" content="{esc(story.brief)}">
 <meta name="Url" content="{esc(story.url)}">
@@ -241,7 +249,7 @@ def page_gov(story: Story) -> str:
 <h1 id="ti">{esc(story.title)}</h1>
 <div class="pages-date">{story.when:%Y-%m-%d %H:%M}<span class="font">来源：{esc(story.source)}</span>
 <span class="font index_switchsize">字号：<span>默认</span> <span>大</span> <span>超大</span></span> | <span class="font printIco">打印</span> | {BDSHARE}</div>
-<div class="pages_content" id="UCAP-CONTENT">
+<div class="pages_content mhide" id="UCAP-CONTENT">
 {paragraphs_html(story)}
 </div>
 <div class="editor">【我要纠错】 责任编辑：{esc(story.editor or "")}</div>
