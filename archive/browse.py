@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,17 @@ QUERY_HELP = (
 )
 
 
+def _front_page(database: str) -> str:
+    """The front page's description: what the archive is, and its researcher's pages first."""
+    return (
+        "<p>Chinese organization-department (组织部 / 组工 / 党建) news.</p>"
+        f'<p class="orgnews-entry"><a href="/{database}/-/search"><strong>Search the articles</strong></a>'
+        " (exact Chinese search with a timeline, facets and reading pages) · "
+        f'<a href="/{database}/-/health">Crawl health</a> (runs, field coverage and alerts per site)</p>'
+        f"<p>{html.escape(QUERY_HELP)} The tables below are open to SQL.</p>"
+    )
+
+
 def metadata(database: str) -> dict[str, Any]:
     """Datasette metadata for an archive served under the name ``database``."""
     tables: dict[str, Any] = {name: {"hidden": True} for name in HIDDEN_TABLES}
@@ -117,7 +129,7 @@ def metadata(database: str) -> dict[str, Any]:
     }
     return {
         "title": "orgnews archive",
-        "description": "Chinese organization-department (组织部 / 组工 / 党建) news. " + QUERY_HELP,
+        "description_html": _front_page(database),
         "databases": {
             database: {
                 "tables": tables,
@@ -147,5 +159,11 @@ def build_datasette(db_path: str | Path) -> Any:
     return Datasette(
         [str(path)],
         metadata=metadata(path.stem),
-        settings={"sql_time_limit_ms": 5000, "facet_time_limit_ms": 2000, "allow_download": False},
+        settings={
+            "sql_time_limit_ms": 5000,
+            "facet_time_limit_ms": 2000,
+            "allow_download": False,
+            # Table pages show the start of a long body; the article's own page shows all of it.
+            "truncate_cells_html": 160,
+        },
     )

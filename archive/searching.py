@@ -16,9 +16,11 @@ is exact either way.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +149,17 @@ class Searcher:
             return self._execute(sql, [*self.match, *self.params]).fetchone()[0]
         sql = f"SELECT a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
         return sum(1 for row in self._execute(sql, [*self.match, *self.params]) if self._keep(row))
+
+    def matching_values(self, columns: str) -> Iterator[tuple]:
+        """``columns`` (SQL over ``a``, the articles table) of every matching article, in no order."""
+        if self.query.exact:
+            sql = f"SELECT {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+            yield from map(tuple, self._execute(sql, [*self.match, *self.params]))
+            return
+        sql = f"SELECT a.title, a.body, {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+        for row in self._execute(sql, [*self.match, *self.params]):
+            if self._keep(row):
+                yield tuple(row)[2:]
 
     def rows(self, order: str, limit: int = 0) -> Iterator[sqlite3.Row]:
         """Matching article rows in the requested order, with a ``score`` column."""
@@ -280,6 +293,50 @@ def run_search(
         if limit and len(hits) >= limit:
             break
     return hits
+
+
+FACETS = ("site", "source", "column", "year")
+
+
+@dataclass
+class Summary:
+    """How the matches of a query spread: their number, per facet value and per month (``YYYY-MM``;
+    None for undated articles)."""
+
+    count: int
+    facets: dict[str, Counter]
+    months: Counter
+
+
+def summarize(conn: sqlite3.Connection, query: str, *, field: str = "all", **filters: Any) -> Summary:
+    """Count the matches of ``query`` (as ``count_matches``) by facet and by month, in one pass."""
+    searcher = Searcher(conn, query, field_name=field, filters=_filters(**filters))
+    facets: dict[str, Counter] = {name: Counter() for name in FACETS}
+    months: Counter = Counter()
+    count = 0
+    columns = ", ".join(f"a.[{name}]" for name in FACETS) + ", substr(a.published_at, 1, 7)"
+    for values in searcher.matching_values(columns):
+        count += 1
+        for name, value in zip(FACETS, values, strict=False):
+            facets[name][value] += 1
+        months[values[-1]] += 1
+    return Summary(count, facets, months)
+
+
+def hits_page(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    order: str = "rank",
+    offset: int = 0,
+    size: int = 20,
+    field: str = "all",
+    **filters: Any,
+) -> list[Hit]:
+    """Hits ``offset`` to ``offset + size`` of ``query`` in ``order``, as ``run_search`` gives them."""
+    searcher = Searcher(conn, query, field_name=field, filters=_filters(**filters))
+    rows = itertools.islice(searcher.rows(order, offset + size), offset, offset + size)
+    return [searcher.hit(row) for row in rows]
 
 
 def count_matches(arc: Archive, query: str, *, field: str = "all", **filters: Any) -> int:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +43,64 @@ def run_cli(
 @pytest.fixture
 def cli():
     return run_cli
+
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+# Headless, offline and quiet: no sync, updates or other background traffic.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the real headless Chromium with ``args`` (``--dump-dom URL``, ``--screenshot=...``)."""
+    assert CHROMIUM is not None, "CI must have chromium (see .ci/run)"
+    command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, timeout=120)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, log_path: Path) -> Iterator[str]:
+    """``orgnews serve`` on the archive in ``data_dir``, in a subprocess on a free port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    # A file, not a pipe: nothing reads the server's output while tests run, and a full pipe
+    # would stop the server in the middle of a request.
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError(f"orgnews serve did not start: {log_path.read_text()}") from None
+                time.sleep(0.2)
+        try:
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -5,11 +5,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,12 +16,9 @@ from archive.errors import QueryError
 from archive.query import parse_query
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
-from tests.conftest import ROOT
+from tests.conftest import CHROMIUM, chromium, serving
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-
 
 # Articles whose text differs from a query only in punctuation or whitespace: the index alone
 # cannot tell them apart, so they show whether the exact check is applied.
@@ -38,12 +30,6 @@ NEAR_MISSES = [
     ("https://e.example.cn/tab.html", "专题学习\t教育", "推进工作"),
 ]
 SYNTHETIC_ARTICLES = 150
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,34 +48,8 @@ def server(tmp_path_factory):
         # be exact over articles indexed both ways.
         arc.save_articles(synthetic[100:] + near_misses, defer_pairs=True)
         assert arc.pairs_through() == 100 and arc.pair_backlog() == len(synthetic) - 100 + len(near_misses)
-    port = free_port()
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    log_path = data_dir.parent / "serve.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        # A file, not a pipe: nothing reads the server's output while tests run, and a full pipe
-        # would stop the server in the middle of a request.
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"orgnews serve did not start: {log_path.read_text()}") from None
-            time.sleep(0.2)
-    yield base, data_dir
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with serving(data_dir, data_dir.parent / "serve.log") as base:
+        yield base, data_dir
 
 
 def get_json(base: str, path: str, **params) -> dict:
@@ -270,27 +230,9 @@ def test_served_read_only_while_a_crawl_writes(server):
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed")
 def test_search_page_shows_results_in_a_browser(server, tmp_path):
-    assert CHROMIUM is not None, "CI must have chromium (see .ci/run)"
     base, _ = server
     url = base + "/archive/articles?" + urllib.parse.urlencode({"_search": "5G芯片"})
-    result = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'chromium'}",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        timeout=120,
-    )
+    result = chromium(tmp_path / "chromium", "--dump-dom", url)
     dom = result.stdout.decode("utf-8", "replace")
     assert "推进5G芯片党建" in dom, result.stderr.decode("utf-8", "replace")[-2000:]
     # The page says what it searched for, and the near miss "5G 芯片" (spaced) is not a hit.

@@ -1,0 +1,479 @@
+"""Views of the researcher's pages (see ``archive.web``): request in, template or data out.
+
+The reading and counting is done by ``archive.searching`` and ``archive.reading`` on Datasette's
+read-only connection, in its thread pool (``Database.execute_fn``); nothing here writes SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import urllib.parse
+from dataclasses import dataclass, field, replace
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from datasette import Response
+from datasette.utils.asgi import NotFound
+from markupsafe import Markup
+
+from archive import reading
+from archive.captures import charset_of, read_capture, without_scripts
+from archive.charts import build_timeline, sparkline, timeline_csv, timeline_svg
+from archive.errors import ArchiveError, QueryError
+from archive.query import FIELDS
+from archive.searching import FACETS, MARK_END, MARK_START, Summary, hits_page, summarize
+from archive.textdiff import changed_share, diff_texts, folded, paragraphs
+
+PLUGIN = "orgnews"
+PAGE_SIZE = 20
+# The JSON and CSV links give this many hits at most (the count says how many there are).
+EXPORT_SIZE = 1000
+FACET_VALUES = 12
+EXAMPLE_QUERIES = ("组织部", "三会一课", "选调生", '"主题教育" OR 党史学习教育', "干部 NOT 退休")
+
+
+def is_archive(datasette: Any, database: str | None) -> bool:
+    """Whether ``database`` is an orgnews archive (its metadata turns the exact search on)."""
+    if not database or database not in datasette.databases:
+        return False
+    return bool(
+        (datasette.plugin_config(PLUGIN, database=database, table="articles") or {}).get("exact_search")
+    )
+
+
+def archive_name(datasette: Any) -> str | None:
+    return next((name for name in datasette.databases if is_archive(datasette, name)), None)
+
+
+def navigation(datasette: Any, database: str) -> list[tuple[str, str]]:
+    """The links every page of the archive shows: (label, href)."""
+    base = datasette.urls.database(database)
+    return [
+        ("Search", f"{base}/-/search"),
+        ("Crawl health", f"{base}/-/health"),
+        ("Tables and SQL", base),
+    ]
+
+
+def _database(datasette: Any, request: Any) -> Any:
+    name = request.url_vars["database"]
+    if not is_archive(datasette, name):
+        raise NotFound(f"no orgnews archive is served as {name!r}")
+    return datasette.get_database(name)
+
+
+async def _page(datasette: Any, request: Any, template: str, context: dict[str, Any], status: int = 200):
+    database = request.url_vars["database"]
+    context = {"database": database, "orgnews_nav": navigation(datasette, database), **context}
+    html = await datasette.render_template(template, context, request=request, view_name=PLUGIN)
+    return Response.html(html, status=status)
+
+
+# -- search -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """The search page's request arguments, checked."""
+
+    q: str = ""
+    compare: str = ""
+    field_name: str = "all"
+    order: str = "rank"
+    site: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    column: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    page: int = 1
+    size: int = PAGE_SIZE
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args: Any, size: int = PAGE_SIZE) -> SearchForm:
+        problems = []
+        order = args.get("order") or "rank"
+        if order not in ("rank", "date"):
+            problems.append(
+                f"order={order!r} is not an order: use rank (best matches first) or date (newest first)"
+            )
+            order = "rank"
+        field_name = args.get("in") or "all"
+        if field_name not in FIELDS:
+            problems.append(f"in={field_name!r} is not a field to search: use all, title or body")
+            field_name = "all"
+        return cls(
+            q=(args.get("q") or "").strip(),
+            compare=(args.get("compare") or "").strip(),
+            field_name=field_name,
+            order=order,
+            site=tuple(v for v in args.getlist("site") if v),
+            source=tuple(v for v in args.getlist("source") if v),
+            column=tuple(v for v in args.getlist("column") if v),
+            since=(args.get("since") or "").strip(),
+            until=(args.get("until") or "").strip(),
+            page=_positive(args.get("page"), 1),
+            size=min(_positive(args.get("size"), size), EXPORT_SIZE),
+            problems=tuple(problems),
+        )
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "source": self.source,
+            "column": self.column,
+            "since": self.since or None,
+            "until": self.until or None,
+        }
+
+    def query_string(self, **changes: Any) -> str:
+        """The arguments of this form with ``changes``, defaults left out, for a link."""
+        form = replace(self, **changes)
+        pairs: list[tuple[str, Any]] = [("q", form.q), ("compare", form.compare)]
+        pairs += [
+            ("in", form.field_name if form.field_name != "all" else ""),
+            ("order", form.order if form.order != "rank" else ""),
+        ]
+        pairs += [(name, value) for name in ("site", "source", "column") for value in getattr(form, name)]
+        pairs += [("since", form.since), ("until", form.until)]
+        pairs += [
+            ("page", form.page if form.page > 1 else ""),
+            ("size", form.size if form.size != PAGE_SIZE else ""),
+        ]
+        return urllib.parse.urlencode([(k, v) for k, v in pairs if v not in ("", None)])
+
+
+def _positive(value: str | None, default: int) -> int:
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return number if number > 0 else default
+
+
+def snippet_html(snippet: str) -> Markup:
+    """The snippet escaped, with its match marks kept as ``<mark>`` elements."""
+    escaped = escape(snippet, quote=False)
+    return Markup(escaped.replace(escape(MARK_START), "<mark>").replace(escape(MARK_END), "</mark>"))
+
+
+def run_search(conn: Any, form: SearchForm) -> dict[str, Any]:
+    """Everything the search page shows for ``form``: count, hits, facets, timeline, or the error."""
+    result: dict[str, Any] = {"error": None, "count": None, "hits": [], "facets": {}, "timeline": None}
+    if form.problems:
+        result["error"] = "; ".join(form.problems)
+        return result
+    if not form.q:
+        return result
+    options = {"field": form.field_name, **form.filters()}
+    try:
+        summary = summarize(conn, form.q, **options)
+        compared = _compared(conn, form, options)
+        hits = hits_page(
+            conn, form.q, order=form.order, offset=(form.page - 1) * form.size, size=form.size, **options
+        )
+    except QueryError as exc:
+        result["error"] = str(exc)
+        return result
+    sizes = reading.story_sizes(conn, [hit.story_id for hit in hits])
+    series = [(form.q, summary.months)] + ([(form.compare, compared.months)] if compared else [])
+    result.update(
+        count=summary.count,
+        compare_count=compared.count if compared else None,
+        hits=[{**hit.to_dict(), "reposts": sizes.get(hit.story_id, 1) - 1} for hit in hits],
+        facets=_facets(summary),
+        timeline=build_timeline(series),
+    )
+    return result
+
+
+def _compared(conn: Any, form: SearchForm, options: dict[str, Any]) -> Summary | None:
+    if not form.compare:
+        return None
+    try:
+        return summarize(conn, form.compare, **options)
+    except QueryError as exc:
+        raise QueryError(f"the comparison query: {exc}") from exc
+
+
+def _facets(summary: Summary) -> dict[str, list[tuple[Any, int]]]:
+    return {
+        name: sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_VALUES]
+        for name, counts in summary.facets.items()
+    }
+
+
+def facet_links(
+    form: SearchForm, facets: dict[str, list[tuple[Any, int]]], base: str
+) -> list[dict[str, Any]]:
+    """Per facet: its values with count, whether chosen, and the link that chooses or drops it."""
+    groups = []
+    for name in FACETS:
+        items = []
+        for value, count in facets.get(name, []):
+            if value is None or value == "":
+                items.append({"label": "(none)", "count": count, "href": None, "chosen": False})
+                continue
+            if name == "year":
+                chosen = form.since == form.until == str(value)
+                change = {"since": "", "until": ""} if chosen else {"since": str(value), "until": str(value)}
+            else:
+                values = getattr(form, name)
+                chosen = value in values
+                change = {name: tuple(v for v in values if v != value) if chosen else (*values, value)}
+            href = f"{base}?{form.query_string(page=1, **change)}"
+            items.append({"label": str(value), "count": count, "href": href, "chosen": chosen})
+        groups.append({"name": name, "items": items})
+    return groups
+
+
+def chosen_filters(form: SearchForm, base: str) -> list[dict[str, str]]:
+    """The filters in force, each with the link that removes it."""
+    chosen = []
+    for name in ("site", "source", "column"):
+        for value in getattr(form, name):
+            rest = tuple(v for v in getattr(form, name) if v != value)
+            chosen.append(
+                {"label": f"{name}: {value}", "href": f"{base}?{form.query_string(page=1, **{name: rest})}"}
+            )
+    for name in ("since", "until"):
+        if getattr(form, name):
+            chosen.append(
+                {
+                    "label": f"{name} {getattr(form, name)}",
+                    "href": f"{base}?{form.query_string(page=1, **{name: ''})}",
+                }
+            )
+    return chosen
+
+
+async def search_view(datasette: Any, request: Any) -> Response:
+    db = _database(datasette, request)
+    fmt = request.url_vars.get("format") or ""
+    form = SearchForm.from_args(request.args, size=EXPORT_SIZE if fmt else PAGE_SIZE)
+    result = await db.execute_fn(lambda conn: run_search(conn, form))
+    status = 400 if result["error"] else 200
+    if fmt == ".json":
+        return Response.json(_search_json(form, result), status=status)
+    if fmt == ".csv":
+        if result["error"]:
+            return Response.text(result["error"] + "\n", status=400)
+        return Response(_hits_csv(result["hits"]), content_type="text/csv; charset=utf-8")
+    base = f"{datasette.urls.database(db.name)}/-/search"
+    return await _page(
+        datasette,
+        request,
+        "orgnews_search.html",
+        _search_context(datasette, db.name, form, result, base),
+        status,
+    )
+
+
+def _search_context(
+    datasette: Any, database: str, form: SearchForm, result: dict[str, Any], base: str
+) -> dict[str, Any]:
+    timeline = result["timeline"]
+    count = result["count"] or 0
+    first = (form.page - 1) * form.size + 1
+    for hit in result["hits"]:
+        hit["snippet_html"] = snippet_html(hit["snippet"])
+        hit["href"] = datasette.urls.row(database, "articles", str(hit["id"]))
+    return {
+        "form": form,
+        "result": result,
+        "shown": (first, first + len(result["hits"]) - 1),
+        "pages": -(-count // form.size),
+        "facets": facet_links(form, result["facets"], base),
+        "chosen": chosen_filters(form, base),
+        "timeline_svg": Markup(
+            timeline_svg(timeline, lambda p: f"{base}?{form.query_string(page=1, since=p, until=p)}")
+        )
+        if timeline
+        else "",
+        "base": base,
+        "examples": [(q, f"{base}?{urllib.parse.urlencode({'q': q})}") for q in EXAMPLE_QUERIES],
+        "export": form.query_string(page=1, size=EXPORT_SIZE),
+        "fields": FIELDS,
+    }
+
+
+def _search_json(form: SearchForm, result: dict[str, Any]) -> dict[str, Any]:
+    timeline = result["timeline"]
+    return {
+        "query": form.q,
+        "compare": form.compare or None,
+        "in": form.field_name,
+        "order": form.order,
+        "filters": {k: v for k, v in form.filters().items() if v},
+        "error": result["error"],
+        "count": result["count"],
+        "offset": (form.page - 1) * form.size,
+        "hits": result["hits"],
+        "facets": {
+            name: [{"value": v, "count": n} for v, n in items] for name, items in result["facets"].items()
+        },
+        "timeline": _timeline_json(timeline) if timeline else None,
+    }
+
+
+def _timeline_json(timeline: Any) -> dict[str, Any]:
+    return {
+        "unit": timeline.unit,
+        "periods": timeline.periods,
+        "series": [{"query": name, "counts": counts} for name, counts in timeline.series],
+        "undated": timeline.undated,
+    }
+
+
+HIT_CSV_COLUMNS = (
+    "id",
+    "published_at",
+    "site",
+    "source",
+    "column",
+    "title",
+    "author",
+    "editor",
+    "reposts",
+    "url",
+    "snippet",
+)
+
+
+def _hits_csv(hits: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HIT_CSV_COLUMNS)
+    writer.writerows([hit.get(name) for name in HIT_CSV_COLUMNS] for hit in hits)
+    return out.getvalue()
+
+
+async def timeline_csv_view(datasette: Any, request: Any) -> Response:
+    db = _database(datasette, request)
+    form = SearchForm.from_args(request.args)
+    result = await db.execute_fn(lambda conn: run_search(conn, replace(form, size=1)))
+    if result["error"] or result["timeline"] is None:
+        return Response.text((result["error"] or "give a query: ?q=...") + "\n", status=400)
+    return Response(timeline_csv(result["timeline"]), content_type="text/csv; charset=utf-8")
+
+
+# -- article ------------------------------------------------------------------------------------
+
+
+def article_context(datasette: Any, database: str, request: Any):
+    """The ``orgnews_article`` template variable of an article's row page (a coroutine for Datasette)."""
+
+    async def context() -> dict[str, Any]:
+        try:
+            article_id = int(request.url_vars.get("pks", ""))
+        except ValueError:
+            return {}
+        found = await datasette.get_database(database).execute_fn(
+            lambda conn: reading.article(conn, article_id)
+        )
+        if found is None:
+            return {}
+        return {"orgnews_article": _article_view(found), "orgnews_nav": navigation(datasette, database)}
+
+    return context
+
+
+def _article_view(article: dict[str, Any]) -> dict[str, Any]:
+    newer_body, newer_title = article["body"], article["title"]
+    for version in article["versions"]:
+        diff = diff_texts(version["body"], newer_body)
+        version["changed_share"] = changed_share(diff)
+        version["diff"] = folded(diff)
+        version["title_changed"] = (version["title"] or "") != (newer_title or "")
+        version["newer_title"] = newer_title
+        newer_body, newer_title = version["body"], version["title"]
+    article["paragraphs"] = paragraphs(article["body"])
+    earliest = article["copies"][0]["id"] if article["copies"] else article["id"]
+    article["first_copy"] = earliest
+    return article
+
+
+# -- capture ------------------------------------------------------------------------------------
+
+
+async def capture_view(datasette: Any, request: Any) -> Response:
+    db = _database(datasette, request)
+    fetch_id = int(request.url_vars["fetch_id"])
+    location = await db.execute_fn(lambda conn: reading.capture_location(conn, fetch_id))
+    if location is None:
+        raise NotFound(f"no capture kept for fetch {fetch_id}")
+    warc_dir = Path(db.path).parent / "warc"
+    try:
+        capture = read_capture(
+            warc_dir, location["warc_file"], location["warc_offset"], location["warc_length"]
+        )
+    except ArchiveError as exc:
+        return Response.text(f"{exc}\n", status=404)
+    charset = charset_of(capture.content_type)
+    headers = {
+        # Belt and braces: nothing of the captured page may run, even what the cleaning missed.
+        "Content-Security-Policy": "script-src 'none'; object-src 'none'; frame-src 'none'",
+        "X-Orgnews-Captured-Url": urllib.parse.quote(capture.url, safe=":/?&=%#"),
+    }
+    if "html" not in capture.content_type.lower() and capture.body.lstrip()[:1] != b"<":
+        text = capture.body.decode(charset or "utf-8", "replace")
+        return Response(text, headers=headers, content_type="text/plain; charset=utf-8")
+    page = without_scripts(capture.body, charset)
+    banner = _capture_banner(location, datasette.urls.database(db.name))
+    page = page.replace(b"<body>", b"<body>" + banner, 1) if b"<body>" in page else banner + page
+    return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+
+
+def _capture_banner(location: dict[str, Any], base: str) -> bytes:
+    text = (
+        f'<div id="orgnews-capture-banner" style="font:13px/1.5 sans-serif;background:#fff7d6;color:#222;'
+        f'border-bottom:1px solid #d9c36a;padding:6px 12px">Captured by orgnews from '
+        f'<a href="{escape(location["url"])}">{escape(location["url"])}</a> at {escape(location["fetched_at"] or "")} '
+        f"(HTTP {location['status']}); scripts removed. "
+        f'<a href="{escape(base)}/-/search">Search the archive</a></div>'
+    )
+    return text.encode("utf-8")
+
+
+# -- crawl health -------------------------------------------------------------------------------
+
+
+async def health_view(datasette: Any, request: Any) -> Response:
+    db = _database(datasette, request)
+    sites = await db.execute_fn(reading.crawl_health)
+    if request.url_vars.get("format") == ".json":
+        return Response.json({"sites": sites})
+    for site in sites:
+        site["charts"] = _coverage_charts(site)
+    alerts = [alert for site in sites for alert in site["alerts"]]
+    return await _page(datasette, request, "orgnews_health.html", {"sites": sites, "alerts": alerts})
+
+
+def _coverage_charts(site: dict[str, Any]) -> list[dict[str, Any]]:
+    names: list[str] = []
+    for run in site["coverage"]:
+        names += [name for name in run["field_coverage"] if name not in names]
+    alerted = {name for name in names for alert in site["alerts"] if f": {name} found in" in alert}
+    charts = []
+    for name in names:
+        values = [run["field_coverage"].get(name) for run in site["coverage"]]
+        latest = next((v for v in reversed(values) if v is not None), None)
+        charts.append(
+            {
+                "field": name,
+                "latest": latest,
+                "alert": name in alerted,
+                "svg": Markup(sparkline(values, alert=name in alerted)),
+            }
+        )
+    return charts
+
+
+ROUTES = [
+    (r"^/(?P<database>[^/]+)/-/search(?P<format>\.json|\.csv)?$", search_view),
+    (r"^/(?P<database>[^/]+)/-/timeline\.csv$", timeline_csv_view),
+    (r"^/(?P<database>[^/]+)/-/capture/(?P<fetch_id>\d+)$", capture_view),
+    (r"^/(?P<database>[^/]+)/-/health(?P<format>\.json)?$", health_view),
+]

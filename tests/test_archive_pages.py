@@ -1,0 +1,411 @@
+"""The researcher's pages of ``orgnews serve`` in a real headless Chromium, on the demo archive.
+
+The archive is what ``orgnews demo`` crawls, then a crawl of the replay's snapshot 2 (which edits
+one article), then one repost of a demo article on another site with its page captured in a WARC
+file (the demo's own article pages carry no scripts). Screenshots of every page at 1400 px go to
+``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from email.message import Message
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from archive import Archive, search
+from archive.captures import without_scripts
+from archive.charts import build_timeline, timeline_svg
+from archive.errors import QueryError
+from archive.query import parse_query
+from crawler.extract import Article
+from crawler.warc import WarcRecorder
+from tests.conftest import CHROMIUM, ROOT, chromium, run_cli, serving
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed"),
+]
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+REPOST_URL = "https://www.example-zzb.gov.cn/art/2026/11/30/art_301_9001.html"
+REPOST_IMAGE = "https://www.example-zzb.gov.cn/art/2026/11/30/W020261130.jpg"
+REPOST_ATTACHMENT = "https://www.example-zzb.gov.cn/module/download/gs.pdf"
+# A captured page with everything that would run in a reader's browser.
+REPOST_PAGE = """<html><head><meta charset="gb2312"><title>{title}</title>
+<script>document.title = "changed"</script><script src="https://stats.example.cn/t.js"></script></head>
+<body onload="track()"><h1>{title}</h1><div id="zoom"><p>{first}</p></div>
+<a href="javascript:print()">打印本页</a><object data="x.swf"></object></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory) -> Path:
+    from crawler.replay.server import ReplayServer
+
+    data_dir = tmp_path_factory.mktemp("pages") / "data"
+    demo = run_cli("demo", data_dir=data_dir)
+    assert demo.returncode == 0, demo.stderr.decode()[-2000:]
+    with ReplayServer(snapshot=2) as changed:
+        # Long enough to re-check every article: the edited one comes back as a new version.
+        refresh = run_cli(
+            "crawl",
+            "--all",
+            "--refresh-days",
+            "3650",
+            data_dir=data_dir,
+            env={"ORGNEWS_REPLAY_URL": changed.base_url},
+        )
+    assert refresh.returncode == 0, refresh.stdout.decode()[-2000:]
+    add_captured_repost(data_dir)
+    add_alerting_run(data_dir)
+    return data_dir
+
+
+ALERT = (
+    "zhejiang: author found in 0% of 12 articles, against 100% in the last 2 runs; "
+    "the site may have changed its layout (check its profile selectors)"
+)
+
+
+def add_alerting_run(data_dir: Path) -> None:
+    """A run of one site whose author coverage fell, as the crawl records it."""
+    with Archive.open(data_dir / "archive.db") as arc:
+        run_id = arc.start_run("zhejiang")
+        coverage = {
+            "title": 1.0,
+            "published_at": 1.0,
+            "source": 1.0,
+            "author": 0.0,
+            "editor": 1.0,
+            "body": 1.0,
+        }
+        stats = {"pages_fetched": 14, "articles_new": 12}
+        arc.finish_run(run_id, status="completed", stats=stats, field_coverage=coverage, alerts=[ALERT])
+
+
+def add_captured_repost(data_dir: Path) -> None:
+    """A copy of the first 12371 article on another site, its page written to a WARC file with scripts."""
+    with Archive.open(data_dir / "archive.db") as arc:
+        original = arc.conn.execute(
+            "SELECT title, body, source FROM articles WHERE site = '12371' ORDER BY id LIMIT 1"
+        ).fetchone()
+        title, body, source = original
+        page = REPOST_PAGE.format(title=title, first=body.splitlines()[0]).encode("gb18030")
+        recorder = WarcRecorder(data_dir / "warc", prefix="repost")
+        location = recorder.write(
+            url=REPOST_URL,
+            status=200,
+            response_headers=[("Content-Type", "text/html; charset=gb2312")],
+            body=page,
+            method="GET",
+            request_headers=[],
+            request_body=None,
+        )
+        recorder.close()
+        fetch_id = arc.record_fetch(
+            url=REPOST_URL,
+            status=200,
+            outcome="article",
+            run_id=None,
+            site="zhejiang",
+            warc_file=location.file,
+            warc_offset=location.offset,
+            warc_length=location.length,
+        )
+        repost = Article(
+            url=REPOST_URL,
+            site="zhejiang",
+            title=title,
+            body=body,
+            source=source,
+            published_at="2026-11-30",
+            images=[REPOST_IMAGE],
+            attachments=[{"url": REPOST_ATTACHMENT, "text": "附件：任前公示名单"}],
+        )
+        arc.save_article(repost, fetch_id=fetch_id)
+
+
+@pytest.fixture(scope="module")
+def server(archive_dir, tmp_path_factory):
+    with serving(archive_dir, tmp_path_factory.mktemp("serve-log") / "serve.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Load a page in headless Chromium: its DOM as lxml, and a 1400 px screenshot named ``shot``."""
+    profile = tmp_path_factory.mktemp("chromium")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def load(url: str, shot: str, height: int = 2000):
+        path = SCREENSHOTS / f"{shot}.png"
+        path.unlink(missing_ok=True)
+        result = chromium(profile, f"--window-size=1400,{height}", f"--screenshot={path}", "--dump-dom", url)
+        dom = result.stdout.decode("utf-8", "replace")
+        assert "<body" in dom and path.is_file(), result.stderr.decode("utf-8", "replace")[-2000:]
+        print(f"screenshot: {path}")
+        return lxml.html.fromstring(dom)
+
+    return load
+
+
+def db(archive_dir: Path) -> sqlite3.Connection:
+    return sqlite3.connect(archive_dir / "archive.db")
+
+
+def url(base: str, path: str, **params) -> str:
+    return base + path + ("?" + urllib.parse.urlencode(params, doseq=True) if params else "")
+
+
+def get(full_url: str) -> tuple[int, bytes, Message]:
+    try:
+        with urllib.request.urlopen(full_url, timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), exc.headers
+
+
+def html_page(full_url: str):
+    """A page fetched without the browser, for what needs no rendering."""
+    return lxml.html.fromstring(get(full_url)[1].decode("utf-8"))
+
+
+def text(element) -> str:
+    return element.text_content().strip()
+
+
+QUERY, COMPARE = "组织部", "干部"
+
+
+@pytest.fixture(scope="module")
+def search_page(server, browser):
+    """The search page for QUERY with COMPARE on its timeline, as Chromium shows it."""
+    return browser(url(server, "/archive/-/search", q=QUERY, compare=COMPARE), "search")
+
+
+def test_search_page_shows_highlighted_hits_and_the_counts_of_orgnews_search(
+    server, archive_dir, search_page
+):
+    query, page = QUERY, search_page
+    counted = run_cli("search", query, "--count", data_dir=archive_dir)
+    expected_count = int(counted.stdout.decode())
+    assert expected_count > 20  # more than one page: "N of M" says so
+    assert text(page.cssselect(".summary .count .total")[0]) == f"{expected_count:,}"
+    assert text(page.cssselect(".summary .count strong")[0]) == "1–20"
+    hits = page.cssselect("li.hit")
+    expected = search(archive_dir / "archive.db", query, limit=20)
+    assert [h.cssselect("h3 a")[0].get("href") for h in hits] == [
+        f"/archive/articles/{hit.id}" for hit in expected
+    ]
+    assert [text(h.cssselect("h3 a")[0]) for h in hits] == [hit.title for hit in expected]
+    # The snippet's marks are rendered as elements, not shown as text.
+    for hit in hits:
+        snippet = hit.cssselect(".snippet")[0]
+        marked = [text(mark) for mark in snippet.cssselect("mark")]
+        assert marked and all(query in m for m in marked), text(snippet)
+        assert "<mark>" not in text(snippet)
+    site_facet = {text(li.cssselect("a")[0]): int(text(li.cssselect(".n")[0])) for li in facet(page, "site")}
+    sites = Counter(hit.site for hit in search(archive_dir / "archive.db", query, limit=0))
+    assert site_facet == dict(sites)
+    # The JSON and CSV links give the same count and hits.
+    data = json.loads(get(url(server, "/archive/-/search.json", q=query))[1])
+    assert data["count"] == expected_count and data["error"] is None
+    assert [hit["id"] for hit in data["hits"]] == [
+        hit.id for hit in search(archive_dir / "archive.db", query, limit=0)
+    ]
+    rows = list(csv.DictReader(io.StringIO(get(url(server, "/archive/-/search.csv", q=query))[1].decode())))
+    assert [int(row["id"]) for row in rows] == [hit["id"] for hit in data["hits"]]
+
+
+def facet(page, name: str) -> list:
+    heading = next(h for h in page.cssselect(".facets h3") if text(h) == name)
+    return heading.getnext().cssselect("li")
+
+
+def test_facets_and_date_order_narrow_the_search_like_orgnews_search(server, archive_dir):
+    query = "干部"
+    page = html_page(url(server, "/archive/-/search", q=query, site="people", order="date"))
+    expected = search(archive_dir / "archive.db", query, site="people", order="date", limit=20)
+    assert [text(a) for a in page.cssselect("li.hit h3 a")] == [hit.title for hit in expected]
+    counted = run_cli("search", query, "--site", "people", "--count", data_dir=archive_dir)
+    assert text(page.cssselect(".summary .count .total")[0]) == f"{int(counted.stdout.decode()):,}"
+    assert [text(chip) for chip in page.cssselect(".facets .chip")] == ["site: people ×"]
+
+
+def test_timeline_counts_equal_a_group_by_month_of_the_same_search(server, archive_dir, search_page):
+    query, compare, page = QUERY, COMPARE, search_page
+    drawn = {
+        g.get("data-period"): int(g.get("data-count")) for g in page.cssselect("svg.timeline g[data-period]")
+    }
+    expected = months_of(archive_dir, query)
+    assert {period: n for period, n in drawn.items() if n} == expected
+    # Both queries share the axis: from the first month either matches to the last.
+    both = expected.keys() | months_of(archive_dir, compare).keys()
+    assert min(drawn) == min(both) and max(drawn) == max(both)
+    body = get(url(server, "/archive/-/timeline.csv", q=query, compare=compare))[1].decode()
+    table = list(csv.reader(io.StringIO(body)))
+    assert table[0] == ["month", query, compare]
+    assert {row[0]: int(row[1]) for row in table[1:] if int(row[1])} == expected
+    assert {row[0]: int(row[2]) for row in table[1:] if int(row[2])} == months_of(archive_dir, compare)
+
+
+def months_of(archive_dir: Path, query: str) -> dict[str, int]:
+    ids = [hit.id for hit in search(archive_dir / "archive.db", query, limit=0)]
+    with db(archive_dir) as conn:
+        rows = conn.execute(
+            f"SELECT substr(published_at, 1, 7), count(*) FROM articles WHERE id IN ({','.join('?' * len(ids))}) "
+            "AND published_at IS NOT NULL GROUP BY 1",
+            ids,
+        ).fetchall()
+    return dict(rows)
+
+
+@pytest.mark.parametrize("query", ["NOT (", '"组织', "党建 AND"])
+def test_unreadable_query_says_what_to_fix_on_the_page_and_in_json(server, query):
+    with pytest.raises(QueryError) as raised:
+        parse_query(query)
+    status, body, _ = get(url(server, "/archive/-/search.json", q=query))
+    data = json.loads(body)
+    assert status == 400 and data["error"] == str(raised.value) and data["hits"] == []
+    status, body, _ = get(url(server, "/archive/-/search", q=query))
+    page = lxml.html.fromstring(body.decode())
+    assert status == 400 and str(raised.value) in text(page.cssselect(".orgnews-error")[0])
+    assert page.cssselect("input[name=q]")[0].get("value") == query
+
+
+def article_row(archive_dir: Path, where: str, params=()) -> sqlite3.Row:
+    with db(archive_dir) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(f"SELECT * FROM articles WHERE {where}", params).fetchone()
+
+
+def test_article_page_shows_the_body_as_paragraphs_and_the_story_copies(server, archive_dir, browser):
+    repost = article_row(archive_dir, "url = ?", [REPOST_URL])
+    original = article_row(archive_dir, "story_id = ? AND id != ?", [repost["story_id"], repost["id"]])
+    page = browser(url(server, f"/archive/articles/{original['id']}"), "article", height=2400)
+    assert text(page.cssselect("h1.article-title")[0]) == original["title"]
+    paragraphs = [p.text_content() for p in page.cssselect(".article-body p")]
+    assert len(paragraphs) > 1
+    assert "\n".join(paragraphs) == "\n".join(line for line in original["body"].splitlines() if line.strip())
+    assert page.cssselect("a.original")[0].get("href") == original["url"]
+    copies = page.cssselect(".copies li")
+    assert [c.cssselect(".date")[0].text_content() for c in copies] == [
+        original["published_at"][:10],
+        repost["published_at"][:10],
+    ]
+    assert "first published" in text(copies[0]) and "(this page)" in text(copies[0])
+    assert copies[1].cssselect("a")[0].get("href") == f"/archive/articles/{repost['id']}"
+    # Datasette's own JSON of the row stays as it was.
+    data = json.loads(get(url(server, f"/archive/articles/{original['id']}.json", _shape="objects"))[1])
+    assert data["rows"][0]["body"] == original["body"]
+
+
+def test_article_edited_in_snapshot_2_shows_its_earlier_version_as_a_diff(server, archive_dir, browser):
+    with db(archive_dir) as conn:
+        (article_id, old_body), *others = conn.execute(
+            "SELECT article_id, body FROM article_versions"
+        ).fetchall()
+    assert not others
+    current = article_row(archive_dir, "id = ?", [article_id])
+    page = browser(url(server, f"/archive/articles/{article_id}"), "article-versions", height=2400)
+    (version,) = page.cssselect("details.version")
+    old_lines = {line.strip() for line in old_body.splitlines() if line.strip()}
+    new_lines = {line.strip() for line in current["body"].splitlines() if line.strip()}
+    added = {text(p) for p in version.cssselect(".diff p.added")} | {
+        text(ins) for ins in version.cssselect(".diff p.changed ins")
+    }
+    assert new_lines - old_lines and all(
+        any(part in line for part in added) for line in new_lines - old_lines
+    )
+    assert not {text(p) for p in version.cssselect(".diff p.added")} & old_lines
+
+
+def test_capture_link_serves_the_captured_page_without_scripts(server, archive_dir, browser):
+    repost = article_row(archive_dir, "url = ?", [REPOST_URL])
+    page = html_page(url(server, f"/archive/articles/{repost['id']}"))
+    assert [img.get("src") for img in page.cssselect(".article-images img")] == [REPOST_IMAGE]
+    assert [(a.get("href"), text(a)) for a in page.cssselect(".attachments a")] == [
+        (REPOST_ATTACHMENT, "附件：任前公示名单")
+    ]
+    href = page.cssselect("a.capture")[0].get("href")
+    status, body, headers = get(server + href)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "script-src 'none'" in headers["Content-Security-Policy"]
+    captured = lxml.html.fromstring(body.decode("utf-8"))
+    assert text(captured.cssselect("h1")[0]) == repost["title"]
+    assert text(captured.cssselect("#zoom p")[0]) == repost["body"].splitlines()[0].strip()
+    assert not captured.cssselect("script, object") and captured.body.get("onload") is None
+    assert not [a for a in captured.cssselect("a") if (a.get("href") or "").startswith("javascript:")]
+    assert REPOST_URL in text(captured.cssselect("#orgnews-capture-banner")[0])
+    shown = browser(server + href, "capture")
+    assert text(shown.cssselect("h1")[0]) == repost["title"]
+    assert get(url(server, "/archive/-/capture/999999"))[0] == 404
+
+
+def test_crawl_health_page_lists_every_site_with_its_runs(server, archive_dir, browser):
+    page = browser(url(server, "/archive/-/health"), "health", height=2400)
+    with db(archive_dir) as conn:
+        sites = {row[0] for row in conn.execute("SELECT name FROM sites")}
+        runs = dict(conn.execute("SELECT site, count(*) FROM runs GROUP BY site").fetchall())
+    shown = {section.get("id").removeprefix("site-"): section for section in page.cssselect("section.site")}
+    assert sites and set(shown) == sites | {"zhejiang"}
+    # The alert of the latest run comes first, and its site and field stand out.
+    assert [text(li) for li in page.cssselect(".alerts li")] == [ALERT]
+    assert [name for name, section in shown.items() if "has-alert" in section.get("class")] == ["zhejiang"]
+    assert [text(f.cssselect(".name")[0]) for f in shown["zhejiang"].cssselect(".coverage .field.alert")] == [
+        "author"
+    ]
+    for name, section in shown.items():
+        assert len(section.cssselect("table.runs tbody tr")) == min(runs.get(name, 0), 8)
+        if runs.get(name):
+            assert section.cssselect(".coverage .field svg.spark")
+
+
+def test_articles_table_keeps_the_column_notes_below_the_results(server):
+    page = html_page(url(server, "/archive/articles", _search="组织部"))
+    assert page.cssselect("dl.column-descriptions") and page.cssselect("table.rows-and-columns")
+    css = get(url(server, "/-/static-plugins/orgnews/orgnews.css"))[1].decode()
+    assert "body.table-articles dl.column-descriptions { order: 99;" in css
+    links = [a.get("href") for a in html_page(server + "/").cssselect("a")]
+    assert "/archive/-/search" in links and "/archive/-/health" in links
+
+
+def test_captured_html_loses_everything_that_would_run():
+    page = (
+        b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+        b"<script>alert(1)</script></head><body onclick='x()'><p onmouseover=\"y()\">"
+        + "组织部".encode("gbk")
+        + b'</p><a href=" JavaScript:void(0)">a</a><a href="/ok.html">b</a><embed src="x.swf"></body></html>'
+    )
+    cleaned = without_scripts(page, "gb18030").decode("utf-8")
+    document = lxml.html.fromstring(cleaned)
+    assert text(document.cssselect("p")[0]) == "组织部"
+    assert not document.cssselect("script, embed") and "alert" not in cleaned
+    assert not any(name.startswith("on") for element in document.iter() for name in element.attrib)
+    assert [a.get("href") for a in document.cssselect("a")] == [None, "/ok.html"]
+    assert 'charset="utf-8"' in cleaned and "gbk" not in cleaned
+
+
+def test_timeline_counts_per_month_with_empty_months_and_per_year_over_long_spans():
+    short = build_timeline([("q", Counter({"2024-11": 2, "2025-02": 1, None: 4}))])
+    assert (short.unit, short.periods, short.series, short.undated) == (
+        "month",
+        ["2024-11", "2024-12", "2025-01", "2025-02"],
+        [("q", [2, 0, 0, 1])],
+        [4],
+    )
+    long = build_timeline([("q", Counter({"2009-05": 3, "2024-01": 1})), ("c", Counter({"2010-03": 2}))])
+    assert long.unit == "year" and long.periods == [str(year) for year in range(2009, 2025)]
+    assert long.series[0][1][0] == 3 and long.series[1][1][1] == 2 and sum(long.series[0][1]) == 4
+    svg = lxml.html.fromstring(timeline_svg(long, lambda period: f"?since={period}"))
+    assert [a.get("href") for a in svg.iter("a")][:2] == ["?since=2009", "?since=2010"]
