@@ -150,8 +150,14 @@ def browser(tmp_path_factory):
     def load(url: str, shot: str, height: int = 2000):
         path = SCREENSHOTS / f"{shot}.png"
         path.unlink(missing_ok=True)
-        result = chromium(profile, f"--window-size=1400,{height}", f"--screenshot={path}", "--dump-dom", url)
-        dom = result.stdout.decode("utf-8", "replace")
+        for _attempt in range(2):
+            # A second start when the first gave nothing: on a busy machine Chromium can fail to start.
+            result = chromium(
+                profile, f"--window-size=1400,{height}", f"--screenshot={path}", "--dump-dom", url
+            )
+            dom = result.stdout.decode("utf-8", "replace")
+            if "<body" in dom and path.is_file():
+                break
         assert "<body" in dom and path.is_file(), result.stderr.decode("utf-8", "replace")[-2000:]
         print(f"screenshot: {path}")
         return lxml.html.fromstring(dom)
