@@ -365,9 +365,19 @@ def test_crawl_health_page_lists_every_site_with_its_runs(server, archive_dir, b
         runs = dict(conn.execute("SELECT site, count(*) FROM runs GROUP BY site").fetchall())
     shown = {section.get("id").removeprefix("site-"): section for section in page.cssselect("section.site")}
     assert sites and set(shown) == sites | {"zhejiang"}
-    # The alert of the latest run comes first, and its site and field stand out.
-    assert [text(li) for li in page.cssselect(".alerts li")] == [ALERT]
-    assert [name for name, section in shown.items() if "has-alert" in section.get("class")] == ["zhejiang"]
+    # The alerts of each site's latest run come first, and their sites and fields stand out.
+    with db(archive_dir) as conn:
+        latest = conn.execute(
+            "SELECT site, alerts FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY site)"
+        )
+        alerts = {site: json.loads(alerts or "[]") for site, alerts in latest.fetchall()}
+    assert alerts["zhejiang"] == [ALERT]
+    assert [text(li) for li in page.cssselect(".alerts li")] == [
+        a for site in sorted(alerts) for a in alerts[site]
+    ]
+    assert {name for name, section in shown.items() if "has-alert" in section.get("class")} == {
+        site for site, found in alerts.items() if found
+    }
     assert [text(f.cssselect(".name")[0]) for f in shown["zhejiang"].cssselect(".coverage .field.alert")] == [
         "author"
     ]
