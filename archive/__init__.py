@@ -6,12 +6,12 @@ All SQL of the project lives in this package.
 from archive.errors import ArchiveError, QueryError
 from archive.store import Archive, SaveResult
 
-__all__ = ["Archive", "ArchiveError", "Hit", "QueryError", "SaveResult", "search"]
+__all__ = ["Archive", "ArchiveError", "Hit", "QueryError", "SaveResult", "appointments", "person", "search"]
 
 
 def __getattr__(name: str):
     # The search side loads only when used, so the crawler's writes stay light.
-    if name in ("Hit", "search"):
+    if name in ("Hit", "search", "appointments", "person"):
         from archive import searching
 
         return getattr(searching, name)

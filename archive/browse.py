@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from archive import careers_view
 from archive.datasette_plugin import matching_sql
 from archive.searching import BM25, open_existing
 
@@ -127,6 +128,7 @@ def metadata(database: str) -> dict[str, Any]:
         "description": "Stories published on more than one page: how many copies, on which sites, when.",
         "sort_desc": "copies",
     }
+    tables.update(careers_view.tables())
     return {
         "title": "orgnews archive",
         "description_html": _front_page(database),
@@ -144,6 +146,7 @@ def metadata(database: str) -> dict[str, Any]:
                         "description": QUERY_HELP,
                         "sql": SEARCH_BY_DATE_SQL,
                     },
+                    **careers_view.queries(),
                 },
             }
         },

@@ -192,6 +192,46 @@ _RECENT_BAND_KEYS = """
 CREATE TABLE IF NOT EXISTS article_lsh_recent (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (band_key, article_id)) WITHOUT ROWID;
 """
 
+# Appointment notices (任前公示) read from the articles (see crawler.extract.appointments): one row
+# per notice of an article, one per person it announces, and one per person followed across
+# notices by name, sex and birth month (see archive.careers).
+_APPOINTMENT_TABLES = """
+CREATE TABLE IF NOT EXISTS appointment_notices (
+   id INTEGER PRIMARY KEY,
+   article_id INTEGER NOT NULL REFERENCES articles(id),
+   position INTEGER NOT NULL,
+   url TEXT, title TEXT, issuer TEXT, published_at TEXT,
+   window_start TEXT, window_end TEXT, window_text TEXT, window_computed INTEGER,
+   phone TEXT, address TEXT, postcode TEXT,
+   announced INTEGER, parsed INTEGER, attachment_only INTEGER,
+   attachments TEXT, warnings TEXT,
+   UNIQUE (article_id, position)
+);
+CREATE TABLE IF NOT EXISTS appointment_people (
+   id INTEGER PRIMARY KEY,
+   name TEXT NOT NULL, sex TEXT NOT NULL, birth TEXT NOT NULL,
+   UNIQUE (name, sex, birth)
+);
+CREATE TABLE IF NOT EXISTS appointment_persons (
+   id INTEGER PRIMARY KEY,
+   notice_id INTEGER NOT NULL REFERENCES appointment_notices(id),
+   article_id INTEGER NOT NULL REFERENCES articles(id),
+   position INTEGER NOT NULL,
+   name TEXT NOT NULL, sex TEXT, ethnicity TEXT, birth TEXT, age INTEGER,
+   native_place TEXT, education TEXT, degree TEXT, party TEXT, party_joined TEXT,
+   work_started TEXT, current_post TEXT, step TEXT, proposed_post TEXT, proposals TEXT,
+   probation INTEGER, text TEXT, warnings TEXT,
+   person_id INTEGER REFERENCES appointment_people(id),
+   link_note TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_appointment_notices_article_id ON appointment_notices (article_id);
+CREATE INDEX IF NOT EXISTS idx_appointment_notices_published_at ON appointment_notices (published_at);
+CREATE INDEX IF NOT EXISTS idx_appointment_persons_notice_id ON appointment_persons (notice_id);
+CREATE INDEX IF NOT EXISTS idx_appointment_persons_article_id ON appointment_persons (article_id);
+CREATE INDEX IF NOT EXISTS idx_appointment_persons_key ON appointment_persons (name, sex, birth);
+CREATE INDEX IF NOT EXISTS idx_appointment_persons_person_id ON appointment_persons (person_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _CORE_TABLES),
     Migration(
@@ -228,6 +268,8 @@ INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 256);
 INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 16);
 """,
     ),
+    # The notices of articles stored before are read by orgnews backfill-appointments.
+    Migration(12, _APPOINTMENT_TABLES),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -238,6 +280,7 @@ CURRENT_SCHEMA = (
     + _RECENT_BAND_KEYS
     + _REPOSTS_VIEW
     + _PAIR_INDEX_TABLE
+    + _APPOINTMENT_TABLES
     + """
 CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), pairs_through INTEGER NOT NULL, stories_through INTEGER NOT NULL DEFAULT 0);
 INSERT INTO index_progress (id, pairs_through, stories_through) VALUES (1, 0, 0);

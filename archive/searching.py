@@ -367,3 +367,16 @@ def search(db_path: str | Path, query: str, **options: Any) -> list[Hit]:
     """Search the archive at ``db_path``; options as ``run_search``."""
     with open_existing(db_path) as arc:
         return run_search(arc, query, **options)
+
+
+def appointments(db_path: str | Path, **filters: Any) -> list[dict[str, Any]]:
+    """Persons of the appointment notices in the archive at ``db_path``; filters as
+    ``archive.careers.find_appointments`` (name, post, issuer, since, limit)."""
+    with open_existing(db_path) as arc:
+        return arc.appointments(**filters)
+
+
+def person(db_path: str | Path, person_id: int) -> dict[str, Any] | None:
+    """A person followed across the notices of the archive at ``db_path``, with their steps in order."""
+    with open_existing(db_path) as arc:
+        return arc.person(person_id)

@@ -6,6 +6,7 @@
 - ``archive.indexing``: the full-text index, pairs added later, merging its segments;
 - ``archive.stories``: grouping reposts into stories;
 - ``archive.bookkeeping``: the crawl's fetches, runs and sites;
+- ``archive.careers``: appointment notices, their persons and the people linked across them;
 
 all writing through one connection (``archive.connection``). Searching reads an open
 archive from ``archive.searching``.
@@ -17,6 +18,7 @@ import sqlite3
 from pathlib import Path
 
 from archive.bookkeeping import CrawlBookkeeping
+from archive.careers import AppointmentRecords
 from archive.errors import ArchiveError
 from archive.indexing import rebuild_index
 from archive.schema import INDEX, STORIES, migrate
@@ -39,7 +41,7 @@ def upgrade(conn: sqlite3.Connection) -> int:
     return migrate(conn, rebuild=_rebuild)
 
 
-class Archive(ArticleWriting, CrawlBookkeeping):
+class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
     """The SQLite archive. Open with ``Archive.open(path)``; usable as a context manager."""
 
     @classmethod

@@ -30,6 +30,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "crawler.commands.archive:import_",
         "Load articles from JSON lines (e.g. orgnews extract output).",
     ),
+    "appointments": (
+        "crawler.commands.appointments:appointments",
+        "List the persons of the appointment notices (任前公示).",
+    ),
+    "person": ("crawler.commands.appointments:person", "One person's steps across the appointment notices."),
+    "backfill-appointments": (
+        "crawler.commands.appointments:backfill_appointments",
+        "Read the appointment notices of articles already stored.",
+    ),
 }
 
 

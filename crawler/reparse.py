@@ -18,6 +18,7 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.extract import NotAnArticle
+from crawler.notices import record_notices
 from crawler.warc import WarcError, WarcLocation, read_response
 
 # Worker-process state, set once by the pool initializer.
@@ -137,7 +138,10 @@ def reparse(
                 if data is None:
                     report.failed.append((url, error or "unknown"))
                     continue
-                result = archive.save_article(Article.from_dict(data))
+                article = Article.from_dict(data)
+                result = archive.save_article(article)
+                # The notice parser may be newer than the records, even when the article is not.
+                record_notices(archive, result.article_id, article, result.status, refresh=True)
                 if result.status == "unchanged":
                     report.unchanged += 1
                 else:

@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 
 from crawler.datadir import DataDir
 from crawler.items import Fetch, PageResult
+from crawler.notices import record_notices
 from crawler.runstats import coverage_alerts, unverified_alerts
 from crawler.settled import ROBOTS, SettledUrls, settled_path
 
@@ -164,6 +165,7 @@ class LocalCrawlState(CrawlState):
                 fetch_id=fetch_ids[0] if fetch_ids else None,
                 seen_at=page.fetches[0].fetched_at if page.fetches else None,
             )
+            record_notices(self.archive, result.article_id, page.article, result.status)
             return result.status
 
     def _record(self, fetch: Fetch) -> int:

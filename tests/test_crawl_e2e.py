@@ -216,6 +216,40 @@ def test_reparse_reproduces_the_records(first_crawl, tmp_path):
     assert " 0 changed" in out and " 0 failed" in out, out
 
 
+def replay_notices(arc: Archive) -> dict[int, tuple[int | None, int]]:
+    """Article id -> (persons announced, persons read) of each appointment notice archived."""
+    rows = arc.conn.execute("SELECT article_id, announced, parsed FROM appointment_notices").fetchall()
+    return {article_id: (announced, parsed) for article_id, announced, parsed in rows}
+
+
+def test_the_crawl_reads_every_appointment_notice_it_stores(first_crawl):
+    data_dir, _, _ = first_crawl
+    with open_archive(data_dir) as arc:
+        # Found by content, whatever the replay calls its files: every archived 任前公示 article.
+        notice_ids = {
+            row[0]
+            for row in arc.conn.execute("SELECT id FROM articles WHERE title LIKE '%任前公示%'").fetchall()
+        }
+        read = replay_notices(arc)
+    assert notice_ids and set(read) == notice_ids
+    assert all(announced == parsed and parsed > 0 for announced, parsed in read.values()), read
+
+
+def test_reparse_reads_the_notices_again(first_crawl, tmp_path):
+    data_dir, _, _ = first_crawl
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    with open_archive(copy) as arc:
+        before = replay_notices(arc)
+        for article_id in before:
+            arc.save_appointment_notices(article_id, [])
+        assert replay_notices(arc) == {}
+    result = run_cli("reparse", data_dir=copy)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    with open_archive(copy) as arc:
+        assert replay_notices(arc) == before
+
+
 def test_runs_json_lists_each_site_with_counts_and_coverage(first_crawl, profiles):
     data_dir, _, _ = first_crawl
     result = run_cli("runs", "--json", data_dir=data_dir)

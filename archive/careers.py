@@ -1,0 +1,223 @@
+"""Appointment notices in the archive: storing the parsed records, linking people, reading them back.
+
+Each article's notices are replaced as a whole when it is parsed again. A person is linked to
+the others with the same name, sex and birth month (``appointment_people``); the link is left
+out, with a note saying why, when the same key is not surely one person: two persons of one
+notice share it, or the notices disagree about the ethnicity or native place. A person without
+a birth month or sex is never linked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from archive.connection import ArchiveConnection
+from crawler.extract.appointments.records import NOTICE_FIELDS, PERSON_FIELDS
+
+# Stored as the records name them (crawler.extract.appointments), with their texts and lists.
+NOTICE_COLUMNS = ("url", *NOTICE_FIELDS, "window_text", "attachments", "warnings")
+PERSON_COLUMNS = (*PERSON_FIELDS, "proposals", "text", "warnings")
+JSON_COLUMNS = frozenset({"attachments", "warnings", "proposals"})
+# Where candidate notices are looked for: the parser decides, this only narrows the scan.
+CANDIDATE_SQL = (
+    "SELECT id, url, site, column, title, published_at, body, attachments FROM articles "
+    "WHERE (instr(coalesce(title, ''), '公示') OR instr(coalesce(column, ''), '公示') "
+    "OR instr(body, '予以公示') OR instr(body, '公示如下'))"
+)
+NO_KEY_NOTE = "no birth month or sex: not linked"
+# Parts of place names that notices write or leave out (河北保定 / 河北省保定市).
+_PLACE_WORDS_RE = re.compile(r"[省市县区]|自治[区州县]")
+
+
+def _stored(row: dict[str, Any], columns: Iterable[str]) -> list[Any]:
+    values = []
+    for name in columns:
+        value = row.get(name)
+        if name in JSON_COLUMNS:
+            value = json.dumps(value or [], ensure_ascii=False)
+        elif isinstance(value, bool):
+            value = int(value)
+        values.append(value)
+    return values
+
+
+def save_notices(conn: sqlite3.Connection, article_id: int, notices: Iterable[Any]) -> int:
+    """Replace the notices and persons of ``article_id`` with ``notices`` (records with ``to_dict()``,
+    see crawler.extract.appointments) and relink the people concerned; returns the persons stored.
+    Runs inside the caller's transaction."""
+    old_keys = set(conn.execute(_KEYS_SQL + " WHERE article_id = ?", [article_id]).fetchall())
+    conn.execute("DELETE FROM appointment_persons WHERE article_id = ?", [article_id])
+    conn.execute("DELETE FROM appointment_notices WHERE article_id = ?", [article_id])
+    stored = 0
+    for notice in notices:
+        data = notice.to_dict()
+        notice_id = conn.execute(
+            f"INSERT INTO appointment_notices (article_id, {', '.join(NOTICE_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' * len(NOTICE_COLUMNS))})",
+            [article_id, *_stored(data, NOTICE_COLUMNS)],
+        ).lastrowid
+        conn.executemany(
+            f"INSERT INTO appointment_persons (notice_id, article_id, link_note, {', '.join(PERSON_COLUMNS)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(PERSON_COLUMNS))})",
+            [
+                [notice_id, article_id, NO_KEY_NOTE, *_stored(person, PERSON_COLUMNS)]
+                for person in data["persons"]
+            ],
+        )
+        stored += len(data["persons"])
+    new_keys = set(conn.execute(_KEYS_SQL + " WHERE article_id = ?", [article_id]).fetchall())
+    relink(conn, old_keys | new_keys)
+    return stored
+
+
+_KEYS_SQL = "SELECT DISTINCT name, sex, birth FROM appointment_persons"  # completed by a WHERE clause
+
+
+def _place(value: str) -> str:
+    return _PLACE_WORDS_RE.sub("", value)
+
+
+def relink(conn: sqlite3.Connection, keys: Iterable[tuple[str, str | None, str | None]]) -> None:
+    """Set ``person_id`` (or the note saying why not) of every person with one of these keys."""
+    for name, sex, birth in keys:
+        if not (name and sex and birth):
+            continue
+        rows = conn.execute(
+            "SELECT notice_id, ethnicity, native_place FROM appointment_persons "
+            "WHERE name = ? AND sex = ? AND birth = ?",
+            [name, sex, birth],
+        ).fetchall()
+        if not rows:
+            continue
+        note = _ambiguity(rows)
+        conn.execute(
+            "INSERT OR IGNORE INTO appointment_people (name, sex, birth) VALUES (?, ?, ?)", [name, sex, birth]
+        )
+        person_id = conn.execute(
+            "SELECT id FROM appointment_people WHERE name = ? AND sex = ? AND birth = ?", [name, sex, birth]
+        ).fetchone()[0]
+        conn.execute(
+            "UPDATE appointment_persons SET person_id = ?, link_note = ? WHERE name = ? AND sex = ? AND birth = ?",
+            [None if note else person_id, note, name, sex, birth],
+        )
+
+
+def _ambiguity(rows: list[tuple[int, str | None, str | None]]) -> str | None:
+    """Why persons sharing a name, sex and birth month may not be one person; None when they may."""
+    notices = [row[0] for row in rows]
+    if len(set(notices)) < len(notices):
+        return "two persons of one notice share this name, sex and birth month: not linked"
+    if len({row[1] for row in rows if row[1]}) > 1:
+        return "the notices give different ethnicities: not linked"
+    if len({_place(row[2]) for row in rows if row[2]}) > 1:
+        return "the notices give different native places: not linked"
+    return None
+
+
+def notice_candidates(conn: sqlite3.Connection, site: str | None = None) -> Iterator[dict[str, Any]]:
+    """(id and Article fields of) the articles that may be appointment notices, in id order."""
+    sql, params = CANDIDATE_SQL, []
+    if site is not None:
+        sql += " AND site = ?"
+        params.append(site)
+    cursor = conn.execute(sql + " ORDER BY id", params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        data = dict(zip(names, row, strict=True))
+        data["attachments"] = json.loads(data["attachments"] or "[]")
+        yield data
+
+
+_READ_SQL = """
+SELECT p.id, p.person_id, p.name, p.sex, p.ethnicity, p.birth, p.age, p.native_place, p.education,
+       p.degree, p.party, p.party_joined, p.work_started, p.current_post, p.step, p.proposed_post,
+       p.proposals, p.probation, p.position, p.warnings, p.link_note,
+       n.id AS notice_id, n.article_id, n.issuer, n.published_at, n.window_start, n.window_end,
+       n.title, n.url
+FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id
+"""
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    rows = []
+    for row in cursor.fetchall():
+        data = dict(zip(names, row, strict=True))
+        for name in JSON_COLUMNS & data.keys():
+            data[name] = json.loads(data[name] or "[]")
+        data["probation"] = bool(data["probation"])
+        rows.append(data)
+    return rows
+
+
+def find_appointments(
+    conn: sqlite3.Connection,
+    *,
+    name: str | None = None,
+    post: str | None = None,
+    issuer: str | None = None,
+    since: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Persons of the stored notices, newest notice first: ``name`` and ``issuer`` are parts of
+    the name and the issuing body, ``post`` a part of the current or a proposed post, ``since`` a
+    day, month or year the notice was published on or after. ``limit`` 0 means all."""
+    clauses, params = [], []
+    if name:
+        clauses.append("instr(p.name, ?)")
+        params.append(name)
+    if post:
+        clauses.append("(instr(coalesce(p.current_post, ''), ?) OR instr(coalesce(p.proposed_post, ''), ?))")
+        params += [post, post]
+    if issuer:
+        clauses.append("instr(coalesce(n.issuer, ''), ?)")
+        params.append(issuer)
+    if since:
+        clauses.append("n.published_at >= ?")
+        params.append(since)
+    sql = _READ_SQL + (" WHERE " + " AND ".join(clauses) if clauses else "")
+    sql += " ORDER BY n.published_at DESC, n.id DESC, p.position"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(conn.execute(sql, params))
+
+
+def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] | None:
+    """The person ``person_id`` (name, sex, birth) and their steps, oldest notice first; None if unknown."""
+    row = conn.execute(
+        "SELECT id, name, sex, birth FROM appointment_people WHERE id = ?", [person_id]
+    ).fetchone()
+    if row is None:
+        return None
+    steps = _rows(
+        conn.execute(
+            _READ_SQL + " WHERE p.person_id = ? ORDER BY n.published_at, n.id, p.position", [person_id]
+        )
+    )
+    return {"id": row[0], "name": row[1], "sex": row[2], "birth": row[3], "steps": steps}
+
+
+class AppointmentRecords(ArchiveConnection):
+    """The archive's appointment notices: stored per article, read back per person."""
+
+    def save_appointment_notices(self, article_id: int, notices: Iterable[Any]) -> int:
+        """Replace the appointment notices of ``article_id`` (records of crawler.extract.appointments,
+        [] to drop them) and relink the people concerned; returns the persons stored."""
+        with self.transaction():
+            return save_notices(self.conn, article_id, notices)
+
+    def appointment_candidates(self, site: str | None = None) -> Iterator[dict[str, Any]]:
+        """Id and Article fields of the stored articles that may be appointment notices."""
+        return notice_candidates(self.conn, site)
+
+    def appointments(self, **filters: Any) -> list[dict[str, Any]]:
+        """Persons of the stored notices; filters as ``find_appointments``."""
+        return find_appointments(self.conn, **filters)
+
+    def person(self, person_id: int) -> dict[str, Any] | None:
+        """A linked person and their steps in order (see ``person_timeline``)."""
+        return person_timeline(self.conn, person_id)

@@ -1,0 +1,70 @@
+"""The appointment notices in Datasette: table descriptions and the saved queries of careers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STEPS_SQL = """
+select n.published_at, n.issuer, p.name, p.sex, p.birth, p.current_post, p.step, p.proposed_post,
+  p.probation, n.window_start, n.window_end, n.url, p.notice_id
+from appointment_persons p join appointment_notices n on n.id = p.notice_id
+where p.person_id = :person_id
+order by n.published_at, n.id, p.position
+""".strip()
+
+PEOPLE_SQL = """
+select pe.id as person_id, pe.name, pe.sex, pe.birth, count(*) as steps,
+  min(n.published_at) as first_notice, max(n.published_at) as last_notice
+from appointment_people pe
+  join appointment_persons p on p.person_id = pe.id
+  join appointment_notices n on n.id = p.notice_id
+where (:name = '' or instr(pe.name, :name))
+group by pe.id
+order by steps desc, last_notice desc
+limit 500
+""".strip()
+
+
+def tables() -> dict[str, Any]:
+    """Datasette table metadata of the appointment tables."""
+    return {
+        "appointment_notices": {
+            "title": "Appointment notices (任前公示)",
+            "description": "One row per notice read from an article: issuing body, window (window_computed: "
+            "counted from N个工作日, weekends skipped, holidays not known), complaint phone and address, "
+            "persons announced and read.",
+            "facets": ["issuer", "attachment_only"],
+            "sort_desc": "published_at",
+        },
+        "appointment_persons": {
+            "title": "Persons of appointment notices",
+            "description": "One row per person of a notice, in the notice's order (position). person_id links "
+            "the rows of one person across notices (same name, sex and birth month); link_note says why a "
+            "row is not linked. The saved query person_steps shows one person's steps in order.",
+            "facets": ["step", "sex", "ethnicity", "party"],
+            "label_column": "name",
+        },
+        "appointment_people": {
+            "title": "People followed across notices",
+            "description": "One row per name, sex and birth month seen in the notices; the saved query "
+            "person_steps lists a person's steps.",
+            "label_column": "name",
+        },
+    }
+
+
+def queries() -> dict[str, Any]:
+    """Datasette saved queries over the appointment tables."""
+    return {
+        "person_steps": {
+            "title": "A person's steps, in order",
+            "description": "Every notice that names the person (person_id from appointment_persons or "
+            "appointment_people), oldest first: the same as `orgnews person ID`.",
+            "sql": STEPS_SQL,
+        },
+        "people": {
+            "title": "People followed across notices",
+            "description": "Linked people with how many notices name them; filter by a part of the name.",
+            "sql": PEOPLE_SQL,
+        },
+    }

@@ -1,0 +1,353 @@
+"""One person of a notice, read clause by clause from a paragraph or cell by cell from a table row.
+
+A clause the parser knows fills its field; an unlabelled clause right after 现任 or a
+proposal continues it (posts run over several clauses); anything else is left out with a
+warning. Two clauses that give one field different values leave it empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from crawler.extract.appointments import patterns as p
+from crawler.extract.appointments.records import AppointmentPerson, Proposal
+
+
+def squash(text: str) -> str:
+    """``text`` without any white space (str.split() also splits at \u3000 and \xa0)."""
+    return "".join(text.split())
+
+
+def year_month(match: re.Match[str], first_group: int = 1) -> str:
+    return f"{int(match[first_group]):04d}-{int(match[first_group + 1]):02d}"
+
+
+def chinese_number(text: str) -> int | None:
+    """``12`` or ``十二`` as 12; None for anything else."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in p.CHINESE_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        return int("".join(str(p.CHINESE_DIGITS[ch]) for ch in text)) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    value = (p.CHINESE_DIGITS.get(tens, -100) if tens else 1) * 10 + (
+        p.CHINESE_DIGITS.get(ones, -100) if ones else 0
+    )
+    return value if value > 0 else None
+
+
+def split_clauses(text: str) -> list[str]:
+    """Split at ``，；。`` outside parentheses (``拟任甲（正处级，试用期一年）`` stays one clause)."""
+    if "（" not in text and "(" not in text:
+        return [clause for clause in (squash(c) for c in p.CLAUSE_SPLIT_RE.split(text)) if clause]
+    clauses, current, depth = [], [], 0
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        if depth == 0 and p.CLAUSE_SPLIT_RE.match(ch):
+            clauses.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    clauses.append("".join(current))
+    return [clause for clause in (squash(c) for c in clauses) if clause]
+
+
+_PERSON_START_RE = re.compile(r"^([^，,（(：:；;。]{2,16}?)\s*(?:[（(]([^）)]*)[)）])?\s*[，,：:]")
+
+
+def person_start(text: str) -> tuple[str, str, str] | None:
+    """(name, words in parentheses after it, the rest) when ``text`` opens with a person's name."""
+    text = text.strip()
+    if not p.NAME_END_RE.search(text[:30]):
+        return None
+    text = p.NUMBERING_RE.sub("", text, count=1)
+    match = _PERSON_START_RE.match(text)
+    if not match:
+        return None
+    name = squash(match[1])
+    for suffix in p.NAME_TITLE_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if not p.NAME_RE.match(name) or name.startswith(p.NOT_NAMES):
+        return None
+    return name, match[2] or "", text[match.end() :]
+
+
+class _Reader:
+    """Fills one person's fields; remembers what the last clause opened so that posts can run on."""
+
+    def __init__(self, person: AppointmentPerson) -> None:
+        self.person = person
+        self.open: str | None = None  # "current" or "proposal" while a post may continue
+        self.conflicts: set[str] = set()
+
+    def set(self, name: str, value: object) -> None:
+        old = getattr(self.person, name)
+        if old is not None and old != value:
+            self.conflicts.add(name)
+        elif name not in self.conflicts:
+            setattr(self.person, name, value)
+
+    def clause(self, clause: str) -> None:
+        if "（" in clause or "(" in clause:
+            clause, notes = _pull_parentheses(clause)
+            for note in notes:
+                if not self._note(note):
+                    clause += f"（{note}）"
+        if not clause:
+            return
+        if "试用" in clause and p.PROBATION_RE.search(clause) and len(clause) <= 10:
+            self.person.probation = True
+            return
+        number = proposal_number(clause)
+        if number is not None and self._proposal(clause, number):
+            self.open = "proposal"
+            return
+        if clause[0] == "现" and (current := p.CURRENT_RE.match(clause)):
+            self._current(current[1])
+            return
+        if self._typed(clause):
+            self.open = None
+            return
+        if self.open == "current":
+            self.person.current_post = f"{self.person.current_post}，{clause}"
+        elif self.open == "proposal":
+            last = self.person.proposals[-1]
+            last.post = f"{last.post}，{clause}" if last.post else clause
+        else:
+            self.person.warnings.append(f"clause not read: {clause}")
+
+    def _current(self, post: str) -> None:
+        if self.person.current_post:
+            self.person.current_post = f"{self.person.current_post}，{post}"
+        else:
+            self.person.current_post = post or None
+        self.open = "current"
+
+    def _note(self, note: str) -> bool:
+        """Read a parenthesised note (an age, a probation, an ethnicity...); False to keep it in the text."""
+        note = squash(note)
+        if p.PROBATION_RE.search(note):
+            self.person.probation = True
+            return True
+        if age := p.AGE_RE.match(note):
+            self.set("age", int(age[1]))
+            return True
+        return all(self._typed(part) for part in re.split(r"[，,、]", note) if part) and bool(note)
+
+    def _proposal(self, clause: str, number: int) -> bool:
+        """Add the proposal of ``clause``, which matched PROPOSAL_PATTERNS[number]. A verb without
+        拟 (兼任, 任命) proposes only right after another proposal."""
+        step, pattern = p.PROPOSAL_PATTERNS[number]
+        if self.open != "proposal" and not clause.startswith(("拟", "提名", "推荐", "按")):
+            return False
+        post = pattern.match(clause)[1].removeprefix("为").strip("：:")  # type: ignore[index]
+        self.person.proposals.append(Proposal(step, post))
+        return True
+
+    def _typed(self, clause: str) -> bool:
+        """Fill the field ``clause`` states (sex, birth, party...); False when it states none."""
+        if _read_typed(self, clause):
+            return True
+        # 研究生学历、法学硕士学位 / 汉族、中共党员: every part must be known.
+        parts = clause.split("、")
+        return len(parts) > 1 and all(_read_typed(self, part) for part in parts)
+
+
+# Each field a clause may state: its pattern and how a match becomes (field, value) pairs, in the
+# order they are tried (a native place last: 研究生 is no place).
+_TYPED: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], list[tuple[str, object]]]], ...] = (
+    ("sex", p.SEX_RE, lambda m: [("sex", m[1])]),
+    ("ethnicity", p.ETHNICITY_RE, lambda m: [("ethnicity", m[1])]),
+    ("birth", p.BIRTH_RE, lambda m: [("birth", year_month(m))]),
+    ("age", p.AGE_RE, lambda m: [("age", int(m[1]))]),
+    ("joined", p.PARTY_JOINED_RE, lambda m: [("party", "中共党员"), ("party_joined", year_month(m))]),
+    ("dated", p.PARTY_WITH_DATE_RE, lambda m: [("party", m[1]), ("party_joined", year_month(m, 2))]),
+    ("party", p.PARTY_LABEL_RE, lambda m: [("party", "中共党员" if m[1] == "中国共产党党员" else m[1])]),
+    ("work", p.WORK_START_RE, lambda m: [("work_started", year_month(m))]),
+    ("education", p.EDUCATION_RE, lambda m: [("education", m[1].removesuffix("学历").removesuffix("毕业"))]),
+    ("degree", p.DEGREE_RE, lambda m: [("degree", m[1])]),
+    ("native", p.NATIVE_RE, lambda m: [("native_place", m[1] or m[2])]),
+)
+_TYPED_PATTERNS = {name: pattern for name, pattern, _ in _TYPED}
+_TYPED_VALUES = {name: value for name, _, value in _TYPED}
+_PROPOSAL_OPENINGS = ("拟", "提名", "推荐", "按", "兼任", "任命")
+
+
+@lru_cache(maxsize=4096)
+def proposal_number(clause: str) -> int | None:
+    """The index of the first of PROPOSAL_PATTERNS that ``clause`` matches, or None."""
+    if clause.startswith(_PROPOSAL_OPENINGS):
+        for number, (_, pattern) in enumerate(p.PROPOSAL_PATTERNS):
+            if pattern.match(clause):
+                return number
+    return None
+
+
+def _typed_candidates(clause: str) -> tuple[str, ...]:
+    """The fields ``clause`` may state, judged by its first and last characters: each clause is then
+    matched against a pattern or two, not all of them (this is the parser's hot spot)."""
+    if clause[0].isdigit() or clause.startswith(("出生", "生于")):
+        return ("birth", "joined", "work", "age")
+    if len(clause) == 1 or clause.startswith("性别"):
+        return ("sex",)
+    last = clause[-1]
+    if last == "族":
+        return ("ethnicity",)
+    if last == "岁":
+        return ("age",)
+    if last in "员士众" or clause.startswith(("中共", "政治面貌")):
+        return ("party", "dated", "degree")
+    return ("education", "degree", "native")
+
+
+# Clauses repeat from person to person (男, 汉族, 大学学历, 中共党员, birth months): each is read once.
+@lru_cache(maxsize=8192)
+def typed_values(clause: str) -> tuple[tuple[str, object], ...] | None:
+    """The fields ``clause`` states, as (field, value) pairs; () for a known clause recorded
+    nowhere (a professional title), None for a clause that states no field."""
+    for kind in _typed_candidates(clause):
+        found = _TYPED_PATTERNS[kind].match(clause)
+        if found is not None and not (kind == "native" and clause.endswith(p.NOT_NATIVE_ENDINGS)):
+            return tuple(_TYPED_VALUES[kind](found))
+    if p.IGNORED_CLAUSE_RE.search(clause):
+        return ()
+    return None
+
+
+def _read_typed(reader: _Reader, clause: str) -> bool:
+    values = typed_values(clause)
+    for name, value in values or ():
+        reader.set(name, value)
+    return values is not None
+
+
+def _pull_parentheses(clause: str) -> tuple[str, list[str]]:
+    notes = p.PAREN_RE.findall(clause)
+    return (p.PAREN_RE.sub("", clause), notes) if notes else (clause, [])
+
+
+def _finish(reader: _Reader) -> AppointmentPerson:
+    person = reader.person
+    for name in sorted(reader.conflicts):
+        setattr(person, name, None)
+        person.warnings.append(f"{name} given twice with different values: left empty")
+    for proposal in person.proposals:
+        proposal.post = proposal.post.strip("，")
+    if person.birth is None and person.age is None:
+        person.warnings.append("no birth month or age")
+    if not person.proposals:
+        person.warnings.append("no proposed post")
+    return person
+
+
+def read_person(text: str, position: int) -> AppointmentPerson | None:
+    """The person a paragraph describes (``张某，男，汉族，1976年5月生，…，拟任…。``), or None
+    when the paragraph does not open with a name followed by a sex, birth month or age."""
+    start = person_start(text)
+    if start is None:
+        return None
+    name, in_parentheses, rest = start
+    reader = _Reader(AppointmentPerson(position=position, name=name, text=squash(text)))
+    if in_parentheses and not reader._note(in_parentheses):
+        return None
+    person = reader.person
+    for n, clause in enumerate(split_clauses(rest)):
+        # A person's paragraph states who they are at once; a sentence that opens with a
+        # name-like word (公示期间，…) does not.
+        if (
+            n == 3
+            and not in_parentheses
+            and not (person.sex or person.birth or person.age or person.ethnicity)
+        ):
+            return None
+        reader.clause(clause)
+    if not in_parentheses and not (person.sex or person.birth or person.age or person.ethnicity):
+        return None
+    return _finish(reader)
+
+
+# --- table rows ------------------------------------------------------------------------------------
+
+EMPTY_CELLS = frozenset({"", "—", "——", "-", "/", "无", "－"})
+
+
+def read_row(columns: list[str], cells: list[str], position: int) -> AppointmentPerson | None:
+    """The person of one table row, ``columns`` being the header keys (see tables.COLUMN_KEYS)."""
+    values = dict(zip(columns, (squash(cell) for cell in cells), strict=True))
+    name = values.get("name", "")
+    for suffix in p.NAME_TITLE_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if not p.NAME_RE.match(name):
+        return None
+    reader = _Reader(AppointmentPerson(position=position, name=name, text=" ".join(squash(c) for c in cells)))
+    for key, value in values.items():
+        if key in ("name", "index") or value in EMPTY_CELLS:
+            continue
+        _read_cell(reader, key, value)
+    return _finish(reader)
+
+
+def _read_cell(reader: _Reader, key: str, value: str) -> None:
+    person = reader.person
+    if key == "current":
+        reader.open = None
+        reader._current(re.sub(r"^(?:现任|现为)", "", value))
+    elif key.startswith("proposal"):
+        reader.open = None
+        proposal = value if value.startswith("拟") else key.partition(":")[2] + value
+        number = proposal_number(proposal)
+        if number is None or not reader._proposal(proposal, number):
+            person.proposals.append(Proposal(key.partition(":")[2] or "拟任", value))
+        value, notes = _pull_parentheses(value)
+        if any(p.PROBATION_RE.search(note) for note in notes):
+            person.probation = True
+            last = person.proposals[-1]
+            last.post = p.PAREN_RE.sub(lambda m: "" if p.PROBATION_RE.search(m[1]) else m[0], last.post)
+    elif key == "note":
+        if p.PROBATION_RE.search(value):
+            person.probation = True
+    elif key == "party" and (m := p.YEAR_MONTH_RE.match(value)):
+        reader.set("party", "中共党员")
+        reader.set("party_joined", year_month(m))
+    elif key == "work" and (m := p.YEAR_MONTH_RE.match(value.removesuffix("参加工作"))):
+        reader.set("work_started", year_month(m))
+    elif key == "native" and re.fullmatch(rf"[{p.CJK}]{{2,12}}", value):
+        reader.set("native_place", value)
+    elif key == "education":
+        parts = [part for part in re.split(r"[/、，,]|(?<=学历)", value) if part]
+        if not all(reader._typed(part) for part in parts):
+            person.warnings.append(f"education not read: {value}")
+    elif not _cell_fits(reader, key, value):
+        person.warnings.append(f"{CELL_FIELDS.get(key, (key,))[0]} not read: {value}")
+
+
+# Which fields a typed column may fill: a cell that states another field is not taken.
+CELL_FIELDS: dict[str, tuple[str, ...]] = {
+    "sex": ("sex",),
+    "ethnicity": ("ethnicity",),
+    "birth": ("birth", "age"),
+    "age": ("age",),
+    "degree": ("degree",),
+    "party": ("party", "party_joined"),
+    "native": ("native_place",),
+    "work": ("work_started",),
+}
+
+
+def _cell_fits(reader: _Reader, key: str, value: str) -> bool:
+    value, notes = _pull_parentheses(value)
+    values = typed_values(value)
+    allowed = CELL_FIELDS.get(key, ())
+    if not values or any(name not in allowed for name, _ in values):
+        return False
+    for name, found in values:
+        reader.set(name, found)
+    for note in notes:
+        reader._note(note)
+    return True

@@ -1,0 +1,219 @@
+"""An article's body cut into notices, each read into its window, contacts, issuer and persons.
+
+Stages, in order: is it a notice at all (title, column, body words); where does each notice of
+the page begin (its heading); which lines are tables of persons; which paragraphs are persons
+(group headings such as ``二、拟进一步使用人选`` give a step to the persons under them); then the
+notice's own lines: how many persons it announces, its window, phone, address and issuer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.extract.appointments import patterns as p
+from crawler.extract.appointments.fields import chinese_number, person_start, read_person, squash
+from crawler.extract.appointments.records import AppointmentNotice, AppointmentPerson, Proposal
+from crawler.extract.appointments.tables import find_tables
+from crawler.extract.appointments.window import read_window
+
+
+def is_appointment_notice(article: Any) -> bool:
+    """True for a cadre appointment notice (任前公示 and its kin), by its title, column and body."""
+    title = squash(article.title or "")
+    heading = f"{title} {squash(article.column or '')}"
+    if any(word in title for word in p.NOT_NOTICE_WORDS):
+        return False
+    if "公示" in heading and any(word in heading for word in p.NOTICE_TITLE_WORDS):
+        return True
+    body = article.body or ""
+    return "公示" in title and "拟" in body and bool(p.NOTICE_BODY_RE.search(body))
+
+
+def parse_appointment_notices(article: Any) -> list[AppointmentNotice]:
+    """The appointment notices of ``article`` (an ``Article``), one per notice on the page; [] when
+    the article is not such a notice. Pure: no I/O, deterministic."""
+    if not is_appointment_notice(article):
+        return []
+    lines = [line.strip() for line in (article.body or "").split("\n") if line.strip()]
+    notices = []
+    for position, (heading, segment) in enumerate(_segments(lines), 1):
+        notice = AppointmentNotice(
+            url=article.url,
+            position=position,
+            title=heading or article.title,
+            published_at=article.published_at,
+        )
+        _read_notice(notice, segment, article)
+        notices.append(notice)
+    return notices
+
+
+def _is_heading(line: str) -> bool:
+    return (
+        6 <= len(line) <= 40
+        and not re.search(r"[。，,；]", line)
+        and not line.startswith(("特此", "予以", "现予", "现将"))
+        and bool(p.NOTICE_HEADING_RE.search(line))
+    )
+
+
+def _segments(lines: list[str]) -> list[tuple[str | None, list[str]]]:
+    """(heading, lines) of each notice; a heading with no person after it joins the next notice."""
+    headings = [_is_heading(line) for line in lines]
+    if sum(headings) < 2:  # the common case: one notice, whatever its headings
+        heading = next((line for line, is_heading in zip(lines, headings, strict=True) if is_heading), None)
+        return [(heading, [line for line, is_heading in zip(lines, headings, strict=True) if not is_heading])]
+    segments: list[tuple[str | None, list[str]]] = [(None, [])]
+    for line, is_heading in zip(lines, headings, strict=True):
+        if is_heading:
+            segments.append((line, []))
+        else:
+            segments[-1][1].append(line)
+    merged: list[tuple[str | None, list[str]]] = []
+    pending_heading: str | None = None
+    for heading, segment in segments:
+        heading = heading or pending_heading
+        if not any(person_start(line) for line in segment) and not _has_table(segment):
+            if merged and not pending_heading and heading is None:
+                merged[-1][1].extend(segment)
+            else:
+                pending_heading = heading
+                merged.append((heading, segment))
+            continue
+        if merged and not any(person_start(line) for line in merged[-1][1]) and not _has_table(merged[-1][1]):
+            lead_heading, lead = merged.pop()
+            heading, segment = heading or lead_heading, lead + segment
+        pending_heading = None
+        merged.append((heading, segment))
+    return [(heading, segment) for heading, segment in merged if segment or heading] or [(None, [])]
+
+
+def _has_table(lines: list[str]) -> bool:
+    return bool(find_tables(lines))
+
+
+def _read_notice(notice: AppointmentNotice, lines: list[str], article: Any) -> None:
+    notice.persons, person_warnings = read_persons(lines)
+    notice.warnings.extend(person_warnings)
+    text = "\n".join(lines)
+    if match := p.ANNOUNCED_RE.search(text):
+        notice.announced = chinese_number(match[1])
+    start, end, sentence, computed, window_warnings = read_window(lines, article.published_at)
+    notice.window_start, notice.window_end, notice.window_text, notice.window_computed = (
+        start,
+        end,
+        sentence,
+        computed,
+    )
+    notice.warnings.extend(window_warnings)
+    notice.phone = _phones(lines)
+    if match := p.ADDRESS_RE.search(text):
+        notice.address = re.split(r"邮(?:政)?编", match[1])[0].strip() or None
+    if match := p.POSTCODE_RE.search(text):
+        notice.postcode = match[1]
+    notice.issuer = _issuer(lines, notice.title)
+    if notice.issuer is None:
+        notice.warnings.append("issuing body not found")
+    _attachments(notice, text, list(article.attachments or []))
+    if notice.announced is not None and notice.announced != notice.parsed and not notice.attachment_only:
+        notice.warnings.append(
+            f"the notice announces {notice.announced} persons but {notice.parsed} were read"
+        )
+
+
+def _attachments(notice: AppointmentNotice, text: str, attachments: list[dict[str, str]]) -> None:
+    if p.ATTACHMENT_MENTION_RE.search(text) or not notice.persons:
+        notice.attachments = attachments
+    if not notice.persons and attachments:
+        notice.attachment_only = True
+        names = "、".join(a.get("text") or a.get("url", "") for a in attachments)
+        notice.warnings.append(f"the persons are in the attachments ({names}), which are not read")
+    elif not notice.persons:
+        notice.warnings.append("no person could be read")
+
+
+def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
+    """The persons of a notice's lines, in order: table rows and paragraphs (see the module doc)."""
+    persons: list[AppointmentPerson] = []
+    warnings: list[str] = []
+    tables = {table.start: table for table in find_tables(lines)}
+    group_step: str | None = None
+    i = 0
+    while i < len(lines):
+        if i in tables:
+            table = tables[i]
+            for person in table.persons:
+                person.position = len(persons) + 1
+                persons.append(person)
+            warnings.extend(table.warnings)
+            i = table.end
+            continue
+        line = lines[i]
+        # A person's paragraph may end on the next line (张某，男，…现任甲， / 拟任乙。).
+        if person_start(line) and i + 1 < len(lines) and _continues(line, lines[i + 1]):
+            line, i = line + lines[i + 1], i + 1
+        person = read_person(line, len(persons) + 1)
+        if person is not None:
+            _apply_group_step(person, group_step)
+            persons.append(person)
+        elif (step := _group_step(line)) is not None:
+            group_step = step
+        i += 1
+    return persons, warnings
+
+
+def _continues(line: str, following: str) -> bool:
+    return (
+        not line.endswith("。")
+        and following.startswith(("拟", "现任"))
+        and following.endswith("。")
+        and person_start(following) is None
+    )
+
+
+def _group_step(line: str) -> str | None:
+    text = p.NUMBERING_RE.sub("", squash(line), count=1).rstrip("：:")
+    if len(text) > 30 or "。" in text or "公示" in text or not p.GROUP_STEP_RE.match(text):
+        return None
+    for step, pattern in p.PROPOSAL_PATTERNS:
+        if pattern.match(text):
+            return step
+    return None
+
+
+def _apply_group_step(person: AppointmentPerson, group_step: str | None) -> None:
+    if person.proposals or group_step is None:
+        return
+    person.proposals.append(Proposal(group_step, ""))
+    person.warnings = [w for w in person.warnings if w != "no proposed post"]
+
+
+def _phones(lines: list[str]) -> str | None:
+    found: list[str] = []
+    for line in lines:
+        if "电话" not in line and "热线" not in line and "传真" not in line:
+            continue
+        for match in p.PHONE_LABEL_RE.finditer(line):
+            for number in p.PHONE_NUMBER_RE.findall(match[1]):
+                number = re.sub(r"\s", "", number)
+                number = (
+                    re.sub(r"^[（(](0\d{2,3})[)）][-－—]?", r"\1-", number)
+                    .replace("－", "-")
+                    .replace("—", "-")
+                )
+                if number not in found:
+                    found.append(number)
+    return "；".join(found) or None
+
+
+def _issuer(lines: list[str], title: str | None) -> str | None:
+    signoffs = [
+        (i, line) for i, line in enumerate(lines) if len(line) <= 30 and p.ISSUER_LINE_RE.match(squash(line))
+    ]
+    for i, line in reversed(signoffs):
+        if i + 1 == len(lines) or p.DATE_LINE_RE.match(squash(lines[i + 1])):
+            return squash(line)
+    if match := p.TITLE_ISSUER_RE.match(squash(title or "")):
+        return match[1]
+    return None

@@ -1,0 +1,150 @@
+"""Tables of persons, as the extractor leaves them in the body: one line per cell, row after row.
+
+The header is a run of lines that are all column names (姓名, 性别, 出生年月 ...), in any order
+and wording. The cells after it are cut into rows of the header's width. An empty cell leaves no
+line, which would shift every later cell into the wrong column: so each row is checked (a name
+in the name column, 男/女 in the sex column, a month in the birth column, 1, 2, 3 in the 序号
+column), and a table whose rows do not check out gives no persons, only a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.extract.appointments.fields import read_row, squash
+from crawler.extract.appointments.records import AppointmentPerson
+
+# Header words -> column key, tried in order (出生年月（年龄） is a birth column, 拟任职务 a proposal).
+COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^序号$|^编号$"), "index"),
+    (re.compile(r"^姓名$"), "name"),
+    (re.compile(r"^性别$"), "sex"),
+    (re.compile(r"^民族$"), "ethnicity"),
+    (re.compile(r"^出生(?:年月|日期|时间)"), "birth"),
+    (re.compile(r"^年龄$"), "age"),
+    (re.compile(r"^(?:籍贯|出生地)$"), "native"),
+    (re.compile(r"^(?:学历|文化程度|全日制教育|在职教育|学历学位|学历[（(]学位[)）])"), "education"),
+    (re.compile(r"^学位$"), "degree"),
+    (re.compile(r"^(?:入党时间|政治面貌|党派)"), "party"),
+    (re.compile(r"^(?:参加工作时间|参工时间|工作时间)$"), "work"),
+    (re.compile(r"^拟(?:提名|推荐)"), "proposal"),
+    (re.compile(r"^拟"), "proposal"),
+    (re.compile(r"^(?:现任|现职|现工作单位|工作单位|现单位|单位及职务|现任职务)"), "current"),
+    (re.compile(r"^备注$"), "note"),
+)
+# Lines after the table that end it: prose and the notice's tail.
+TABLE_END_RE = re.compile(r"。$|^公示|^(?:受理|举报|联系|监督)?电话|^(?:通信|通讯)?地址|^附件|^联系人")
+MIN_COLUMNS = 3
+
+
+MAX_HEADER_CHARS = 16
+
+
+def column_key(text: str) -> str | None:
+    if len(text) > MAX_HEADER_CHARS:
+        return None
+    text = squash(text)
+    for pattern, key in COLUMN_KEYS:
+        if pattern.search(text):
+            if key == "proposal":
+                return "proposal:" + ("拟提名" if "提名" in text else "拟推荐" if "推荐" in text else "拟任")
+            return key
+    return None
+
+
+@dataclass
+class Table:
+    start: int  # index of the first header line
+    end: int  # index after the last cell
+    columns: list[str]
+    persons: list[AppointmentPerson] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
+    """Every table of persons among ``lines`` (see the module doc), with its persons read."""
+    tables: list[Table] = []
+    keys = [column_key(line) for line in lines]
+    i = 0
+    while i < len(lines):
+        columns = _header_at(keys, i)
+        if columns is None:
+            i += 1
+            continue
+        end = i + len(columns)
+        while end < len(lines) and not TABLE_END_RE.search(lines[end]) and _header_at(keys, end) is None:
+            end += 1
+        table = Table(i, end, columns)
+        _read_rows(table, lines[i + len(columns) : end], first_position + sum(len(t.persons) for t in tables))
+        tables.append(table)
+        i = end
+    return tables
+
+
+def _header_at(keys: list[str | None], i: int) -> list[str] | None:
+    """The column keys of the header starting at line ``i`` (``keys``: each line's column_key)."""
+    columns: list[str] = []
+    for key in keys[i:]:
+        if key is None or key in columns:
+            break
+        columns.append(key)
+    if len(columns) >= MIN_COLUMNS and "name" in columns:
+        return columns
+    return None
+
+
+def _cut_rows(columns: list[str], cells: list[str]) -> list[list[str]] | None:
+    width = len(columns)
+    rows = [cells[k : k + width] for k in range(0, len(cells), width)]
+    if len(cells) % width or not all(_row_checks(columns, row, n) for n, row in enumerate(rows, 1)):
+        return None
+    return rows
+
+
+def _read_rows(table: Table, cells: list[str], first_position: int) -> None:
+    if not cells:
+        table.warnings.append("a table of persons has a header but no rows")
+        return
+    rows = _cut_rows(table.columns, cells)
+    if rows is None and "index" in table.columns:
+        # The extractor drops lines of bare digits (page numbers), and with them the 序号 cells.
+        without_index = [key for key in table.columns if key != "index"]
+        if (rows := _cut_rows(without_index, cells)) is not None:
+            table.columns = without_index
+    width = len(table.columns)
+    if rows is None:
+        table.warnings.append(
+            f"a table of persons ({width} columns, {len(cells)} cells) could not be cut into rows "
+            "(an empty or split cell?): its persons were not read"
+        )
+        return
+    for n, row in enumerate(rows):
+        person = read_row(table.columns, row, first_position + n)
+        if person is None:
+            table.warnings.append(f"row {n + 1} of a table of persons has no name: not read")
+            continue
+        table.persons.append(person)
+
+
+_CHECKS: dict[str, re.Pattern[str]] = {
+    "sex": re.compile(r"^(男|女)$"),
+    "ethnicity": re.compile(r"族$"),
+    "birth": re.compile(r"^(?:19|20)\d\d"),
+    "age": re.compile(r"^\d{2}(?:岁|周岁)?$"),
+    "work": re.compile(r"^(?:19|20)\d\d"),
+}
+
+
+def _row_checks(columns: list[str], row: list[str], number: int) -> bool:
+    if len(row) != len(columns):
+        return False
+    for key, cell in zip(columns, row, strict=True):
+        cell = squash(cell)
+        if key == "index" and cell != str(number):
+            return False
+        if key == "name" and column_key(cell) is not None:
+            return False
+        if (check := _CHECKS.get(key)) and not check.search(cell):
+            return False
+    return True

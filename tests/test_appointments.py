@@ -1,0 +1,148 @@
+"""Appointment notices (任前公示) read into records: the golden cases and the parts they rest on.
+
+Each ``tests/appointments/<case>/`` folder is one case (see its README): an article
+(``article.json``, or ``page.html`` run through the extractor first) and ``expected.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crawler.extract import Article, extract_article
+from crawler.extract.appointments import is_appointment_notice, parse_appointment_notices
+from crawler.extract.appointments.window import add_workdays
+
+CASES_DIR = Path(__file__).resolve().parent / "appointments"
+CASES = sorted(path.parent for path in CASES_DIR.glob("*/expected.json"))
+
+
+def load_article(folder: Path) -> Article:
+    if (folder / "article.json").exists():
+        return Article.from_dict(json.loads((folder / "article.json").read_text(encoding="utf-8")))
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return extract_article((folder / "page.html").read_bytes(), meta["url"], meta.get("headers") or {}, None)
+
+
+def differences(expected: dict[str, Any], got: dict[str, Any], where: str) -> list[str]:
+    """Every key of ``expected`` whose value differs in ``got`` (``warnings_include``: each text in one warning)."""
+    found = []
+    for key, want in expected.items():
+        if key == "persons":
+            if len(want) != len(got["persons"]):
+                found.append(f"{where}: {len(got['persons'])} persons read, {len(want)} expected")
+            for n, (person, read) in enumerate(zip(want, got["persons"], strict=False), 1):
+                found += differences(person, read, f"{where} person {n}")
+        elif key == "warnings_include":
+            found += [
+                f"{where}: no warning with {text!r} in {got['warnings']}"
+                for text in want
+                if not any(text in warning for warning in got["warnings"])
+            ]
+        elif got.get(key) != want:
+            found.append(f"{where} {key}: expected {want!r}, read {got.get(key)!r}")
+    return found
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[case.name for case in CASES])
+def test_golden_notice(folder: Path) -> None:
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    notices = [notice.to_dict() for notice in parse_appointment_notices(load_article(folder))]
+    problems = (
+        []
+        if len(notices) == len(expected["notices"])
+        else [f"{len(notices)} notices read, {len(expected['notices'])} expected"]
+    )
+    for n, (want, got) in enumerate(zip(expected["notices"], notices, strict=False), 1):
+        problems += differences(want, got, f"notice {n}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_case_folder_is_complete() -> None:
+    assert len(CASES) >= 10
+    for folder in CASES:
+        assert (folder / "article.json").exists() or (folder / "page.html").exists(), folder
+
+
+def _article(title: str, body: str, published_at: str | None = "2026-11-20") -> Article:
+    return Article(url="https://example.org/n.html", title=title, body=body, published_at=published_at)
+
+
+def test_a_person_is_never_split_or_merged_with_the_next() -> None:
+    body = (
+        "现将2名同志拟任职情况予以公示。\n"
+        "甲乙丙，男，1970年1月生，现任某局副局长，\n拟任某局局长。\n"
+        "丁戊，女，1972年2月生，现任某局处长，拟任某局副局长。"
+    )
+    notice = parse_appointment_notices(_article("干部任前公示", body))[0]
+    assert [(p.name, p.current_post, p.proposed_post) for p in notice.persons] == [
+        ("甲乙丙", "某局副局长", "某局局长"),
+        ("丁戊", "某局处长", "某局副局长"),
+    ]
+    assert notice.warnings == ["no notice window found", "issuing body not found"]
+
+
+def test_an_unread_clause_is_left_out_with_a_warning() -> None:
+    body = "现将1名同志拟任职情况予以公示。\n甲乙，男，1970年1月生，某种说不清的情况，现任某局副局长，拟任某局局长。"
+    person = parse_appointment_notices(_article("干部任前公示", body))[0].persons[0]
+    assert person.current_post == "某局副局长"
+    assert person.warnings == ["clause not read: 某种说不清的情况"]
+
+
+def test_a_field_given_twice_differently_is_left_empty() -> None:
+    body = "甲乙，男，1970年1月生，1971年3月生，现任某局副局长，拟任某局局长。"
+    person = parse_appointment_notices(_article("干部任前公示", body))[0].persons[0]
+    assert person.birth is None
+    assert "birth given twice with different values: left empty" in person.warnings
+
+
+@pytest.mark.parametrize(
+    ("title", "column", "is_notice"),
+    [
+        ("中共某县委组织部干部任前公示", None, True),
+        ("公示", "任前公示", True),
+        ("某某市2026年考试录用公务员拟录用人员公示", "公示公告", False),
+        ("关于拟表彰优秀共产党员的公示", None, False),
+        ("某某市召开干部工作会议", "工作动态", False),
+    ],
+)
+def test_which_articles_are_notices(title: str, column: str | None, is_notice: bool) -> None:
+    article = Article(
+        url="https://example.org/x.html", title=title, column=column, body="拟任某职。予以公示。"
+    )
+    assert is_appointment_notice(article) is is_notice
+
+
+@pytest.mark.parametrize(
+    ("published", "days", "start", "end"),
+    [
+        ("2026-11-20", 5, "2026-11-20", "2026-11-26"),  # a Friday: over the weekend
+        ("2026-03-07", 5, "2026-03-09", "2026-03-13"),  # a Saturday: opens on Monday
+        ("2026-03-02", 1, "2026-03-02", "2026-03-02"),
+    ],
+)
+def test_working_days_skip_weekends(published: str, days: int, start: str, end: str) -> None:
+    first, last = add_workdays(date.fromisoformat(published), days)
+    assert (first.isoformat(), last.isoformat()) == (start, end)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 1, 1)), st.integers(1, 20))
+def test_a_window_holds_exactly_its_working_days(published: date, days: int) -> None:
+    first, last = add_workdays(published, days)
+    span = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    assert sum(day.weekday() < 5 for day in span) == days
+    assert first.weekday() < 5 and last.weekday() < 5 and first >= published
+
+
+def test_parsing_is_pure_and_repeatable() -> None:
+    article = load_article(CASES_DIR / "paragraphs")
+    before = article.to_dict()
+    first = [n.to_dict() for n in parse_appointment_notices(article)]
+    assert first == [n.to_dict() for n in parse_appointment_notices(article)]
+    assert article.to_dict() == before

@@ -1,0 +1,184 @@
+"""Appointment notices in a real archive file: tables, person links, backfill and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from crawler.extract import Article
+from crawler.notices import record_notices
+from tests.conftest import run_cli
+
+BODY = (
+    "经市委研究，现将{count}名同志拟任职情况予以公示。\n{persons}\n"
+    "公示时间为5个工作日。受理电话：0000-12380\n中共某某市委组织部\n{day}"
+)
+
+
+def notice(url: str, day: str, *persons: str) -> Article:
+    body = BODY.format(count=len(persons), persons="\n".join(persons), day=day)
+    return Article(url=url, title="干部任前公示", column="任前公示", published_at=day, body=body, site="demo")
+
+
+FIRST = notice(
+    "https://example.org/n/1.html",
+    "2024-03-04",
+    "严卫国，男，汉族，1975年3月生，河北保定人，大学学历，中共党员，现任某县副县长，拟任某县委副书记。",
+    "林芳，女，汉族，1980年2月生，大学学历，中共党员，现任某局科长，拟任某局副局长。",
+    "石磊，男，汉族，1978年4月生，山西大同人，大学学历，中共党员，现任某区副区长，拟任某区委副书记。",
+)
+LATER = notice(
+    "https://example.org/n/2.html",
+    "2026-05-11",
+    "严卫国，男，汉族，1975年3月生，河北省保定市人，研究生学历，中共党员，现任某县委副书记，拟提名为某县县长候选人。",
+    "林芳，女，回族，1980年2月生，大学学历，中共党员，现任某局副局长，拟任某局局长。",
+    "余同，男，汉族，现任某办主任，拟任某局副局长。",
+)
+TWINS = notice(
+    "https://example.org/n/3.html",
+    "2026-06-01",
+    "章明，男，汉族，1979年1月生，现任某镇镇长，拟任某镇党委书记。",
+    "章明，男，汉族，1979年1月生，现任某乡乡长，拟任某乡党委书记。",
+    "石磊，男，汉族，1978年4月生，陕西榆林人，大学学历，中共党员，现任某市副市长，拟任某市委常委。",
+)
+
+
+def store(arc: Archive, *articles: Article) -> None:
+    for article in articles:
+        result = arc.save_article(article)
+        record_notices(arc, result.article_id, article, result.status)
+
+
+@pytest.fixture
+def archive_path(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "archive.db"
+    with Archive.open(path) as arc:
+        store(arc, FIRST, LATER, TWINS)
+    return path
+
+
+def test_notices_and_persons_are_stored_with_their_windows(archive_path: Path) -> None:
+    with Archive.open(archive_path) as arc:
+        rows = arc.conn.execute(
+            "SELECT url, issuer, window_start, window_end, announced, parsed FROM appointment_notices ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        ("https://example.org/n/1.html", "中共某某市委组织部", "2024-03-04", "2024-03-08", 3, 3),
+        ("https://example.org/n/2.html", "中共某某市委组织部", "2026-05-11", "2026-05-15", 3, 3),
+        ("https://example.org/n/3.html", "中共某某市委组织部", "2026-06-01", "2026-06-05", 3, 3),
+    ]
+
+
+def test_a_person_is_followed_across_notices_and_doubtful_links_are_left_out(archive_path: Path) -> None:
+    with Archive.open(archive_path) as arc:
+        linked = arc.appointments(name="严卫国")
+        assert len({row["person_id"] for row in linked}) == 1 and linked[0]["person_id"] is not None
+        career = arc.person(linked[0]["person_id"])
+        assert [(s["published_at"], s["step"], s["proposed_post"]) for s in career["steps"]] == [
+            ("2024-03-04", "拟任", "某县委副书记"),
+            ("2026-05-11", "拟提名", "某县县长候选人"),
+        ]
+        notes = {
+            row["name"]: (row["person_id"], row["link_note"])
+            for row in arc.appointments(limit=0)
+            if row["name"] != "严卫国"
+        }
+    assert notes["林芳"] == (None, "the notices give different ethnicities: not linked")
+    assert notes["余同"] == (None, "no birth month or sex: not linked")
+    assert notes["石磊"] == (None, "the notices give different native places: not linked")
+    assert notes["章明"] == (
+        None,
+        "two persons of one notice share this name, sex and birth month: not linked",
+    )
+
+
+def test_the_same_in_python(archive_path: Path) -> None:
+    import archive
+
+    rows = archive.appointments(archive_path, name="严卫国", since="2025")
+    assert [(r["published_at"], r["proposed_post"]) for r in rows] == [("2026-05-11", "某县县长候选人")]
+    career = archive.person(archive_path, rows[0]["person_id"])
+    assert (career["name"], career["sex"], career["birth"], len(career["steps"])) == (
+        "严卫国",
+        "男",
+        "1975-03",
+        2,
+    )
+    assert archive.person(archive_path, 10_000) is None
+
+
+def test_an_edited_article_that_is_no_notice_any_more_loses_its_records(archive_path: Path) -> None:
+    with Archive.open(archive_path) as arc:
+        edited = Article(**{**FIRST.to_dict(), "title": "某某市召开干部工作会议", "column": "工作动态"})
+        store(arc, edited)
+        assert [row["url"] for row in arc.appointments(name="严卫国")] == ["https://example.org/n/2.html"]
+        # The one notice left links to no other: the person keeps the id, with one step.
+        person_id = arc.appointments(name="严卫国")[0]["person_id"]
+        assert len(arc.person(person_id)["steps"]) == 1
+
+
+def test_backfill_reads_articles_stored_without_their_notices(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with Archive.open(data_dir / "archive.db") as arc:
+        arc.save_articles([FIRST, LATER, TWINS])
+        assert arc.appointments() == []
+    result = run_cli("backfill-appointments", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "read 3 notices in 3 articles: 9 persons; 0 notices where" in result.stdout.decode()
+    again = run_cli("backfill-appointments", data_dir=data_dir)
+    assert again.stdout == result.stdout
+    with Archive.open(data_dir / "archive.db") as arc:
+        assert len(arc.appointments(limit=0)) == 9
+
+
+def test_cli_lists_filters_and_shows_a_career(archive_path: Path) -> None:
+    data_dir = archive_path.parent
+    as_json = run_cli("appointments", "--post", "县长", "--format", "json", data_dir=data_dir)
+    assert as_json.returncode == 0, as_json.stderr.decode()
+    rows = json.loads(as_json.stdout)
+    assert [(r["name"], r["current_post"], r["proposed_post"]) for r in rows] == [
+        ("严卫国", "某县委副书记", "某县县长候选人"),
+        ("严卫国", "某县副县长", "某县委副书记"),
+    ]
+    since = run_cli("appointments", "--since", "2026-06", "--format", "csv", data_dir=data_dir)
+    table = list(csv.DictReader(io.StringIO(since.stdout.decode())))
+    assert [r["name"] for r in table] == ["章明", "章明", "石磊"] and table[0][
+        "issuer"
+    ] == "中共某某市委组织部"
+    by_issuer = run_cli(
+        "appointments", "--name", "林", "--issuer", "市委组织部", "--format", "json", data_dir=data_dir
+    )
+    assert [r["name"] for r in json.loads(by_issuer.stdout)] == ["林芳", "林芳"]
+    nobody = run_cli("appointments", "--issuer", "省委组织部", "--format", "json", data_dir=data_dir)
+    assert json.loads(nobody.stdout) == []
+    timeline = run_cli("person", str(rows[0]["person_id"]), data_dir=data_dir)
+    out = timeline.stdout.decode()
+    assert timeline.returncode == 0 and "严卫国 (男, born 1975-03): 2 steps" in out
+    assert out.index("某县委副书记") < out.index("某县县长候选人")
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (("appointments", "--since", "last year"), 2, "--since 'last year': write a day, month or year"),
+        (("person", "999"), 1, "no person with id 999"),
+    ],
+)
+def test_cli_bad_input_gets_one_line(
+    archive_path: Path, args: tuple[str, ...], status: int, message: str
+) -> None:
+    result = run_cli(*args, data_dir=archive_path.parent)
+    assert result.returncode == status
+    assert message in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_cli_without_an_archive_says_so(tmp_path: Path) -> None:
+    for command in (("appointments",), ("person", "1"), ("backfill-appointments",)):
+        result = run_cli(*command, data_dir=tmp_path / "none")
+        assert result.returncode == 1
+        assert "no archive at" in result.stderr.decode() and "Traceback" not in result.stderr.decode()

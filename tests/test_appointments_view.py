@@ -1,0 +1,50 @@
+"""The appointment tables and the careers' saved queries in the real Datasette of ``orgnews serve``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from archive import Archive
+from archive.browse import build_datasette
+from crawler.extract import Article
+from crawler.notices import record_notices
+
+STEPS = [
+    ("2023-04-03", "欧阳立，男，汉族，1974年6月生，现任某镇镇长，拟任某镇党委书记。"),
+    ("2025-09-01", "欧阳立，男，汉族，1974年6月生，现任某镇党委书记，拟任某县副县长。"),
+    ("2021-01-04", "欧阳立，男，汉族，1974年6月生，现任某镇副镇长，拟提名为某镇镇长候选人。"),
+]
+
+
+def test_person_steps_query_lists_a_career_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with Archive.open(path) as arc:
+        for n, (day, person) in enumerate(STEPS):
+            article = Article(
+                url=f"https://example.org/gs/{n}.html",
+                title="干部任前公示",
+                published_at=day,
+                body=f"现将1名同志拟任职情况予以公示。\n{person}\n公示时间为5个工作日。",
+            )
+            result = arc.save_article(article)
+            record_notices(arc, result.article_id, article, result.status)
+        person_id = arc.appointments(name="欧阳立")[0]["person_id"]
+    datasette = build_datasette(path)
+
+    async def fetch(url: str) -> dict:
+        response = await datasette.client.get(url)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    steps = asyncio.run(fetch(f"/archive/person_steps.json?person_id={person_id}&_shape=array"))
+    assert [(s["published_at"], s["step"], s["proposed_post"]) for s in steps] == [
+        ("2021-01-04", "拟提名", "某镇镇长候选人"),
+        ("2023-04-03", "拟任", "某镇党委书记"),
+        ("2025-09-01", "拟任", "某县副县长"),
+    ]
+    people = asyncio.run(fetch("/archive/people.json?name=欧阳&_shape=array"))
+    assert [(p["person_id"], p["name"], p["steps"]) for p in people] == [(person_id, "欧阳立", 3)]
+    tables = asyncio.run(fetch("/archive.json"))["tables"]
+    described = {t["name"] for t in tables if not t["hidden"]}
+    assert {"appointment_notices", "appointment_persons", "appointment_people"} <= described
