@@ -102,7 +102,8 @@ class PoliteFetcher:
             from crawler.replay import replay_url
 
             address = replay_url(self.replay_base, request.url)
-        headers = {"User-Agent": self.user_agent, **request.headers}
+        # urllib does not undo compression, so none is asked for.
+        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "identity", **request.headers}
         outgoing = urllib.request.Request(address, data=request.body, method=request.method, headers=headers)
         try:
             with urllib.request.urlopen(outgoing, timeout=TIMEOUT_SECONDS) as response:

@@ -27,8 +27,10 @@ def test_sites_lists_every_profile_with_its_list_formats():
     assert {"12371", "people", "dangjian", "zuzhirenshi", "gov", "beijing"} <= set(profiles)
     assert "js-array" in profiles["12371"]["list_formats"]
     assert profiles["zuzhirenshi"]["detail_format"] == "json"
+    assert profiles["dangjian"]["unverified"] and not profiles["12371"]["unverified"]
     table = run_cli("sites").stdout.decode()
     assert "共产党员网" in table and "hanweb-xml" in table
+    assert "1 list(s)" in next(line for line in table.splitlines() if "dangjian" in line)
 
 
 def test_runs_and_reparse_say_when_there_is_no_archive(data_dir):

@@ -392,8 +392,9 @@ def sites(
     what `orgnews crawl SITE` and `orgnews reparse SITE` take. The columns are
     the hosts it crawls, how many start lists it walks, how those lists are
     read (html, an inline script array, a JSON API, a Hanweb XML feed...),
-    how detail pages are read, and the delay between two requests to a host.
-    A profile with a bad key stops every command with an error naming the
+    how detail pages are read, the delay between two requests to a host, and
+    how many of its lists hold values not confirmed against the live site
+    (their `unverified` notes say how to confirm them). A profile with a bad key stops every command with an error naming the
     file and the key.
 
     --check asks the sites themselves, politely (robots.txt, the profile's
@@ -430,7 +431,7 @@ def _list_sites(chosen: list[Any], as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(rows)} site profiles", title_justify="left")
-    for name in ("name", "title", "hosts", "lists", "list format", "detail", "delay", "file"):
+    for name in ("name", "title", "hosts", "lists", "list format", "detail", "delay", "unverified", "file"):
         table.add_column(name)
     for row in rows:
         delay = row["politeness"].get("download_delay", DOWNLOAD_DELAY)
@@ -442,6 +443,7 @@ def _list_sites(chosen: list[Any], as_json: bool) -> None:
             ", ".join(row["list_formats"]),
             row["detail_format"],
             f"{max(ORGNEWS_MIN_DOWNLOAD_DELAY, float(delay)):g} s",
+            f"{len(row['unverified'])} list(s)" if row["unverified"] else "",
             Path(row["file"]).name,
         )
     _console().print(table)
