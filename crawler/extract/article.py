@@ -15,8 +15,9 @@ from typing import Any
 class Article:
     """One news-detail page, cleaned.
 
-    ``published_at`` is ISO 8601 in Beijing time (``2021-02-03T08:15:00+08:00``)
-    or a bare day (``2021-02-03``) when the page shows only a day.
+    ``published_at`` is ISO 8601 in Beijing time (``2021-02-03T08:15:00+08:00``),
+    a bare day (``2021-02-03``) when the page shows only a day, or a bare month
+    (``1999-07``) when it shows only a magazine issue (``1999年7月号``).
     ``attachments`` are ``{"url": ..., "text": ...}`` dicts with absolute URLs.
     """
 

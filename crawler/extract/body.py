@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crawler.extract.byline import Byline, join_names, lone_name, parse_byline, reporter_names
+from crawler.extract.dates import find_date
 from crawler.extract.patterns import (
     AFFILIATION_RE,
     AUTHOR_PAREN_RE,
     CHROME_LINE_MAX,
     CHROME_LINE_RE,
     CHROME_PREFIX_RE,
+    CLOSING_NAME_RE,
+    COMMENTARY_RE,
+    DATE_RE,
     DISCLAIMER_RE,
     EDITOR_LINE_RE,
     INLINE_CREDIT_RE,
@@ -43,10 +47,12 @@ def is_chrome(text: str) -> bool:
     return len(text) <= CHROME_LINE_MAX and bool(CHROME_LINE_RE.search(text))
 
 
-def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byline, list[str]]:
-    """Return ``(paragraphs, signature by-line, notes)`` for the container's lines."""
+def clean_body(lines: Sequence[Line], title: str | None, page_title: str = "") -> tuple[list[str], Byline]:
+    """Return ``(paragraphs, signature by-line)`` for the container's lines.
+
+    ``page_title`` (the <title>, which often names the column) tells commentary from news.
+    """
     found = Byline()
-    notes: list[str] = []
     emphasized = {line.text for line in lines[: _LEAD_SCAN + 2] if _is_emphasized(line)}
     texts = [line.text for line in lines]
     texts = _drop_leading_title(texts, title)
@@ -54,15 +60,17 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
     kept = []
     for text in texts:
         if is_chrome(text):
-            # 【纠错】 责任编辑：… and 责任编辑：… lines are furniture but still name the editor.
+            # 【纠错】 责任编辑：… and 来源：… lines are furniture but still name the editor or source.
             parsed = parse_byline(text) if len(text) <= CHROME_LINE_MAX else None
             if parsed is not None and parsed.labeled:
                 found.editor = found.editor or parsed.editor
+                found.source = found.source or parsed.source
+                found.source_person = found.source_person or parsed.source_person
             if not _is_signature(text):
                 continue
         kept.append(text)
-    texts = _read_head(kept, found, notes, emphasized)
-    texts = _read_tail(texts, found, notes)
+    texts = _read_head(kept, found, emphasized)
+    texts = _read_tail(texts, found, bool(COMMENTARY_RE.search(f"{title or ''} {page_title}")))
     texts = _strip_trailing_editor(texts, found)
     texts = [t for t in texts if not is_chrome(t)]
     while texts and DISCLAIMER_RE.search(texts[-1]):
@@ -75,7 +83,7 @@ def clean_body(lines: Sequence[Line], title: str | None) -> tuple[list[str], Byl
         credit = INLINE_CREDIT_RE.search(text[:100]) if not found.author else None
         if credit:
             found.author = reporter_names(credit.group(1)) or parse_byline(credit.group(1)).author
-    return texts, found, notes
+    return texts, found
 
 
 def _is_emphasized(line: Line) -> bool:
@@ -108,7 +116,7 @@ def _is_signature(text: str) -> bool:
     return bool(EDITOR_LINE_RE.match(text) or WECHAT_SIGNOFF_RE.match(text))
 
 
-def _read_head(texts: list[str], found: Byline, notes: list[str], emphasized: set[str]) -> list[str]:
+def _read_head(texts: list[str], found: Byline, emphasized: set[str]) -> list[str]:
     """By-line and lone-name lines at the top of the container."""
     out = list(texts)
     i = 0
@@ -118,7 +126,7 @@ def _read_head(texts: list[str], found: Byline, notes: list[str], emphasized: se
             name = lone_name(text) if text not in emphasized else None
             if name and not found.author:
                 found.author = name
-                notes.append("author from lone name line")
+                found.author_note = "author: from a name alone on the first lines"
                 del out[i]
                 continue
             parsed = parse_byline(text)
@@ -138,57 +146,81 @@ def _read_head(texts: list[str], found: Byline, notes: list[str], emphasized: se
     return out
 
 
-def _read_tail(texts: list[str], found: Byline, notes: list[str]) -> list[str]:
+def _read_tail(texts: list[str], found: Byline, commentary: bool) -> list[str]:
     """Editor, reporter and source signatures in the last lines."""
     out = list(texts)
     start = max(0, len(out) - _TAIL_SCAN)
+    if out and _date_only(out[-1]) and len(out) > 1 and _is_credit(out[-2].strip()):
+        # A date alone on the line after the credits dates the piece and is not text.
+        found.closing_date = find_date(out.pop())
     i = len(out) - 1
     while i >= start:
         text = out[i].strip()
-        if AFFILIATION_RE.match(text):
-            i -= 1
-            continue
-        removed = False
-        editor = EDITOR_LINE_RE.match(text)
-        if editor and len(text) <= _SIGNATURE_MAX:
-            parsed = parse_byline(text)
-            found.editor = found.editor or parsed.editor or join_names(editor.group(1))
-            found.author = found.author or parsed.author
-            removed = True
-        elif len(text) <= _SIGNATURE_MAX and (WECHAT_SIGNOFF_RE.match(text) or _labeled_signoff(text)):
-            parsed = parse_byline(text)
-            found.editor = found.editor or parsed.editor
-            found.author = found.author or parsed.author
-            found.source = found.source or parsed.source
-            removed = True
-        elif (
-            len(text) <= _SIGNATURE_MAX
-            and not _is_prose(text)
-            and (REPORTER_RE.search(text) or (WEN_SLASH_RE.search(text) and reporter_names(text)))
-        ):
-            found.author = found.author or reporter_names(text)
-            removed = True
-        elif _paren_only(text) and (AUTHOR_PAREN_RE.search(text) or lone_name(text.strip("()（）"))):
-            # A credit alone on the last lines: （记者 张三） or （袁源）.
-            credit = AUTHOR_PAREN_RE.search(text)
-            found.author = found.author or (
-                join_names(credit.group(1), allow_org=False) if credit else lone_name(text.strip("()（）"))
-            )
-            removed = True
-        else:
-            source = SOURCE_PAREN_RE.match(text)
-            if source:
-                found.source = found.source or source.group(1).strip()
-            credit = AUTHOR_PAREN_RE.search(text)
-            if credit and not found.author:
-                found.author = join_names(credit.group(1), allow_org=False)
-            name = lone_name(text.strip("()（）"))
-            if name and text[:1] in "(（" and not found.author:
-                found.author = name
-        if removed:
+        if not AFFILIATION_RE.match(text) and _read_signature(text, found):
             del out[i]
         i -= 1
+    if out and not found.author and commentary:
+        out[-1] = _read_closing_name(out[-1], found)
     return out
+
+
+def _is_credit(text: str) -> bool:
+    return len(text) <= _SIGNATURE_MAX and bool(
+        EDITOR_LINE_RE.match(text)
+        or WECHAT_SIGNOFF_RE.match(text)
+        or _labeled_signoff(text)
+        or (_paren_only(text) and (AUTHOR_PAREN_RE.search(text) or lone_name(text[1:-1])))
+        or (not _is_prose(text) and REPORTER_RE.search(text))
+    )
+
+
+def _date_only(text: str) -> bool:
+    return len(text) <= 24 and bool(DATE_RE.search(text)) and bool(JUNK_LINE_RE.match(DATE_RE.sub("", text)))
+
+
+def _read_signature(text: str, found: Byline) -> bool:
+    """Read one of the last lines into ``found``; True when it is a signature, not text."""
+    short = len(text) <= _SIGNATURE_MAX
+    editor = EDITOR_LINE_RE.match(text)
+    if editor and short:
+        parsed = parse_byline(text)
+        found.editor = found.editor or parsed.editor or join_names(editor.group(1))
+        found.author = found.author or parsed.author
+        return True
+    if short and (WECHAT_SIGNOFF_RE.match(text) or _labeled_signoff(text)):
+        found.merge(parse_byline(text))
+        return True
+    if short and not _is_prose(text) and (REPORTER_RE.search(text) or WEN_SLASH_RE.search(text)):
+        # A photo credit (（记者 张三 摄）) names no author and stays with its picture.
+        names = reporter_names(text)
+        found.author = found.author or names
+        return bool(names)
+    if _paren_only(text):
+        # A credit alone on the last lines: （记者 张三）, （张三） or [ 张三 ].
+        credit = AUTHOR_PAREN_RE.search(text)
+        name = join_names(credit.group(1), allow_org=False) if credit else lone_name(text[1:-1])
+        if name and not found.author:
+            found.author = name
+            found.author_note = None if credit else "author: from a name in brackets closing the text"
+        return bool(name)
+    source = SOURCE_PAREN_RE.match(text)
+    if source:
+        found.source = found.source or source.group(1).strip()
+    credit = AUTHOR_PAREN_RE.search(text)
+    if credit and not found.author:
+        found.author = join_names(credit.group(1), allow_org=False)
+    return False
+
+
+def _read_closing_name(text: str, found: Byline) -> str:
+    """A commentary signed at the end of its last paragraph: ……。（张三）."""
+    match = CLOSING_NAME_RE.search(text)
+    name = lone_name(match.group(1)) if match else None
+    if not match or not name:
+        return text
+    found.author = name
+    found.author_note = "author: from a name in brackets closing the text"
+    return text[: match.start() + 1]
 
 
 def _strip_trailing_editor(texts: list[str], found: Byline) -> list[str]:
@@ -202,13 +234,18 @@ def _strip_trailing_editor(texts: list[str], found: Byline) -> list[str]:
 
 
 def _paren_only(text: str) -> bool:
-    return text[:1] in "(（" and text[-1:] in ")）" and len(text) <= 30
+    return text[:1] in "(（[【" and text[-1:] in ")）]】" and len(text) <= 30
 
 
 def _labeled_signoff(text: str) -> bool:
-    """A short line made of labels only (编辑/苏芳 审核：王五), no prose."""
+    """A short line made of labels only (编辑/某某 审核：某某, 本文来源于某某日报), no prose."""
     parsed = parse_byline(text)
-    return parsed.labeled and bool(parsed.editor) and not _is_prose(text)
+    return (
+        parsed.labeled
+        and bool(parsed.editor or parsed.source or parsed.source_person)
+        and not parsed.published_at
+        and not _is_prose(text)
+    )
 
 
 def _is_prose(text: str) -> bool:

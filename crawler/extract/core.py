@@ -22,7 +22,15 @@ from crawler.extract.byline import (
     parse_byline,
 )
 from crawler.extract.content import block_members, chrome_subtrees, find_container
-from crawler.extract.dates import arti_date, date_from_url, day_of, days_apart, find_date, has_time
+from crawler.extract.dates import (
+    arti_date,
+    date_from_url,
+    day_of,
+    days_apart,
+    find_date,
+    find_issue_month,
+    has_time,
+)
 from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.gate import reject_challenge, reject_error_page, reject_feed, reject_list
@@ -50,10 +58,12 @@ from crawler.extract.tree import (
     text_of,
 )
 from crawler.extract.zones import (
+    HEADER_ZONE,
     TAIL_ZONE,
     before_title,
     drop_trailing_links,
     first_prose,
+    footer_editor,
     header_zone,
     peel_header,
     tail_zone,
@@ -165,7 +175,7 @@ class _Extraction:
         body_lines = peel_header(body_lines)
         reject_list(body_lines)
         body_lines = drop_trailing_links(body_lines)
-        paragraphs, signature, notes = clean_body(body_lines, title)
+        paragraphs, signature = clean_body(body_lines, title, self.page_title)
         body = "\n".join(paragraphs)
         reject_error_page(self.page_title, title, body)
         first = body_lines[0].index if body_lines else len(self.lines)
@@ -185,21 +195,9 @@ class _Extraction:
         header = header_zone(self.lines, title_idx, first)
         tail = tail_zone(self.lines, last)
 
-        source = self.profile_field("source")
-        above = before_title(self.lines, title_idx)
-        source = (
-            source
-            or header.source
-            or above.source
-            or tail.source
-            or signature.source
-            or clean_source(self.meta.source)
+        source, author, editor = self.people(
+            header, before_title(self.lines, title_idx), tail, signature, last
         )
-        author = self.profile_field("author") or header.author or signature.author or tail.author
-        editor = self.profile_field("editor") or header.editor or tail.editor or signature.editor
-        author = author or self._printed_meta_author(editor) or self._person_author(editor)
-        if author and author == signature.author:
-            self.warnings.extend(notes)  # how the signature author was guessed
         published = self.published(title_idx, header, tail, signature, last)
 
         if not published:
@@ -241,6 +239,38 @@ class _Extraction:
             return chosen, match
         return find_title(self.lines, self.page_title, self.meta.title, body_start, self.meta.site_name)
 
+    def people(
+        self, header: Byline, above: Byline, tail: Byline, signature: Byline, last: int
+    ) -> tuple[str | None, str | None, str | None]:
+        """Source, author and editor, each from the strongest place that gives one."""
+        source = (
+            self.profile_field("source")
+            or header.source
+            or above.source
+            or tail.source
+            or signature.source
+            or clean_source(self.meta.source)
+        )
+        editor = (
+            self.profile_field("editor")
+            or header.editor
+            or tail.editor
+            or signature.editor
+            or footer_editor(self.lines, last)
+        )
+        author = self.profile_field("author")
+        for zone in (header, signature, tail):
+            if not author and zone.author:
+                author = zone.author
+                if zone.author_note:
+                    self.warnings.append(zone.author_note)  # a weaker rule found it
+        author = author or self._printed_meta_author(editor) or self._person_author(editor)
+        person = signature.source_person or tail.source_person
+        if not author and person:
+            author = person
+            self.warnings.append("author: from a person named after 来源 below the text")
+        return source, author, editor
+
     def _printed_meta_author(self, editor: str | None) -> str | None:
         """meta author only when it names people who are also printed on the page:
         CMS templates fill it with account ids, the site name or the editor."""
@@ -279,14 +309,28 @@ class _Extraction:
             for line in self.lines[last + 1 : last + 4]:
                 if len(line.text) <= 30 and line.link_ratio < 0.5:
                     chosen = chosen or find_date(line.text)
+        if not chosen and signature.closing_date:
+            chosen = signature.closing_date
+        if not chosen:
+            chosen = self._issue_month(title_idx)
         if not chosen:
             chosen = date_from_url(self.url)
             if chosen:
                 self.warnings.append("date from URL")
         encoded = arti_date(self.url)
-        if chosen and encoded and days_apart(chosen, encoded) > 1:
+        if chosen and encoded and len(chosen) >= 10 and days_apart(chosen, encoded) > 1:
             self.warnings.append("published_at differs from the ARTI id")
         return chosen
+
+    def _issue_month(self, title_idx: int | None) -> str | None:
+        """A magazine issue printed near the title (1999年7月号): the month, said in warnings."""
+        near = self.lines[max(0, (title_idx or 0) - 4) : (title_idx or 0) + HEADER_ZONE]
+        for line in near:
+            month = find_issue_month(line.text) if len(line.text) <= 80 else None
+            if month:
+                self.warnings.append("published_at: month of the issue only")
+                return month
+        return None
 
     def canonical(self) -> str | None:
         candidate = absolute(self.url, self.meta.canonical)

@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from crawler.extract.patterns import ARTI_ID_RE, DATE_RE, FULLWIDTH_DIGITS, SPLIT_DATE_RE, URL_DATE_PATTERNS
+from crawler.extract.patterns import (
+    ARTI_ID_RE,
+    DATE_RE,
+    FULLWIDTH_DIGITS,
+    ISSUE_MONTH_RE,
+    SPLIT_DATE_RE,
+    URL_DATE_PATTERNS,
+    US_DATE_RE,
+)
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 _ISO_RE = re.compile(
@@ -47,19 +55,66 @@ def format_date(
 
 
 def find_date(text: str) -> str | None:
-    """The first plausible printed date in ``text``, as ISO 8601 (Beijing)."""
+    """The first plausible printed date in ``text``, as ISO 8601 (Beijing).
+
+    A time is given only when one is printed; 下午 3:20 and 6:12 PM count in 24 hours.
+    Month-first dates (8/21/2005; day first when the first number cannot be a month)
+    are read only when no year-first date is printed.
+    """
     if not text:
         return None
     text = normalize_digits(text)
-    for match in (*SPLIT_DATE_RE.finditer(text), *DATE_RE.finditer(text)):
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
-        hour = int(match[4]) if match[4] else None
-        minute = int(match[5]) if match[5] else None
-        second = int(match[6]) if match[6] else None
-        if hour is not None and not _valid(year, month, day, hour, minute or 0, second or 0):
-            hour = minute = second = None
-        if _valid(year, month, day):
-            return format_date(year, month, day, hour, minute, second)
+    for match in SPLIT_DATE_RE.finditer(text):
+        found = _checked(int(match[1]), int(match[2]), int(match[3]), match[4], match[5], match[6])
+        if found:
+            return found
+    for match in DATE_RE.finditer(text):
+        hour = _hour_of_day(match[5], match[4] or match[8])
+        found = _checked(int(match[1]), int(match[2]), int(match[3]), hour, match[6], match[7])
+        if found:
+            return found
+    if "/" in text:
+        for match in US_DATE_RE.finditer(text):
+            hour = _hour_of_day(match[4], match[7])
+            month, day = int(match[1]), int(match[2])
+            if month > 12:  # 21/8/2005 can only be day first
+                month, day = day, month
+            found = _checked(int(match[3]), month, day, hour, match[5], match[6])
+            if found:
+                return found
+    return None
+
+
+_AFTERNOON = frozenset({"下午", "晚上", "P", "p"})
+
+
+def _hour_of_day(hour: str | None, meridiem: str | None) -> str | None:
+    if hour is None or meridiem is None:
+        return hour
+    value = int(hour)
+    if meridiem in _AFTERNOON and value < 12:
+        value += 12
+    elif meridiem in ("A", "a", "凌晨") and value == 12:
+        value = 0
+    return str(value)
+
+
+def _checked(
+    year: int, month: int, day: int, hour: str | None, minute: str | None, second: str | None
+) -> str | None:
+    """The ISO form of a printed date if it exists; a time that does not exist is dropped."""
+    if not _valid(year, month, day):
+        return None
+    if hour is None or not _valid(year, month, day, int(hour), int(minute or 0), int(second or 0)):
+        return format_date(year, month, day)
+    return format_date(year, month, day, int(hour), int(minute or 0), int(second or 0))
+
+
+def find_issue_month(text: str) -> str | None:
+    """``1999年7月号`` -> ``1999-07``: a magazine issue dates its articles to the month."""
+    match = ISSUE_MONTH_RE.search(normalize_digits(text)) if "月" in text else None
+    if match and _valid(int(match[1]), int(match[2]), 1):
+        return f"{int(match[1]):04d}-{int(match[2]):02d}"
     return None
 
 

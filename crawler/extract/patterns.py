@@ -197,6 +197,7 @@ BYLINE_LABELS: tuple[tuple[str, str], ...] = (
     ("分类", "noise"),
     ("标题", "noise"),
     ("发布时间", "date"),
+    ("发表时间", "date"),
     ("发稿时间", "date"),
     ("发布日期", "date"),
     ("更新时间", "date"),
@@ -250,9 +251,26 @@ _LABEL_ALT = "|".join(
     (r"(?<![\u4e00-\u9fff])" if label in _GUARDED_LABELS else "") + re.escape(label)
     for label, _ in BYLINE_LABELS
 )
-LABEL_FIELD: dict[str, str] = dict(BYLINE_LABELS)
+# Labels printed without a colon: 本文来源于某某网, 王某 发表于 2006-04-17. They count only at
+# the start of a line or after a space or bracket, so that 经费来源于… in prose is not one.
+BARE_LABELS: tuple[tuple[str, str], ...] = (
+    ("本文来源于", "source"),
+    ("文章来源于", "source"),
+    ("来源于", "source"),
+    ("转载自", "source"),
+    ("转自", "source"),
+    ("摘自", "source"),
+    ("原载于", "source"),
+    ("发表于", "date"),
+    ("发布于", "date"),
+    ("发帖时间", "date"),
+)
+_BARE_ALT = "|".join(re.escape(label) for label, _ in BARE_LABELS)
+LABEL_FIELD: dict[str, str] = dict(BYLINE_LABELS + BARE_LABELS)
 # A label followed by a colon (any width, maybe spaced), or 丨/｜ in WeChat style.
-LABEL_RE = re.compile(rf"({_LABEL_ALT})\s*(?:[:：]|[丨｜/／])\s*")
+LABEL_RE = re.compile(
+    rf"({_LABEL_ALT})\s*(?:[:：]|[丨｜/／])\s*|(?:^|(?<=[\s(（【\[]))({_BARE_ALT})\s*[:：]?\s*"
+)
 # A table cell holding only a label; its value is in the next cell.
 LABEL_ONLY_RE = re.compile(rf"^(?:{_LABEL_ALT_PLAIN})\s*[:：]$")
 # 文/张三 and 文 | 张三 sign-offs.
@@ -262,11 +280,15 @@ WEN_SLASH_RE = re.compile(
 # Values end at these separators.
 VALUE_SPLIT_RE = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\u3000")
 
-# Reporter by-lines: 本报记者 张三, 记者 张三 李四 通讯员 王五.
+# Reporter by-lines: 本报记者 张三, 记者 张三 李四 通讯员 王五, 本报记者王某李某发自北京
+# (names glued together are cut at their surnames later).
 REPORTER_RE = re.compile(
-    r"(?:本报|本台|本网|总台|新华社|人民网|央视|央广网)?(?:特约)?(?:记者|通讯员|实习生)\s*[:：]?\s*"
-    r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|(?=[/／)）\]】|｜丨]|$))){1,6})"
+    r"(?:本报|本台|本网|总台|新华社|人民网|央视|央广网)?(?:特约|首席|见习)?(?:记者|通讯员|实习生)\s*[:：]?\s*"
+    r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|(?=[/／)）\]】|｜丨]|$|发自|报道))){1,6}"
+    r"|[\u4e00-\u9fff]{5,9}(?=发自|报道))"
 )
+# A credit for pictures only, not text: （记者 张三 摄）; 文/张三 … 摄 credits the text too.
+PHOTO_CREDIT_RE = re.compile(r"^[(（【\[]?[^/／文]{0,30}(?:摄|摄影)\s*[)）\]】]?\s*$")
 # A lone name line before the body: two to four Chinese characters, maybe spaced,
 # starting with a common surname (so captions such as 活动现场 are not names).
 LONE_NAME_RE = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
@@ -312,13 +334,24 @@ EDITOR_LINE_RE = re.compile(
     r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|主编|值班编辑|编审|本期编辑|文字编辑)\s*[:：丨|｜]?\s*"
     r"([^\]】)）]{1,40}?)\s*[\]】)）]?$"
 )
-# Credit inside the dateline: 新华社巴黎12月9日电（记者唐霁）, 本报讯（记者 张三 通讯员 李四）.
+# Credit inside the dateline: 新华社某地5月6日电（记者某某某）, 本报讯（记者 张三 通讯员 李四）.
 INLINE_CREDIT_RE = re.compile(
     r"[(（【\[]([^()（）【】\[\]]{0,12}(?:记者|通讯员|作者)[^()（）【】\[\]]{2,40})[)）】\]]"
 )
 # An editor credit glued to the end of the last paragraph: ……。（责任编辑：张三）
 TRAILING_EDITOR_RE = re.compile(
     r"\s*[（(【\[]\s*(?:责任编辑|责编|编辑)\s*[:：]\s*([^()（）【】\[\]]{1,30})[)）】\]]\s*$"
+)
+# 责任编辑 in a footer block far from the text (the plain 编辑 there is often the site's own).
+FOOTER_EDITOR_RE = re.compile(r"^[【\[(（]?\s*(?:责任编辑|责编)\s*[:：]")
+# Words of titles and columns of commentary (评论, 时评, 观点...): there a name in brackets at the
+# end of the last paragraph signs the piece; in news it may name a correspondent or a photo.
+COMMENTARY_RE = re.compile(
+    r"评论|时评|短评|锐评|快评|社评|述评|微评|评说|论坛|观点|言论|杂谈|随笔|感悟|心得|有感|札记|漫谈|之我见|杂文|评论员"
+)
+# A commentary signed in brackets at the end of its last paragraph: ……。（张三）
+CLOSING_NAME_RE = re.compile(
+    r"[。！？!?…”\"]\s*[(（]\s*([\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})\s*[)）]\s*$"
 )
 WECHAT_SIGNOFF_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}\s*[丨|｜]\s*\S{1,20}\s*)+$")
 AFFILIATION_RE = re.compile(r"^[(（]\s*作者(?:系|为|是|单位)")
@@ -345,10 +378,41 @@ DISCLAIMER_RE = re.compile(
     r"^未经(?:授权|许可|书面)|^凡本网注明|^(?:\(|（)?本文来自|^本文(?:为|系)[^。]{0,12}原创|"
     r"未经(?:授权|许可)[^。]{0,6}(?:不得|禁止|严禁)转载"
 )
-# A source value runs into the widgets printed after it on the same line.
-SOURCE_TAIL_RE = re.compile(
-    r"(?:打印|分享|字号|字体|关闭|收藏|评论|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫).*$"
+# A by-line value runs into the widgets and links printed after it on the same line
+# (王某某 返回顶部, 某某网下载客户端): the value ends where they start.
+_INTERFACE_WORDS = "打印|分享|字号|字体|关闭|收藏|纠错|举报|放大|缩小|默认|浏览|点击|扫一扫|下载|转载文章|返回|查看|更多|登录|注册|订阅"
+NAME_TAIL_RE = re.compile(rf"(?:{_INTERFACE_WORDS}).*$")
+SOURCE_TAIL_RE = re.compile(rf"(?:{_INTERFACE_WORDS}|评论).*$")
+# Markup printed as text by a broken template (color="#333">): never part of a value.
+ATTRIBUTE_DEBRIS_RE = re.compile(r"""(?<![\u4e00-\u9fff])[A-Za-z][\w:-]*\s*=\s*["']?[^"'\s>]*["']?\s*/?>?""")
+# Role words before a name: 本报记者, 特约评论员, 新华社记者, 某某日报通讯员.
+ROLE_PREFIX_RE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,8}?(?:报|社|台|网|刊|站))?(?:本报|本刊|本台|本网|本站|总台)?"
+    r"(?:特约|首席|主任|高级|见习|实习|驻[\u4e00-\u9fff]{1,4})?"
+    r"(?:记者|通讯员|评论员|撰稿人|撰稿|实习生|主持人|作者|编辑)"
 )
+# Words after a name that are not part of it: 王某某发自北京, 李某 报道, 张某 摄.
+NAME_SUFFIX_RE = re.compile(r"(?:发自|报道|摄影?|整理|供图|执笔)[\u4e00-\u9fff]{0,6}$")
+# CMS staff codes printed beside editors' names (AB123): not people.
+STAFF_CODE_RE = re.compile(r"^[A-Za-z]{1,4}[-_]?\d{2,8}$")
+# Bracketed words after a name that make it a role or an affiliation, not an alias:
+# 王某（某某大学教授） loses its brackets, 王某某（阿某） keeps them.
+ROLE_IN_BRACKETS_RE = re.compile(
+    r"记者|通讯员|评论员|实习|特约|教授|讲师|研究|博士|硕士|学生|书记|部长|主任|局长|县长|市长|校长|院长|"
+    r"主席|委员|干部|职工|大学|学院|党校|学校|中学|小学|单位|系|委|局|厅|办|部|院|所|中心|公司|集团|"
+    r"省|市|县|区|镇|乡|村|街道|社区|供图|摄|整理|编译|执笔|作者|编辑|报|社|网|台|\d"
+)
+ALIAS_PREFIX_RE = re.compile(r"^(?:笔名|网名|又名|化名|原名|英文名)")
+# Provinces, and endings of place names: a 来源 or a 来自… line naming a place is not a person.
+PROVINCES: frozenset[str] = frozenset(
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 "
+    "海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾".split()
+)
+PLACE_SUFFIX_RE = re.compile(
+    r"(?:省|市|县|区|州|镇|乡|村|旗|盟|山|江|河|湖|岛|港|城|路|街|馆|所|队|团|校|园|司|组|联|协|府|署|讯|刊)$"
+)
+# Syllables of Tibetan and other names written without a surname (格桑某某): never cut apart.
+UNSPLIT_NAME_CHARS: frozenset[str] = frozenset("格次扎达索朗旺顿巴桑洛拉央卓仁曲珍多吉措姆布尼玛平热阿买艾吐")
 
 # CMS accounts and placeholders in 作者/编辑 fields (本站编辑, 网站管理员, admin01).
 PLACEHOLDER_NAME_RE = re.compile(
@@ -370,8 +434,16 @@ FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 DATE_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年－／]|\s)\s*(\d{1,2})\s*(?:[-/.月－／]|\s)\s*(\d{1,2})\s*日?"
     r"(?:\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"
-    r"(?:\s*(?:[T\s]|&nbsp;)*\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+    r"(?:\s*(?:[T\s]|&nbsp;)*\s*(上午|下午|晚上|中午|凌晨|早上)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})"
+    r"(?:\s*[:：分]\s*(\d{1,2}))?(?:\s*([AaPp])\.?[Mm]\b)?)?"
 )
+# Month-first dates of English-language templates, with AM/PM: 8/21/2005 6:12:40 PM.
+US_DATE_RE = re.compile(
+    r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])"
+    r"(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+)
+# The issue of a magazine: 1999年7月号 (the month is all the page tells).
+ISSUE_MONTH_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:号|刊|上半月|下半月)")
 URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})/"),
     re.compile(r"/n\d?/((?:19|20)\d{2})/(\d{2})(\d{2})/"),

@@ -12,6 +12,7 @@ from crawler.extract.patterns import (
     ATTACHMENT_EXT_RE,
     CHROME_ATTR_RE,
     DISCLAIMER_RE,
+    FOOTER_EDITOR_RE,
     LABEL_ONLY_RE,
     NOT_SOURCE_RE,
     SOURCE_SUFFIX_RE,
@@ -20,6 +21,8 @@ from crawler.extract.tree import Line
 
 HEADER_ZONE = 12
 TAIL_ZONE = 10
+# An info line with a site URL, a date, a counter and two labels runs to about this length.
+_INFO_LINE_MAX = 120
 _SENTENCE_END_RE = re.compile(r"[。！？!?；]")
 
 
@@ -37,9 +40,11 @@ def peel_header(lines: list[Line]) -> list[Line]:
     start = 0
     while start < min(len(lines), HEADER_ZONE):
         text = lines[start].text
-        if len(text) > 50 or _SENTENCE_END_RE.search(text):
+        if len(text) > _INFO_LINE_MAX or _SENTENCE_END_RE.search(text):
             break
         parsed = parse_byline(text)
+        if len(text) > 50 and not (parsed.labeled and parsed.published_at):
+            break  # a long line is an info line only when labels and a date make it one
         dated = (
             parsed.published_at is not None
             and len(parsed.leftover) <= 1
@@ -125,8 +130,18 @@ def tail_zone(lines: Sequence[Line], last: int) -> Byline:
     return found
 
 
+def footer_editor(lines: Sequence[Line], last: int) -> str | None:
+    """责任编辑 printed in a footer block far below the text, past the related lists."""
+    for line in lines[last + 1 + TAIL_ZONE :]:
+        if len(line.text) <= 40 and line.link_ratio < 0.5 and FOOTER_EDITOR_RE.match(line.text):
+            editor = parse_byline(line.text).editor
+            if editor:
+                return editor
+    return None
+
+
 def unlabeled_source(line: Line, parsed: Byline) -> str | None:
-    """``华夏人文 2020-03-09 18:14`` or a lone ``新华社`` line: a source without a label."""
+    """``某某文化 2020-03-09 18:14`` or a lone ``新华社`` line: a source without a label."""
     tokens = [t for t in parsed.leftover if not is_chrome(t)]
     if len(tokens) != 1 or " " in tokens[0] or not 2 <= len(tokens[0]) <= 15:
         return None
