@@ -137,8 +137,9 @@ SELECT p.id, p.person_id, p.name, p.sex, p.ethnicity, p.birth, p.age, p.native_p
        p.degree, p.party, p.party_joined, p.work_started, p.current_post, p.step, p.proposed_post,
        p.proposals, p.probation, p.position, p.warnings, p.link_note,
        n.id AS notice_id, n.article_id, n.issuer, n.published_at, n.window_start, n.window_end,
-       n.title, n.url
+       n.title, n.url, a.story_id
 FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id
+  JOIN articles a ON a.id = n.article_id
 """
 
 
@@ -187,7 +188,10 @@ def find_appointments(
 
 
 def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] | None:
-    """The person ``person_id`` (name, sex, birth) and their steps, oldest notice first; None if unknown."""
+    """The person ``person_id`` (name, sex, birth) and their steps, oldest notice first; None if unknown.
+
+    A notice reposted on other sites (its article in the same story) is one step, the first
+    published; ``reposted_at`` lists the URLs of the other copies."""
     row = conn.execute(
         "SELECT id, name, sex, birth FROM appointment_people WHERE id = ?", [person_id]
     ).fetchone()
@@ -198,7 +202,21 @@ def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] 
             _READ_SQL + " WHERE p.person_id = ? ORDER BY n.published_at, n.id, p.position", [person_id]
         )
     )
-    return {"id": row[0], "name": row[1], "sex": row[2], "birth": row[3], "steps": steps}
+    return {"id": row[0], "name": row[1], "sex": row[2], "birth": row[3], "steps": _fold_reposts(steps)}
+
+
+def _fold_reposts(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    first_of: dict[tuple[Any, ...], dict[str, Any]] = {}
+    folded = []
+    for step in steps:
+        key = (step["story_id"], step["step"], step["proposed_post"])
+        if key in first_of:
+            first_of[key]["reposted_at"].append(step["url"])
+            continue
+        step["reposted_at"] = []
+        first_of[key] = step
+        folded.append(step)
+    return folded
 
 
 class AppointmentRecords(ArchiveConnection):

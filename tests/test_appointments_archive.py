@@ -112,6 +112,21 @@ def test_the_same_in_python(archive_path: Path) -> None:
     assert archive.person(archive_path, 10_000) is None
 
 
+def test_a_reposted_notice_is_one_step_of_a_career(tmp_path: Path) -> None:
+    repost = Article(
+        **{**LATER.to_dict(), "url": "https://other.example.net/rs/2.html", "published_at": "2026-05-12"}
+    )
+    with Archive.open(tmp_path / "archive.db") as arc:
+        store(arc, FIRST, LATER, repost)
+        rows = arc.appointments(name="严卫国")
+        assert len(rows) == 3 and len({row["person_id"] for row in rows}) == 1
+        steps = arc.person(rows[0]["person_id"])["steps"]
+    assert [(s["url"], s["reposted_at"]) for s in steps] == [
+        ("https://example.org/n/1.html", []),
+        ("https://example.org/n/2.html", ["https://other.example.net/rs/2.html"]),
+    ]
+
+
 def test_an_edited_article_that_is_no_notice_any_more_loses_its_records(archive_path: Path) -> None:
     with Archive.open(archive_path) as arc:
         edited = Article(**{**FIRST.to_dict(), "title": "某某市召开干部工作会议", "column": "工作动态"})

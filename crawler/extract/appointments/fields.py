@@ -14,6 +14,10 @@ from functools import lru_cache
 from crawler.extract.appointments import patterns as p
 from crawler.extract.appointments.records import AppointmentPerson, Proposal
 
+_NOTE_SPLIT_RE = re.compile(r"[，,、]")
+_PLACE_CELL_RE = re.compile(rf"[{p.CJK}]{{2,12}}")
+_EDUCATION_SPLIT_RE = re.compile(r"[/、，,]|(?<=学历)")
+
 
 def squash(text: str) -> str:
     """``text`` without any white space (str.split() also splits at \u3000 and \xa0)."""
@@ -41,8 +45,9 @@ def chinese_number(text: str) -> int | None:
 
 def split_clauses(text: str) -> list[str]:
     """Split at ``，；。`` outside parentheses (``拟任甲（正处级，试用期一年）`` stays one clause)."""
+    text = squash(text)
     if "（" not in text and "(" not in text:
-        return [clause for clause in (squash(c) for c in p.CLAUSE_SPLIT_RE.split(text)) if clause]
+        return [clause for clause in p.CLAUSE_SPLIT_RE.split(text) if clause]
     clauses, current, depth = [], [], 0
     for ch in text:
         if ch in "（(":
@@ -55,7 +60,7 @@ def split_clauses(text: str) -> list[str]:
         else:
             current.append(ch)
     clauses.append("".join(current))
-    return [clause for clause in (squash(c) for c in clauses) if clause]
+    return [clause for clause in clauses if clause]
 
 
 _PERSON_START_RE = re.compile(r"^([^，,（(：:；;。]{2,16}?)\s*(?:[（(]([^）)]*)[)）])?\s*[，,：:]")
@@ -138,7 +143,7 @@ class _Reader:
         if age := p.AGE_RE.match(note):
             self.set("age", int(age[1]))
             return True
-        return all(self._typed(part) for part in re.split(r"[，,、]", note) if part) and bool(note)
+        return all(self._typed(part) for part in _NOTE_SPLIT_RE.split(note) if part) and bool(note)
 
     def _proposal(self, clause: str, number: int) -> bool:
         """Add the proposal of ``clause``, which matched PROPOSAL_PATTERNS[number]. A verb without
@@ -246,10 +251,13 @@ def _finish(reader: _Reader) -> AppointmentPerson:
     return person
 
 
-def read_person(text: str, position: int) -> AppointmentPerson | None:
+def read_person(
+    text: str, position: int, start: tuple[str, str, str] | None = None
+) -> AppointmentPerson | None:
     """The person a paragraph describes (``张某，男，汉族，1976年5月生，…，拟任…。``), or None
-    when the paragraph does not open with a name followed by a sex, birth month or age."""
-    start = person_start(text)
+    when the paragraph does not open with a name followed by a sex, birth month or age.
+    ``start`` is ``person_start(text)`` when the caller has it already."""
+    start = start or person_start(text)
     if start is None:
         return None
     name, in_parentheses, rest = start
@@ -297,7 +305,7 @@ def _read_cell(reader: _Reader, key: str, value: str) -> None:
     person = reader.person
     if key == "current":
         reader.open = None
-        reader._current(re.sub(r"^(?:现任|现为)", "", value))
+        reader._current(value.removeprefix("现任").removeprefix("现为"))
     elif key.startswith("proposal"):
         reader.open = None
         proposal = value if value.startswith("拟") else key.partition(":")[2] + value
@@ -317,10 +325,10 @@ def _read_cell(reader: _Reader, key: str, value: str) -> None:
         reader.set("party_joined", year_month(m))
     elif key == "work" and (m := p.YEAR_MONTH_RE.match(value.removesuffix("参加工作"))):
         reader.set("work_started", year_month(m))
-    elif key == "native" and re.fullmatch(rf"[{p.CJK}]{{2,12}}", value):
+    elif key == "native" and _PLACE_CELL_RE.fullmatch(value):
         reader.set("native_place", value)
     elif key == "education":
-        parts = [part for part in re.split(r"[/、，,]|(?<=学历)", value) if part]
+        parts = [part for part in _EDUCATION_SPLIT_RE.split(value) if part]
         if not all(reader._typed(part) for part in parts):
             person.warnings.append(f"education not read: {value}")
     elif not _cell_fits(reader, key, value):

@@ -17,14 +17,20 @@ from crawler.extract.appointments.records import AppointmentNotice, AppointmentP
 from crawler.extract.appointments.tables import find_tables
 from crawler.extract.appointments.window import read_window
 
+_NOT_NOTICE_RE = re.compile("|".join(map(re.escape, p.NOT_NOTICE_WORDS)))
+_NOTICE_TITLE_RE = re.compile("|".join(map(re.escape, p.NOTICE_TITLE_WORDS)))
+_SENTENCE_MARK_RE = re.compile(r"[。，,；]")
+_POSTCODE_LABEL_RE = re.compile(r"邮(?:政)?编")
+_AREA_CODE_RE = re.compile(r"^[（(](0\d{2,3})[)）][-－—]?")
+
 
 def is_appointment_notice(article: Any) -> bool:
     """True for a cadre appointment notice (任前公示 and its kin), by its title, column and body."""
     title = squash(article.title or "")
     heading = f"{title} {squash(article.column or '')}"
-    if any(word in title for word in p.NOT_NOTICE_WORDS):
+    if _NOT_NOTICE_RE.search(title):
         return False
-    if "公示" in heading and any(word in heading for word in p.NOTICE_TITLE_WORDS):
+    if "公示" in heading and _NOTICE_TITLE_RE.search(heading):
         return True
     body = article.body or ""
     return "公示" in title and "拟" in body and bool(p.NOTICE_BODY_RE.search(body))
@@ -52,7 +58,7 @@ def parse_appointment_notices(article: Any) -> list[AppointmentNotice]:
 def _is_heading(line: str) -> bool:
     return (
         6 <= len(line) <= 40
-        and not re.search(r"[。，,；]", line)
+        and not _SENTENCE_MARK_RE.search(line)
         and not line.startswith(("特此", "予以", "现予", "现将"))
         and bool(p.NOTICE_HEADING_RE.search(line))
     )
@@ -109,7 +115,7 @@ def _read_notice(notice: AppointmentNotice, lines: list[str], article: Any) -> N
     notice.warnings.extend(window_warnings)
     notice.phone = _phones(lines)
     if match := p.ADDRESS_RE.search(text):
-        notice.address = re.split(r"邮(?:政)?编", match[1])[0].strip() or None
+        notice.address = _POSTCODE_LABEL_RE.split(match[1])[0].strip() or None
     if match := p.POSTCODE_RE.search(text):
         notice.postcode = match[1]
     notice.issuer = _issuer(lines, notice.title)
@@ -150,10 +156,12 @@ def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
             i = table.end
             continue
         line = lines[i]
+        start = person_start(line)
         # A person's paragraph may end on the next line (张某，男，…现任甲， / 拟任乙。).
-        if person_start(line) and i + 1 < len(lines) and _continues(line, lines[i + 1]):
+        if start and i + 1 < len(lines) and _continues(line, lines[i + 1]):
             line, i = line + lines[i + 1], i + 1
-        person = read_person(line, len(persons) + 1)
+            start = person_start(line)
+        person = read_person(line, len(persons) + 1, start) if start else None
         if person is not None:
             _apply_group_step(person, group_step)
             persons.append(person)
@@ -196,24 +204,23 @@ def _phones(lines: list[str]) -> str | None:
             continue
         for match in p.PHONE_LABEL_RE.finditer(line):
             for number in p.PHONE_NUMBER_RE.findall(match[1]):
-                number = re.sub(r"\s", "", number)
-                number = (
-                    re.sub(r"^[（(](0\d{2,3})[)）][-－—]?", r"\1-", number)
-                    .replace("－", "-")
-                    .replace("—", "-")
-                )
+                number = squash(number)
+                number = _AREA_CODE_RE.sub(r"\1-", number).replace("－", "-").replace("—", "-")
                 if number not in found:
                     found.append(number)
     return "；".join(found) or None
 
 
+SIGNOFF_LINES = 8
+
+
 def _issuer(lines: list[str], title: str | None) -> str | None:
-    signoffs = [
-        (i, line) for i, line in enumerate(lines) if len(line) <= 30 and p.ISSUER_LINE_RE.match(squash(line))
-    ]
-    for i, line in reversed(signoffs):
-        if i + 1 == len(lines) or p.DATE_LINE_RE.match(squash(lines[i + 1])):
-            return squash(line)
+    # The sign-off is among the last lines: the issuer's name, then the date or nothing.
+    for i in range(len(lines) - 1, max(-1, len(lines) - 1 - SIGNOFF_LINES), -1):
+        line = lines[i]
+        if len(line) <= 30 and p.ISSUER_LINE_RE.match(squash(line)):
+            if i + 1 == len(lines) or p.DATE_LINE_RE.match(squash(lines[i + 1])):
+                return squash(line)
     if match := p.TITLE_ISSUER_RE.match(squash(title or "")):
         return match[1]
     return None

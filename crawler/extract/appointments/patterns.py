@@ -157,7 +157,7 @@ WORKDAYS_RE = re.compile(rf"{NUMBER}\s*个工作日")
 CALENDAR_DAYS_RE = re.compile(rf"公示(?:时间|期|期限)?[为是：:]?\s*{NUMBER}\s*(?:天|日)(?!\d)")
 # Phone numbers after a label, and 12380 wherever it is written.
 PHONE_LABEL_RE = re.compile(
-    r"(?:电话|热线|举报电话|受理电话|联系电话|监督电话|传真)[：:\s]*([0-9（）()\-－—\s、，,]{5,})"
+    r"(?:电话|热线|举报电话|受理电话|联系电话|监督电话|传真)[：:\s]*([0-9（）()\-－—\s、，,；;/或]{5,})"
 )
 PHONE_NUMBER_RE = re.compile(r"[（(]?0\d{2,3}[)）]?\s*[-－—]?\s*\d{5,8}|\b12380\b|1[3-9]\d{9}")
 ADDRESS_RE = re.compile(r"(?:通信|通讯|来信|信函|邮寄|联系|来访)?地址[：:为是]\s*([^，；。,;\n]+)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from crawler.extract.appointments.fields import read_row, squash
 from crawler.extract.appointments.records import AppointmentPerson
@@ -39,12 +40,17 @@ MIN_COLUMNS = 3
 
 
 MAX_HEADER_CHARS = 16
+# Any header word at all: most lines are not headers, and this tells them apart in one match.
+_ANY_COLUMN_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in COLUMN_KEYS))
 
 
+@lru_cache(maxsize=4096)
 def column_key(text: str) -> str | None:
     if len(text) > MAX_HEADER_CHARS:
         return None
     text = squash(text)
+    if not _ANY_COLUMN_RE.search(text):
+        return None
     for pattern, key in COLUMN_KEYS:
         if pattern.search(text):
             if key == "proposal":
