@@ -25,8 +25,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.details import parse_detail
 from crawler.extract import NotAnArticle
-from crawler.lists import ListError, RequestSpec, parse_detail, parse_list, start_requests
+from crawler.lists import ListError, RequestSpec, parse_list, start_requests
 from crawler.middlewares import detect_challenge
 from crawler.profiles import SiteProfile
 from crawler.runstats import COVERAGE_FIELDS

@@ -12,7 +12,6 @@ walk does not stop early, so whatever that run left undone is found again.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,31 +21,16 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler import requestmeta
+from crawler.extract.dates import date_from_url
 from crawler.state import crawl_state
 
 logger = logging.getLogger(__name__)
 
-# Dates in detail URLs (DOMAIN.md §5): /2021/02/04/, /n1/2019/0615/, t20190918_, art/2016/11/22/,
-# content_2021-05/06, detail_20210203…
-_URL_DATES = [
-    re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>\d\d)/(?P<d>\d\d)/"),
-    re.compile(r"/n1/(?P<y>(?:19|20)\d\d)/(?P<m>\d\d)(?P<d>\d\d)/"),
-    re.compile(r"[/_t](?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:_|\d{7})"),
-    re.compile(r"/art/(?P<y>(?:19|20)\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
-    re.compile(r"/(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)/(?P<d>\d\d)/"),
-]
 
-
-def date_from_url(url: str) -> date | None:
-    """The publication day a detail URL carries, if it carries one."""
-    for pattern in _URL_DATES:
-        match = pattern.search(url)
-        if match:
-            try:
-                return date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                continue
-    return None
+def day_from_url(url: str) -> date | None:
+    """The publication day a detail URL carries, as the extractor reads it (``date_from_url``)."""
+    found = date_from_url(url)
+    return date.fromisoformat(found[:10]) if found else None
 
 
 class IncrementalMiddleware:
@@ -105,7 +89,7 @@ class IncrementalMiddleware:
         url = request.meta.get(requestmeta.ARTICLE_URL, request.url)
         if self.since is not None:
             listed = request.meta.get(requestmeta.LISTED_ON)
-            published = date_from_url(url) or (date.fromisoformat(listed) if listed else None)
+            published = day_from_url(url) or (date.fromisoformat(listed) if listed else None)
             if published is not None and published < self.since:
                 self.stats.inc_value("orgnews/details_before_since")
                 return None

@@ -4,8 +4,9 @@ The spider turns ``RequestSpec``s into requests and hands the bytes back here:
 
 - ``start_requests(profile)``: the first page of every list;
 - ``parse_list(profile, spec, body)``: the detail requests on a list page, and the next list page;
-- ``detail_request(profile, url)``: how a detail URL is fetched (a JSON API for some sites);
-- ``parse_detail(profile, url, body)``: the ``Article`` (HTML through the extractor, JSON mapped).
+- ``detail_request(profile, url)``: how a detail URL is fetched (a JSON API for some sites).
+
+Detail responses are read by ``crawler.details``.
 
 A list walk returns at most one next page per page, in order, so that the caller can stop as
 soon as a page brings nothing new. List formats (``html``, ``js-array``, ``json``,
@@ -27,7 +28,7 @@ import lxml.etree
 import lxml.html
 
 from crawler import requestmeta
-from crawler.extract import Article, NotAnArticle, extract_article
+from crawler.extract import NotAnArticle
 from crawler.extract.dates import parse_meta_date
 from crawler.extract.decode import decode_html, header_charset
 from crawler.extract.patterns import META_CHARSET_RE, XML_DECLARATION_RE
@@ -271,7 +272,8 @@ def _js_array_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
     return _record_links(_js_records(array), spec, base)
 
 
-def _walk(data: Any, path: str) -> Any:
+def value_at(data: Any, path: str) -> Any:
+    """The value at a dotted ``path`` (``data.list``, ``items.0``) in parsed JSON, None where it stops."""
     for part in filter(None, path.split(".")):
         if isinstance(data, Mapping):
             data = data.get(part)
@@ -289,7 +291,7 @@ def _json_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ListError(f"the list {base} is not JSON ({exc.msg} at {exc.pos})") from exc
-    items = _walk(data, spec.items_path)
+    items = value_at(data, spec.items_path)
     if items is None:
         return []
     if not isinstance(items, list):
@@ -445,67 +447,3 @@ def parse_list(
     ]
     follow = _next_page(spec, index, request, text, found_links=bool(links))
     return details, [follow] if follow else []
-
-
-# --- detail pages -----------------------------------------------------------------------
-
-
-def _article_url(profile: SiteProfile, url: str) -> str:
-    """The page URL people read for a JSON detail fetched from its API URL."""
-    if profile.is_detail(url) or not profile.detail.page_url:
-        return url
-    ident = parse_qs(urlsplit(url).query).get("id")
-    return profile.detail.page_url.format(id=ident[0]) if ident else url
-
-
-def _json_article(profile: SiteProfile, url: str, record: Mapping[str, Any]) -> Article:
-    fields = profile.detail.fields
-    values = {name: record.get(key) for name, key in fields.items()}
-    title = str(values.get("title") or "").strip()
-    content = str(values.get("body") or "")
-    if not title or not content.strip():
-        raise NotAnArticle("no-body", f"the API record for {url} has no title or no content")
-    # The content is an HTML fragment; the extractor cleans it as it cleans any page body.
-    page = (
-        f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"
-        f"<h1>{html.escape(title)}</h1><div class='article-content'>{content}</div></body></html>"
-    )
-    article = extract_article(page.encode("utf-8"), url)
-    article.title = title
-    for name in ("subtitle", "source", "author", "editor", "column"):
-        value = values.get(name)
-        if value not in (None, ""):
-            setattr(article, name, str(value).strip())
-    if article.source is None and profile.detail.source:
-        article.source = profile.detail.source
-    stamp = values.get("published_at")
-    if stamp not in (None, ""):
-        article.published_at = parse_meta_date(str(stamp)) or article.published_at
-    return article
-
-
-def parse_detail(
-    profile: SiteProfile, url: str, body: bytes, headers: Mapping[str, Any] | None = None
-) -> Article:
-    """The article in a detail response; raises NotAnArticle (blocked=True for challenges)."""
-    headers = with_encoding_hint(profile, body, headers)
-    if profile.detail.format != "json":
-        article = extract_article(body, url, headers, profile=profile)
-    else:
-        article_url = _article_url(profile, url)
-        try:
-            data = json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            # Not JSON: a challenge or error page in place of the API answer; the extractor says which.
-            article = extract_article(body, article_url, headers, profile=profile)
-        else:
-            record = _walk(data, profile.detail.record_path or "")
-            if not isinstance(record, Mapping):
-                raise NotAnArticle(
-                    "no-record",
-                    f"the API answer for {article_url} holds no record at {profile.detail.record_path!r}",
-                )
-            article = _json_article(profile, article_url, record)
-    if article.site is None:
-        article = replace(article, site=profile.name)
-    return article

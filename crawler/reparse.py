@@ -17,6 +17,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.details import PageAssembly, parse_detail
 from crawler.extract import NotAnArticle
 from crawler.notices import record_notices
 from crawler.warc import WarcError, WarcLocation, read_response
@@ -64,34 +65,30 @@ def _profile(site: str) -> Any:
 
 
 def _extract(profile: Any, url: str, location: WarcLocation) -> Any:
-    from crawler.lists import parse_detail
-
     captured = read_response(_worker["warc_dir"], location)
     return parse_detail(profile, url, captured.body, captured.headers)
 
 
 def reextract(source: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None]:
     """(url, article dict or None, error) for one stored article; runs in a worker."""
-    from crawler.extract import merge_pages
-
     url = source["url"]
     try:
         profile = _profile(source["site"])
         first = _extract(
             profile, url, WarcLocation(source["warc_file"], source["warc_offset"], source["warc_length"])
         )
-        rest, pending, seen = [], list(first.next_pages), {url}
-        while pending:
-            page_url = pending.pop(0)
-            seen.add(page_url)
+        # Further pages are joined as the crawl joined them (crawler.details.PageAssembly).
+        assembly = PageAssembly.start(first, url)
+        while (page_url := assembly.next_url()) is not None:
             location = _worker["index"].get(page_url)
             if location is None:
-                first.warnings.append(f"page {page_url} is not in the WARC files")
+                assembly.missing(page_url, "not in the WARC files")
                 continue
-            page = _extract(profile, page_url, location)
-            rest.append(page)
-            pending.extend(u for u in page.next_pages if u not in seen and u not in pending)
-        article = merge_pages(first, rest) if rest or first.next_pages else first
+            try:
+                assembly.add(_extract(profile, page_url, location))
+            except (NotAnArticle, WarcError) as exc:
+                assembly.missing(page_url, str(exc))
+        article = assembly.article()
         article.site = source["site"]
         return url, article.to_dict(), None
     except (NotAnArticle, WarcError) as exc:

@@ -30,9 +30,7 @@ FETCHED_AT = "orgnews_fetched_at"
 # Set by the challenge middleware: why the response is a bot challenge.
 BLOCKED = "orgnews_blocked"
 
-# A multi-page article on its way: its first page, the later pages read so far, the fetches
-# made for it and the page URLs still to fetch.
-FIRST_PAGE = "orgnews_first"
-LATER_PAGES = "orgnews_rest"
+# A multi-page article on its way: its pages so far (a crawler.details.PageAssembly) and the
+# fetches made for it.
+ASSEMBLY = "orgnews_assembly"
 PAGE_FETCHES = "orgnews_fetches"
-PENDING_PAGES = "orgnews_pending"

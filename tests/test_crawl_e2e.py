@@ -423,7 +423,7 @@ def test_refresh_days_rechecks_recent_articles_with_conditional_requests(first_c
 
 
 def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):
-    from crawler.incremental import date_from_url
+    from crawler.incremental import day_from_url
     from crawler.lists import start_requests
     from crawler.replay.server import ReplayServer
 
@@ -456,7 +456,7 @@ def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):
     with open_archive(data_dir) as arc:
         known = arc.known_article_urls()
     assert known
-    days = [date_from_url(url) for url in known]
+    days = [day_from_url(url) for url in known]
     assert all(day is None or day.isoformat() >= "2026-11-15" for day in days)
     assert any(day is not None for day in days)
     # 中国组织人事报's addresses carry no date; its lists print one, and that is what --since reads.

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from crawler.extract import Article
-from crawler.incremental import date_from_url
+from crawler.incremental import day_from_url
 from crawler.middlewares import detect_challenge
 from crawler.runstats import CoverageCounter, coverage_alerts
 
@@ -82,7 +82,7 @@ def test_ordinary_pages_are_not_challenges(status: int, body: bytes) -> None:
     ],
 )
 def test_publication_day_from_detail_urls(url: str, day: date | None) -> None:
-    assert date_from_url(url) == day
+    assert day_from_url(url) == day
 
 
 def _articles(count: int, **fields: str | None) -> CoverageCounter:

@@ -9,12 +9,10 @@ from urllib.parse import parse_qs
 import pytest
 
 from crawler import requestmeta
-from crawler.extract import NotAnArticle
 from crawler.lists import (
     ListError,
     RequestSpec,
     detail_request,
-    parse_detail,
     parse_list,
     start_requests,
 )
@@ -258,46 +256,6 @@ def test_detail_requests() -> None:
         detail_request(get_profile("zuzhirenshi"), "https://www.zuzhirenshi.com/showinfo/abc")
 
 
-def test_json_detail_maps_the_api_fields() -> None:
-    profile = get_profile("zuzhirenshi")
-    page_url = "https://www.zuzhirenshi.com/detailpage/0123456789abcdef0123456789abcdef"
-    record = {
-        "showTitle": "着力打造机关党建示范标杆",
-        "author": "张学伟",
-        "createTime": "2026-02-03 08:15:00",
-        "columnName": "党旗飘扬",
-        "newContent": "<p>第一段关于机关党建的论述。</p><p>第二段<b>强调</b>落实。</p>",
-    }
-    body = json.dumps({"code": 200, "data": record}, ensure_ascii=False).encode()
-    for fetched_as in (page_url, detail_request(profile, page_url).url):
-        article = parse_detail(profile, fetched_as, body)
-        assert article.url == page_url
-        assert (article.title, article.author, article.column, article.source) == (
-            "着力打造机关党建示范标杆",
-            "张学伟",
-            "党旗飘扬",
-            "中国组织人事报",
-        )
-        assert article.published_at == "2026-02-03T08:15:00+08:00"
-        assert (
-            "第一段关于机关党建的论述。" in article.body
-            and "强调" in article.body
-            and "<" not in article.body
-        )
-
-
-def test_json_detail_without_a_record_or_with_a_challenge_is_not_an_article() -> None:
-    profile = get_profile("zuzhirenshi")
-    url = "https://www.zuzhirenshi.com/detailpage/0123456789abcdef0123456789abcdef"
-    with pytest.raises(NotAnArticle) as empty:
-        parse_detail(profile, url, b'{"code": 500, "data": null}')
-    assert not empty.value.blocked
-    challenge = (SITE_DIR / "www.zgjssw.gov.cn/yaowen/202611/t20261115_8123405.shtml").read_bytes()
-    with pytest.raises(NotAnArticle) as blocked:
-        parse_detail(profile, url, challenge)
-    assert blocked.value.blocked
-
-
 def test_the_profile_encoding_is_a_hint_after_header_and_meta() -> None:
     from crawler.lists import with_encoding_hint
 
@@ -312,16 +270,6 @@ def test_the_profile_encoding_is_a_hint_after_header_and_meta() -> None:
     meta = b'<meta charset="utf-8">' + bare
     assert with_encoding_hint(beijing, meta, None) is None
     assert with_encoding_hint(get_profile("gov"), bare, None) is None
-
-
-def test_a_gbk_page_that_names_no_charset_reads_with_the_hint() -> None:
-    beijing = get_profile("beijing")
-    url = "https://www.bjdj.gov.cn/article/86000.html"
-    page = (SITE_DIR / saved_path(url)).read_bytes()
-    stripped = page.replace(b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />', b"")
-    assert b"charset" not in stripped
-    article = parse_detail(beijing, url, stripped)
-    assert article.title == parse_detail(beijing, url, page).title and "王喆" in (article.author or "")
 
 
 def test_an_xhtml_list_with_an_xml_declaration_parses() -> None:

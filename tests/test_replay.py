@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from crawler.details import parse_detail
 from crawler.extract import NotAnArticle, merge_pages
-from crawler.lists import RequestSpec, parse_detail, parse_list, start_requests
+from crawler.lists import RequestSpec, parse_list, start_requests
 from crawler.profiles import load_profiles
 from crawler.replay import SITE_DIR, SNAPSHOT_DIRS, ReplayError, original_url, replay_url, saved_path
 from crawler.replay.build import build

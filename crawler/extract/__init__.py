@@ -5,8 +5,8 @@ same code serves the crawl, ``orgnews extract`` and ``orgnews reparse``.
 """
 
 from crawler.extract.article import ARTICLE_FIELDS, Article
-from crawler.extract.core import extract_article
+from crawler.extract.core import extract_article, extract_record
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.pages import merge_pages
 
-__all__ = ["ARTICLE_FIELDS", "Article", "NotAnArticle", "extract_article", "merge_pages"]
+__all__ = ["ARTICLE_FIELDS", "Article", "NotAnArticle", "extract_article", "extract_record", "merge_pages"]

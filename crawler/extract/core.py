@@ -103,6 +103,25 @@ def extract_article(
     return _Extraction(url, root, lines, index, meta, page_title, selectors, text).run()
 
 
+def extract_record(content: str, url: str, title: str) -> Article:
+    """The article of a structured record (a news API's JSON): its title as given, its body the
+    record's HTML ``content``, read by the same stages as a page's body (chrome, by-lines and
+    sign-offs, images, attachments, dates printed in it).
+
+    Raises ``NotAnArticle`` when the content holds no article text.
+    """
+    forget_parsed_lines()
+    root = parse_html(f"<div>{content}</div>")
+    container = root.find("body/div")
+    strip_furniture(root)
+    lines = block_lines(root)
+    if not lines or container is None:
+        raise NotAnArticle("no-text", f"the record for {url} has no visible text")
+    extraction = _Extraction(url, root, lines, AttrIndex(root), read_meta({}, [], None), title, {}, "")
+    extraction.given = {"title": title, "body": container}
+    return extraction.run()
+
+
 class _Extraction:
     """State shared by the stages of one page; ``run`` calls them in order."""
 
@@ -126,6 +145,8 @@ class _Extraction:
         self.selectors = selectors
         self.raw_text = raw_text
         self.warnings: list[str] = []
+        # What the caller knows already (a record's title, its body element): taken as given.
+        self.given: dict[str, Any] = {}
 
     # -- helpers -----------------------------------------------------------
 
@@ -135,6 +156,8 @@ class _Extraction:
         A selector that does not compile is reported in ``warnings`` and the
         generic rules take over, so one typo in a profile does not stop a crawl.
         """
+        if key == "body" and "body" in self.given:
+            return [self.given["body"]]
         found: list[Any] = []
         for selector in self.selectors.get(key, ()):
             try:
@@ -233,7 +256,7 @@ class _Extraction:
         return owners
 
     def title(self, body_start: int) -> tuple[str | None, int | None]:
-        chosen = self.profile_text("title")
+        chosen = self.given.get("title") or self.profile_text("title")
         if chosen:
             match = next((ln.index for ln in self.lines if ln.text == chosen), None)
             return chosen, match

@@ -22,13 +22,14 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import __version__, requestmeta
+from crawler.details import PageAssembly, parse_detail
 from crawler.extract import NotAnArticle
 from crawler.items import Fetch, PageResult, fetch_from_response
+from crawler.lists import ListError, parse_list, start_requests
 from crawler.middlewares import real_url
+from crawler.profiles import get_profile, load_profiles
 from crawler.settled import ROBOTS
 
-# A pager that never ends (or loops) must not hold an article open forever.
-MAX_ARTICLE_PAGES = 50
 # Details before further list pages, continuation pages before new details: work in hand finishes first.
 PRIORITY = {"list": 0, "detail": 10, "page": 20}
 
@@ -64,15 +65,11 @@ def apply_politeness(settings: Any, profile: Any) -> None:
 
 @cache
 def _all_profiles() -> dict[str, Any]:
-    from crawler.profiles import load_profiles
-
     # One parse of crawler/sites/ per process, however many sites it crawls.
     return load_profiles()
 
 
 def profile_named(name: str) -> Any:
-    from crawler.profiles import get_profile
-
     profiles = _all_profiles()
     # An unknown name goes through get_profile for its error listing the known names.
     return profiles[name] if name in profiles else get_profile(name)
@@ -109,8 +106,6 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        from crawler.lists import start_requests
-
         for spec in start_requests(self.profile):
             yield self.request(spec, depth=1)
 
@@ -136,8 +131,6 @@ class NewsSpider(scrapy.Spider):
         )
 
     def parse_list(self, response: Response) -> Iterator[Any]:
-        from crawler.lists import ListError, parse_list
-
         outcome = response_outcome(response)
         if outcome:
             yield PageResult(self.site, "list", [fetch_from_response(response, *outcome)])
@@ -170,45 +163,24 @@ class NewsSpider(scrapy.Spider):
                 article_url=response.meta.get(requestmeta.ARTICLE_URL, response.url),
             )
             return
-        yield self._next_page(article, [], [fetch], list(article.next_pages))
+        yield from self._continue(PageAssembly.start(article, response.url), [fetch])
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        first, rest, fetches, pending = (
-            response.meta[k]
-            for k in (
-                requestmeta.FIRST_PAGE,
-                requestmeta.LATER_PAGES,
-                requestmeta.PAGE_FETCHES,
-                requestmeta.PENDING_PAGES,
-            )
-        )
+        assembly, fetches = response.meta[requestmeta.ASSEMBLY], response.meta[requestmeta.PAGE_FETCHES]
         page, fetch = self._extract(response)
-        fetches = [*fetches, fetch]
         if page is None:
-            first.warnings.append(f"page {len(rest) + 2} ({response.url}) missing: {fetch.detail}")
+            assembly.missing(response.url, fetch.detail)
         else:
-            rest = [*rest, page]
-            seen = {f.url for f in fetches} | set(pending)
-            pending = [*pending, *(url for url in page.next_pages if url not in seen)]
-        yield from self._finish_or_continue(first, rest, fetches, pending)
+            assembly.add(page)
+        yield from self._continue(assembly, [*fetches, fetch])
 
-    def _finish_or_continue(
-        self, first: Any, rest: list[Any], fetches: list[Fetch], pending: list[str]
-    ) -> Iterator[Any]:
-        from crawler.extract import merge_pages
-
-        if pending and len(fetches) < MAX_ARTICLE_PAGES:
-            yield self._next_page(first, rest, fetches, pending)
+    def _continue(self, assembly: PageAssembly, fetches: list[Fetch]) -> Iterator[Any]:
+        """The request for the article's next page, or the article when every page is read."""
+        url = assembly.next_url()
+        if url is None:
+            yield PageResult(self.site, "detail", fetches, assembly.article())
             return
-        if pending:
-            first.warnings.append(f"stopped after {MAX_ARTICLE_PAGES} pages; {len(pending)} not fetched")
-        yield PageResult(self.site, "detail", fetches, merge_pages(first, rest))
-
-    def _next_page(
-        self, first: Any, rest: list[Any], fetches: list[Fetch], pending: list[str]
-    ) -> scrapy.Request:
-        url, *pending = pending
-        return scrapy.Request(
+        yield scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.on_page_error,
@@ -216,16 +188,12 @@ class NewsSpider(scrapy.Spider):
             dont_filter=True,
             meta={
                 requestmeta.KIND: "page",
-                requestmeta.FIRST_PAGE: first,
-                requestmeta.LATER_PAGES: rest,
+                requestmeta.ASSEMBLY: assembly,
                 requestmeta.PAGE_FETCHES: fetches,
-                requestmeta.PENDING_PAGES: pending,
             },
         )
 
     def _extract(self, response: Response) -> tuple[Any, Fetch]:
-        from crawler.lists import parse_detail
-
         outcome = response_outcome(response)
         if outcome:
             return None, fetch_from_response(response, *outcome)
@@ -273,16 +241,8 @@ class NewsSpider(scrapy.Spider):
 
     def on_page_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        meta = request.meta
         url = self._real_url(request)
-        fetches = [
-            *meta[requestmeta.PAGE_FETCHES],
-            Fetch(url=url, status=None, outcome="error", detail=failure.getErrorMessage()),
-        ]
-        meta[requestmeta.FIRST_PAGE].warnings.append(f"page {url} missing: {failure.getErrorMessage()}")
-        yield from self._finish_or_continue(
-            meta[requestmeta.FIRST_PAGE],
-            meta[requestmeta.LATER_PAGES],
-            fetches,
-            meta[requestmeta.PENDING_PAGES],
-        )
+        assembly = request.meta[requestmeta.ASSEMBLY]
+        assembly.missing(url, failure.getErrorMessage())
+        fetch = Fetch(url=url, status=None, outcome="error", detail=failure.getErrorMessage())
+        yield from self._continue(assembly, [*request.meta[requestmeta.PAGE_FETCHES], fetch])
