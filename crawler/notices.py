@@ -6,14 +6,28 @@ Used by the crawl pipeline and ``orgnews reparse`` for each article they store, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from crawler.extract import Article
-from crawler.extract.appointments import parse_appointment_notices
+from crawler.extract.appointments import AppointmentNotice, parse_appointment_notices
 
 BACKFILL_BATCH = 200  # articles per transaction
+logger = logging.getLogger(__name__)
+
+
+def read_notices(article: Article) -> list[AppointmentNotice] | None:
+    """The article's notices, or None (logged) when the parser fails on it: a fault of the parser
+    must not cost the article itself, which is saved in the same transaction."""
+    try:
+        return parse_appointment_notices(article)
+    except Exception:
+        logger.exception(
+            "the appointment-notice parser failed on %s; its notices are not stored", article.url
+        )
+        return None
 
 
 def record_notices(
@@ -24,7 +38,9 @@ def record_notices(
     ``refresh`` reads an unchanged article again too (after an upgrade of the parser)."""
     if status == "unchanged" and not refresh:
         return None
-    notices = parse_appointment_notices(article)
+    notices = read_notices(article)
+    if notices is None:
+        return None
     # An edited article may have stopped being a notice: its old records go.
     if notices or status != "new":
         return archive.save_appointment_notices(article_id, notices)
@@ -38,6 +54,7 @@ class BackfillReport:
     persons: int = 0
     mismatched: int = 0  # notices whose persons read differ from the persons announced
     attachment_only: int = 0
+    failed: int = 0  # articles the parser failed on (logged)
 
 
 def backfill(
@@ -49,7 +66,10 @@ def backfill(
     for start in range(0, len(candidates), BACKFILL_BATCH):
         with archive.transaction():
             for data in candidates[start : start + BACKFILL_BATCH]:
-                notices = parse_appointment_notices(Article.from_dict(data))
+                notices = read_notices(Article.from_dict(data))
+                if notices is None:
+                    report.failed += 1
+                    continue
                 archive.save_appointment_notices(data["id"], notices)
                 if not notices:
                     continue

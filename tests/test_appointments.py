@@ -146,3 +146,41 @@ def test_parsing_is_pure_and_repeatable() -> None:
     first = [n.to_dict() for n in parse_appointment_notices(article)]
     assert first == [n.to_dict() for n in parse_appointment_notices(article)]
     assert article.to_dict() == before
+
+
+NOTICE_LINES = st.sampled_from(
+    [
+        "现将3名同志拟任职情况予以公示。",
+        "张某某，男，汉族，1976年5月生，大学学历，中共党员，现任某局副局长，拟任某局局长。",
+        "李某（女，45岁），现任某县副县长，拟提名为某县县长候选人（试用期一年）。",
+        "1.王某，男，1980.01，现任甲，拟进一步使用。",
+        "姓名",
+        "性别",
+        "出生年月",
+        "拟任职务",
+        "男",
+        "1977.08",
+        "某局局长",
+        "公示时间：2026年2月30日至2月31日。",
+        "公示期为5个工作日。受理电话：（0000）12380；0000-1234567",
+        "通信地址：某路1号，邮编：000000",
+        "中共某某市委组织部",
+        "2026年1月1日",
+        "二、拟进一步使用人选",
+        "某某市干部任前公示",
+    ]
+)
+
+
+@given(
+    st.lists(st.one_of(NOTICE_LINES, st.text(max_size=40)), max_size=25),
+    st.sampled_from([None, "", "2026-11-21", "2026-13-45", "not a date"]),
+)
+def test_any_body_gives_notices_or_nothing_but_never_an_error(
+    lines: list[str], published: str | None
+) -> None:
+    article = _article("干部任前公示", "\n".join(lines), published)
+    for notice in parse_appointment_notices(article):
+        assert notice.parsed == len(notice.persons) <= len(lines)
+        assert [p.position for p in notice.persons] == list(range(1, notice.parsed + 1))
+        assert all(p.name for p in notice.persons)

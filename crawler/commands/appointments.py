@@ -177,3 +177,7 @@ def backfill_appointments(site: str | None, data_dir: DataDir) -> None:
         f"{report.mismatched:,} notices where the persons read differ from the persons announced, "
         f"{report.attachment_only:,} with the names in attachments only"
     )
+    if report.failed:
+        raise click.ClickException(
+            f"the parser failed on {report.failed:,} articles (see the messages above)"
+        )
