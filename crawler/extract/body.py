@@ -22,6 +22,7 @@ from crawler.extract.patterns import (
     DATE_RE,
     DISCLAIMER_RE,
     EDITOR_LINE_RE,
+    FORM_NAME_LABELS,
     INLINE_CREDIT_RE,
     JUNK_LINE_RE,
     LABEL_RE,
@@ -124,7 +125,8 @@ def _read_head(texts: list[str], found: Byline, emphasized: set[str]) -> list[st
         text = out[i]
         if len(text) <= _SIGNATURE_MAX:
             name = lone_name(text) if text not in emphasized else None
-            if name and not found.author:
+            in_form = any(squash(line) in FORM_NAME_LABELS for line in out[:i])
+            if name and not found.author and not in_form:
                 found.author = name
                 found.author_note = "author: from a name alone on the first lines"
                 del out[i]

@@ -282,6 +282,8 @@ VALUE_SPLIT_RE = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\u3000")
 
 # Reporter by-lines: 本报记者 张三, 记者 张三 李四 通讯员 王五, 本报记者王某李某发自北京
 # (names glued together are cut at their surnames later).
+# A form's name label (姓名 / 张某, as in appointment notices): the name after it is no byline.
+FORM_NAME_LABELS: frozenset[str] = frozenset({"姓名"})
 REPORTER_RE = re.compile(
     r"(?:本报|本台|本网|总台|新华社|人民网|央视|央广网)?(?:特约|首席|见习)?(?:记者|通讯员|实习生)\s*[:：]?\s*"
     r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|(?=[/／)）\]】|｜丨]|$|发自|报道))){1,6}"

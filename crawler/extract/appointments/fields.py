@@ -287,13 +287,21 @@ EMPTY_CELLS = frozenset({"", "—", "——", "-", "/", "无", "－"})
 
 def read_row(columns: list[str], cells: list[str], position: int) -> AppointmentPerson | None:
     """The person of one table row, ``columns`` being the header keys (see tables.COLUMN_KEYS)."""
-    values = dict(zip(columns, (squash(cell) for cell in cells), strict=True))
+    # 大学 工学学士: the space is the only mark between education and degree.
+    values = {
+        key: squash("/".join(cell.split()) if key == "education" else cell)
+        for key, cell in zip(columns, cells, strict=True)
+    }
     name = values.get("name", "")
     for suffix in p.NAME_TITLE_SUFFIXES:
         name = name.removesuffix(suffix)
     if not p.NAME_RE.match(name):
         return None
-    reader = _Reader(AppointmentPerson(position=position, name=name, text=" ".join(squash(c) for c in cells)))
+    reader = _Reader(
+        AppointmentPerson(
+            position=position, name=name, text=" ".join(cell for cell in (squash(c) for c in cells) if cell)
+        )
+    )
     for key, value in values.items():
         if key in ("name", "index") or value in EMPTY_CELLS:
             continue
@@ -320,7 +328,7 @@ def _read_cell(reader: _Reader, key: str, value: str) -> None:
     elif key == "note":
         if p.PROBATION_RE.search(value):
             person.probation = True
-    elif key == "party" and (m := p.YEAR_MONTH_RE.match(value)):
+    elif key in ("party", "joined") and (m := p.YEAR_MONTH_RE.match(value)):
         reader.set("party", "中共党员")
         reader.set("party_joined", year_month(m))
     elif key == "work" and (m := p.YEAR_MONTH_RE.match(value.removesuffix("参加工作"))):
@@ -343,6 +351,7 @@ CELL_FIELDS: dict[str, tuple[str, ...]] = {
     "age": ("age",),
     "degree": ("degree",),
     "party": ("party", "party_joined"),
+    "joined": ("party", "party_joined"),
     "native": ("native_place",),
     "work": ("work_started",),
 }

@@ -84,8 +84,9 @@ EDUCATION_RE = re.compile(
     rf"^(?:学历[：:]?)?((?:[{CJK}]{{0,6}}党校|在职|全日制)?(?:研究生|大学本科|大学|本科|大专|专科|中专|高中|中技)"
     rf"(?:学历|毕业)?)$"
 )
+# A degree (法学硕士), never an education glued to one (大学工学学士 is two fields).
 DEGREE_RE = re.compile(
-    rf"^(?:学位[：:]?)?([{CJK}]{{0,10}}(?:学士|硕士|博士)(?:（[A-Za-z]+）|\([A-Za-z]+\))?)(?:学位)?$"
+    rf"^(?:学位[：:]?)?(?!大学|研究生|本科|大专|专科|中专|在职)([{CJK}]{{0,10}}(?:学士|硕士|博士)(?:（[A-Za-z]+）|\([A-Za-z]+\))?)(?:学位)?$"
 )
 # 中共党员 and its dates; the other parties and none.
 PARTY_JOINED_RE = re.compile(rf"^{YEAR_MONTH}(?:加入中国共产党|入党)$")

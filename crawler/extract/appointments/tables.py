@@ -1,4 +1,5 @@
-"""Tables of persons, as the extractor leaves them in the body: one line per cell, row after row.
+"""Tables of persons, as the extractor leaves them in the body: one line per cell, row after row;
+and forms, one per person, of labels each followed by its value.
 
 The header is a run of lines that are all column names (姓名, 性别, 出生年月 ...), in any order
 and wording. The cells after it are cut into rows of the header's width. An empty cell leaves no
@@ -27,7 +28,8 @@ COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:籍贯|出生地)$"), "native"),
     (re.compile(r"^(?:学历|文化程度|全日制教育|在职教育|学历学位|学历[（(]学位[)）])"), "education"),
     (re.compile(r"^学位$"), "degree"),
-    (re.compile(r"^(?:入党时间|政治面貌|党派)"), "party"),
+    (re.compile(r"^入党时间"), "joined"),
+    (re.compile(r"^(?:政治面貌|党派)"), "party"),
     (re.compile(r"^(?:参加工作时间|参工时间|工作时间)$"), "work"),
     (re.compile(r"^拟(?:提名|推荐)"), "proposal"),
     (re.compile(r"^拟"), "proposal"),
@@ -48,8 +50,9 @@ _ANY_COLUMN_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in 
 def column_key(text: str) -> str | None:
     if len(text) > MAX_HEADER_CHARS:
         return None
-    text = squash(text)
-    if not _ANY_COLUMN_RE.search(text):
+    text = squash(text).rstrip("：:")
+    # 出生年月：1977.08 is a label with its value (see _labelled), not a header cell.
+    if "：" in text or ":" in text or not _ANY_COLUMN_RE.search(text):
         return None
     for pattern, key in COLUMN_KEYS:
         if pattern.search(text):
@@ -69,14 +72,18 @@ class Table:
 
 
 def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
-    """Every table of persons among ``lines`` (see the module doc), with its persons read."""
+    """Every table of persons among ``lines`` (see the module doc), and every form, with their
+    persons read."""
     tables: list[Table] = []
     keys = [column_key(line) for line in lines]
     i = 0
     while i < len(lines):
         columns = _header_at(keys, i)
         if columns is None:
-            i += 1
+            form = _form_at(lines, keys, i, first_position + sum(len(t.persons) for t in tables))
+            if form is not None:
+                tables.append(form)
+            i = form.end if form is not None else i + 1
             continue
         end = i + len(columns)
         while end < len(lines) and not TABLE_END_RE.search(lines[end]) and _header_at(keys, end) is None:
@@ -86,6 +93,44 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
         tables.append(table)
         i = end
     return tables
+
+
+def _labelled(line: str, key: str | None) -> tuple[str | None, str | None]:
+    """(column key, value) of a form's line: a label alone (性别) or with its value (性别：男)."""
+    if key is not None:
+        return key, None
+    label, colon, value = line.partition("：") if "：" in line[:MAX_HEADER_CHARS] else line.partition(":")
+    if colon and (inline := column_key(label)) is not None:
+        return inline, value.strip()
+    return None, None
+
+
+def _form_at(lines: list[str], keys: list[str | None], i: int, position: int) -> Table | None:
+    """The person of a form starting at line ``i``: labels each followed by its value, on the next
+    line (姓名 / 张某 / 性别 / 男) or after a colon (姓名：张某). A label right after a label has an
+    empty value, so an empty cell shifts nothing here."""
+    key, value = _labelled(lines[i], keys[i])
+    if key != "name" or (value is None and (i + 1 >= len(lines) or keys[i + 1] is not None)):
+        return None
+    columns: list[str] = []
+    cells: list[str] = []
+    j = i
+    while j < len(lines):
+        key, value = _labelled(lines[j], keys[j])
+        if key is None or key in columns:
+            break
+        columns.append(key)
+        j += 1
+        if value is None and j < len(lines) and keys[j] is None and not TABLE_END_RE.search(lines[j]):
+            value, j = lines[j], j + 1
+        cells.append(value or "")
+    if len(columns) < MIN_COLUMNS:
+        return None
+    form = Table(i, j, columns)
+    person = read_row(columns, cells, position)
+    if person is not None:
+        form.persons.append(person)
+    return form
 
 
 def _header_at(keys: list[str | None], i: int) -> list[str] | None:
