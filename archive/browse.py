@@ -90,8 +90,12 @@ def metadata(database: str) -> dict[str, Any]:
     tables: dict[str, Any] = {name: {"hidden": True} for name in HIDDEN_TABLES}
     tables["articles"] = {
         "title": "Articles",
-        "description": "One row per article URL. Reposts on several sites are separate rows sharing a story_id. "
-        + QUERY_HELP,
+        "description_html": html.escape(
+            "One row per article URL. Reposts on several sites are separate rows sharing a story_id. "
+            + QUERY_HELP
+        )
+        + f' <a href="/{database}/-/search">Search and read them in the reading view</a>; an article\'s row '
+        "is its reading page.",
         # Searched by archive.datasette_plugin (index, then the exact check), not by Datasette's
         # own filter: so no fts_table here.
         "plugins": {"orgnews": {"exact_search": True}},

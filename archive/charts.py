@@ -174,10 +174,11 @@ def sparkline(
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     if not points:
         return '<span class="none">—</span>'
-    step = width / max(len(values) - 1, 1)
+    step = (width - 4) / max(len(values) - 1, 1)
 
+    # Right-aligned: the latest run is always at the right edge, however few runs there are.
     def xy(i: int, v: float) -> str:
-        return f"{2 + i * step * (width - 4) / width:.1f},{height - 3 - (height - 6) * v:.1f}"
+        return f"{width - 2 - (len(values) - 1 - i) * step:.1f},{height - 3 - (height - 6) * v:.1f}"
 
     line = " ".join(xy(i, v) for i, v in points)
     last_i, last_v = points[-1]

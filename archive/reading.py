@@ -90,6 +90,12 @@ def capture_location(conn: sqlite3.Connection, fetch_id: int) -> dict[str, Any] 
     return next(iter(_rows(conn, f"{_CAPTURES} AND id = ?", [fetch_id])), None)
 
 
+def newest_articles(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str, Any]]:
+    """The articles archived last (highest ids first): id, site, title, source, published_at."""
+    sql = "SELECT id, site, title, source, published_at FROM articles ORDER BY id DESC LIMIT ?"
+    return _rows(conn, sql, [limit])
+
+
 def story_sizes(conn: sqlite3.Connection, story_ids: Iterable[int]) -> dict[int, int]:
     """How many articles each of ``story_ids`` has."""
     ids = sorted({story for story in story_ids if story is not None})

@@ -387,11 +387,19 @@ def test_crawl_health_page_lists_every_site_with_its_runs(server, archive_dir, b
             assert section.cssselect(".coverage .field svg.spark")
 
 
-def test_articles_table_keeps_the_column_notes_below_the_results(server):
+def test_articles_table_keeps_the_column_notes_below_the_results(server, archive_dir):
     page = html_page(url(server, "/archive/articles", _search="组织部"))
     assert page.cssselect("dl.column-descriptions") and page.cssselect("table.rows-and-columns")
+    assert "/archive/-/search" in [a.get("href") for a in page.cssselect(".metadata-description a")]
     css = get(url(server, "/-/static-plugins/orgnews/orgnews.css"))[1].decode()
     assert "body.table-articles dl.column-descriptions { order: 99;" in css
+    # The search page without a query lists what was archived last.
+    with db(archive_dir) as conn:
+        newest = [row[0] for row in conn.execute("SELECT id FROM articles ORDER BY id DESC LIMIT 15")]
+    start = html_page(url(server, "/archive/-/search"))
+    assert [a.get("href") for a in start.cssselect("ol.newest a")] == [
+        f"/archive/articles/{i}" for i in newest
+    ]
     links = [a.get("href") for a in html_page(server + "/").cssselect("a")]
     assert "/archive/-/search" in links and "/archive/-/health" in links
 

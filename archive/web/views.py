@@ -166,6 +166,7 @@ def run_search(conn: Any, form: SearchForm) -> dict[str, Any]:
         result["error"] = "; ".join(form.problems)
         return result
     if not form.q:
+        result["newest"] = reading.newest_articles(conn)
         return result
     options = {"field": form.field_name, **form.filters()}
     try:
@@ -276,9 +277,11 @@ def _search_context(
 ) -> dict[str, Any]:
     timeline = result["timeline"]
     count = result["count"] or 0
+    unbounded = f"{base}?{form.query_string(page=1, since='', until='')}"
     first = (form.page - 1) * form.size + 1
     for hit in result["hits"]:
         hit["snippet_html"] = snippet_html(hit["snippet"])
+    for hit in result["hits"] + result.get("newest", []):
         hit["href"] = datasette.urls.row(database, "articles", str(hit["id"]))
     return {
         "form": form,
@@ -287,8 +290,9 @@ def _search_context(
         "pages": -(-count // form.size),
         "facets": facet_links(form, result["facets"], base),
         "chosen": chosen_filters(form, base),
+        # One period's link: this search narrowed to it (the rest of the arguments built once).
         "timeline_svg": Markup(
-            timeline_svg(timeline, lambda p: f"{base}?{form.query_string(page=1, since=p, until=p)}")
+            timeline_svg(timeline, lambda p, rest=unbounded: f"{rest}&since={p}&until={p}")
         )
         if timeline
         else "",
