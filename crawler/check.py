@@ -27,7 +27,14 @@ from urllib.parse import urlsplit
 
 from crawler.details import parse_detail
 from crawler.extract import NotAnArticle
-from crawler.lists import ListError, RequestSpec, parse_list, start_requests
+from crawler.lists import (
+    NO_DETAIL_LINKS,
+    ListError,
+    RequestSpec,
+    moved_hint,
+    parse_list,
+    start_requests,
+)
 from crawler.middlewares import detect_challenge
 from crawler.profiles import SiteProfile
 from crawler.runstats import COVERAGE_FIELDS
@@ -190,12 +197,9 @@ def _check_list(
         else:
             checked.detail_urls = len(found)
             if not found:
-                problem = (
-                    "answered, but no link on it matches the profile's detail_pattern "
-                    "(has the list moved or changed its layout?)"
-                )
-    elif answer.status in (404, 410):
-        problem += " (has the list moved?)"
+                problem = NO_DETAIL_LINKS
+    else:
+        problem += moved_hint(answer.status)
     if problem:
         checked.problem = problem
         result.problems.append(f"lists[{index}] {request.url} {problem}")

@@ -47,6 +47,18 @@ _JS_STRING_RE = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
 _JS_TOKEN_RE = re.compile(rf"({_JS_STRING_RE})|([A-Za-z_$][\w$]*)|(-?\d+(?:\.\d+)?)|(\S)")
 
 
+# What a list page that answers but links no article most likely means.
+NO_DETAIL_LINKS = (
+    "answered, but no link on it matches the profile's detail_pattern "
+    "(has the list moved or changed its layout?)"
+)
+
+
+def moved_hint(status: int | None) -> str:
+    """What a list answering 404 or 410 most likely means, to append to its problem."""
+    return " (has the list moved?)" if status in (404, 410) else ""
+
+
 class ListError(ValueError):
     """A list page cannot be read as its profile says (wrong format, or a URL that is no list)."""
 

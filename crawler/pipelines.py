@@ -16,7 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.items import PageResult
-from crawler.runstats import CoverageCounter, unverified_alerts
+from crawler.runstats import STAT_LIST_PROBLEMS, CoverageCounter, unverified_alerts
 from crawler.settled import settled_reason
 from crawler.state import crawl_state
 
@@ -124,6 +124,7 @@ class ArchivePipeline:
             "not_modified": get(STAT_NOT_MODIFIED, 0),
             "details_known_skipped": get("orgnews/details_known_skipped", 0),
             "hosts_backed_off": get("orgnews/hosts_backed_off", {}),
+            "list_problems": get(STAT_LIST_PROBLEMS, []),
             "finish_reason": reason,
         }
         if reason != "finished":

@@ -6,6 +6,9 @@ from collections.abc import Iterable, Mapping
 from statistics import median
 from typing import Any
 
+# Crawl stat: "URL problem" for each start list that gave no detail link in the run.
+STAT_LIST_PROBLEMS = "orgnews/list_problems"
+
 COVERAGE_FIELDS: tuple[str, ...] = ("title", "published_at", "source", "author", "editor", "body")
 
 # An alert needs enough articles to mean something, a field the site used to fill,
@@ -64,3 +67,11 @@ def coverage_alerts(
 def unverified_alerts(site: str, notes: Iterable[str]) -> list[str]:
     """The profile values taken on trust, as the sentences a run records (one per list)."""
     return [f"{site}: not confirmed against the live site: {note}" for note in notes]
+
+
+def list_alerts(site: str, problems: Iterable[str]) -> list[str]:
+    """Start lists that gave no detail link, as the sentences a run records."""
+    return [
+        f"{site}: the list {problem}; see `orgnews sites --check {site}` and the site's profile"
+        for problem in problems
+    ]

@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from crawler.datadir import DataDir
 from crawler.items import Fetch, PageResult
 from crawler.notices import record_notices
-from crawler.runstats import coverage_alerts, unverified_alerts
+from crawler.runstats import coverage_alerts, list_alerts, unverified_alerts
 from crawler.settled import ROBOTS, SettledUrls, settled_path
 
 logger = logging.getLogger(__name__)
@@ -195,8 +195,13 @@ class LocalCrawlState(CrawlState):
             return []
         recent = [r for r in self.archive.recent_coverage(self.site, limit=6) if r.get("id") != self.run_id]
         alerts = coverage_alerts(self.site, coverage, articles, recent[:5])
-        # The run also records what its profile takes on trust, so `orgnews runs` shows it.
-        recorded = [*unverified_alerts(self.site, self.profile.unverified), *alerts]
+        # The run also records the start lists that gave nothing and what its profile takes on
+        # trust, so that `orgnews runs` and the summary show them.
+        recorded = [
+            *list_alerts(self.site, stats.get("list_problems") or []),
+            *unverified_alerts(self.site, self.profile.unverified),
+            *alerts,
+        ]
         self.archive.finish_run(
             self.run_id, status=status, stats=stats, field_coverage=coverage, alerts=recorded
         )

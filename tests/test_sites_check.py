@@ -137,3 +137,24 @@ def test_the_fetcher_names_the_archive_and_waits_as_the_profiles_say() -> None:
     assert agents == ["orgnews/test (contact: desk@example.org)"] * 2  # robots.txt, then the page
     delays = host_delays(load_profiles().values(), 1.5)
     assert delays["www.12371.cn"] == 2.0 and min(delays.values()) >= 1.5
+
+
+def test_a_crawl_names_each_start_list_that_gave_nothing(
+    changed_replay: ReplayServer, data_dir: Path
+) -> None:
+    env = {"ORGNEWS_REPLAY_URL": changed_replay.base_url}
+    result = run_cli("crawl", "gov", "beijing", data_dir=data_dir, env=env)
+    out = result.stdout.decode()
+    # gov's one list is gone: nothing could be fetched, so the run is incomplete.
+    assert result.returncode == 1, out
+    assert f"WARNING: gov: the list {GOV_LIST} answered HTTP 404 (has the list moved?)" in out.replace(
+        "\n", " "
+    )
+    runs = json.loads(run_cli("runs", "--json", data_dir=data_dir).stdout)
+    alerts = {run["site"]: [a for a in run["alerts"] if ": the list " in a] for run in runs}
+    assert alerts["gov"] == [
+        f"gov: the list {GOV_LIST} answered HTTP 404 (has the list moved?); "
+        "see `orgnews sites --check gov` and the site's profile"
+    ]
+    [beijing] = alerts["beijing"]
+    assert beijing.startswith(f"beijing: the list {BEIJING_LIST} answered, but no link on it matches")

@@ -25,9 +25,10 @@ from crawler import __version__, requestmeta
 from crawler.details import PageAssembly, parse_detail
 from crawler.extract import NotAnArticle
 from crawler.items import Fetch, PageResult, fetch_from_response
-from crawler.lists import ListError, parse_list, start_requests
+from crawler.lists import NO_DETAIL_LINKS, ListError, moved_hint, parse_list, start_requests
 from crawler.middlewares import real_url
 from crawler.profiles import get_profile, load_profiles
+from crawler.runstats import STAT_LIST_PROBLEMS
 from crawler.settled import ROBOTS
 
 # Details before further list pages, continuation pages before new details: work in hand finishes first.
@@ -133,6 +134,8 @@ class NewsSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         outcome = response_outcome(response)
         if outcome:
+            problem = f"answered {outcome[1]}{moved_hint(response.status)}"
+            self._start_list_problem(response.meta, response.url, problem)
             yield PageResult(self.site, "list", [fetch_from_response(response, *outcome)])
             return
         try:
@@ -144,13 +147,27 @@ class NewsSpider(scrapy.Spider):
             )
         except ListError as exc:
             self.logger.error("cannot read list %s: %s", response.url, exc)
+            self._start_list_problem(response.meta, response.url, f"cannot be read: {exc}")
             yield PageResult(self.site, "list", [fetch_from_response(response, "error", str(exc))])
             return
+        if not details:
+            self._start_list_problem(response.meta, response.url, NO_DETAIL_LINKS)
         yield PageResult(self.site, "list", [fetch_from_response(response, "list")])
         for spec in details:
             yield self.request(spec)
         for spec in lists:
             yield self.request(spec, depth=response.meta.get(requestmeta.LIST_DEPTH, 1) + 1)
+
+    def _start_list_problem(self, meta: dict[str, Any], url: str, problem: str) -> None:
+        """A start list that gives nothing goes into the run's alerts, not only into its counts:
+        the site has probably moved the list or changed its layout."""
+        if meta.get(requestmeta.KIND) != "list" or meta.get(requestmeta.LIST_DEPTH, 1) != 1:
+            return
+        self.logger.warning("%s: list %s %s", self.site, url, problem)
+        stats = self.crawler.stats
+        stats.set_value(
+            STAT_LIST_PROBLEMS, [*(stats.get_value(STAT_LIST_PROBLEMS) or []), f"{url} {problem}"]
+        )
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         article, fetch = self._extract(response)
@@ -213,6 +230,7 @@ class NewsSpider(scrapy.Spider):
             # robots.txt or a host that keeps challenging us: nothing was fetched, so no fetch to record.
             message = failure.getErrorMessage()
             self.logger.info("not fetched: %s (%s)", request.url, message)
+            self._start_list_problem(request.meta, request.url, f"was not fetched ({message})")
             if "robots.txt" in message and request.meta.get(requestmeta.KIND) == "detail":
                 yield PageResult(
                     self.site,
@@ -223,6 +241,9 @@ class NewsSpider(scrapy.Spider):
                     settled=ROBOTS,
                 )
             return
+        self._start_list_problem(
+            request.meta, self._real_url(request), f"got no answer ({failure.getErrorMessage()})"
+        )
         yield PageResult(
             self.site,
             request.meta.get(requestmeta.KIND, "detail"),
