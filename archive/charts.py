@@ -150,6 +150,8 @@ def _period_labels(timeline: Timeline, slot: float) -> list[str]:
         chosen = [
             i for i, p in enumerate(periods) if i == 0 or (p.endswith("-01") and int(p[:4]) % every == 0)
         ]
+        if len(chosen) > 1 and chosen[1] < 6:
+            chosen = chosen[1:]  # the first month's label would run into the first January's
         if len(periods) <= 18:
             chosen = list(range(len(periods)))
     else:
