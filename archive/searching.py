@@ -222,9 +222,23 @@ class Searcher:
         )
 
 
+def _needles(terms: Sequence[str]) -> list[str]:
+    return sorted({fold(t) for t in terms if t}, key=len, reverse=True)
+
+
+def mark_terms(text: str, query: str) -> str:
+    """``text`` with every occurrence of the terms of ``query`` marked (``MARK_START``/``MARK_END``);
+    ``text`` as it is when the query cannot be read."""
+    try:
+        terms = parse_query(query).terms
+    except QueryError:
+        return text
+    return _mark(text, _needles(terms))
+
+
 def make_snippet(title: str | None, body: str | None, terms: Sequence[str]) -> str:
     """A window of the body around the first match, every match marked; the title when the body has none."""
-    needles = sorted({fold(t) for t in terms if t}, key=len, reverse=True)
+    needles = _needles(terms)
     body = body or ""
     folded = fold(body)
     positions = [p for p in (folded.find(n) for n in needles) if p >= 0]

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import urllib.error
 import urllib.parse
@@ -211,7 +212,7 @@ def test_search_page_shows_highlighted_hits_and_the_counts_of_orgnews_search(
     hits = page.cssselect("li.hit")
     expected = search(archive_dir / "archive.db", query, limit=20)
     assert [h.cssselect("h3 a")[0].get("href") for h in hits] == [
-        f"/archive/articles/{hit.id}" for hit in expected
+        f"/archive/articles/{hit.id}?{urllib.parse.urlencode({'q': query})}" for hit in expected
     ]
     assert [text(h.cssselect("h3 a")[0]) for h in hits] == [hit.title for hit in expected]
     # The snippet's marks are rendered as elements, not shown as text.
@@ -298,10 +299,14 @@ def article_row(archive_dir: Path, where: str, params=()) -> sqlite3.Row:
 def test_article_page_shows_the_body_as_paragraphs_and_the_story_copies(server, archive_dir, browser):
     repost = article_row(archive_dir, "url = ?", [REPOST_URL])
     original = article_row(archive_dir, "story_id = ? AND id != ?", [repost["story_id"], repost["id"]])
-    page = browser(url(server, f"/archive/articles/{original['id']}"), "article", height=2400)
+    # Opened from a search, the article marks its words; the text stays the stored text.
+    term = re.search(r"[\u4e00-\u9fff]{2}", original["body"]).group()
+    page = browser(url(server, f"/archive/articles/{original['id']}", q=term), "article", height=2400)
     assert text(page.cssselect("h1.article-title")[0]) == original["title"]
     paragraphs = [p.text_content() for p in page.cssselect(".article-body p")]
     assert len(paragraphs) > 1
+    marked = [text(mark) for mark in page.cssselect(".article-body mark")]
+    assert len(marked) == original["body"].count(term) and set(marked) == {term}
     assert "\n".join(paragraphs) == "\n".join(line for line in original["body"].splitlines() if line.strip())
     assert page.cssselect("a.original")[0].get("href") == original["url"]
     copies = page.cssselect(".copies li")

@@ -23,7 +23,7 @@ from archive.captures import charset_of, read_capture, without_scripts
 from archive.charts import build_timeline, sparkline, timeline_csv, timeline_svg
 from archive.errors import ArchiveError, QueryError
 from archive.query import FIELDS
-from archive.searching import FACETS, MARK_END, MARK_START, Summary, hits_page, summarize
+from archive.searching import FACETS, MARK_END, MARK_START, Summary, hits_page, mark_terms, summarize
 from archive.textdiff import changed_share, diff_texts, folded, paragraphs
 
 PLUGIN = "orgnews"
@@ -281,8 +281,14 @@ def _search_context(
     first = (form.page - 1) * form.size + 1
     for hit in result["hits"]:
         hit["snippet_html"] = snippet_html(hit["snippet"])
-    for hit in result["hits"] + result.get("newest", []):
-        hit["href"] = datasette.urls.row(database, "articles", str(hit["id"]))
+    for hit in result["hits"]:
+        hit["href"] = (
+            datasette.urls.row(database, "articles", str(hit["id"]))
+            + "?"
+            + urllib.parse.urlencode({"q": form.q})
+        )
+    for article in result.get("newest", []):
+        article["href"] = datasette.urls.row(database, "articles", str(article["id"]))
     return {
         "form": form,
         "result": result,
@@ -379,7 +385,13 @@ def article_context(datasette: Any, database: str, request: Any):
         )
         if found is None:
             return {}
-        return {"orgnews_article": _article_view(found), "orgnews_nav": navigation(datasette, database)}
+        article = _article_view(found)
+        # Come from a search (?q=), the article shows that search's words marked.
+        query = (request.args.get("q") or "").strip()
+        if query:
+            article["paragraphs"] = [snippet_html(mark_terms(p, query)) for p in article["paragraphs"]]
+            article["query"] = query
+        return {"orgnews_article": article, "orgnews_nav": navigation(datasette, database)}
 
     return context
 
