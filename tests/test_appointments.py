@@ -109,6 +109,7 @@ def test_a_field_given_twice_differently_is_left_empty() -> None:
         ("公示", "任前公示", True),
         ("某某市2026年考试录用公务员拟录用人员公示", "公示公告", False),
         ("关于拟表彰优秀共产党员的公示", None, False),
+        ("关于王某某等同志职务任免的通知", "任免信息", False),
         ("某某市召开干部工作会议", "工作动态", False),
     ],
 )
