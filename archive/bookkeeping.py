@@ -108,6 +108,25 @@ class CrawlBookkeeping(ArchiveConnection):
             marks = ", ".join(f":{name}" for name in values)
             return self.conn.execute(f"INSERT INTO fetches ({names}) VALUES ({marks})", values).lastrowid
 
+    def link_fetches(self, pairs: list[tuple[int, int]]) -> None:
+        """Point articles at the fetch they were read from: (article id, fetch id) pairs."""
+        with self.transaction():
+            self.conn.executemany("UPDATE articles SET fetch_id = ? WHERE id = ?", [(f, a) for a, f in pairs])
+
+    def stream_position(self, stream: str) -> str | None:
+        """The id of the last entry of ``stream`` whose writes this archive holds."""
+        row = self.conn.execute("SELECT last_id FROM stream_positions WHERE stream = ?", [stream]).fetchone()
+        return row[0] if row else None
+
+    def set_stream_position(self, stream: str, last_id: str) -> None:
+        """Record, inside the transaction that wrote them, that entries up to ``last_id`` are in."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO stream_positions(stream, last_id) VALUES (?, ?) "
+                "ON CONFLICT(stream) DO UPDATE SET last_id = excluded.last_id",
+                [stream, last_id],
+            )
+
     def upsert_site(self, name: str, *, title: str, hosts: list[str]) -> None:
         with self.transaction():
             self.conn.execute(
@@ -145,6 +164,10 @@ class CrawlBookkeeping(ArchiveConnection):
             )
             if cursor.rowcount == 0:
                 raise ArchiveError(f"no run with id {run_id}: start it with start_run() first")
+
+    def finish_killed_run(self, run_id: int, why: str) -> None:
+        """Close a run whose crawl ended without closing it (killed or crashed), saying why."""
+        self.finish_run(run_id, status="killed", stats={}, field_coverage={}, alerts=[why])
 
     def runs(self, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Recorded runs, newest first."""

@@ -232,6 +232,11 @@ CREATE INDEX IF NOT EXISTS idx_appointment_persons_key ON appointment_persons (n
 CREATE INDEX IF NOT EXISTS idx_appointment_persons_person_id ON appointment_persons (person_id);
 """
 
+# How far the cluster's ingest got in each Redis stream, committed with what it wrote.
+_STREAM_POSITIONS = """
+CREATE TABLE IF NOT EXISTS stream_positions (stream TEXT PRIMARY KEY, last_id TEXT NOT NULL);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _CORE_TABLES),
     Migration(
@@ -270,6 +275,7 @@ INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 16);
     ),
     # The notices of articles stored before are read by orgnews backfill-appointments.
     Migration(12, _APPOINTMENT_TABLES),
+    Migration(13, _STREAM_POSITIONS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -281,6 +287,7 @@ CURRENT_SCHEMA = (
     + _REPOSTS_VIEW
     + _PAIR_INDEX_TABLE
     + _APPOINTMENT_TABLES
+    + _STREAM_POSITIONS
     + """
 CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), pairs_through INTEGER NOT NULL, stories_through INTEGER NOT NULL DEFAULT 0);
 INSERT INTO index_progress (id, pairs_through, stories_through) VALUES (1, 0, 0);

@@ -39,6 +39,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "crawler.commands.appointments:backfill_appointments",
         "Read the appointment notices of articles already stored.",
     ),
+    "ingest": (
+        "crawler.commands.cluster:ingest",
+        "Write what a crawl cluster's workers found into the archive (the one writer).",
+    ),
+    "status": ("crawler.commands.cluster:status", "Show a crawl cluster: workers, frontier, leases, ingest."),
 }
 
 

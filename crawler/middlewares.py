@@ -99,8 +99,13 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         data_dir = DataDir.resolve(settings.get("ORGNEWS_DATA_DIR"))
         site = getattr(crawler.spider, "site", None) or "orgnews"
+        # A cluster worker's files carry its name, so the ingest's archive can point into each
+        # worker's folder without two files ever sharing a name.
+        worker = settings.get("ORGNEWS_WORKER_NAME")
         recorder = WarcRecorder(
-            data_dir.warc_dir, prefix=site, max_size=settings.getint("ORGNEWS_WARC_MAX_SIZE")
+            data_dir.warc_dir,
+            prefix=f"{worker}-{site}" if worker else site,
+            max_size=settings.getint("ORGNEWS_WARC_MAX_SIZE"),
         )
         middleware = cls(recorder, _replay_base(settings))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)

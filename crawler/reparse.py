@@ -8,6 +8,7 @@ whose extracted record changed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -34,12 +35,27 @@ class ReparseReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def index_warc_responses(warc_dir: Path) -> dict[str, WarcLocation]:
+# The run's UTC timestamp in a WARC file name (after the site, or the worker and the site).
+_STAMP = re.compile(r"-(\d{14})-")
+
+
+def warc_files(warc_dirs: list[Path]) -> dict[str, Path]:
+    """WARC file name -> the folder it is in. A cluster's workers each keep their own folder; their
+    files are named by worker, so one name never stands for two files."""
+    return {path.name: directory for directory in warc_dirs for path in directory.glob("*.warc.gz")}
+
+
+def index_warc_responses(folders: dict[str, Path]) -> dict[str, WarcLocation]:
     """URL -> latest response record, for finding the further pages of multi-page articles."""
     index: dict[str, WarcLocation] = {}
-    # File names carry the run's UTC timestamp after the site prefix, so this order is chronological.
-    paths = sorted(warc_dir.glob("*.warc.gz"), key=lambda p: p.name.split("-", 1)[-1])
-    for path in paths:
+
+    def written(name: str) -> str:
+        stamp = _STAMP.search(name)
+        return stamp.group(1) if stamp else ""
+
+    # Oldest run first, so a URL fetched again points at its latest record.
+    for name in sorted(folders, key=lambda name: (written(name), name)):
+        path = folders[name] / name
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
             for record in records:
@@ -52,8 +68,8 @@ def index_warc_responses(warc_dir: Path) -> dict[str, WarcLocation]:
     return index
 
 
-def _init_worker(warc_dir: str, page_index: dict[str, WarcLocation]) -> None:
-    _worker["warc_dir"] = warc_dir
+def _init_worker(folders: dict[str, Path], page_index: dict[str, WarcLocation]) -> None:
+    _worker["folders"] = folders
     _worker["index"] = page_index
 
 
@@ -65,7 +81,10 @@ def _profile(site: str) -> Any:
 
 
 def _extract(profile: Any, url: str, location: WarcLocation) -> Any:
-    captured = read_response(_worker["warc_dir"], location)
+    folder = _worker["folders"].get(location.file)
+    if folder is None:
+        raise WarcError(f"{location.file} is in none of the WARC folders given")
+    captured = read_response(folder, location)
     return parse_detail(profile, url, captured.body, captured.headers)
 
 
@@ -110,9 +129,10 @@ def _locate_by_request(source: dict[str, Any], page_index: dict[str, WarcLocatio
 
 
 def reparse(
-    archive: Any, warc_dir: Path, site: str | None = None, workers: int | None = None
+    archive: Any, warc_dirs: Path | list[Path], site: str | None = None, workers: int | None = None
 ) -> ReparseReport:
-    """Re-extract the archive's articles (of ``site``, or all) and save what changed."""
+    """Re-extract the archive's articles (of ``site``, or all) from the WARC files in ``warc_dirs``
+    and save what changed."""
     from crawler.extract import Article
 
     sources = list(archive.iter_article_sources(site))
@@ -120,14 +140,15 @@ def reparse(
     if not sources:
         return report
     workers = workers or os.cpu_count() or 1
-    page_index = index_warc_responses(warc_dir)
+    folders = warc_files([warc_dirs] if isinstance(warc_dirs, Path) else list(warc_dirs))
+    page_index = index_warc_responses(folders)
     for source in sources:
         if not source.get("warc_file"):
             _locate_by_request(source, page_index)
     report.failed = [(s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file")]
     sources = [s for s in sources if s.get("warc_file")]
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(str(warc_dir), page_index)
+        max_workers=workers, initializer=_init_worker, initargs=(folders, page_index)
     ) as pool:
         results: Iterator = pool.map(reextract, sources, chunksize=max(1, len(sources) // (workers * 8)))
         with archive.transaction():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -25,6 +26,8 @@ class CrawlOptions:
     since: str | None = None
     max_pages: int = 0
     log_file: str | None = None
+    # A ``crawler.cluster.worker.ClusterWorker`` when this crawl is one worker of a Redis cluster.
+    cluster: Any = None
 
 
 @dataclass
@@ -40,8 +43,10 @@ class SiteProgress:
     finished: bool = False
     finish_reason: str | None = None
     status: str | None = None
-    run_id: int | None = None
+    run_id: Any = None
     alerts: list[str] = field(default_factory=list)
+    # Why the site's crawl stopped early or never started (a cluster worker that lost Redis).
+    cluster_error: str | None = None
 
 
 def crawl_settings(options: CrawlOptions) -> Settings:
@@ -59,6 +64,11 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     if options.log_file:
         values["LOG_FILE"] = options.log_file
     settings.setdict(values, priority="cmdline")
+    if options.cluster is not None:
+        from crawler.cluster.settings import cluster_settings
+
+        worker = options.cluster
+        cluster_settings(settings, worker.url, worker.holder, worker.name)
     return settings
 
 
@@ -85,6 +95,7 @@ def _progress(site: str, crawler: Crawler) -> SiteProgress:
         status=get("orgnews/run_status"),
         run_id=get("orgnews/run_id"),
         alerts=list(get("orgnews/alerts") or []),
+        cluster_error=get("orgnews/cluster_error"),
     )
 
 
@@ -99,18 +110,52 @@ def run_crawl(
 
     process = CrawlerProcess(crawl_settings(options))
     crawlers: dict[str, Crawler] = {}
+    # Why a site's crawler could not start (say, Redis went away while it was being built).
+    start_errors: dict[str, str] = {}
     for site in sites:
         crawler = process.create_crawler(NewsSpider)
         crawlers[site] = crawler
-        process.crawl(crawler, site=site)
+        process.crawl(crawler, site=site).addErrback(_start_failed, site, start_errors)
 
     def snapshot() -> list[SiteProgress]:
-        return [_progress(site, crawler) for site, crawler in crawlers.items()]
+        rows = [_progress(site, crawler) for site, crawler in crawlers.items()]
+        for row in rows:
+            row.cluster_error = row.cluster_error or start_errors.get(row.site)
+        return rows
 
     if on_tick is not None:
         from twisted.internet import reactor, task
 
         ticker = task.LoopingCall(lambda: on_tick(snapshot()))
         reactor.callWhenRunning(ticker.start, tick_seconds, now=True)  # type: ignore[attr-defined]
+    if options.cluster is not None:
+        _keep_lease(process, options.cluster)
     process.start()
     return snapshot()
+
+
+def _start_failed(failure: Any, site: str, start_errors: dict[str, str]) -> None:
+    """A crawler that failed to start: the message is kept for the summary, the traceback for the log."""
+    import logging
+
+    start_errors[site] = failure.getErrorMessage()
+    logging.getLogger(__name__).error("%s: the crawl could not start: %s", site, failure.getErrorMessage())
+
+
+def _keep_lease(process: CrawlerProcess, worker: Any) -> None:
+    """Renew a cluster worker's lease while the crawl runs; stop the crawl when Redis is lost."""
+    from twisted.internet import reactor, task
+
+    from crawler.cluster.keys import ClusterError
+
+    def renew() -> None:
+        try:
+            worker.renew()
+        except ClusterError as exc:
+            worker.error = str(exc)
+            renewing.stop()
+            process.stop()
+
+    renewing = task.LoopingCall(renew)
+    # The lease starts with the reactor, before the engines ask the frontier for anything.
+    reactor.callWhenRunning(renewing.start, worker.renew_every, now=True)  # type: ignore[attr-defined]

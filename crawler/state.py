@@ -44,6 +44,25 @@ def crawl_state(crawler: Crawler) -> CrawlState:
     )
 
 
+def record_fetch(archive: Any, fetch: Fetch, run_id: Any, site: str) -> int:
+    """Record one fetch of a crawl in the archive (with its place in the WARC files); its id."""
+    warc = fetch.warc
+    return archive.record_fetch(
+        url=fetch.url,
+        status=fetch.status,
+        outcome=fetch.outcome,
+        run_id=run_id,
+        fetched_at=fetch.fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        warc_file=warc.file if warc else None,
+        warc_offset=warc.offset if warc else None,
+        warc_length=warc.length if warc else None,
+        detail=fetch.detail,
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
+        site=site,
+    )
+
+
 class CrawlState(ABC):
     """What one site's crawl reads and records; one instance per crawler."""
 
@@ -144,20 +163,15 @@ class LocalCrawlState(CrawlState):
         """Runs left "running" by a crawl that was killed; the lock says none is really running."""
         for run in self.archive.runs(site=self.site, limit=20):
             if run.get("status") == "running":
-                self.archive.finish_run(
+                self.archive.finish_killed_run(
                     run["id"],
-                    status="killed",
-                    stats={},
-                    field_coverage={},
-                    alerts=[
-                        "the crawl ended without finishing this run (killed or crashed); "
-                        "its fetches and articles are kept and the next run walked every list page"
-                    ],
+                    "the crawl ended without finishing this run (killed or crashed); "
+                    "its fetches and articles are kept and the next run walked every list page",
                 )
 
     def save_page(self, page: PageResult) -> str | None:
         with self.archive.transaction():
-            fetch_ids = [self._record(fetch) for fetch in page.fetches]
+            fetch_ids = [record_fetch(self.archive, fetch, self.run_id, self.site) for fetch in page.fetches]
             if page.article is None:
                 return None
             result = self.archive.save_article(
@@ -167,23 +181,6 @@ class LocalCrawlState(CrawlState):
             )
             record_notices(self.archive, result.article_id, page.article, result.status)
             return result.status
-
-    def _record(self, fetch: Fetch) -> int:
-        warc = fetch.warc
-        return self.archive.record_fetch(
-            url=fetch.url,
-            status=fetch.status,
-            outcome=fetch.outcome,
-            run_id=self.run_id,
-            fetched_at=fetch.fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
-            warc_file=warc.file if warc else None,
-            warc_offset=warc.offset if warc else None,
-            warc_length=warc.length if warc else None,
-            detail=fetch.detail,
-            etag=fetch.etag,
-            last_modified=fetch.last_modified,
-            site=self.site,
-        )
 
     def settle(self, url: str, reason: str) -> None:
         self.settled.add(url, reason)

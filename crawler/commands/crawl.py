@@ -136,6 +136,30 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
     metavar="URL",
     help="Send every request to this replay server instead of the internet ($ORGNEWS_REPLAY_URL).",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="ORGNEWS_REDIS_URL",
+    default=None,
+    metavar="URL",
+    help="Crawl as one worker of a cluster on this Redis (redis://HOST:PORT/DB, $ORGNEWS_REDIS_URL): "
+    "share its frontier, send finished pages to it for `orgnews ingest`; archive.db is not opened.",
+)
+@click.option(
+    "--worker",
+    "worker_name",
+    default=None,
+    metavar="NAME",
+    help="With --redis: this worker's name, in `orgnews status` and its WARC file names (default: the host name).",
+)
+@click.option(
+    "--lease-seconds",
+    type=click.FloatRange(min=1),
+    default=30,
+    show_default=True,
+    help="With --redis: how long the requests of a worker that stopped answering stay leased "
+    "before the other workers take them back.",
+)
 @data_dir_option
 def crawl(
     sites: tuple[str, ...],
@@ -145,6 +169,9 @@ def crawl(
     refresh_days: int,
     contact: str | None,
     replay_url: str | None,
+    redis_url: str | None,
+    worker_name: str | None,
+    lease_seconds: float,
     data_dir: DataDir,
 ) -> None:
     """Crawl SITE... (or --all) politely and incrementally into the archive.
@@ -164,9 +191,16 @@ def crawl(
     Every response is kept in WARC files under DATA_DIR/warc/; each site's run
     is recorded (see `orgnews runs`); the log goes to DATA_DIR/logs/.
 
+    With --redis the crawl is one worker of a cluster (see the README): any
+    number of machines share one frontier and one politeness slot per host
+    in Redis, leave together when no worker has work left, and send what
+    they find to Redis, where `orgnews ingest` writes it into the archive.
+    The WARC files stay in this worker's DATA_DIR/warc/.
+
     Exit status: 0 when every site's crawl ran to its end; 1 when one was
     interrupted or could fetch nothing; 3 when another crawl holds the data
-    directory's lock (the message names its pid, start time and command).
+    directory's lock (the message names its pid, start time and command);
+    4 when Redis cannot be reached or is lost.
 
     \b
     Examples:
@@ -175,6 +209,7 @@ def crawl(
       orgnews crawl --all --refresh-days 3        # also re-check this week's edits
       orgnews crawl gov --since 2026-01-01 --max-pages 5
       orgnews crawl --all --data-dir /srv/orgnews/data
+      orgnews crawl --all --redis redis://10.0.0.5:6379/0 --worker crawl1
     \b
     Nightly, from cron:
       15 2 * * *  orgnews crawl --all --refresh-days 3 --data-dir /srv/orgnews/data
@@ -190,6 +225,24 @@ def crawl(
         chosen = _known_sites(profiles, sites)
     else:
         raise click.UsageError("name one or more sites, or use --all (see `orgnews sites`)")
+    if redis_url:
+        from crawler.commands.cluster import run_worker
+
+        if refresh_days:
+            raise click.UsageError("--refresh-days needs the archive: run the refresh crawl without --redis")
+        status = run_worker(
+            _console(),
+            data_dir,
+            chosen,
+            redis_url=redis_url,
+            worker_name=worker_name,
+            lease_seconds=lease_seconds,
+            replay_url=replay_url,
+            contact=contact,
+            since=since.date().isoformat() if since else None,
+            max_pages=max_pages,
+        )
+        sys.exit(status)
     status = run_sites(
         _console(),
         data_dir,
@@ -315,13 +368,22 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
     metavar="N",
     help="Worker processes that extract (default: one per core).",
 )
+@click.option(
+    "--warc-dir",
+    "warc_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Read the WARC files from DIR (repeat for several; default DATA_DIR/warc/). For a "
+    "cluster's archive, name each worker's WARC folder.",
+)
 @data_dir_option
-def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
+def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], data_dir: DataDir) -> None:
     """Re-extract every stored article (of SITE, or all) from the WARC files, offline.
 
-    Reads each article's raw response back from DATA_DIR/warc/ (at the offset
-    the archive recorded for it) and runs the current extractor and profiles
-    on it, with no network. An article whose record changed is saved as a new
+    Reads each article's raw response back from DATA_DIR/warc/, or from the
+    --warc-dir folders (at the offset the archive recorded for it), and runs
+    the current extractor and profiles on it, with no network. An article whose record changed is saved as a new
     version (the old one is kept); the rest are left alone. Prints how many
     changed, with their URLs, and any that failed. Run it after upgrading
     orgnews or editing a profile's selectors.
@@ -334,6 +396,7 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
       orgnews reparse
       orgnews reparse people
       orgnews reparse --workers 1 --data-dir /srv/orgnews/data
+      orgnews reparse --warc-dir /mnt/worker1/warc --warc-dir /mnt/worker2/warc
     """
     from crawler.reparse import reparse as run_reparse
 
@@ -341,13 +404,16 @@ def reparse(site: str | None, workers: int | None, data_dir: DataDir) -> None:
         raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
     if site is not None and site not in (profiles := _load_profiles()):
         raise click.UsageError(f"unknown site {site}; known: {', '.join(sorted(profiles))}")
+    for folder in warc_dirs:
+        if not folder.is_dir():
+            raise click.UsageError(f"--warc-dir {folder}: no such folder")
     console = _console()
     started = time.monotonic()
     # A crawl writing the same articles meanwhile would interleave their versions.
     lock = _lock_or_exit(data_dir)
     try:
         with _open_archive(data_dir) as arc:
-            report = run_reparse(arc, data_dir.warc_dir, site=site, workers=workers)
+            report = run_reparse(arc, list(warc_dirs) or [data_dir.warc_dir], site=site, workers=workers)
     finally:
         lock.release()
     console.print(

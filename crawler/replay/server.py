@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import threading
+import time
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -84,6 +85,8 @@ class ReplayServer:
         self.snapshot = snapshot
         self.site_dir = site_dir or SITE_DIR
         self.request_log: list[tuple[str, str, int]] = []
+        # (monotonic time, URL) of every request as it arrived, for checking the crawl's politeness.
+        self.request_times: list[tuple[float, str]] = []
         self._lock = threading.Lock()
         self._httpd = _Server((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -111,6 +114,7 @@ class ReplayServer:
     def log(self, method: str, url: str, status: int) -> None:
         with self._lock:
             self.request_log.append((method, url, status))
+            self.request_times.append((time.monotonic(), url))
 
     def start(self) -> ReplayServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay-server", daemon=True)
