@@ -2,8 +2,8 @@
 
     python benchmarks/distributed.py [--articles 1000] [--workers 1 2 4]
 
-Builds a larger replay of one site (the 中国政府网 profile, ``--articles`` articles over its
-20 list pages) in a temporary folder, serves it on 127.0.0.1 with politeness off (no delay
+Builds a larger replay of one site (the 中国政府网 profile: ``--articles`` articles in its
+JSON list) in a temporary folder, serves it on 127.0.0.1 with politeness off (no delay
 per host), starts a redis-server of its own on a free port, and for each worker count crawls
 the whole site as a cluster (``orgnews crawl gov --redis``, N worker processes on a fresh
 Redis database, no ingest running meanwhile). Pages/s is the number of requests the replay
@@ -24,6 +24,7 @@ than cores cannot go faster; the core count is printed with the table.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -35,26 +36,26 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run from a checkout without installing: the project's packages come from this tree.
 sys.path.insert(0, str(ROOT))
 
-LIST_PAGES = 20
-
 
 def build_site(directory: Path, articles: int) -> None:
-    """The gov profile's 要闻 list over LIST_PAGES pages, with ``articles`` detail pages."""
+    """The gov profile's 要闻 JSON list with ``articles`` detail pages."""
     from crawler.replay import templates as t
-    from crawler.replay.pages import Output, html_list, make_stories, numbered_pager
-    from crawler.replay.sites import chunks, robots
+    from crawler.replay.pages import Output, make_stories
+    from crawler.replay.sites import robots
 
     out = Output()
     stories = make_stories(6, articles, column="要闻", sources=["新华社", "人民日报", "中国政府网"])
     for i, story in enumerate(stories):
-        story.url = f"https://www.gov.cn/xinwen/{story.when:%Y-%m/%d}/content_{7100000 + i}.htm"
-    names = ["home.htm", *(f"home_{n}.htm" for n in range(1, LIST_PAGES))]
-    per_page = -(-articles // LIST_PAGES)
-    for n, items in enumerate(chunks(stories, per_page)):
-        out.page(
-            f"https://www.gov.cn/yaowen/liebiao/{names[n]}",
-            html_list("要闻", items, numbered_pager(names, n)),
-        )
+        story.url = f"https://www.gov.cn/yaowen/liebiao/{story.when:%Y%m}/content_{7100000 + i}.htm"
+    items = [
+        {
+            "DOCRELPUBTIME": f"{s.when:%Y-%m-%d %H:%M:%S}",
+            "TITLE": s.title,
+            "URL": s.url.removeprefix("https://www.gov.cn"),
+        }
+        for s in stories
+    ]
+    out.page("https://www.gov.cn/yaowen/liebiao/YAOWENLIEBIAO.json", json.dumps(items, ensure_ascii=False))
     for story in stories:
         out.page(story.url, t.page_gov(story))
     robots(out, "www.gov.cn")
@@ -154,7 +155,7 @@ def main() -> None:
                 rows.append((workers, pages, seconds, url))
             base = rows[0][1] / rows[0][2]
             print(
-                f"cluster crawl of {args.articles} articles + {LIST_PAGES} lists, politeness off, {os.cpu_count()} cores"
+                f"cluster crawl of {args.articles} articles from one JSON list, politeness off, {os.cpu_count()} cores"
             )
             print(f"{'workers':>8} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'vs 1':>6}")
             for workers, pages, seconds, _ in rows:
