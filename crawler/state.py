@@ -63,6 +63,30 @@ def record_fetch(archive: Any, fetch: Fetch, run_id: Any, site: str) -> int:
     )
 
 
+def finish_archive_run(
+    archive: Any,
+    run_id: int,
+    profile: Any,
+    status: str,
+    stats: dict[str, Any],
+    coverage: dict[str, float],
+    articles: int,
+) -> list[str]:
+    """Close a run in the archive with its alerts; returns the coverage alerts it raised."""
+    site = profile.name
+    recent = [r for r in archive.recent_coverage(site, limit=6) if r.get("id") != run_id]
+    alerts = coverage_alerts(site, coverage, articles, recent[:5])
+    # The run also records the start lists that gave nothing and what its profile takes on
+    # trust, so that `orgnews runs` and the summary show them.
+    recorded = [
+        *list_alerts(site, stats.get("list_problems") or []),
+        *unverified_alerts(site, profile.unverified),
+        *alerts,
+    ]
+    archive.finish_run(run_id, status=status, stats=stats, field_coverage=coverage, alerts=recorded)
+    return alerts
+
+
 class CrawlState(ABC):
     """What one site's crawl reads and records; one instance per crawler."""
 
@@ -190,19 +214,7 @@ class LocalCrawlState(CrawlState):
     ) -> list[str]:
         if self.run_id is None:
             return []
-        recent = [r for r in self.archive.recent_coverage(self.site, limit=6) if r.get("id") != self.run_id]
-        alerts = coverage_alerts(self.site, coverage, articles, recent[:5])
-        # The run also records the start lists that gave nothing and what its profile takes on
-        # trust, so that `orgnews runs` and the summary show them.
-        recorded = [
-            *list_alerts(self.site, stats.get("list_problems") or []),
-            *unverified_alerts(self.site, self.profile.unverified),
-            *alerts,
-        ]
-        self.archive.finish_run(
-            self.run_id, status=status, stats=stats, field_coverage=coverage, alerts=recorded
-        )
-        return alerts
+        return finish_archive_run(self.archive, self.run_id, self.profile, status, stats, coverage, articles)
 
     def close(self) -> None:
         self.archive.close()

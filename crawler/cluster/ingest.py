@@ -21,9 +21,10 @@ from typing import Any
 from crawler.cluster import keys, messages
 from crawler.datadir import DataDir
 from crawler.items import PageResult
-from crawler.runstats import coverage_alerts
+from crawler.notices import record_notices
 from crawler.settled import SettledUrls, settled_path
-from crawler.state import record_fetch
+from crawler.spiders.news import profile_named
+from crawler.state import finish_archive_run, record_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -319,6 +320,7 @@ class _BatchWriter:
             ]
         )
         for result, (article, _, run_key) in zip(results, self.pending, strict=True):
+            record_notices(self.archive, result.article_id, article, result.status)
             self.stored.setdefault(article.site, set()).add(article.url)
             tally = self.tallies.setdefault(run_key, {})
             tally[result.status] = tally.get(result.status, 0) + 1
@@ -335,14 +337,17 @@ class _BatchWriter:
             **data.get("stats", {}),
             **{f"articles_{s}": counted.get(s, 0) for s in ("new", "updated", "unchanged")},
         }
-        coverage = data.get("coverage") or {}
-        recent = [r for r in self.archive.recent_coverage(site, limit=6) if r.get("id") != run_id]
-        alerts = coverage_alerts(site, coverage, int(data.get("articles") or 0), recent[:5])
+        alerts = finish_archive_run(
+            self.archive,
+            run_id,
+            profile_named(site),
+            data["status"],
+            stats,
+            data.get("coverage") or {},
+            int(data.get("articles") or 0),
+        )
         for alert in alerts:
             logger.error("coverage alert: %s", alert)
-        self.archive.finish_run(
-            run_id, status=data["status"], stats=stats, field_coverage=coverage, alerts=alerts
-        )
         self.ingest.report.runs_finished += 1
 
     def publish(self, pipe: Any) -> None:
