@@ -29,6 +29,8 @@ from crawler.state import CrawlState, crawl_state
 
 logger = logging.getLogger(__name__)
 
+# How soon (s) a worker with nothing to do while the round goes on looks at the frontier again.
+IDLE_POLL_SECONDS = 0.5
 # The finish reason of a worker that lost Redis; its run is recorded as interrupted.
 REDIS_LOST = "lost the connection to Redis"
 
@@ -49,6 +51,7 @@ class RedisCrawlState(CrawlState):
         cluster_politeness(settings)
         self.redis = keys.connect(self.url)
         self.error: str | None = None
+        self._poll: Any = None
         with keys.redis_errors(self.url):
             self.round = rounds.join(self.redis, self.site, self.holder)
         self.run_key = f"{self.site}:{self.round.id}:{self.holder}"
@@ -153,7 +156,23 @@ class RedisCrawlState(CrawlState):
             logger.warning("%s: the worker seeding round %s died; seeding it here", self.site, self.round.id)
             self.round.seeder = True
             deferred_from_coro(self.seed(self.crawler.spider.start()))  # type: ignore[union-attr]
+        self._look_again_soon()
         raise DontCloseSpider
+
+    def _look_again_soon(self) -> None:
+        """Ask the engine for the next request in IDLE_POLL_SECONDS, not at its 5-second heartbeat,
+        so that requests other workers add are taken up at once."""
+        from twisted.internet import reactor
+
+        if self._poll is None or not self._poll.active():
+            self._poll = reactor.callLater(IDLE_POLL_SECONDS, self._wake_engine)  # type: ignore[attr-defined]
+
+    def _wake_engine(self) -> None:
+        # Scrapy has no public call for this; without it the worker still looks at the heartbeat.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     # -- Redis ------------------------------------------------------------------------------------
 
