@@ -22,7 +22,7 @@ ARTICLE_COLUMNS = {
     "title": "Headline.",
     "subtitle": "Sub-headline or kicker, when the page has one.",
     "source": "Original publisher named on the page (来源).",
-    "published_at": "Publication time in Beijing time, ISO 8601; a bare day when the page gives only a day.",
+    "published_at": "Publication time in Beijing time, ISO 8601; a bare day when the page gives only a day, a month for a magazine issue.",
     "year": "Year of publication, for facets.",
     "author": "Author byline (作者 / 记者 / 通讯员).",
     "editor": "Editor byline (编辑 / 责任编辑).",

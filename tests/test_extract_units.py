@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import Article, NotAnArticle, extract_article, merge_pages
+from crawler.extract.body import is_chrome
 from crawler.extract.byline import join_names, lone_name, parse_byline, reporter_names
 from crawler.extract.dates import date_from_url, find_date, find_issue_month, parse_meta_date
 from crawler.extract.decode import decode_html, normalize_charset
@@ -47,6 +48,29 @@ def test_http_header_charset_is_used_for_non_utf8_bytes() -> None:
     text, codec = decode_html(raw, {"content-type": "text/html; charset=big5"})
     assert codec == "big5"
     assert "組織部門" in text
+
+
+@pytest.mark.parametrize(
+    "declarations,headers",
+    [
+        ('<meta name="charset" content="big5">', {}),
+        ('<meta charset="iso-8859-1"><meta http-equiv="Content-Type" content="text/html; charset=big5">', {}),
+        ('<meta charset="big5">', {"Content-Type": "text/html; charset=ISO-8859-1"}),
+        ("<script>" + "var x = 1;" * 500 + '</script><meta charset="big5">', {}),
+    ],
+)
+def test_a_charset_declared_in_an_unusual_place_is_found(declarations: str, headers: dict[str, str]) -> None:
+    raw = page("<p>組織部門堅持公道正派，努力打造模範部門。</p>", title="組織工作", head=declarations)
+    text, codec = decode_html(raw.encode("big5"), headers)
+    assert codec == "big5"
+    assert "組織部門" in text
+
+
+def test_a_western_charset_alone_does_not_turn_gbk_bytes_into_mojibake() -> None:
+    raw = page("<p>组织部门坚持公道正派。</p>", head='<meta charset="iso-8859-1">').encode("gbk")
+    text, codec = decode_html(raw)
+    assert codec == "gb18030"
+    assert "组织部门" in text
 
 
 def test_utf8_bom_is_honoured_and_removed() -> None:
@@ -231,6 +255,25 @@ def test_names_are_joined_with_the_enumeration_comma_and_placeholders_dropped() 
     assert join_names("甲 乙，丙/丁") == "甲、乙、丙、丁"
     assert join_names("佚名") is None
     assert join_names("admin") is None
+
+
+@pytest.mark.parametrize(
+    "line,chrome",
+    [
+        ("播报文章", True),
+        ("来自某某省", True),
+        ("发布于：某某市", True),
+        ("IP属地：浙江", True),
+        ("来自基层一线的声音", False),
+        ("本网站使用Cookie以提升您的浏览体验，继续浏览即表示您同意我们使用Cookie。", True),
+        ("您的浏览器暂时无法播放此视频", True),
+        ("点击进入某某专题>>", True),
+        ("点击进入新时代，党员干部要有新作为。", False),
+        ("Copyright © 2006 某某网 All Rights Reserved", True),
+    ],
+)
+def test_interface_lines_and_notices_are_not_text(line: str, chrome: bool) -> None:
+    assert is_chrome(line) is chrome
 
 
 # --- titles -----------------------------------------------------------------------

@@ -22,10 +22,14 @@ from crawler.extract.patterns import (
     DATE_RE,
     DISCLAIMER_RE,
     EDITOR_LINE_RE,
+    EVENT_LINE_RE,
     FORM_NAME_LABELS,
     INLINE_CREDIT_RE,
+    INTERFACE_LINE_RE,
     JUNK_LINE_RE,
     LABEL_RE,
+    NOTICE_LINE_MAX,
+    NOTICE_LINE_RE,
     REPORTER_RE,
     SECTION_END_RE,
     SOURCE_PAREN_RE,
@@ -45,7 +49,9 @@ _RELATED_SCAN = 15
 def is_chrome(text: str) -> bool:
     if JUNK_LINE_RE.match(text) or CHROME_PREFIX_RE.match(text):
         return True
-    return len(text) <= CHROME_LINE_MAX and bool(CHROME_LINE_RE.search(text))
+    if len(text) <= CHROME_LINE_MAX and (CHROME_LINE_RE.search(text) or INTERFACE_LINE_RE.match(text)):
+        return True
+    return len(text) <= NOTICE_LINE_MAX and bool(NOTICE_LINE_RE.search(text))
 
 
 def clean_body(lines: Sequence[Line], title: str | None, page_title: str = "") -> tuple[list[str], Byline]:
@@ -132,8 +138,10 @@ def _read_head(texts: list[str], found: Byline, emphasized: set[str]) -> list[st
                 del out[i]
                 continue
             parsed = parse_byline(text)
+            event = i + 1 < len(out) and EVENT_LINE_RE.match(out[i + 1])
             if (
                 parsed.labeled
+                and not event
                 and not _is_prose(text)
                 and (parsed.published_at or parsed.source or parsed.author or parsed.editor)
             ):
@@ -197,6 +205,10 @@ def _read_signature(text: str, found: Byline) -> bool:
         names = reporter_names(text)
         found.author = found.author or names
         return bool(names)
+    if _paren_only(text) and not _is_prose(text) and parse_byline(text).labeled:
+        # （审核：某某） and other bracketed credits made of labels only.
+        found.merge(parse_byline(text))
+        return True
     if _paren_only(text):
         # A credit alone on the last lines: （记者 张三）, （张三） or [ 张三 ].
         credit = AUTHOR_PAREN_RE.search(text)

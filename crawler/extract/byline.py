@@ -250,6 +250,8 @@ def _parse_byline(text: str) -> Byline:
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             _read_label(found, LABEL_FIELD[match.group(1) or match.group(2)], text[match.end() : end], pieces)
         _read_name_before_labels(found, pieces[0], matches[0].group(2))
+        if not found.source:
+            found.source = _outlet_before_labels(pieces[0])
         rest = " ".join(pieces)
     wen = WEN_SLASH_RE.search(text)
     if wen and not found.author:
@@ -309,6 +311,16 @@ def _read_name_before_labels(found: Byline, before: str, first_label: str | None
     if name:
         found.author = name
         found.author_note = "author: from the name before the by-line labels"
+
+
+def _outlet_before_labels(before: str) -> str | None:
+    """``某某晚报 2023-06-18 19:05 来源：(a link to the app)``: an outlet printed unlabeled
+    before labels that gave no source."""
+    date = DATE_RE.search(before)
+    tokens = [t for t in VALUE_SPLIT_RE.split(before[: date.start()] if date else before) if t.strip()]
+    if len(tokens) == 1 and " " not in tokens[0].strip() and is_publication(tokens[0].strip()):
+        return clean_source(tokens[0])
+    return None
 
 
 def _names_value(value: str) -> str:

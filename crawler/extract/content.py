@@ -14,6 +14,7 @@ from crawler.extract.patterns import (
     CHROME_ATTR_RE,
     NOT_CONTENT_ATTR_RE,
     PUNCTUATION,
+    SECTION_END_RE,
 )
 from crawler.extract.tree import AttrIndex, Line, all_text
 
@@ -25,6 +26,8 @@ _DECAY = (1.0, 1.0, 0.5, 0.25, 0.125)
 _KNOWN_MIN_SHARE = 0.45
 # Navigation and related-link lines make a wrapper less likely to be the article.
 _LINK_PENALTY = 0.5
+# Prose weight (about as many characters) an article must show before a related heading cuts.
+_PROSE_BEFORE_RELATED = 40.0
 
 
 def line_weight(line: Line) -> float:
@@ -40,13 +43,13 @@ def line_weight(line: Line) -> float:
 
 
 def density_container(
-    lines: Sequence[Line], skip: set[Any] | frozenset[Any] = frozenset()
+    lines: Sequence[Line], weights: Sequence[float], skip: set[Any] | frozenset[Any] = frozenset()
 ) -> tuple[Any | None, float]:
     """The element that collects most prose weight from the lines below it
-    (lines owned by ``skip`` count for nothing)."""
+    (``weights[line.index]``; lines owned by ``skip`` count for nothing)."""
     scores: dict[Any, float] = {}
     for line in lines:
-        weight = line_weight(line) if line.owner not in skip else 0.0
+        weight = weights[line.index] if line.owner not in skip else 0.0
         if not weight:
             continue
         node = line.owner
@@ -61,8 +64,8 @@ def density_container(
     return best, scores[best]
 
 
-def subtree_weight(lines: Sequence[Line], members: set[Any]) -> float:
-    return sum(max(line_weight(line), 0.0) for line in lines if line.owner in members)
+def subtree_weight(lines: Sequence[Line], weights: Sequence[float], members: set[Any]) -> float:
+    return sum(max(weights[line.index], 0.0) for line in lines if line.owner in members)
 
 
 def find_container(
@@ -72,19 +75,37 @@ def find_container(
     for el in profile_elements:
         if _has_text(el):
             return el, "profile"
-    dense, dense_score = density_container(lines)
+    weights = [line_weight(line) for line in lines]
+    # Below the article, a 推荐阅读 block may hold a story longer than the article itself.
+    article_lines = lines[: related_block_start(lines, weights)]
+    dense, dense_score = density_container(article_lines, weights)
     outside = not_content_blocks(index)
     if outside:
         # A thread of comments or a feed of teasers can hold more prose than a short article.
-        kept, kept_score = density_container(lines, outside)
+        kept, kept_score = density_container(article_lines, weights, outside)
         if kept is not None:
             dense, dense_score = kept, kept_score
     for selector in BODY_SELECTORS:
         for el in index.select(selector):
-            weight = subtree_weight(lines, block_members(el))
+            weight = subtree_weight(lines, weights, block_members(el))
             if weight and weight >= _KNOWN_MIN_SHARE * dense_score:
                 return el, f"known {selector}"
     return dense, "density"
+
+
+def related_block_start(lines: Sequence[Line], weights: Sequence[float]) -> int:
+    """Index of the first related-content heading (推荐阅读, 相关新闻...) that follows the
+    page's <h1> and some prose: nothing from there on is the article. ``len(lines)`` if none."""
+    headline_seen = False
+    prose = 0.0
+    for line in lines:
+        if line.owner.tag == "h1":
+            headline_seen = True
+        elif headline_seen:
+            if prose >= _PROSE_BEFORE_RELATED and SECTION_END_RE.match(line.text):
+                return line.index
+            prose += max(weights[line.index], 0.0)
+    return len(lines)
 
 
 def not_content_blocks(index: AttrIndex) -> set[Any]:

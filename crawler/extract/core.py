@@ -61,6 +61,7 @@ from crawler.extract.zones import (
     HEADER_ZONE,
     TAIL_ZONE,
     before_title,
+    date_below_text,
     drop_trailing_links,
     first_prose,
     footer_editor,
@@ -328,10 +329,8 @@ class _Extraction:
             chosen = meta_date if has_time(meta_date) and "T00:00:00" not in meta_date else chosen
         chosen = chosen or meta_date
         if not chosen:
-            # A bare date line right under the text (e-paper and signed-notice layouts).
-            for line in self.lines[last + 1 : last + 4]:
-                if len(line.text) <= 30 and line.link_ratio < 0.5:
-                    chosen = chosen or find_date(line.text)
+            # A date line right under the text (e-paper, signed-notice and blog layouts).
+            chosen = date_below_text(self.lines, last)
         if not chosen and signature.closing_date:
             chosen = signature.closing_date
         if not chosen:

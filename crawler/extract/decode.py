@@ -2,7 +2,10 @@
 
 Order: byte-order mark, then bytes that are valid UTF-8 (saved pages and
 misconfigured servers often declare gb2312 over UTF-8 bytes), then the HTTP
-header, then the page's own meta charset, then statistical detection.
+header, then the page's own declarations (any meta, meta name="charset", an
+XML declaration), then statistical detection. A Western single-byte charset
+(ISO-8859-1, a common server and template default) decides only last: Chinese
+bytes always decode in it, into mojibake.
 gb2312/gbk are read as gb18030, their superset.
 """
 
@@ -13,7 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from crawler.extract.errors import NotAnArticle
-from crawler.extract.patterns import BINARY_MAGIC, CHARSET_ALIASES, HEADER_CHARSET_RE, META_CHARSET_RE
+from crawler.extract.patterns import (
+    BINARY_MAGIC,
+    CHARSET_ALIASES,
+    CHARSET_SCAN_BYTES,
+    HEADER_CHARSET_RE,
+    META_CHARSET_RE,
+    WESTERN_CHARSETS,
+)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -51,6 +61,19 @@ def header_charset(headers: Mapping[str, Any] | None) -> str | None:
     return None
 
 
+def page_charset(body: bytes) -> str | None:
+    """The first usable charset the page declares; a Western one only if it is the only one."""
+    western = None
+    for match in META_CHARSET_RE.finditer(body[:CHARSET_SCAN_BYTES]):
+        name = next(group for group in match.groups() if group)
+        codec = normalize_charset(name.decode("ascii", "ignore"))
+        if codec in WESTERN_CHARSETS:
+            western = western or codec
+        elif codec:
+            return codec
+    return western
+
+
 def looks_binary(body: bytes) -> bool:
     head = body[:1024]
     if head.startswith(BINARY_MAGIC):
@@ -80,11 +103,9 @@ def decode_html(body: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
         if text.count("\ufffd") <= max(3, len(body) // 5000):
             return text, "utf-8"
     declared = header_charset(headers)
-    if declared is None:
-        match = META_CHARSET_RE.search(body[:4096])
-        if match:
-            declared = normalize_charset(match.group(1).decode("ascii", "ignore"))
-    if declared and declared != "utf-8":
+    if declared is None or declared in WESTERN_CHARSETS:
+        declared = page_charset(body) or declared
+    if declared and declared != "utf-8" and declared not in WESTERN_CHARSETS:
         try:
             return body.decode(declared), declared
         except UnicodeDecodeError:

@@ -25,7 +25,20 @@ CHARSET_ALIASES: dict[str, str] = {
     "utf8": "utf-8",
     "unicode": "utf-8",
 }
-META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+# Charset declarations in the page: meta charset (any of several metas), meta name="charset",
+# an XML declaration's encoding. Searched in the first bytes only (long heads are scripts).
+META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)"""
+    rb"""|<meta[^>]{0,100}?name\s*=\s*["']?charset["']?[^>]{0,100}?content\s*=\s*["']?\s*([\w.:-]+)"""
+    rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w.:-]+)""",
+    re.I,
+)
+CHARSET_SCAN_BYTES = 65536
+# Western single-byte charsets: a template default on Chinese pages (bytes in them always
+# decode, into mojibake), so another declaration or detection decides instead.
+WESTERN_CHARSETS: frozenset[str] = frozenset(
+    {"iso8859-1", "cp1252", "ascii", "iso8859-15", "cp1250", "iso8859-2", "latin-1"}
+)
 HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
@@ -280,10 +293,10 @@ WEN_SLASH_RE = re.compile(
 # Values end at these separators.
 VALUE_SPLIT_RE = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\u3000")
 
-# Reporter by-lines: 本报记者 张三, 记者 张三 李四 通讯员 王五, 本报记者王某李某发自北京
-# (names glued together are cut at their surnames later).
 # A form's name label (姓名 / 张某, as in appointment notices): the name after it is no byline.
 FORM_NAME_LABELS: frozenset[str] = frozenset({"姓名"})
+# Reporter by-lines: 本报记者 张三, 记者 张三 李四 通讯员 王五, 本报记者王某李某发自北京
+# (names glued together are cut at their surnames later).
 REPORTER_RE = re.compile(
     r"(?:本报|本台|本网|总台|新华社|人民网|央视|央广网)?(?:特约|首席|见习)?(?:记者|通讯员|实习生)\s*[:：]?\s*"
     r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+|(?=[/／)）\]】|｜丨]|$|发自|报道))){1,6}"
@@ -374,6 +387,10 @@ SECTION_END_RE = re.compile(
     r"更多精彩|精彩推荐|往期回顾|往期推荐|热门文章|最新文章|热门排行|排行榜|网友评论|相关专题|大家都在看)\s*[】\]]?\s*[:：>»]*$"
 )
 
+# The details of an event that open a notice (时间：… then 地点：…): text, not a by-line.
+EVENT_LINE_RE = re.compile(
+    r"^(?:会议|活动|报到|培训|考试)?(?:地\s*点|参加人员|参会人员|出席人员|主持人?|议程|对象)\s*[:：]"
+)
 # Long furniture lines at the end of a body: disclaimers and reprint notices.
 DISCLAIMER_RE = re.compile(
     r"^[【\[]?(?:免责|版权|特别|郑重)?声明[】\]]?\s*[:：]|^(?:本文|本站|本网)?(?:转载|版权)[^。]{0,20}(?:请注明|所有)|"
@@ -413,6 +430,24 @@ PROVINCES: frozenset[str] = frozenset(
 PLACE_SUFFIX_RE = re.compile(
     r"(?:省|市|县|区|州|镇|乡|村|旗|盟|山|江|河|湖|岛|港|城|路|街|馆|所|队|团|校|园|司|组|联|协|府|署|讯|刊)$"
 )
+# Interface lines of app-style pages before the text: 播报文章, 来自某某省, 发布于：某某市 (the
+# poster's region, not a source), 打开APP.
+INTERFACE_LINE_RE = re.compile(
+    r"^(?:播报文章|语音播报|听新闻|朗读全文|举报/?反馈|打开APP|打开App|APP内打开|"
+    r"(?:来自|IP属地|发布于)\s*[:：]?\s*(?:[\u4e00-\u9fff]{1,8}(?:省|市|区|县|州)|"
+    + "|".join(sorted(PROVINCES))
+    + r"))$"
+)
+# Notices that are never text, whatever their length: cookie banners, video players the
+# browser cannot run, promo links (点击进入…>>), follow prompts, copyright lines.
+NOTICE_LINE_RE = re.compile(
+    r"(?i:cookie)[^。]{0,60}(?:使用|同意|接受|政策|设置|accept|policy)|(?:使用|同意|接受)[^。]{0,40}(?i:cookie)|"
+    r"浏览器(?:暂时|暂不|目前)?(?:无法|不能|不支持)(?:播放|观看)|请(?:升级|更换)(?:您的)?浏览器|"
+    r"(?i:your browser does not support)|视频加载(?:中|失败)|"
+    r"^点击(?:进入|下载|查看|了解|关注|订阅)[^。！]{0,40}(?:>>|》》|＞＞|→)$|长按(?:识别)?二维码|"
+    r"^(?:Copyright|©|\(C\)|版权所有)|(?i:all rights reserved)"
+)
+NOTICE_LINE_MAX = 300
 # Syllables of Tibetan and other names written without a surname (格桑某某): never cut apart.
 UNSPLIT_NAME_CHARS: frozenset[str] = frozenset("格次扎达索朗旺顿巴桑洛拉央卓仁曲珍多吉措姆布尼玛平热阿买艾吐")
 

@@ -23,6 +23,7 @@ _HEADING_BONUS = {"h1": 30, "h2": 20, "h3": 10}
 _MAX_JOINED_LINES = 4
 _STRUCTURAL_WINDOW = 15
 _MAX_TITLE_DISTANCE = 40
+_EXACT_BONUS = 20
 
 
 def squash(text: str | None) -> str:
@@ -89,8 +90,13 @@ def find_title(
             joined = candidate
             parts.append(nxt.text)
         score = len(joined) * 2 + _is_titleish(line) - (20 if line.link_ratio > 0.5 else 0)
-        if len(joined) < 0.6 * len(squash(strip_site_name(page_title) if page_title else ref)):
+        headline = squash(strip_site_name(page_title) if page_title else ref)
+        if len(joined) < 0.6 * len(headline):
             continue
+        if joined == headline:
+            # The whole <title> less its site and column parts: the headline, over a
+            # bigger heading that names the blog or the column.
+            score += _EXACT_BONUS
         score += _date_follows(lines, line.index + len(parts))
         if best is None or score > best[0]:
             best = (score, _join_lines(parts), line.index + len(parts) - 1, _is_titleish(line))

@@ -8,13 +8,16 @@ from collections.abc import Sequence
 
 from crawler.extract.body import is_chrome
 from crawler.extract.byline import Byline, clean_source, lone_name, looks_like_person, parse_byline
+from crawler.extract.dates import find_date
 from crawler.extract.patterns import (
     ATTACHMENT_EXT_RE,
     CHROME_ATTR_RE,
     DISCLAIMER_RE,
+    EVENT_LINE_RE,
     FOOTER_EDITOR_RE,
     LABEL_ONLY_RE,
     NOT_SOURCE_RE,
+    SECTION_END_RE,
     SOURCE_SUFFIX_RE,
 )
 from crawler.extract.tree import Line
@@ -45,6 +48,8 @@ def peel_header(lines: list[Line]) -> list[Line]:
         parsed = parse_byline(text)
         if len(text) > 50 and not (parsed.labeled and parsed.published_at):
             break  # a long line is an info line only when labels and a date make it one
+        if start + 1 < len(lines) and EVENT_LINE_RE.match(lines[start + 1].text):
+            break  # 时间：… above 地点：… is the event a notice announces
         dated = (
             parsed.published_at is not None
             and len(parsed.leftover) <= 1
@@ -128,6 +133,25 @@ def tail_zone(lines: Sequence[Line], last: int) -> Byline:
         if parsed.labeled:
             found.merge(parsed)
     return found
+
+
+def date_below_text(lines: Sequence[Line], last: int) -> str | None:
+    """A date printed under the text without a label (a blog's ``posted @ 2008-05-12 21:35 |
+    阅读(326)``), before a related heading or a list of links."""
+    links = 0
+    for line in lines[last + 1 : last + 1 + TAIL_ZONE]:
+        if SECTION_END_RE.match(line.text):
+            break
+        if line.link_ratio >= 0.5:
+            links += 1
+            if links >= 2:
+                break
+            continue
+        if len(line.text) <= 80 and not _SENTENCE_END_RE.search(line.text):
+            found = find_date(line.text)
+            if found:
+                return found
+    return None
 
 
 def footer_editor(lines: Sequence[Line], last: int) -> str | None:
