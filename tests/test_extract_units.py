@@ -202,6 +202,7 @@ def test_seed_info_line_gives_source_time_and_cms_editor() -> None:
         ('来源：color="#333">某某日报', "source", "某某日报"),
         ("来源：王某某", "source", None),
         ("来源：王某某", "source_person", "王某某"),
+        ("来源：金融界", "source", "金融界"),
         ("[ 吴某某 ] 来源：某某日报", "author", "吴某某"),
         ("吴某某 发表于 2006-4-17 21:35", "author", "吴某某"),
         ("发布于：某某市", "source", None),
@@ -269,11 +270,24 @@ def test_names_are_joined_with_the_enumeration_comma_and_placeholders_dropped() 
         ("您的浏览器暂时无法播放此视频", True),
         ("点击进入某某专题>>", True),
         ("点击进入新时代，党员干部要有新作为。", False),
+        ("长按识别二维码 关注某某组工", True),
         ("Copyright © 2006 某某网 All Rights Reserved", True),
     ],
 )
 def test_interface_lines_and_notices_are_not_text(line: str, chrome: bool) -> None:
     assert is_chrome(line) is chrome
+
+
+def test_a_date_under_the_text_is_read_but_not_the_date_of_the_next_article() -> None:
+    url = "http://www.example.gov.cn/show.asp?id=12"
+    footer = "<div>2008-05-12 21:35 | 阅读(326)</div>"
+    neighbour = "<div>上一篇：某某镇召开党员大会（2008-05-10）</div>"
+    dated = extract_article(page("<h1>标题</h1><div id='zoom'>" + BODY + "</div>" + footer).encode(), url)
+    assert dated.published_at == "2008-05-12T21:35:00+08:00"
+    undated = extract_article(
+        page("<h1>标题</h1><div id='zoom'>" + BODY + "</div>" + neighbour).encode(), url
+    )
+    assert undated.published_at is None
 
 
 # --- titles -----------------------------------------------------------------------

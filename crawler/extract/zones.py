@@ -12,6 +12,7 @@ from crawler.extract.dates import find_date
 from crawler.extract.patterns import (
     ATTACHMENT_EXT_RE,
     CHROME_ATTR_RE,
+    CHROME_PREFIX_RE,
     DISCLAIMER_RE,
     EVENT_LINE_RE,
     FOOTER_EDITOR_RE,
@@ -142,6 +143,8 @@ def date_below_text(lines: Sequence[Line], last: int) -> str | None:
     for line in lines[last + 1 : last + 1 + TAIL_ZONE]:
         if SECTION_END_RE.match(line.text):
             break
+        if CHROME_PREFIX_RE.match(line.text):
+            continue  # 上一篇：… (2021-02-28) dates another article
         if line.link_ratio >= 0.5:
             links += 1
             if links >= 2:
