@@ -23,6 +23,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,12 @@ class Filters:
 
 
 def _date_bound(value: str, which: str) -> str:
-    if not _DATE.match(value):
-        raise QueryError(f"--{which} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    try:
+        if not _DATE.match(value):
+            raise ValueError(value)
+        date.fromisoformat((value + "-01-01"[len(value) - 4 :])[:10])
+    except ValueError:
+        raise QueryError(f"--{which} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
     if which == "since":
         return value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value
     return value + "-12-31"[len(value) - 4 :] if len(value) < 10 else value

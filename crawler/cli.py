@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Write what a crawl cluster's workers found into the archive (the one writer).",
     ),
     "status": ("crawler.commands.cluster:status", "Show a crawl cluster: workers, frontier, leases, ingest."),
+    "export": ("crawler.commands.export:export", "Write a dataset release: Parquet, JSON lines, CSV, card."),
 }
 
 

@@ -472,6 +472,13 @@ def test_demo_runs_twice_and_the_second_run_fetches_no_article(tmp_path):
     assert first.returncode == 0, first.stdout.decode() + first.stderr.decode()
     out = first.stdout.decode()
     assert "run summary" in out and "search:" in out
+    # The demo ends with the export command for its archive, and that command works.
+    command = out.strip().splitlines()[-1].split()
+    assert command[:2] == ["orgnews", "export"]
+    release = tmp_path / "release"
+    exported = run_cli(*command[1:], "--out", str(release), "--format", "csv")
+    assert exported.returncode == 0, exported.stderr.decode()
+    assert (release / "SHA256SUMS").is_file()
     second = run_cli("demo", data_dir=data_dir)
     assert second.returncode == 0, second.stdout.decode()
     with open_archive(data_dir) as arc:

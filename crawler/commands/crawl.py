@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -308,6 +309,11 @@ def demo(query: str, data_dir: DataDir) -> None:
             str(getattr(hit, "url", "") or ""),
         )
     console.print(table)
+    # Plain output (no markup, no wrapping), so the line can be pasted as it is.
+    console.print("make a dataset release of this archive (Parquet, JSON lines, CSV):")
+    console.print(
+        f"  orgnews export --data-dir {shlex.quote(str(data_dir.root))}", markup=False, soft_wrap=True
+    )
 
 
 @click.command()

@@ -1,0 +1,270 @@
+"""The dataset card: the release's ``README.md``, with Hugging Face YAML front matter.
+
+Every figure in it comes from the release itself (rows written, the runs of its sites), so
+two exports of the same archive give the same card.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from archive.export.model import Release
+from archive.export.resources import RESOURCES, TABLE_SCHEMA_TYPES, Resource
+from archive.export.writers import EXTENSIONS, FORMATS
+
+EXAMPLE_CHARS = 40
+# Hugging Face size categories, by number of articles.
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
+FILL_FIELDS = ("title", "source", "published_at", "author", "editor", "body")
+
+
+def _orgnews_version() -> str:
+    try:
+        return version("orgnews")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def size_category(articles: int) -> str:
+    for bound, name in SIZE_CATEGORIES:
+        if articles < bound:
+            return name
+    return "1M<n<10M" if articles < 10_000_000 else "n>10M"
+
+
+def front_matter(release: Release) -> str:
+    """YAML front matter: the configs name each table's files in the release's first format."""
+    fmt = next(fmt for fmt in FORMATS if fmt in release.formats)
+    lines = [
+        "---",
+        f"pretty_name: {release.name}",
+        "language:",
+        "- zh",
+        "license: other",
+        "license_name: publishers-rights-research-use",
+        "size_categories:",
+        f"- {size_category(release.rows.get('articles', 0))}",
+        "task_categories:",
+        "- text-classification",
+        "- text-retrieval",
+        "- summarization",
+        "tags:",
+        "- news",
+        "- chinese",
+        "- web-archive",
+        "configs:",
+    ]
+    for index, resource in enumerate(RESOURCES):
+        if release.rows.get(resource.name, 0) == 0:
+            continue
+        stem = "*" if resource.folder else resource.name
+        pattern = f"{resource.folder_path()}/{stem}{EXTENSIONS[fmt]}"
+        lines += [f"- config_name: {resource.name}", f'  data_files: "{pattern}"']
+        if index == 0:
+            lines.append("  default: true")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def _example(value: Any) -> str:
+    if value is None:
+        return ""
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict | bool) else str(value)
+    text = " ".join(text.split())
+    if len(text) > EXAMPLE_CHARS:
+        text = text[:EXAMPLE_CHARS] + "…"
+    text = text.replace("`", "'")
+    return f"`{text}`" if text else ""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _fields_table(resource: Resource, example: dict[str, Any]) -> list[str]:
+    lines = ["| field | type | meaning | example |", "|---|---|---|---|"]
+    for field in resource.fields:
+        kind = TABLE_SCHEMA_TYPES[field.kind]
+        lines.append(
+            f"| `{field.name}` | {kind} | {_cell(field.description)} | {_cell(_example(example.get(field.name)))} |"
+        )
+    return lines
+
+
+def _sources_table(release: Release) -> list[str]:
+    counts = release.figures.by_site_year
+    years = sorted({year for _, year in counts if year is not None})
+    undated = any(year is None for _, year in counts)
+    header = ["site", *map(str, years), *(["undated"] if undated else []), "total"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for site in sorted({site for site, _ in counts}):
+        cells = [str(counts.get((site, year), 0)) for year in years]
+        if undated:
+            cells.append(str(counts.get((site, None), 0)))
+        total = sum(n for (s, _), n in counts.items() if s == site)
+        lines.append(f"| {site} | " + " | ".join(cells) + f" | {total} |")
+    return lines
+
+
+def _quality_tables(release: Release) -> list[str]:
+    lines = [
+        "Share of articles in which each field was found, as measured by each site's latest crawl run that "
+        "stored articles (`runs.field_coverage`):",
+        "",
+        "| site | run | articles | " + " | ".join(FILL_FIELDS) + " |",
+        "|" + "---|" * (3 + len(FILL_FIELDS)),
+    ]
+    for item in release.coverage:
+        shares = [
+            f"{item['coverage'].get(name, 0):.0%}" if name in item["coverage"] else "" for name in FILL_FIELDS
+        ]
+        lines.append(f"| {item['site']} | {item['run']} | {item['articles']} | " + " | ".join(shares) + " |")
+    lines += [
+        "",
+        "And in this release (share of its articles with the field filled):",
+        "",
+        "| site | articles | " + " | ".join(FILL_FIELDS) + " |",
+        "|" + "---|" * (2 + len(FILL_FIELDS)),
+    ]
+    for site, filled in sorted(release.figures.filled.items()):
+        total = filled["articles"]
+        shares = [f"{filled[name] / total:.0%}" for name in FILL_FIELDS]
+        lines.append(f"| {site} | {total} | " + " | ".join(shares) + " |")
+    return lines
+
+
+def _runs_summary(release: Release) -> str:
+    runs = release.run_summary
+    if not runs["count"]:
+        return "The archive records no crawl run for these sites (its articles were imported)."
+    replayed = (
+        f" {runs['replay']} of them crawled the bundled offline replay of the sites, not the live sites."
+        if runs["replay"]
+        else ""
+    )
+    return (
+        f"{runs['count']} crawl runs between {runs['first'][:10]} and {runs['last'][:10]} (UTC), "
+        f"listed in `runs`.{replayed}"
+    )
+
+
+def dataset_card(release: Release) -> str:
+    figures = release.figures
+    articles = release.rows.get("articles", 0)
+    parts = [
+        front_matter(release),
+        f"# {release.name}",
+        "",
+        f"Version {release.version}, made from the archive as it was at {release.created} (the end of the "
+        "newest crawl run of its sites, or the newest capture when no run is recorded).",
+        "",
+        "## What it is",
+        "",
+        f"{articles:,} news-detail articles of Chinese organization-department (组织部 / 组工 / 党建) sites, "
+        "each extracted from its page into one clean record (title, 来源, publication time, bylines, body), "
+        f"with {release.rows.get('versions', 0):,} earlier versions of edited articles, "
+        f"{release.rows.get('stories', 0):,} stories grouping reposts of one piece across sites, "
+        f"and the provenance of every crawl ({release.rows.get('runs', 0):,} runs of "
+        f"{release.rows.get('sites', 0):,} sites).",
+        "",
+        "## Files",
+        "",
+        _layout(release),
+        "",
+        "## Fields",
+        "",
+    ]
+    for resource in RESOURCES:
+        parts += [f"### {resource.name}", "", resource.description, ""]
+        parts += _fields_table(resource, release.examples.get(resource.name, {}))
+        parts += [
+            "",
+            f"Primary key: {', '.join(f'`{k}`' for k in resource.primary_key)}."
+            + "".join(f" `{k.field}` refers to `{k.resource}.{k.reference}`." for k in resource.foreign_keys),
+            "",
+        ]
+    parts += [
+        "## Sources",
+        "",
+        "Articles per site and year of publication:",
+        "",
+        *_sources_table(release),
+        "",
+    ]
+    parts += [
+        "## Date range",
+        "",
+        f"Published from {figures.first_published or 'unknown'} to {figures.last_published or 'unknown'} "
+        "(Beijing time).",
+        "",
+        "## How it was collected",
+        "",
+        f"Crawled and extracted by orgnews {_orgnews_version()}. {_runs_summary(release)} The crawler obeys "
+        "robots.txt, sends a User-Agent naming itself and a contact, fetches at most two pages at a time per "
+        "host with a delay, and backs off from bot challenges, which are never stored as articles. Every "
+        "response was kept in WARC files; the text was extracted by orgnews' rule-based extractor.",
+        "",
+        "## Extraction quality",
+        "",
+        *_quality_tables(release),
+        "",
+        "## Repost grouping",
+        "",
+        "One piece (often from 中国组织人事报) is reposted by several sites. Articles whose titles and texts are "
+        "near-duplicates (MinHash over character shingles) share a `story_id`; `stories` has one row per story "
+        "with its sites and its earliest article. Each copy keeps its own site, URL and 来源: nothing is dropped.",
+        "",
+        "## Known limits",
+        "",
+        "- Only what the crawled lists linked to is archived; a site's older pages may be missing.",
+        "- `published_at` is midnight when the page gives only a day (`published_time_known` is false).",
+        "- Bylines are kept as printed: an editor may be a CMS account name, several people share one field.",
+        "- Repost grouping is by text similarity and can miss heavily edited reposts or join near-identical "
+        "notices.",
+        "- Pages that were bot challenges or gone when crawled are not in the release.",
+        "",
+        "## Rights",
+        "",
+        "The texts belong to their publishers; this release is for research (see `datapackage.json`, `rights`).",
+        "",
+        "## How to cite",
+        "",
+        "```bibtex",
+        f"@misc{{{release.name.replace('-', '_')},",
+        "  title  = {orgnews: Chinese organization-department news},",
+        f"  note   = {{Dataset release {release.name}, version {release.version}}},",
+        f"  year   = {{{release.created[:4]}}},",
+        "}",
+        "```",
+        "",
+        "## Checking the files",
+        "",
+        "    sha256sum -c SHA256SUMS",
+        "    frictionless validate datapackage.json",
+        "",
+    ]
+    if release.changelog is not None:
+        parts += ["## Changes", "", "See `CHANGELOG.md`.", ""]
+    return "\n".join(parts)
+
+
+def _layout(release: Release) -> str:
+    formats = ", ".join(release.formats)
+    lines = [
+        f"Every table is written in each of: {formats}. Parquet files are zstd-compressed and typed "
+        "(`published_at` a timestamp in +08:00, crawl times in UTC, lists as lists); JSON lines are gzip, one "
+        "object a line; CSV is UTF-8"
+        + (" with a byte order mark for Excel" if release.excel else "")
+        + ", with lists and objects as JSON text. Articles are split by year of publication "
+        "(`articles-undated` holds those without a date).",
+        "",
+        "| path | table | rows |",
+        "|---|---|---|",
+    ]
+    for entry in release.files:
+        lines.append(f"| `{entry.path}` | {entry.resource} | {entry.rows} |")
+    if release.captures:
+        lines += ["", "Raw captures: " + ", ".join(f"`{path}`" for path in release.captures) + " (WACZ)."]
+    return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""Making one release folder: choose the articles, write every resource, describe and checksum it.
+
+The folder is written under a temporary name beside its final place and renamed only once
+everything in it is written, so a folder with the release's name is always complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive.export import changelog, describe, reading
+from archive.export.model import ExportError, FileEntry, Release, checksum
+from archive.export.reading import Selection
+from archive.export.resources import ARTICLES, RESOURCES, SITES, Resource
+from archive.export.writers import EXTENSIONS, FORMATS, open_part
+
+# Rows are gathered per file and written as one Parquet row group; when the rows waiting in all
+# files together hold this many characters, the largest batch is written. Memory stays flat
+# however many years a release spans, and the batches depend only on the data, not on timing.
+BUFFER_CHARS = 24_000_000
+MAX_BATCH_ROWS = 50_000
+PARTIAL_MARK = ".partial-"
+Progress = Callable[[str, int, int | None], None]
+
+
+def _row_chars(row: tuple) -> int:
+    return sum(len(value) for value in row if isinstance(value, str)) + 16
+
+
+def write_resource(
+    conn: sqlite3.Connection,
+    resource: Resource,
+    folder: Path,
+    release: Release,
+    progress: Progress | None = None,
+    observe: Callable[[tuple], None] | None = None,
+) -> list[FileEntry]:
+    """Write every part of ``resource`` in every format of the release; returns the files written.
+
+    A table without rows has no file (Frictionless cannot read an empty JSON lines file)."""
+    directory = folder / resource.folder_path()
+    writers: dict[str, list] = {}
+    waiting: dict[str, list[tuple]] = defaultdict(list)
+    waiting_chars: Counter = Counter()
+    counts: Counter = Counter()
+    total = 0
+
+    def flush(part: str) -> None:
+        for writer in writers[part]:
+            writer.write(waiting[part])
+        waiting[part] = []
+        waiting_chars.pop(part, None)
+
+    for part, row in resource.read(conn):
+        if part not in writers:
+            directory.mkdir(parents=True, exist_ok=True)
+            writers[part] = [
+                open_part(fmt, directory / f"{part}{EXTENSIONS[fmt]}", resource, excel=release.excel)
+                for fmt in release.formats
+            ]
+        if not total:
+            release.examples[resource.name] = dict(zip(resource.field_names, row, strict=True))
+        if observe is not None:
+            observe(row)
+        waiting[part].append(row)
+        waiting_chars[part] += _row_chars(row)
+        counts[part] += 1
+        total += 1
+        if len(waiting[part]) >= MAX_BATCH_ROWS:
+            flush(part)
+        elif waiting_chars.total() >= BUFFER_CHARS:
+            flush(waiting_chars.most_common(1)[0][0])
+        if progress is not None and total % 1000 == 0:
+            progress(resource.name, total, None)
+    for part in sorted(writers):
+        if waiting[part]:
+            flush(part)
+        for writer in writers[part]:
+            writer.close()
+    if progress is not None:
+        progress(resource.name, total, None)
+    release.rows[resource.name] = total
+    prefix = resource.folder_path()
+    return [
+        FileEntry(resource.name, fmt, f"{prefix}/{part}{EXTENSIONS[fmt]}", part, counts[part])
+        for part in sorted(writers)
+        for fmt in release.formats
+    ]
+
+
+def partial_folder(out: Path) -> Path:
+    """The temporary folder beside ``out`` that this process writes; leftovers of dead exports are removed."""
+    for stale in out.parent.glob(f".{out.name}{PARTIAL_MARK}*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = out.parent / f".{out.name}{PARTIAL_MARK}{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def put_in_place(folder: Path, out: Path) -> None:
+    """Rename the finished ``folder`` to ``out``, replacing an earlier release there (--force)."""
+    if out.exists():
+        replaced = out.parent / f".{out.name}.replaced-{os.getpid()}"
+        out.rename(replaced)
+        folder.rename(out)
+        shutil.rmtree(replaced)
+    else:
+        folder.rename(out)
+
+
+def check_out(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise ExportError(f"{out} already exists: choose another --out, or add --force to replace it")
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} exists and is not a folder")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create {out.parent}: {exc.strerror}") from exc
+    if not os.access(out.parent, os.W_OK):
+        raise ExportError(f"cannot write in {out.parent}: permission denied")
+
+
+def default_version(created: str) -> str:
+    year, month, day = (int(part) for part in created[:10].split("-"))
+    return f"{year}.{month}.{day}"
+
+
+def list_formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    if unknown or not chosen:
+        raise ExportError(f"unknown format {(unknown or [value])[0]!r}: use some of {', '.join(FORMATS)}")
+    return tuple(fmt for fmt in FORMATS if fmt in chosen)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    out: Path | None = None
+    formats: tuple[str, ...] = FORMATS
+    selection: Selection = field(default_factory=Selection)
+    previous: Path | None = None
+    name: str | None = None
+    version: str | None = None
+    excel: bool = False
+    force: bool = False
+    # With it, the captures of the release's articles (reading.capture_rows) are packed into the
+    # release folder; it returns the paths it wrote there. The crawl side owns WARC files.
+    pack_captures: Callable[[list[tuple], Path, str], list[str]] | None = None
+    datasets_dir: Path = Path("datasets")
+
+
+def export_release(db_path: Path, options: ExportOptions, progress: Progress | None = None) -> Release:
+    """Write a release of the archive at ``db_path``; returns what was written."""
+    previous = changelog.read_previous(options.previous) if options.previous else None
+    conn = reading.open_snapshot(db_path)
+    try:
+        chosen = reading.choose_articles(conn, options.selection)
+        if not chosen:
+            raise ExportError("no article matches the export's filters: nothing to export")
+        created = reading.newest_run_time(conn) or "1970-01-01T00:00:00+00:00"
+        name = options.name or f"orgnews-{created[:10]}"
+        out = options.out or options.datasets_dir / name
+        check_out(out, options.force)
+        release = Release(
+            path=out,
+            name=name,
+            version=options.version or default_version(created),
+            created=created,
+            formats=options.formats,
+            excel=options.excel,
+        )
+        folder = partial_folder(out)
+        try:
+            _write_all(conn, folder, release, options, previous, progress)
+            describe.write_descriptions(folder, release)
+            put_in_place(folder, out)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    finally:
+        conn.close()
+    return release
+
+
+def _write_all(
+    conn: sqlite3.Connection,
+    folder: Path,
+    release: Release,
+    options: ExportOptions,
+    previous: Any,
+    progress: Progress | None,
+) -> None:
+    if progress is not None:
+        total = conn.execute("SELECT count(*) FROM temp.release_articles").fetchone()[0]
+        progress(ARTICLES.name, 0, total)
+    observers = {
+        ARTICLES.name: release.figures.observe,
+        SITES.name: lambda row: release.site_rows.append(dict(zip(SITES.field_names, row, strict=True))),
+    }
+    for resource in RESOURCES:
+        observe = observers.get(resource.name)
+        release.files.extend(write_resource(conn, resource, folder, release, progress, observe))
+    release.coverage = reading.latest_coverage(conn)
+    release.run_summary = reading.run_summary(conn)
+    if previous is not None:
+        release.changelog = changelog.compare(previous, reading.article_states(conn))
+        changelog.write(folder, release)
+    if options.pack_captures is not None:
+        release.captures = options.pack_captures(reading.capture_rows(conn), folder, release.name)
+    release.files = [_measured(folder, entry) for entry in release.files]
+
+
+def _measured(folder: Path, entry: FileEntry) -> FileEntry:
+    size, digest = checksum(folder / entry.path)
+    return FileEntry(entry.resource, entry.format, entry.path, entry.part, entry.rows, size, digest)

@@ -1,0 +1,225 @@
+"""The tables of a dataset release: what each holds, its fields, keys and how it is read.
+
+A release resource is one ``Resource`` in ``RESOURCES``; the writers, ``datapackage.json``
+and the dataset card are all derived from it, so a new table is a few lines here. For
+example, cadre appointment notices would be::
+
+    APPOINTMENTS = Resource(
+        name="appointments",
+        title="Cadre appointment notices",
+        description="One row per person named in a 任前公示 or 任免 notice.",
+        fields=(
+            Field("article_id", "integer", "Id of the article that printed the notice."),
+            Field("person", "string", "The person's name as printed."),
+            Field("position", "string", "The post they are proposed for or appointed to."),
+        ),
+        primary_key=("article_id", "person"),
+        foreign_keys=(ForeignKey("article_id", "articles", "id"),),
+        read=reading.appointment_rows,   # yields (part, row) in a stable order, from the snapshot
+        folder=True,                     # data/appointments/appointments.parquet ...
+    )
+    RESOURCES = (*RESOURCES, APPOINTMENTS)
+
+where ``reading.appointment_rows(snapshot)`` selects from the archive joined with
+``temp.release_articles`` (the ids of the articles in this release), so that the notices
+follow the export's --site, --since, --until and --query like everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from archive.export import reading
+
+if TYPE_CHECKING:
+    import sqlite3
+
+# Field kinds: how a value is written in each format, and its Table Schema type.
+#   integer, string, boolean: as named
+#   beijing_time: ISO 8601 with +08:00 (a Parquet timestamp in that zone)
+#   utc_time: ISO 8601 with +00:00 (a Parquet timestamp in UTC)
+#   strings: a list of strings; links: a list of {"url", "text"} objects
+#   shares: an object of field name -> share between 0 and 1
+TABLE_SCHEMA_TYPES = {
+    "integer": "integer",
+    "string": "string",
+    "boolean": "boolean",
+    "beijing_time": "datetime",
+    "utc_time": "datetime",
+    "strings": "array",
+    "links": "array",
+    "shares": "object",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    description: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in TABLE_SCHEMA_TYPES:
+            raise ValueError(f"field {self.name}: unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    resource: str
+    reference: str
+
+
+Rows = Iterator[tuple[str, tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    # (part, row) pairs in a stable order; part names the file (``articles-2021``), row follows ``fields``.
+    read: Callable[[sqlite3.Connection], Rows]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    # True: data/<name>/<part>.<ext>; False: data/<part>.<ext>.
+    folder: bool = True
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields)
+
+    def folder_path(self) -> str:
+        return f"data/{self.name}" if self.folder else "data"
+
+
+_TEXT_FIELDS = (
+    Field("column", "string", "The site's column (栏目) the article was listed in."),
+    Field("title", "string", "Headline."),
+    Field("subtitle", "string", "Subheading or kicker, when the page prints one."),
+    Field("source", "string", "来源: the original publisher named by the page (not the hosting site)."),
+    Field(
+        "published_at",
+        "beijing_time",
+        "Publication time in Beijing time (+08:00); midnight when the page gives only a day.",
+    ),
+    Field("published_time_known", "boolean", "False when the page gives only the day of publication."),
+    Field("author", "string", "Author byline as printed (作者, 本报记者 ...)."),
+    Field("editor", "string", "Editor byline as printed (编辑, 责任编辑; a CMS account name is kept as is)."),
+    Field("body", "string", "Clean body text, paragraphs separated by newlines."),
+    Field("images", "strings", "Absolute URLs of the images in the body."),
+    Field("attachments", "links", "Attached files: objects with the absolute url and the link text."),
+)
+_SEEN_FIELDS = (
+    Field("content_hash", "string", "SHA-256 of the text fields: equal hashes mean the same text."),
+    Field("first_seen", "utc_time", "When the crawler first stored this text (UTC)."),
+    Field("last_seen", "utc_time", "When the crawler last saw this text unchanged (UTC)."),
+)
+
+ARTICLES = Resource(
+    name="articles",
+    title="Articles",
+    description="Every archived news-detail article, one row each, split by year of publication.",
+    fields=(
+        Field("id", "integer", "Stable article id in the archive (kept from one release to the next)."),
+        Field("url", "string", "The URL the article was fetched from."),
+        Field("canonical_url", "string", "The page's own canonical URL, when it names one."),
+        Field("site", "string", "The hosting site's profile name (see sites)."),
+        *_TEXT_FIELDS,
+        Field("year", "integer", "Year of publication; empty when undated."),
+        Field("next_pages", "strings", "URLs of the further pages stitched into this record."),
+        Field("warnings", "strings", "What the extractor noticed (e.g. a date taken from the URL)."),
+        Field("story_id", "integer", "The story this article belongs to (see stories): reposts share it."),
+        *_SEEN_FIELDS,
+    ),
+    primary_key=("id",),
+    foreign_keys=(ForeignKey("site", "sites", "name"), ForeignKey("story_id", "stories", "story_id")),
+    read=reading.article_rows,
+)
+
+VERSIONS = Resource(
+    name="versions",
+    title="Earlier versions",
+    description="Earlier texts of articles edited after they were first archived.",
+    fields=(
+        Field("article_id", "integer", "The article (see articles)."),
+        Field(
+            "version",
+            "integer",
+            "1 for the first text archived, 2 for the next...; the current text is in articles.",
+        ),
+        *_TEXT_FIELDS,
+        *_SEEN_FIELDS,
+        Field("replaced_at", "utc_time", "When a newer text replaced this one (UTC)."),
+    ),
+    primary_key=("article_id", "version"),
+    foreign_keys=(ForeignKey("article_id", "articles", "id"),),
+    read=reading.version_rows,
+)
+
+STORIES = Resource(
+    name="stories",
+    title="Stories",
+    description="One row per story: a piece and its reposts on other sites, grouped by text similarity.",
+    fields=(
+        Field("story_id", "integer", "Story id (the id of the story's first archived article)."),
+        Field("articles", "integer", "How many articles of this release belong to the story."),
+        Field("sites", "strings", "The sites that carry it, sorted."),
+        Field("first_published", "beijing_time", "Earliest publication time among its articles."),
+        Field("last_published", "beijing_time", "Latest publication time among its articles."),
+        Field("earliest_article_id", "integer", "The article published first (ties: the lowest id)."),
+    ),
+    primary_key=("story_id",),
+    foreign_keys=(ForeignKey("earliest_article_id", "articles", "id"),),
+    read=reading.story_rows,
+)
+
+SITES = Resource(
+    name="sites",
+    title="Sites",
+    description="The crawled sites: profile name, title, hosts and what this release holds of each.",
+    fields=(
+        Field("name", "string", "Profile name, as in articles.site."),
+        Field("title", "string", "The site's name."),
+        Field("hosts", "strings", "Host names crawled for it."),
+        Field("articles", "integer", "Articles of this site in the release."),
+        Field("first_published", "beijing_time", "Earliest publication time among them."),
+        Field("last_published", "beijing_time", "Latest publication time among them."),
+    ),
+    primary_key=("name",),
+    read=reading.site_rows,
+    folder=False,
+)
+
+RUNS = Resource(
+    name="runs",
+    title="Crawl runs",
+    description="Every recorded crawl of the release's sites: when, outcome, counts, field coverage, alerts.",
+    fields=(
+        Field("id", "integer", "Run id."),
+        Field("site", "string", "The site crawled (see sites)."),
+        Field("started_at", "utc_time", "Start (UTC)."),
+        Field("finished_at", "utc_time", "End (UTC); empty while running or when it was killed."),
+        Field("status", "string", "finished, interrupted, failed or running."),
+        Field(
+            "replay", "boolean", "True when the run crawled the bundled offline replay, not the live site."
+        ),
+        Field("pages_fetched", "integer", "Pages fetched."),
+        Field("articles_new", "integer", "New articles stored."),
+        Field("articles_updated", "integer", "Articles whose text had changed (a new version)."),
+        Field("articles_unchanged", "integer", "Articles fetched again and found unchanged."),
+        Field("articles_failed", "integer", "Detail pages that did not yield an article."),
+        Field("fetches_blocked", "integer", "Responses that were bot challenges."),
+        Field("field_coverage", "shares", "Share of the run's articles in which each field was found."),
+        Field("alerts", "strings", "Warnings raised by the run (e.g. a field's coverage dropped)."),
+    ),
+    primary_key=("id",),
+    foreign_keys=(ForeignKey("site", "sites", "name"),),
+    read=reading.run_rows,
+    folder=False,
+)
+
+RESOURCES: tuple[Resource, ...] = (ARTICLES, VERSIONS, STORIES, SITES, RUNS)
