@@ -1,0 +1,117 @@
+"""Export benchmark: seconds and peak memory of ``orgnews export`` per format, against a bare SELECT.
+
+Builds (or reuses) a synthetic archive with the archive benchmark's generator
+(``archive.synthetic``: about 3,000 characters of 组织/党建 text per article) through the
+real write API, then in the same run: a bare ``SELECT`` of every article column in id
+order, read to the end in this process (the floor: the archive cannot be read faster), and
+the real ``orgnews export --format F`` in a subprocess for each format, with its wall time
+and its peak resident memory (``wait4``). Prints seconds, the ratio to the bare read, peak
+RSS and bytes written.
+
+    python benchmarks/export.py                                # 20,000 articles
+    python benchmarks/export.py --size 1000000 --dir /var/tmp/bench-export --keep
+    python benchmarks/export.py --size 1000000 --dir /var/tmp/bench-export --reuse
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import Archive
+from archive.synthetic import CorpusGenerator
+
+GENERATE_CHUNK = 50_000
+COLUMNS = (
+    "id, url, canonical_url, site, [column], title, subtitle, source, published_at, author, editor, body, "
+    "images, attachments, year, next_pages, warnings, story_id, content_hash, first_seen, last_seen"
+)
+TARGET_RATIO = 3.0
+TARGET_RSS_MB = 500
+
+
+def build(data_dir: Path, size: int) -> None:
+    """``size`` synthetic articles saved as ``orgnews import`` saves them (grouping and pairs left for later)."""
+    corpus = CorpusGenerator(seed=size)
+    started = time.perf_counter()
+    with Archive.open(data_dir / "archive.db") as arc:
+        for start in range(0, size, GENERATE_CHUNK):
+            chunk = list(corpus.articles(min(GENERATE_CHUNK, size - start), start=start))
+            arc.save_articles(chunk, workers=1, defer_pairs=True, defer_stories=True)
+            print(
+                f"  built {start + len(chunk):,} articles ({time.perf_counter() - started:,.0f} s)",
+                flush=True,
+            )
+
+
+def bare_select(db: Path) -> tuple[float, int]:
+    """Seconds to read every article row, every column the export writes, in id order."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    started = time.perf_counter()
+    cursor = conn.execute(f"SELECT {COLUMNS} FROM articles ORDER BY id")
+    rows = 0
+    while batch := cursor.fetchmany(10_000):
+        rows += len(batch)
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds, rows
+
+
+def timed_export(data_dir: Path, out: Path, fmt: str) -> tuple[float, float, int]:
+    """(seconds, peak RSS in MB, bytes written) of the real ``orgnews export --format fmt``."""
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [sys.executable, "-m", "crawler.cli", "export", "--format", fmt, "--out", str(out)]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*argv, "--data-dir", str(data_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"orgnews export --format {fmt} failed (status {status})")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return seconds, usage.ru_maxrss / 1024, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--dir", type=Path, default=None, help="Where the archive and releases go.")
+    parser.add_argument("--reuse", action="store_true", help="Measure the archive already in --dir.")
+    parser.add_argument("--keep", action="store_true", help="Keep the archive for --reuse.")
+    parser.add_argument("--formats", default="parquet,jsonl,csv")
+    args = parser.parse_args()
+    root = args.dir or Path(f"/var/tmp/orgnews-bench-export-{args.size}")
+    data_dir = root / "data"
+    if not args.reuse:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
+        print(f"building an archive of {args.size:,} synthetic articles in {data_dir}")
+        build(data_dir, args.size)
+    db = data_dir / "archive.db"
+    print(f"archive: {db.stat().st_size / 1e9:,.2f} GB; machine: {os.cpu_count()} cores, shared")
+    bare, rows = bare_select(db)
+    print(f"bare SELECT of {rows:,} articles: {bare:,.1f} s")
+    print(f"{'format':8} {'seconds':>9} {'x bare':>7} {'peak RSS MB':>12} {'MB written':>11}")
+    verdicts = []
+    for fmt in args.formats.split(","):
+        seconds, rss, size = timed_export(data_dir, root / f"release-{fmt}", fmt)
+        print(f"{fmt:8} {seconds:9,.1f} {seconds / bare:7.2f} {rss:12,.0f} {size / 1e6:11,.0f}", flush=True)
+        if fmt == "parquet":
+            verdicts.append(f"parquet {seconds / bare:.2f}x the bare read (target <= {TARGET_RATIO:g}x)")
+        verdicts.append(f"{fmt} peak RSS {rss:,.0f} MB (target < {TARGET_RSS_MB} MB)")
+    print("; ".join(verdicts))
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
