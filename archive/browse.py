@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from archive import careers_view
 from archive.datasette_plugin import matching_sql
 from archive.searching import BM25, open_existing
+from archive.store import IMMUTABLE
 
 HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh", "article_lsh_recent", "index_progress")
 HIDDEN_ARTICLE_COLUMNS = ("content_hash", "fetch_id", "next_pages")
@@ -157,14 +159,17 @@ def metadata(database: str) -> dict[str, Any]:
     }
 
 
-def build_datasette(db_path: str | Path) -> Any:
-    """A read-only Datasette over the archive (migrated first, so the schema is current)."""
+def build_datasette(db_path: str | Path, notice: Callable[[str], None] | None = None) -> Any:
+    """A read-only Datasette over the archive (migrated first where it can be written, so the schema
+    is current; opened as immutable where not even its write-ahead log can be opened)."""
     from datasette.app import Datasette
 
     path = Path(db_path)
-    open_existing(path).close()
+    with open_existing(path, notice) as arc:
+        immutable = arc.read_only == IMMUTABLE
     return Datasette(
-        [str(path)],
+        [] if immutable else [str(path)],
+        immutables=[str(path)] if immutable else [],
         metadata=metadata(path.stem),
         settings={
             "sql_time_limit_ms": 5000,

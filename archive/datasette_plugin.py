@@ -33,16 +33,20 @@ while the page still shows the search box.
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from functools import lru_cache
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils.asgi import BadRequest
 
+# Registered with this plugin: error pages, log lines and JSON errors (see that module).
+from archive.datasette_errors import asgi_wrapper, handle_exception, wants_json  # noqa: F401
 from archive.errors import QueryError
 from archive.indexing import index_match_sql
 from archive.query import Query, parse_query
-from archive.searching import make_snippet
+from archive.searching import make_snippet, matching_ids
 
 PLUGIN = "orgnews"
 # Request argument -> searched field, as Datasette names them (_search, _search_<column>).
@@ -122,6 +126,7 @@ def search_arguments(args: dict[str, str]) -> FilterArguments:
     clauses: list[str] = []
     params: dict[str, str] = {}
     descriptions: list[str] = []
+    refused: list[str] = []  # the descriptions of search arguments that cannot be used
     # Told on the page like a bad query rather than raised: an error page would lose the form.
     for argument in sorted(k for k in args if k.startswith("_search_") and k not in SEARCH_ARGUMENTS):
         clauses.append("0")
@@ -144,14 +149,14 @@ def search_arguments(args: dict[str, str]) -> FilterArguments:
         if isinstance(result, QueryError):
             clauses.append("0")
             descriptions.append(f'search "{query}"{where} cannot be used ({result})')
+            refused.append(descriptions[-1])
             continue
         param = f"orgnews_search_{field}"
         clauses.append(search_filter(field, param))
         params[param] = query
         descriptions.append(f'search matches "{query}"{where}')
-    return FilterArguments(
-        clauses, params, descriptions, {"supports_search": True, "search": args.get("_search", "")}
-    )
+    context = {"supports_search": True, "search": args.get("_search", ""), "search_refused": refused}
+    return FilterArguments(clauses, params, descriptions, context)
 
 
 # trylast: Datasette's own search filter (run before) says the table has no search; ours says it has.
@@ -162,7 +167,36 @@ def filters_from_request(request, database, table, datasette):
     config = datasette.plugin_config(PLUGIN, database=database, table=table) or {}
     if not config.get("exact_search"):
         return None
-    return search_arguments({key: request.args.get(key) for key in request.args if key.startswith("_search")})
+    arguments = search_arguments(
+        {key: request.args.get(key) for key in request.args if key.startswith("_search")}
+    )
+    if arguments.extra_context["search_refused"] and wants_json(request):
+        # A JSON client has no page to read the reason on: the answer is the error.
+        raise BadRequest("; ".join(arguments.extra_context["search_refused"]))
+    if not arguments.params:
+        return arguments
+    return _searched_once(datasette.get_database(database), arguments)
+
+
+# Past this many matches the search stays a SQL filter (run again by the count and each facet)
+# rather than a list of ids passed to every query of the page.
+LISTED_MATCHES = 100_000
+
+
+async def _searched_once(db, arguments: FilterArguments) -> FilterArguments:
+    """The filter with each search run once, as the list of its matching ids: the row count and
+    every facet of the page then read that list instead of running the search again each."""
+    for param, query in list(arguments.params.items()):
+        field = param.removeprefix("orgnews_search_")
+        ids = await db.execute_fn(lambda conn, q=query, f=field: matching_ids(conn, q, f, LISTED_MATCHES))
+        if ids is None:
+            continue
+        clause = search_filter(field, param)
+        arguments.where_clauses[arguments.where_clauses.index(clause)] = (
+            f"id in (select value from json_each(:{param}_ids))"
+        )
+        arguments.params[f"{param}_ids"] = json.dumps(ids)
+    return arguments
 
 
 _HIDE_COLUMNS_CSS = "".join(

@@ -9,3 +9,7 @@ class ArchiveError(Exception):
 
 class QueryError(ArchiveError):
     """A search query or filter cannot be understood; the message says what to change."""
+
+
+class ReadOnlyArchive(ArchiveError):
+    """The archive cannot be written here (read-only file, directory or medium)."""

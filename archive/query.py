@@ -31,6 +31,12 @@ CHARACTER_COLUMNS = {"all": "title body", "title": "title", "body": "body"}
 PAIR_COLUMNS = {"all": "title_pairs body_pairs", "title": "title_pairs", "body": "body_pairs"}
 _LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
 
+# Past these a query is refused with a sentence, not parsed: every level of parentheses and every
+# operator is a level of recursion here and in the FTS5 expression (which stops at 256 levels).
+MAX_QUERY_CHARACTERS = 2000
+MAX_QUERY_PARTS = 200  # words, phrases, operators and parentheses
+MAX_QUERY_NESTING = 20  # operators inside operators, by parentheses (FTS5 stops near 30)
+
 # Sentinel for "no article" while building index expressions.
 _NONE = "\x00none"
 
@@ -95,9 +101,19 @@ def parse_query(text: str, field: str = "all") -> Query:
         raise QueryError(f"unknown search field {field!r}: use one of {', '.join(FIELDS)}")
     if text is None or not text.strip():
         raise QueryError("the search query is empty: give at least one word, e.g. 党建")
+    if len(text) > MAX_QUERY_CHARACTERS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long: at most {MAX_QUERY_CHARACTERS:,} are read"
+        )
     tokens = _lex(text)
+    _check_size(tokens)
     parser = _Parser(tokens, text)
     tree = parser.parse()
+    if (depth := _nesting(tree)) > MAX_QUERY_NESTING:
+        raise QueryError(
+            f"the query nests AND / OR / NOT {depth} levels deep in parentheses: at most "
+            f"{MAX_QUERY_NESTING} are read"
+        )
     terms = _positive_terms(tree)
     query = Query(
         text=text,
@@ -131,6 +147,19 @@ def _lex(text: str) -> list[tuple[str, str]]:
         elif match.group("word"):
             tokens.append(("term", match.group("word")))
     return tokens
+
+
+def _check_size(tokens: list[tuple[str, str]]) -> None:
+    """Refuse a query with more parts than a search is built for."""
+    if len(tokens) > MAX_QUERY_PARTS:
+        raise QueryError(
+            f"the query has {len(tokens):,} words, operators and parentheses: at most "
+            f"{MAX_QUERY_PARTS} are read; split it into several searches"
+        )
+
+
+def _nesting(node: Term | Node) -> int:
+    return 1 + max(map(_nesting, node.children)) if isinstance(node, Node) else 0
 
 
 class _Parser:
@@ -175,11 +204,15 @@ class _Parser:
         return parts[0] if len(parts) == 1 else Node("AND", tuple(parts))
 
     def parse_not(self) -> Term | Node:
+        # a NOT b NOT c is a NOT (b OR c): one level however many words are left out.
         left = self.parse_primary()
+        excluded = []
         while self.peek() == ("op", "NOT"):
             self.take()
-            left = Node("NOT", (left, self.parse_primary()))
-        return left
+            excluded.append(self.parse_primary())
+        if not excluded:
+            return left
+        return Node("NOT", (left, excluded[0] if len(excluded) == 1 else Node("OR", tuple(excluded))))
 
     def parse_primary(self) -> Term | Node:
         token = self.peek()

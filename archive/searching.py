@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +32,7 @@ from archive.query import parse_query
 from archive.schema import LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
+from crawler.extract.dates import BadDate, date_span
 
 # Title hits count ten times body hits; weights for title, body, title_pairs, body_pairs.
 BM25 = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)"
@@ -44,7 +43,6 @@ SAMPLE_MATCHES = 2000
 WALK_SHARE = 0.005
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # The index matches of a query (parameters: its pair and its character expression), by id.
 _MATCHING_IDS = index_match_sql("?", "?", "rowid AS id")
 _RANKED_IDS = index_match_sql("?", "?", f"rowid AS id, -{BM25} AS score")
@@ -95,14 +93,10 @@ class Filters:
 
 def _date_bound(value: str, which: str) -> str:
     try:
-        if not _DATE.match(value):
-            raise ValueError(value)
-        date.fromisoformat((value + "-01-01"[len(value) - 4 :])[:10])
-    except ValueError:
-        raise QueryError(f"--{which} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
-    if which == "since":
-        return value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value
-    return value + "-12-31"[len(value) - 4 :] if len(value) < 10 else value
+        first, last = date_span(value)
+    except BadDate as exc:
+        raise QueryError(f"--{which} {exc}") from None
+    return (first if which == "since" else last).isoformat()
 
 
 def _as_list(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -165,6 +159,18 @@ class Searcher:
         for row in self._execute(sql, [*self.match, *self.params]):
             if self._keep(row):
                 yield tuple(row)[2:]
+
+    def ids(self, at_most: int) -> list[int] | None:
+        """The ids of the matching articles, ignoring the filters; None when there are more than
+        ``at_most`` (for a caller that then searches in SQL rather than hold them all)."""
+        if self.query.exact:
+            sql = f"SELECT id FROM ({_MATCHING_IDS}) LIMIT ?"
+            found = [row[0] for row in self._execute(sql, [*self.match, at_most + 1])]
+        else:
+            sql = f"SELECT a.id, a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS})"
+            kept = (row["id"] for row in self._execute(sql, self.match) if self._keep(row))
+            found = list(itertools.islice(kept, at_most + 1))
+        return None if len(found) > at_most else found
 
     def rows(self, order: str, limit: int = 0) -> Iterator[sqlite3.Row]:
         """Matching article rows in the requested order, with a ``score`` column."""
@@ -358,6 +364,14 @@ def hits_page(
     return [searcher.hit(row) for row in rows]
 
 
+def matching_ids(
+    conn: sqlite3.Connection, query: str, field: str = "all", at_most: int = 100_000
+) -> list[int] | None:
+    """The ids of every article matching ``query`` in ``field`` (as ``run_search`` finds them), or
+    None when there are more than ``at_most``."""
+    return Searcher(conn, query, field_name=field, filters=_filters()).ids(at_most)
+
+
 def count_matches(arc: Archive, query: str, *, field: str = "all", **filters: Any) -> int:
     """How many articles match ``query`` under the same filters as ``run_search``."""
     return Searcher(arc.conn, query, field_name=field, filters=_filters(**filters)).count()
@@ -375,11 +389,21 @@ def _filters(
     return Filters(_as_list(site), _as_list(source), _as_list(column), author, editor, since, until)
 
 
-def open_existing(db_path: str | Path) -> Archive:
+def _existing(db_path: str | Path) -> Path:
     path = Path(db_path)
     if not path.is_file():
         raise ArchiveError(f"no archive at {path}: crawl something first (orgnews crawl or orgnews demo)")
-    return Archive.open(path)
+    return path
+
+
+def open_existing_for_writing(db_path: str | Path) -> Archive:
+    """The archive at ``db_path`` for a command that writes to it (``ReadOnlyArchive`` where it cannot)."""
+    return Archive.open(_existing(db_path))
+
+
+def open_existing(db_path: str | Path, notice: Callable[[str], None] | None = None) -> Archive:
+    """The archive at ``db_path`` for reading (read-only where it cannot be written, said to ``notice``)."""
+    return Archive.open_for_reading(_existing(db_path), notice)
 
 
 def search(db_path: str | Path, query: str, **options: Any) -> list[Hit]:

@@ -14,18 +14,23 @@ archive from ``archive.searching``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from archive.bookkeeping import CrawlBookkeeping
 from archive.careers import AppointmentRecords
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, ReadOnlyArchive
 from archive.indexing import rebuild_index
-from archive.schema import INDEX, STORIES, migrate
+from archive.schema import INDEX, SCHEMA_VERSION, STORIES, migrate, schema_version
 from archive.stories import regroup_all
 from archive.writing import ArticleWriting, SaveResult
 
 __all__ = ["Archive", "SaveResult", "upgrade"]
+
+READ_ONLY, IMMUTABLE = "mode=ro", "immutable=1"
 
 
 def _rebuild(conn: sqlite3.Connection, what: frozenset[str]) -> None:
@@ -44,16 +49,30 @@ def upgrade(conn: sqlite3.Connection) -> int:
 class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
     """The SQLite archive. Open with ``Archive.open(path)``; usable as a context manager."""
 
+    # How a read-only archive was opened (see open_for_reading); None when it can be written.
+    read_only: str | None = None
+
     @classmethod
     def open(cls, path: str | Path) -> Archive:
-        """Open (creating or upgrading when needed) the archive at ``path``."""
+        """Open (creating or upgrading when needed) the archive at ``path``, for writing.
+
+        Raises ``ReadOnlyArchive`` when the file or its directory cannot be written (see
+        ``open_for_reading`` for commands that only read) and ``ArchiveError`` when it is damaged.
+        """
         path = Path(path)
+        if not _writable(path):
+            raise ReadOnlyArchive(
+                f"the archive {path} is read-only here (its file or directory cannot be written): "
+                "this command writes to it; run it where the archive can be written"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, timeout=60)
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"cannot open the archive {path}: {exc}") from exc
         try:
+            if problem := cut_short(path):
+                raise sqlite3.DatabaseError(problem)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-65536")
@@ -65,3 +84,87 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
             conn.close()
             raise
         return cls(conn, path)
+
+    @classmethod
+    def open_for_reading(cls, path: str | Path, notice: Callable[[str], None] | None = None) -> Archive:
+        """Open the archive at ``path`` for commands that only read: as ``open`` where it can be
+        written (which brings its schema up to date), else read-only, saying so once to ``notice``.
+
+        Read-only means SQLite's ``mode=ro``, or ``immutable=1`` when the write-ahead log beside
+        it cannot be opened either (a read-only directory); ``read_only`` then names which.
+        """
+        try:
+            return cls.open(path)
+        except ReadOnlyArchive:
+            pass
+        path = Path(path)
+        conn, option = _connect_read_only(path)
+        try:
+            if problem := cut_short(path):
+                raise sqlite3.DatabaseError(problem)
+            version = schema_version(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ArchiveError(f"{path} is not a usable orgnews archive: {exc}") from exc
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise ArchiveError(
+                f"the read-only archive {path} has schema version {version} and this orgnews reads "
+                f"{SCHEMA_VERSION}: open it once with this orgnews where it can be written"
+            )
+        if notice is not None:
+            how = option + (", without its write-ahead log" if option == IMMUTABLE else "")
+            notice(f"note: the archive {path} is read-only here: opened for reading only ({how})")
+        archive = cls(conn, path)
+        archive.read_only = option
+        return archive
+
+
+def _writable(path: Path) -> bool:
+    """Whether the archive at ``path`` and the files SQLite keeps beside it can be written."""
+    existing = path if path.exists() else next((p for p in path.parents if p.exists()), path.parent)
+    if existing != path:
+        return os.access(existing, os.W_OK)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def cut_short(path: Path) -> str | None:
+    """Why the file at ``path`` is visibly shorter than SQLite says it is, or None.
+
+    The header records the database's size in pages; a file cut short (a copy that stopped, a
+    full disk) is found here, before any query reads past its end. Cheap: one read of 100 bytes.
+    """
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return None  # not a database at all: SQLite says so itself
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when the change counter it was written with is current.
+    if header[24:28] != header[92:96] or size >= pages * page_size:
+        return None
+    return f"it holds {size:,} bytes of the {pages * page_size:,} its header records: it was cut short"
+
+
+def _connect_read_only(path: Path) -> tuple[sqlite3.Connection, str]:
+    """A read-only connection to ``path`` and how it was opened (``mode=ro``, else ``immutable=1``)."""
+    uri = "file:" + urllib.parse.quote(str(path))
+    for option in (READ_ONLY, IMMUTABLE):
+        try:
+            conn = sqlite3.connect(f"{uri}?{option}", uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot open the archive {path}: {exc}") from exc
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn, option
+        except sqlite3.OperationalError:
+            conn.close()  # mode=ro cannot open the write-ahead log in a read-only directory
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ArchiveError(f"{path} is not a usable orgnews archive: {exc}") from exc
+    raise ArchiveError(f"cannot open the archive {path} even read-only")

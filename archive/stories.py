@@ -17,12 +17,12 @@ import hashlib
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from archive.indexing import STORIES_THROUGH, IndexUpkeep
+from archive.workers import worker_pool
 
 NUM_PERM = 32
 BANDS = 8
@@ -258,7 +258,7 @@ class StoryGrouping(IndexUpkeep):
             return self._catch_up(
                 "stories_through", lambda rows: group(rows, map(_row_signature, rows)), batch, progress
             )
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
 
             def group_in_pool(rows: list[tuple[int, str | None, str]]) -> None:
                 group(rows, pool.map(_row_signature, rows, chunksize=PREPARE_PIECE))

@@ -35,6 +35,7 @@ from archive.indexing import (
 )
 from archive.schema import LIST_FIELDS, TEXT_FIELDS, VERSION_FIELDS
 from archive.stories import PREPARE_PIECE, Signature, StoryGrouping, assign_story, signature
+from archive.workers import worker_pool
 
 # What makes two captures of a URL "the same article": not the crawl bookkeeping.
 _HASHED_FIELDS = (*TEXT_FIELDS, "images", "attachments")
@@ -202,7 +203,7 @@ class ArticleWriting(StoryGrouping):
         ):
             if workers < 1:
                 return write_all(prepare(article, stories=stories) for article in articles)
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with worker_pool(workers) as pool:
                 return write_all(_prepared_in(pool, articles, stories, ahead=2 * batch))
 
     @contextlib.contextmanager

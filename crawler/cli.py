@@ -7,6 +7,9 @@ without loading Scrapy, Datasette or the archive.
 from __future__ import annotations
 
 import importlib
+import sqlite3
+import sys
+from typing import Any
 
 import click
 
@@ -48,6 +51,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _database_problem(exc: sqlite3.DatabaseError) -> str:
+    """One sentence for an SQLite error that reached the command line."""
+    kind = getattr(exc, "sqlite_errorname", "")
+    if kind.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        # A damaged archive (cut short, overwritten) met past the pages read when it was opened.
+        return (
+            f"the archive is damaged ({exc}): restore it from a copy, or rescue what is left "
+            "with `sqlite3 archive.db .recover`"
+        )
+    if kind.startswith("SQLITE_READONLY"):
+        return f"the archive cannot be written here ({exc}): run this where it can be written"
+    return f"the archive cannot be used: {exc}"
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
@@ -57,6 +74,19 @@ class LazyGroup(click.Group):
             module_name, attr = COMMANDS[name][0].split(":")
             return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(_database_problem(exc)) from exc
+        except Exception as exc:
+            # archive.errors is loaded only by commands that open an archive, and those are the
+            # only ones whose ArchiveError (a sentence for the user) can arrive here.
+            errors = sys.modules.get("archive.errors")
+            if errors is not None and isinstance(exc, errors.ArchiveError):
+                raise click.ClickException(str(exc)) from exc
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing uses the static help so that --help does not import every command.

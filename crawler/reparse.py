@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.workers import worker_pool
 from crawler.details import PageAssembly, parse_detail
 from crawler.extract import NotAnArticle
 from crawler.notices import record_notices
@@ -147,9 +147,7 @@ def reparse(
             _locate_by_request(source, page_index)
     report.failed = [(s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file")]
     sources = [s for s in sources if s.get("warc_file")]
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(folders, page_index)
-    ) as pool:
+    with worker_pool(workers, initializer=_init_worker, initargs=(folders, page_index)) as pool:
         results: Iterator = pool.map(reextract, sources, chunksize=max(1, len(sources) // (workers * 8)))
         with archive.transaction():
             for url, data, error in results:

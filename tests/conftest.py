@@ -104,3 +104,13 @@ def serving(data_dir: Path, log_path: Path) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """A data directory left by ``orgnews demo`` (the crawl of the bundled replay); read it, do not
+    change it (copy it first)."""
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    result = run_cli("demo", data_dir=data_dir, timeout=300)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    return data_dir

@@ -123,3 +123,14 @@ def test_bad_date_and_missing_archive(tmp_path, archive_dir):
     missing = run_cli("search", "党建", data_dir=tmp_path / "empty")
     assert missing.returncode == 1
     assert "no archive at" in missing.stderr.decode() and "Traceback" not in missing.stderr.decode()
+
+
+def test_table_heading_counts_what_matched_not_only_what_is_shown(archive_dir):
+    total = int(run_cli("search", "党建", "--count", data_dir=archive_dir).stdout)
+    assert total == 3
+    shown = run_cli("search", "党建", "--limit", "2", data_dir=archive_dir).stdout.decode()
+    assert "2 of 3 hits for 党建" in shown
+    every = run_cli("search", "党建", data_dir=archive_dir).stdout.decode()
+    assert "3 hits for 党建" in every and " of " not in every.splitlines()[0]
+    one = run_cli("search", "乡村振兴", data_dir=archive_dir).stdout.decode()
+    assert "1 hit for 乡村振兴" in one

@@ -57,6 +57,13 @@ def get_json(base: str, path: str, **params) -> dict:
     return json.loads(urllib.request.urlopen(url, timeout=30).read())
 
 
+def get_json_error(base: str, path: str, **params) -> tuple[int, dict]:
+    """The status and JSON body of a request that must fail."""
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        get_json(base, path, **params)
+    return failed.value.code, json.loads(failed.value.read())
+
+
 def get_page(base: str, path: str, **params) -> str:
     return (
         urllib.request.urlopen(base + path + "?" + urllib.parse.urlencode(params), timeout=30).read().decode()
@@ -150,14 +157,16 @@ def test_bad_query_explains_itself_on_the_table_page_and_in_saved_queries(server
     with pytest.raises(QueryError) as raised:
         parse_query(query)
     message = str(raised.value)
-    table = table_search(base, _search=query)
-    assert table["rows"] == [] and table["filtered_table_rows_count"] == 0
-    assert message in table["human_description_en"]
+    # A JSON client gets the reason as the answer: HTTP 400 with an error field.
+    status, answer = get_json_error(base, "/archive/articles.json", _search=query)
+    assert status == 400 and answer["ok"] is False and message in answer["error"]
     page = get_page(base, "/archive/articles", _search=query)
     assert message in html.unescape(page)
     for saved_query in ("search", "search_by_date"):
-        rows = get_json(base, f"/archive/{saved_query}.json", q=query, _shape="objects")["rows"]
-        assert [(row["id"], row["title"]) for row in rows] == [(None, "Cannot search: " + message)]
+        status, answer = get_json_error(base, f"/archive/{saved_query}.json", q=query, _shape="objects")
+        assert status == 400 and answer["error"] == "Cannot search: " + message and answer["rows"] == []
+        status, answer = get_json_error(base, f"/archive/{saved_query}", q=query, _format="json")
+        assert status == 400 and answer["error"] == "Cannot search: " + message
         page = get_page(base, f"/archive/{saved_query}", q=query)
         assert message in html.unescape(page)
 
@@ -238,3 +247,64 @@ def test_search_page_shows_results_in_a_browser(server, tmp_path):
     # The page says what it searched for, and the near miss "5G 芯片" (spaced) is not a hit.
     assert 'search matches "5G芯片"' in dom
     assert "学习 教育" not in dom
+
+
+def raw_request(base: str, method: str, path: str) -> int:
+    """The status of a request sent as written (no normalising of ``..``), with http.client."""
+    import http.client
+
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path, body=b"{}" if method == "POST" else None)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+BAD_REQUESTS = [
+    ("GET", "/a/b/c/d/e", 404),
+    ("GET", "/../../etc/passwd", 404),
+    ("GET", "/archive/no_such_table", 404),
+    ("GET", "/archive/articles/999999999", 404),
+    ("POST", "/archive/sites/-/insert", 405),
+    ("POST", "/archive/articles", 405),
+    ("DELETE", "/archive/articles", 405),
+    ("GET", "/archive/articles.json?_search=" + urllib.parse.quote("(" * 300 + "党" + ")" * 300), 400),
+    ("GET", "/archive/articles.json?_search=" + urllib.parse.quote("党" + " NOT 党" * 3000), 400),
+    ("GET", "/archive/search.json?q=" + urllib.parse.quote("(党 OR 建 NOT 干 " * 25 + ")" * 25), 400),
+]
+
+
+def test_requests_it_cannot_serve_get_their_status_and_one_log_line(server):
+    base, data_dir = server
+    log_path = data_dir.parent / "serve.log"
+    before = log_path.read_bytes()
+    for method, path, status in BAD_REQUESTS:
+        assert raw_request(base, method, path) == status, (method, path)
+    # Deep or long queries are explained on the HTML pages too, not answered with a server error.
+    page = get_page(base, "/archive/articles", _search="(" * 300 + "党" + ")" * 300)
+    assert "at most 200 are read" in html.unescape(page)
+    deadline = time.monotonic() + 10  # the server may write a line just after answering
+    while (written := log_path.read_bytes()[len(before) :].decode()).count(" -> ") < len(BAD_REQUESTS):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert "Traceback" not in written and "locals" not in written
+    lines = [line for line in written.splitlines() if " -> " in line]
+    assert len(lines) == len(BAD_REQUESTS), written
+    for (method, path, status), line in zip(BAD_REQUESTS, lines, strict=True):
+        assert line.startswith(f"{method} {path.split('?')[0]} -> {status}"), line
+
+
+@pytest.mark.parametrize("query", ["党建", "组，织", "干部 OR 人才"])
+def test_facets_of_a_search_count_exactly_its_matches(server, query):
+    from collections import Counter
+
+    base, data_dir = server
+    table = get_json(base, "/archive/articles.json", _search=query, _facet="site", _size="0")
+    facet = {row["value"]: row["count"] for row in table["facet_results"]["site"]["results"]}
+    expected = Counter(hit.site for hit in search(data_dir / "archive.db", query, limit=0))
+    assert facet == dict(expected) and table["filtered_table_rows_count"] == sum(expected.values())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import fields
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,7 +15,6 @@ from crawler.datadir import DataDir, data_dir_option
 
 if TYPE_CHECKING:
     from archive.store import Archive
-    from crawler.extract.article import Article
 
 FORMATS = ("table", "json", "csv")
 
@@ -96,7 +95,7 @@ def search(
         "until": until,
     }
     try:
-        with open_existing(data_dir.archive_db) as arc:
+        with open_existing(data_dir.archive_db, notice=_note) as arc:
             if count_only:
                 click.echo(count_matches(arc, query, field=field_name, **filters))
                 return
@@ -109,6 +108,9 @@ def search(
                 collapse_reposts=collapse_reposts,
                 limit=limit,
             )
+            total = len(hits)
+            if output_format == "table" and (collapse_reposts or (limit and total >= limit)):
+                total = arc.count(query, field=field_name, **filters)
             if collapse_reposts and (waiting := arc.story_backlog()):
                 click.echo(
                     f"note: {waiting:,} articles of a bulk load are not grouped into stories yet and are "
@@ -124,7 +126,25 @@ def search(
     elif output_format == "csv":
         _write_csv(hits)
     else:
-        _print_table(query, hits)
+        _print_table(_heading(query, len(hits), total, collapse_reposts), hits)
+
+
+def _heading(query: str, shown: int, matching: int, collapsed: bool) -> str:
+    """``20 of 27 hits for Q``: what is shown, out of how many articles match."""
+    if collapsed:
+        stories = "story" if shown == 1 else "stories"
+        articles = "article" if matching == 1 else "articles"
+        return f"{shown:,} {stories} of {matching:,} matching {articles} for {query}"
+    hits = "hit" if matching == 1 else "hits"
+    return (
+        f"{matching:,} {hits} for {query}"
+        if shown == matching
+        else f"{shown:,} of {matching:,} hits for {query}"
+    )
+
+
+def _note(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _write_csv(hits: list) -> None:
@@ -140,14 +160,14 @@ def _write_csv(hits: list) -> None:
         )
 
 
-def _print_table(query: str, hits: list) -> None:
+def _print_table(title: str, hits: list) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from archive.searching import MARK_END, MARK_START
 
-    table = Table(title=f"{len(hits)} hits for {query}", title_justify="left", show_lines=True)
+    table = Table(title=title, title_justify="left", show_lines=True)
     for name in ("id", "date", "site", "title", "snippet"):
         table.add_column(name, overflow="fold")
     for hit in hits:
@@ -175,7 +195,7 @@ def serve(port: int, host: str, data_dir: DataDir) -> None:
     from archive.errors import ArchiveError
 
     try:
-        datasette = build_datasette(data_dir.archive_db)
+        datasette = build_datasette(data_dir.archive_db, notice=_note)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     import uvicorn
@@ -204,11 +224,11 @@ def index(batch: int, data_dir: DataDir) -> None:
     import time
 
     from archive.errors import ArchiveError
-    from archive.searching import open_existing
+    from archive.searching import open_existing_for_writing
 
     started = time.monotonic()
     try:
-        with open_existing(data_dir.archive_db) as arc:
+        with open_existing_for_writing(data_dir.archive_db) as arc:
             grouped, paired, merged = _catch_up(arc, batch=batch)
             if not (grouped or paired or merged):
                 click.echo(
@@ -252,31 +272,8 @@ def _catch_up(arc: Archive, **options: int) -> tuple[int, int, int]:
     return grouped, paired, merged
 
 
-def _read_articles(files: tuple[TextIO, ...], problems: list[str]) -> Iterator[Article]:
-    """Articles from JSON lines, one object per line; unreadable lines are described in ``problems``."""
-    from crawler.extract.article import Article
-
-    for handle in files:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{handle.name}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not JSON ({exc.msg})")
-                continue
-            if not isinstance(data, dict) or not isinstance(data.get("url"), str) or not data["url"].strip():
-                problems.append(f"{where}: not an article (a JSON object with a url)")
-                continue
-            try:
-                yield Article.from_dict(data)
-            except TypeError as exc:
-                problems.append(f"{where}: not an article ({exc})")
-
-
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.File("r", encoding="utf-8"))
+@click.argument("files", nargs=-1, required=True, type=click.File("rb"))
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
@@ -311,6 +308,7 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     from collections import Counter
 
     from archive.errors import ArchiveError
+    from archive.importing import read_articles
     from archive.store import Archive
 
     problems: list[str] = []
@@ -318,7 +316,7 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     try:
         with Archive.open(data_dir.ensure().archive_db) as arc:
             results = arc.save_articles(
-                _read_articles(files, problems),
+                read_articles(files, problems),
                 workers=workers,
                 defer_pairs=True,
                 defer_stories=True,

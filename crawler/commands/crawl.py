@@ -38,10 +38,41 @@ def _load_profiles() -> dict[str, Any]:
         raise click.ClickException(str(exc)) from exc
 
 
-def _open_archive(data_dir: DataDir) -> Any:
-    from archive import Archive
+def _first_day(value: str | None) -> str | None:
+    """The first day of a date option, read as every command reads dates."""
+    from crawler.extract.dates import BadDate, date_span
 
-    return Archive.open(data_dir.archive_db)
+    if value is None:
+        return None
+    try:
+        return date_span(value)[0].isoformat()
+    except BadDate as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def contact_warning(contact: str | None, replay_url: str | None) -> str | None:
+    """The warning for a live crawl without a contact, whose User-Agent then names the project."""
+    from crawler import PROJECT_URL
+
+    if contact or replay_url:
+        return None
+    return (
+        f"warning: no --contact (or $ORGNEWS_CONTACT): the User-Agent names {PROJECT_URL} instead; "
+        "give an e-mail or URL where site operators can reach you"
+    )
+
+
+def _open_archive(data_dir: DataDir, reading: bool = False) -> Any:
+    """The data directory's archive; ``reading``: for a command that only reads (read-only where it
+    cannot be written, said once on stderr). A damaged or read-only archive is one error line."""
+    from archive import Archive, ArchiveError
+
+    try:
+        if reading:
+            return Archive.open_for_reading(data_dir.archive_db, lambda note: click.echo(note, err=True))
+        return Archive.open(data_dir.archive_db)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _known_sites(profiles: dict[str, Any], names: tuple[str, ...]) -> list[str]:
@@ -56,8 +87,11 @@ def _lock_or_exit(data_dir: DataDir) -> Any:
     """The data directory's lock; when another process holds it, say who and exit with status 3."""
     from crawler.lock import CrawlLock, LockHeld
 
+    path = data_dir.root / "crawl.lock"
     try:
-        return CrawlLock(data_dir.root / "crawl.lock").acquire()
+        return CrawlLock(path).acquire()
+    except OSError as exc:
+        raise click.ClickException(f"cannot take the lock {path}: {exc.strerror or exc}") from exc
     except LockHeld as exc:
         Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         sys.exit(EXIT_LOCKED)
@@ -69,6 +103,8 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
     from crawler.runner import CrawlOptions, default_log_file, run_crawl
 
     data_dir.ensure()
+    # Before Scrapy starts, so a damaged or read-only archive is one line rather than a failed crawl.
+    _open_archive(data_dir).close()
     lock = _lock_or_exit(data_dir)
     try:
         log_file = default_log_file(data_dir)
@@ -105,10 +141,10 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site profile.")
 @click.option(
     "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     metavar="DATE",
-    help="Skip articles whose URL shows a publication day before DATE (YYYY-MM-DD).",
+    callback=lambda ctx, param, value: _first_day(value),
+    help="Skip articles whose URL shows a publication day before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
 )
 @click.option(
     "--max-pages",
@@ -165,7 +201,7 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
 def crawl(
     sites: tuple[str, ...],
     all_sites: bool,
-    since: Any,
+    since: str | None,
     max_pages: int,
     refresh_days: int,
     contact: str | None,
@@ -226,6 +262,8 @@ def crawl(
         chosen = _known_sites(profiles, sites)
     else:
         raise click.UsageError("name one or more sites, or use --all (see `orgnews sites`)")
+    if warning := contact_warning(contact, replay_url):
+        click.echo(warning, err=True)
     if redis_url:
         from crawler.commands.cluster import run_worker
 
@@ -240,7 +278,7 @@ def crawl(
             lease_seconds=lease_seconds,
             replay_url=replay_url,
             contact=contact,
-            since=since.date().isoformat() if since else None,
+            since=since,
             max_pages=max_pages,
         )
         sys.exit(status)
@@ -251,7 +289,7 @@ def crawl(
         replay_url=replay_url,
         contact=contact,
         refresh_days=refresh_days,
-        since=since.date().isoformat() if since else None,
+        since=since,
         max_pages=max_pages,
     )
     sys.exit(status)
@@ -357,7 +395,7 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
 
     if not data_dir.archive_db.exists():
         raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
-    with _open_archive(data_dir) as arc:
+    with _open_archive(data_dir, reading=True) as arc:
         found = arc.runs(site=site, limit=limit)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))

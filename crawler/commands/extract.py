@@ -21,7 +21,7 @@ def _as_text(record: dict) -> str:
 
 
 @click.command(name="extract")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--url",
     help="The URL the page was fetched from (resolves relative links, dates in URLs). "
@@ -40,8 +40,9 @@ def extract(files: tuple[Path, ...], url: str | None, fmt: str) -> None:
     """Extract one article from each saved HTML FILE.
 
     Prints one JSON object per file on its own line. A file that is not an
-    article (empty, binary, a bot challenge, a list page...) gets a message on
-    stderr; the other files are still printed, and the exit status is 1.
+    article (empty, binary, a bot challenge, a list page...) or cannot be read
+    (missing, a directory, no permission) gets a message on stderr; the other
+    files are still printed, and the exit status is 1.
 
     \b
     Example:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 
@@ -45,6 +46,86 @@ class Article:
         """Build an Article from a mapping, ignoring keys that are not fields."""
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def from_record(cls, data: Any) -> Article:
+        """An Article from a record read from outside (a JSON line): ``from_dict`` after checking
+        every field's type. Raises ``BadRecord`` naming the first field that is wrong and how."""
+        if not isinstance(data, dict):
+            raise BadRecord(f"a JSON object with a url was expected, not {_kind(data)}")
+        for name, kind in _FIELD_KINDS.items():
+            problem = _field_problem(data.get(name), kind)
+            if problem:
+                raise BadRecord(f"field {name!r} {problem}")
+        return cls.from_dict(data)
+
+
+class BadRecord(ValueError):
+    """A record that cannot be an Article; the message names the field and what is wrong."""
+
+
+# What each field may hold in a record: "url" (a non-empty string), "text" (a string or null),
+# "date" (an ISO 8601 day or time, or null), "strings" (a list of strings), "links" (a list of
+# objects with string values).
+_FIELD_KINDS = {
+    "url": "url",
+    **dict.fromkeys(("canonical_url", "site", "column", "title", "subtitle", "source"), "text"),
+    "published_at": "date",
+    **dict.fromkeys(("author", "editor", "body"), "text"),
+    **dict.fromkeys(("images", "next_pages", "warnings"), "strings"),
+    "attachments": "links",
+}
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _text_problem(value: str) -> str | None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (\\ud800-\\udfff), which is not text"
+    return None
+
+
+def _date_problem(value: str) -> str | None:
+    try:
+        if len(value) == 7:  # a month, for a page that shows only a magazine issue
+            date.fromisoformat(value + "-01")
+        else:
+            datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+    except ValueError:
+        return f"is not an ISO 8601 date or time: {value[:40]!r}"
+    return None
+
+
+def _field_problem(value: Any, kind: str) -> str | None:
+    """What is wrong with ``value`` for a field of ``kind`` (see _FIELD_KINDS), or None."""
+    if value is None:
+        return "is missing" if kind == "url" else None
+    if kind in ("url", "text", "date"):
+        if not isinstance(value, str):
+            return f"must be a string, not {_kind(value)}"
+        if kind == "url" and not value.strip():
+            return "is empty"
+        return _text_problem(value) or (_date_problem(value) if kind == "date" else None)
+    if not isinstance(value, list):
+        return f"must be a list, not {_kind(value)}"
+    for item in value:
+        if kind == "links":
+            if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
+                return "must hold objects of strings ({url, text})"
+            texts = [*item.keys(), *item.values()]
+        elif not isinstance(item, str):
+            return f"must hold strings, not {_kind(item)}"
+        else:
+            texts = [item]
+        problem = next(filter(None, map(_text_problem, texts)), None)
+        if problem:
+            return problem
+    return None
 
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Article))

@@ -6,6 +6,7 @@ All pages print Beijing time without a zone marker, so every result carries
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -183,3 +184,35 @@ def day_of(iso: str | None) -> str | None:
 
 def has_time(iso: str | None) -> bool:
     return bool(iso and "T" in iso)
+
+
+class BadDate(ValueError):
+    """A date given by a user (a command option) that is not a real day, month or year."""
+
+
+_OPTION_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_span(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the one reading of a date
+    option for every command (``--since`` takes the first day, ``--until`` the last).
+
+    Raises ``BadDate`` naming the value for anything else, including days that do not exist
+    (``2021-02-30``) and months past 12.
+    """
+    text = (value or "").strip()
+    match = _OPTION_DATE_RE.fullmatch(text)
+    if match is None:
+        raise BadDate(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2021-02-03")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if day is not None:
+            first = last = dt.date(year, month, day)
+        elif month is not None:
+            first = dt.date(year, month, 1)
+            last = first.replace(day=calendar.monthrange(year, month)[1])
+        else:
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:
+        raise BadDate(f"{value!r} is not a date: there is no such day or month") from None
+    return first, last

@@ -9,8 +9,6 @@ storage are middlewares and the pipeline (see ``crawler/settings.py``).
 
 from __future__ import annotations
 
-import getpass
-import socket
 from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from typing import Any
@@ -21,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler import __version__, requestmeta
+from crawler import PROJECT_URL, __version__, requestmeta
 from crawler.details import PageAssembly, parse_detail
 from crawler.extract import NotAnArticle
 from crawler.items import Fetch, PageResult, fetch_from_response
@@ -36,8 +34,9 @@ PRIORITY = {"list": 0, "detail": 10, "page": 20}
 
 
 def user_agent(contact: str) -> str:
-    """An honest User-Agent: what we are and whom to write to."""
-    contact = contact or f"{getpass.getuser()}@{socket.getfqdn()}"
+    """An honest User-Agent: what we are and whom to write to (the project, when no contact is given:
+    never a local account or host name, which would tell every site about the operator's machine)."""
+    contact = contact or PROJECT_URL
     return f"orgnews/{__version__} (news archive crawler; contact: {contact})"
 
 

@@ -1,0 +1,119 @@
+"""How ``orgnews serve`` answers what it cannot serve: the right status, one log line, JSON for JSON.
+
+Datasette 0.65's own error handler prints a rich traceback with local variables (the request,
+the SQL) outside an ``except`` block, which itself fails: every unknown URL became an HTTP 500
+and a screenful of log. Here an unknown URL is a 404, a refused write a 403 or 405, a query
+that cannot be read a 400 whose JSON carries the reason, and each error is one log line.
+These hooks are registered through ``archive.datasette_plugin``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import urllib.parse
+from typing import Any
+
+from datasette import Response, hookimpl
+from datasette.utils.asgi import Base400
+from datasette.views.base import DatasetteError
+
+_log = logging.getLogger("orgnews.serve")
+# The saved queries whose SQL reports a query that cannot be read (see archive.browse).
+_CHECKED_PARAMETER = re.compile(r"orgnews_query_error\(:(\w+)\)")
+
+
+def wants_json(request: Any) -> bool:
+    return request.path.endswith(".json") or request.args.get("_format") == "json"
+
+
+def _status_and_message(exception: BaseException) -> tuple[int, str, str | None]:
+    if isinstance(exception, Base400):
+        return exception.status, str(exception.args[0] if exception.args else exception), None
+    if isinstance(exception, DatasetteError):
+        return exception.status, str(exception.message), exception.title
+    return 500, f"{type(exception).__name__}: {exception}", None
+
+
+def log_error(method: str, path: str, status: int, message: str) -> None:
+    """The one log line of an error: the request and the reason, no traceback, no local variables."""
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    reason = "" if first_line == str(status) else " " + first_line[:300]
+    _log.warning("%s %s -> %d%s", method, path, status, reason)
+
+
+# A wrapper replaces the handlers' answers, so Datasette's own never runs: its traceback printer
+# fails outside an except block, and its awaitable would run after ours otherwise.
+@hookimpl(hookwrapper=True)
+def handle_exception(datasette, request, exception):
+    outcome = yield
+    outcome.force_result([_error_response(datasette, request, exception)])
+
+
+def _error_response(datasette: Any, request: Any, exception: BaseException) -> Any:
+    async def respond() -> Response:
+        status, message, title = _status_and_message(exception)
+        log_error(request.method, request.path, status, message)
+        info = {"ok": False, "error": message, "status": status, "title": title}
+        if wants_json(request):
+            return Response.json(info, status=status)
+        template = datasette.jinja_env.select_template([f"{status}.html", "error.html"])
+        page = await template.render_async(
+            dict(info, urls=datasette.urls, app_css_hash=datasette.app_css_hash(), menu_links=lambda: [])
+        )
+        return Response.html(page, status=status)
+
+    return respond
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def refuse(scope, receive, send):
+            refusal = None
+            if scope.get("type") == "http":
+                refusal = _write_refusal(scope) or await _saved_query_refusal(datasette, scope)
+            if refusal is None:
+                await app(scope, receive, send)
+            else:
+                await refusal.asgi_send(send)
+
+        return refuse
+
+    return wrap
+
+
+def _write_refusal(scope: dict) -> Response | None:
+    """A 405 for any request but a read: the archive is served read-only."""
+    method = scope.get("method", "GET")
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    message = f"{method} is not allowed: this archive is served read-only"
+    log_error(method, scope.get("path", ""), 405, message)
+    return Response.json(
+        {"ok": False, "error": message, "status": 405}, status=405, headers={"Allow": "GET, HEAD"}
+    )
+
+
+async def _saved_query_refusal(datasette: Any, scope: dict) -> Response | None:
+    """A 400 JSON answer for a saved query asked for JSON with a query that cannot be read.
+
+    Its HTML page shows the reason as a row above the form; a JSON client gets it as ``error``.
+    """
+    from archive.datasette_plugin import query_error
+
+    parts = scope.get("path", "").strip("/").split("/")
+    args = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace")))
+    if len(parts) != 2 or not (parts[1].endswith(".json") or args.get("_format") == "json"):
+        return None
+    database, name = parts[0], parts[1].removesuffix(".json")
+    if database not in datasette.databases:
+        return None
+    saved = await datasette.get_canned_query(database, name, None)
+    for parameter in _CHECKED_PARAMETER.findall((saved or {}).get("sql", "")):
+        problem = query_error(args.get(parameter))
+        if problem:
+            message = f"Cannot search: {problem}"
+            log_error(scope.get("method", "GET"), scope["path"], 400, message)
+            return Response.json({"ok": False, "error": message, "status": 400, "rows": []}, status=400)
+    return None

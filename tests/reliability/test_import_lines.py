@@ -1,0 +1,104 @@
+"""``orgnews import`` with bad lines: each is named (line, field, what is wrong) and skipped, every
+good line is stored, and no JSON value in any field stops the load."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive import Archive
+from archive.importing import read_articles
+from crawler.extract import ARTICLE_FIELDS
+
+from .conftest import cli, integrity
+
+
+def good(n: int) -> dict:
+    return {
+        "url": f"https://www.example.cn/{n}.html",
+        "site": "example",
+        "title": f"组织工作{n}",
+        "body": "党建",
+    }
+
+
+# (line, field named in the message, what the message says)
+BAD_LINES = [
+    ({**good(100), "title": 123}, "'title' must be a string, not a number"),
+    ({**good(101), "body": ["a"]}, "'body' must be a string, not a list"),
+    ({**good(102), "author": ["a"]}, "'author' must be a string, not a list"),
+    ({**good(103), "published_at": 20210101}, "'published_at' must be a string, not a number"),
+    ({**good(104), "published_at": "2021-13-45"}, "'published_at' is not an ISO 8601 date"),
+    ({**good(105), "images": "x.jpg"}, "'images' must be a list, not a string"),
+    ({**good(106), "attachments": [1]}, "'attachments' must hold objects of strings"),
+    ({**good(107), "url": ""}, "'url' is empty"),
+    ({"title": "no url"}, "'url' is missing"),
+    ([1, 2], "a JSON object with a url was expected"),
+]
+
+
+def test_bad_lines_are_named_and_skipped_and_every_good_line_is_stored(tmp_path):
+    lines = [json.dumps(good(0), ensure_ascii=False)]
+    lines += [json.dumps(line) for line, _ in BAD_LINES]
+    lines.append('{"url": "https://www.example.cn/s.html", "title": "\\ud800"}')  # a lone surrogate
+    lines.append("{not json")
+    lines.append(json.dumps(good(1)))
+    source = tmp_path / "in.jsonl"
+    # A byte order mark before the first line must not cost it.
+    source.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n\xff\xfe\n")
+    data_dir = tmp_path / "data"
+    result = cli("import", str(source), data_dir=data_dir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    for number, (_, says) in enumerate(BAD_LINES, start=2):
+        assert any(f"in.jsonl:{number}: " in line and says in line for line in skipped), (
+            number,
+            says,
+            skipped,
+        )
+    assert any("in.jsonl:12: " in line and "'title' holds a lone surrogate" in line for line in skipped)
+    assert any("in.jsonl:13: not JSON" in line for line in skipped)
+    assert any("in.jsonl:15: not UTF-8" in line for line in skipped)
+    assert len(skipped) == len(BAD_LINES) + 3
+    assert "Error: 13 lines were not articles and were skipped" in result.stderr
+    with Archive.open(data_dir / "archive.db") as arc:
+        assert arc.known_article_urls() == {good(0)["url"], good(1)["url"]}
+
+
+# Any JSON value, nested a little: what a hand-made or damaged export can hold.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+RECORDS = st.lists(
+    st.fixed_dictionaries(
+        {"url": st.one_of(st.text(max_size=8).map(lambda s: f"https://e.example.cn/{s}"), JSON_VALUES)},
+        optional={name: JSON_VALUES for name in ARTICLE_FIELDS if name != "url"},
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=RECORDS)
+def test_any_json_value_in_any_field_never_stops_the_load(tmp_path_factory, records):
+    handle = io.BytesIO("\n".join(json.dumps(record) for record in records).encode("utf-8", "surrogatepass"))
+    problems: list[str] = []
+    db = tmp_path_factory.mktemp("load") / "archive.db"
+    with Archive.open(db) as arc:
+        articles = list(read_articles([handle], problems))
+        arc.save_articles(articles, defer_pairs=True, defer_stories=True)
+        arc.group_stories()
+        arc.index_pairs()
+        stored = arc.known_article_urls()
+    assert len(articles) + len(problems) == len(records)
+    assert stored == {article.url for article in articles}
+    assert integrity(db) == "ok"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(stored)

@@ -1,0 +1,25 @@
+"""The README's examples of reading the index from another tool find articles in the demo archive."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_raw_fts_examples_find_articles_in_the_demo_archive(demo_data):
+    command = re.search(r'sqlite3 orgnews-data/archive.db "(.+?)"\n', README, re.S)
+    assert command, "the README shows a sqlite3 command"
+    sql = " ".join(command[1].split()).replace('\\"', '"')
+    characters = re.search(r"`(\{title body\} : \"[^`]+\")`", README)[1]
+    with sqlite3.connect(demo_data / "archive.db") as conn:
+        assert conn.execute(sql).fetchall(), sql
+        count = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+        assert conn.execute(count, [characters]).fetchone()[0] > 0, characters
