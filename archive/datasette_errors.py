@@ -18,9 +18,24 @@ from datasette import Response, hookimpl
 from datasette.utils.asgi import Base400
 from datasette.views.base import DatasetteError
 
+from archive.errors import QueryError
+from archive.query import parse_query
+
 _log = logging.getLogger("orgnews.serve")
 # The saved queries whose SQL reports a query that cannot be read (see archive.browse).
 _CHECKED_PARAMETER = re.compile(r"orgnews_query_error\(:(\w+)\)")
+
+
+def query_error(query: str | None) -> str | None:
+    """The sentence saying what to fix in a search query that cannot be read; None for a good or
+    blank one (a blank query is the empty form of a saved query, not a mistake to report)."""
+    if not (query or "").strip():
+        return None
+    try:
+        parse_query(query)
+    except QueryError as exc:
+        return str(exc)
+    return None
 
 
 def wants_json(request: Any) -> bool:
@@ -100,8 +115,6 @@ async def _saved_query_refusal(datasette: Any, scope: dict) -> Response | None:
 
     Its HTML page shows the reason as a row above the form; a JSON client gets it as ``error``.
     """
-    from archive.datasette_plugin import query_error
-
     parts = scope.get("path", "").strip("/").split("/")
     args = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace")))
     if len(parts) != 2 or not (parts[1].endswith(".json") or args.get("_format") == "json"):

@@ -42,7 +42,7 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest
 
 # Registered with this plugin: error pages, log lines and JSON errors (see that module).
-from archive.datasette_errors import asgi_wrapper, handle_exception, wants_json  # noqa: F401
+from archive.datasette_errors import asgi_wrapper, handle_exception, query_error, wants_json  # noqa: F401
 from archive.errors import QueryError
 from archive.indexing import index_match_sql
 from archive.query import Query, parse_query
@@ -85,14 +85,6 @@ def matches(query: str | None, title: str | None, body: str | None) -> int:
 def snippet(title: str | None, body: str | None, query: str | None) -> str:
     result = parsed(query or "")
     return make_snippet(title, body, [] if isinstance(result, QueryError) else result.terms)
-
-
-def query_error(query: str | None) -> str | None:
-    # A blank query is the empty form of a saved query, not a mistake to report.
-    if not (query or "").strip():
-        return None
-    result = parsed(query)
-    return str(result) if isinstance(result, QueryError) else None
 
 
 # trylast: Datasette registers its own escape_fts in this hook; ours must come after it to win.

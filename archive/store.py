@@ -113,7 +113,9 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
                 f"{SCHEMA_VERSION}: open it once with this orgnews where it can be written"
             )
         if notice is not None:
-            how = option + (", without its write-ahead log" if option == IMMUTABLE else "")
+            log = path.with_name(path.name + "-wal")
+            unseen = option == IMMUTABLE and log.exists() and log.stat().st_size > 0
+            how = option + (", without the changes still in its write-ahead log" if unseen else "")
             notice(f"note: the archive {path} is read-only here: opened for reading only ({how})")
         archive = cls(conn, path)
         archive.read_only = option

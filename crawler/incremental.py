@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler import requestmeta
-from crawler.extract.dates import date_from_url
+from crawler.extract.dates import BEIJING, date_from_url
 from crawler.state import crawl_state
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,9 @@ class IncrementalMiddleware:
         self.stats = crawler.stats
         self.site: str = crawler.spider.site  # type: ignore[union-attr]
         self.state = crawl_state(crawler)
-        refresh_days = settings.getint("ORGNEWS_REFRESH_DAYS")
-        self.refresh_since = (datetime.now(UTC) - timedelta(days=refresh_days)) if refresh_days > 0 else None
+        self.refresh_since = refresh_window(
+            settings.getint("ORGNEWS_REFRESH_DAYS"), settings.get("ORGNEWS_REFRESH_SINCE") or None
+        )
         since = settings.get("ORGNEWS_SINCE")
         self.since: date | None = date.fromisoformat(since) if since else None
         self.max_pages = settings.getint("ORGNEWS_MAX_PAGES")
@@ -116,6 +117,15 @@ class IncrementalMiddleware:
             headers={**request.headers.to_unicode_dict(), **headers},
             meta={**request.meta, requestmeta.REFRESH: True},
         )
+
+
+def refresh_window(days: int, since: str | None) -> datetime | None:
+    """Where the re-check window opens: ``days`` ago, or at the start of the day ``since``
+    (Beijing time, as the pages print it), whichever is earlier; None for no window."""
+    opens = [datetime.now(UTC) - timedelta(days=days)] if days > 0 else []
+    if since:
+        opens.append(datetime.combine(date.fromisoformat(since), datetime.min.time(), tzinfo=BEIJING))
+    return min(opens, default=None)
 
 
 def article_age(state: dict[str, Any]) -> datetime | None:

@@ -23,6 +23,7 @@ class CrawlOptions:
     replay_url: str | None = None
     contact: str | None = None
     refresh_days: int = 0
+    refresh_since: str | None = None
     since: str | None = None
     max_pages: int = 0
     log_file: str | None = None
@@ -56,6 +57,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         "ORGNEWS_DATA_DIR": str(options.data_dir.root),
         "ORGNEWS_REPLAY_URL": options.replay_url or "",
         "ORGNEWS_REFRESH_DAYS": options.refresh_days,
+        "ORGNEWS_REFRESH_SINCE": options.refresh_since or "",
         "ORGNEWS_SINCE": options.since or "",
         "ORGNEWS_MAX_PAGES": options.max_pages,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request

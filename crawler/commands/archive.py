@@ -110,7 +110,7 @@ def search(
             )
             total = len(hits)
             if output_format == "table" and (collapse_reposts or (limit and total >= limit)):
-                total = arc.count(query, field=field_name, **filters)
+                total = count_matches(arc, query, field=field_name, **filters)
             if collapse_reposts and (waiting := arc.story_backlog()):
                 click.echo(
                     f"note: {waiting:,} articles of a bulk load are not grouped into stories yet and are "

@@ -36,6 +36,7 @@ CASES = [
     (["crawl", "--all", "--since", "2021-13-45"], "no such day or month"),
     (["crawl", "--all", "--since", "2021-02-30"], "no such day or month"),
     (["crawl", "--all", "--since", "yesterday"], "is not a date"),
+    (["crawl", "--all", "--refresh-since", "2021-02-30"], "no such day or month"),
     (["crawl", "nosuchsite"], "unknown site"),
     (["crawl"], "name one or more sites"),
     (["crawl", "--all", "--max-pages", "-3"], "-3"),
