@@ -41,12 +41,15 @@ CSV_COLUMNS = (
 )
 
 
-def _open(data_dir: DataDir) -> Any:
+def _open(data_dir: DataDir, writing: bool = False) -> Any:
+    """The archive; read-only where it cannot be written (said once), unless ``writing``."""
     from archive.errors import ArchiveError
-    from archive.searching import open_existing
+    from archive.searching import open_existing, open_existing_for_writing
 
     try:
-        return open_existing(data_dir.archive_db)
+        if writing:
+            return open_existing_for_writing(data_dir.archive_db)
+        return open_existing(data_dir.archive_db, notice=lambda note: click.echo(note, err=True))
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -170,7 +173,7 @@ def backfill_appointments(site: str | None, data_dir: DataDir) -> None:
     """
     from crawler.notices import backfill
 
-    with _open(data_dir) as arc:
+    with _open(data_dir, writing=True) as arc:
         report = backfill(arc, site=site)
     click.echo(
         f"read {report.notices:,} notices in {report.articles:,} articles: {report.persons:,} persons; "

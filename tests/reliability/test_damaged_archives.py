@@ -33,6 +33,9 @@ COMMANDS = [
     ["index"],
     ["import", "-"],
     ["serve", "--port", "PORT"],
+    ["appointments"],
+    ["person", "1"],
+    ["backfill-appointments"],
 ]
 
 

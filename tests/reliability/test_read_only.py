@@ -31,6 +31,7 @@ WRITING = [
     ["import", "-"],
     ["index"],
     ["reparse"],
+    ["backfill-appointments"],
 ]
 
 
