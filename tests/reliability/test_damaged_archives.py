@@ -36,6 +36,7 @@ COMMANDS = [
     ["appointments"],
     ["person", "1"],
     ["backfill-appointments"],
+    ["export", "--out", "EXPORT"],
 ]
 
 
@@ -45,7 +46,8 @@ def test_a_damaged_archive_is_one_clear_line_for_every_command(data_copy, damage
     db = data_copy / "archive.db"
     DAMAGE[damage](db)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
-    argv = [str(free_port()) if arg == "PORT" else arg for arg in args]
+    places = {"PORT": str(free_port()), "EXPORT": str(data_copy.parent / "release")}
+    argv = [places.get(arg, arg) for arg in args]
     try:
         result = cli(*argv, data_dir=data_copy, stdin='{"url": "https://e.example.cn/1"}\n', timeout=60)
     except subprocess.TimeoutExpired:
