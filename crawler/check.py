@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import requestmeta
 from crawler.details import parse_detail
 from crawler.extract import NotAnArticle
 from crawler.lists import (
@@ -191,7 +192,8 @@ def _check_list(
     found: list[RequestSpec] = []
     if problem is None:
         try:
-            found, _ = parse_list(profile, request, answer.body, answer.headers)
+            found, more = parse_list(profile, request, answer.body, answer.headers)
+            found = found or _first_item_list(profile, more, fetcher)
         except ListError as exc:
             problem = f"cannot be read: {exc}"
         else:
@@ -204,6 +206,17 @@ def _check_list(
         checked.problem = problem
         result.problems.append(f"lists[{index}] {request.url} {problem}")
     return found
+
+
+def _first_item_list(
+    profile: SiteProfile, more: list[RequestSpec], fetcher: PoliteFetcher
+) -> list[RequestSpec]:
+    """The detail requests of the first item that is itself a list (an e-paper's first issue)."""
+    issue = next((r for r in more if r.meta.get(requestmeta.ITEM_LIST)), None)
+    if issue is None:
+        return []
+    answer = fetcher.fetch(issue)
+    return parse_list(profile, issue, answer.body, answer.headers)[0] if answer.status == 200 else []
 
 
 def _round_robin(per_list: Iterable[list[RequestSpec]]) -> list[RequestSpec]:
@@ -246,10 +259,14 @@ def _check_detail(
 def check_site(profile: SiteProfile, fetcher: PoliteFetcher, details: int = DETAILS_PER_SITE) -> SiteResult:
     """Check one profile: the first page of each list, then up to ``details`` of their articles."""
     result = SiteResult(profile.name, unverified=profile.unverified)
-    per_list = [
-        _check_list(profile, index, request, fetcher, result)
-        for index, request in enumerate(start_requests(profile))
-    ]
+    today = None
+    if fetcher.replay_base:
+        from crawler.replay import REPLAY_TODAY
+
+        today = REPLAY_TODAY
+    # A list walked by month starts with several requests; its newest month stands for it.
+    first = {r.meta["list_index"]: r for r in reversed(start_requests(profile, today=today))}
+    per_list = [_check_list(profile, index, first[index], fetcher, result) for index in sorted(first)]
     for request in _round_robin(per_list)[:details]:
         _check_detail(profile, request, fetcher, result)
     if result.details_tried and not result.articles:

@@ -79,7 +79,7 @@ class IncrementalMiddleware:
         for request in lists:
             if self.max_pages and request.meta.get(requestmeta.LIST_DEPTH, 1) > self.max_pages:
                 self.stats.inc_value("orgnews/lists_beyond_max_pages")
-            elif new == 0 and not self.full_walk:
+            elif new == 0 and not self.full_walk and not request.meta.get(requestmeta.ITEM_LIST):
                 self.stats.inc_value("orgnews/list_walks_stopped")
                 logger.info("%s brought nothing new; not following %s", response.url, request.url)
             else:

@@ -2,7 +2,8 @@
 
 The spider turns ``RequestSpec``s into requests and hands the bytes back here:
 
-- ``start_requests(profile)``: the first page of every list;
+- ``start_requests(profile, since, today)``: the first page of every list (every month of a walk
+  by month, from ``today``'s back to ``since``'s);
 - ``parse_list(profile, spec, body)``: the detail requests on a list page, and the next list page;
 - ``detail_request(profile, url)``: how a detail URL is fetched (a JSON API for some sites).
 
@@ -21,6 +22,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
@@ -36,6 +38,8 @@ from crawler.profiles import ListSpec, SiteProfile
 
 # Hanweb asks for three screens of records per request.
 HANWEB_SCREENS = 3
+# The sites publish by Beijing's calendar: their month turns at midnight there.
+BEIJING = timezone(timedelta(hours=8))
 
 _TRS_PAGER_RE = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']"""
@@ -91,22 +95,58 @@ def _hanweb_request(spec: ListSpec, index: int, start: int) -> RequestSpec:
     )
 
 
-def list_request(spec: ListSpec, index: int, url: str, page: int) -> RequestSpec:
-    """Page ``page`` of a list at ``url``: a GET, or the list's POST with its JSON body."""
-    meta = {"list_index": index, "page": page}
+def _filled(template: str, values: Mapping[str, str]) -> str:
+    # Placeholders are replaced one by one: a JSON body or a URL may hold other braces.
+    for name, value in values.items():
+        template = template.replace(f"{{{name}}}", value)
+    return template
+
+
+def list_request(
+    spec: ListSpec, index: int, url: str, page: int, values: Mapping[str, str] | None = None
+) -> RequestSpec:
+    """Page ``page`` of a list at ``url``: a GET, or the list's POST with its JSON body.
+
+    ``values`` fill the placeholders of the URL and the body (``{year}``, ``{month}``, ``{id}``).
+    """
+    values = values or {}
+    url, meta = _filled(url, values), {"list_index": index, "page": page}
     if spec.method != "POST":
         return RequestSpec(url, kind="list", meta=meta)
-    body = json.dumps(spec.json_body or {}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    fields = {k: _filled(v, values) if isinstance(v, str) else v for k, v in (spec.json_body or {}).items()}
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = {"Content-Type": "application/json;charset=UTF-8", "Accept": "application/json"}
     return RequestSpec(url, method="POST", body=body, headers=headers, kind="list", meta=meta)
 
 
-def start_requests(profile: SiteProfile) -> list[RequestSpec]:
-    """The first page of each of the profile's lists."""
+def months_back(newest: date, oldest: date | None, default: int, cap: int) -> list[tuple[int, int]]:
+    """(year, month) from ``newest``'s month back to ``oldest``'s, else ``default`` months; at most ``cap``."""
+    count = default if oldest is None else (newest.year - oldest.year) * 12 + newest.month - oldest.month + 1
+    year, month = newest.year, newest.month
+    months = []
+    for _ in range(max(1, min(count, cap))):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+def start_requests(
+    profile: SiteProfile, since: date | None = None, today: date | None = None
+) -> list[RequestSpec]:
+    """The first page of each of the profile's lists; a list walked by month, once per month.
+
+    The months run from ``today``'s (Beijing's today by default) back to ``since``'s, else the
+    list's ``months``, and never more than its ``max_pages``.
+    """
+    today = today or datetime.now(BEIJING).date()
     requests = []
     for index, spec in enumerate(profile.lists):
         if spec.paging == "hanweb":
             requests.append(_hanweb_request(spec, index, 1))
+        elif spec.paging == "months":
+            for year, month in months_back(today, since, spec.months, spec.max_pages):
+                values = {"year": f"{year:04d}", "month": f"{month:02d}"}
+                requests.append(list_request(spec, index, spec.url, 1, values))
         else:
             requests.append(list_request(spec, index, spec.url, 1))
     return requests
@@ -285,8 +325,18 @@ def _js_array_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
 
 
 def value_at(data: Any, path: str) -> Any:
-    """The value at a dotted ``path`` (``data.list``, ``items.0``) in parsed JSON, None where it stops."""
-    for part in filter(None, path.split(".")):
+    """The value at a dotted ``path`` (``data.list``, ``items.0``) in parsed JSON, None where it stops.
+
+    ``*`` stands for every element of a list: ``data.pages.*.items`` is the items of all pages, in order.
+    """
+    parts = [part for part in path.split(".") if part]
+    for depth, part in enumerate(parts):
+        if part == "*":
+            rest = ".".join(parts[depth + 1 :])
+            found = [value_at(item, rest) for item in data] if isinstance(data, list) else []
+            return [
+                v for value in found for v in (value if isinstance(value, list) else [value]) if v is not None
+            ]
         if isinstance(data, Mapping):
             data = data.get(part)
         elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
@@ -296,7 +346,7 @@ def value_at(data: Any, path: str) -> Any:
     return data
 
 
-def _json_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
+def _json_items(text: str, spec: ListSpec, base: str) -> list[Any]:
     if not text:
         return []
     try:
@@ -309,7 +359,26 @@ def _json_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
     if not isinstance(items, list):
         where = repr(spec.items_path) if spec.items_path else "the top level"
         raise ListError(f"{where} in the list {base} is a {type(items).__name__}, not a list")
-    return _record_links(items, spec, base)
+    return items
+
+
+def _json_links(text: str, spec: ListSpec, base: str) -> list[ListedLink]:
+    return _record_links(_json_items(text, spec, base), spec, base)
+
+
+def _item_lists(text: str, spec: ListSpec, index: int, base: str) -> list[RequestSpec]:
+    """A request for each item that is itself a list (an e-paper issue), with the day it is dated."""
+    assert spec.item_list is not None and spec.id_key is not None
+    requests = []
+    for record in _json_items(text, spec, base):
+        ident = record.get(spec.id_key) if isinstance(record, Mapping) else None
+        if ident in (None, ""):
+            continue
+        request = list_request(spec.item_list, index, spec.item_list.url, 1, {"id": str(ident)})
+        day = _listed_on(record.get(spec.date_key)) if spec.date_key else None
+        request.meta[requestmeta.ITEM_LIST] = True
+        requests.append(_with_listed_day(request, day))
+    return requests
 
 
 def _hanweb_links(text: str, spec: ListSpec, base: str) -> list[str]:
@@ -430,7 +499,10 @@ def _with_listed_day(request: RequestSpec, day: str | None) -> RequestSpec:
 def _list_of(profile: SiteProfile, request: RequestSpec) -> tuple[int, ListSpec]:
     index = request.meta.get("list_index")
     if isinstance(index, int) and 0 <= index < len(profile.lists):
-        return index, profile.lists[index]
+        spec = profile.lists[index]
+        if request.meta.get(requestmeta.ITEM_LIST) and spec.item_list is not None:
+            return index, spec.item_list
+        return index, spec
     spec = profile.list_for(request.url)
     if spec is None:
         raise ListError(f"{request.url} is not one of {profile.name}'s lists (see lists in {profile.path})")
@@ -446,14 +518,19 @@ def parse_list(
     """(detail requests, further list requests) for one list page.
 
     Links are resolved against the list URL and kept only when they match the profile's
-    detail pattern; the further list requests hold at most the next page.
+    detail pattern; the further list requests hold at most the next page, or, for a list whose
+    items are lists, one request per item (marked ``requestmeta.ITEM_LIST``).
     """
     request = RequestSpec(spec_or_url) if isinstance(spec_or_url, str) else spec_or_url
     index, spec = _list_of(profile, request)
     text = _decode(body, headers, profile)
+    if spec.item_list is not None:
+        return [], _item_lists(text, spec, index, request.url)
     links = _candidate_links(text, spec, request.url)
+    # Items of a dated list (an issue) without a date of their own take the list's.
+    inherited = request.meta.get(requestmeta.LISTED_ON)
     details = [
-        _with_listed_day(detail_request(profile, link.url), link.listed_on)
+        _with_listed_day(detail_request(profile, link.url), link.listed_on or inherited)
         for link in _unique(links)
         if profile.is_detail(link.url)
     ]

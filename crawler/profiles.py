@@ -24,7 +24,7 @@ HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"
 TEMPLATES_DIR = SITES_DIR / "templates"
 
 LIST_FORMATS = ("html", "js-array", "json", "hanweb-xml")
-PAGINGS = ("none", "links", "counter", "trs", "hanweb", "next")
+PAGINGS = ("none", "links", "counter", "trs", "hanweb", "next", "months")
 METHODS = ("GET", "POST")
 DETAIL_FORMATS = ("html", "json")
 SELECTOR_FIELDS = ("title", "body", "source", "published_at", "author", "editor", "column", "subtitle")
@@ -32,6 +32,8 @@ JSON_FIELDS = ("title", "subtitle", "body", "source", "published_at", "author", 
 
 # Without a limit a pager that never ends would keep one site busy forever.
 DEFAULT_MAX_PAGES = 50
+# How many months a walk by month reaches back without --since: this one and the one before.
+DEFAULT_MONTHS = 2
 
 _LIST_KEYS = {
     "url": str,
@@ -62,6 +64,12 @@ _LIST_KEYS = {
     "next_selector": str,
     # any paging: the page count the list declares (group n), after which the walk stops
     "page_count_pattern": str,
+    # months: the list is asked once per month, newest first, with {year} and {month} filled in
+    # its url or json_body, back to --since's month, else ``months`` months
+    "months": int,
+    # json: each item is itself a list (an e-paper issue), asked for as this table says with
+    # {id} in its url or json_body filled from the item's id_key
+    "item_list": dict,
     # hanweb: the POST form, the page window and the data proxy's path on the site
     "form": dict,
     "per_request": int,
@@ -129,6 +137,8 @@ class ListSpec:
     form: dict[str, str] = field(default_factory=dict)
     per_request: int = 45
     proxy_path: str = HANWEB_PROXY
+    months: int = DEFAULT_MONTHS
+    item_list: ListSpec | None = None
     unverified: str | None = None
 
 
@@ -270,8 +280,26 @@ def _numbered_regex(path: Path, key: str, pattern: str | None) -> re.Pattern[str
     return compiled
 
 
-def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
-    prefix = f"lists[{index}]."
+def _placeholders(spec: ListSpec) -> str:
+    """The list's URL and JSON body as one text, to look for the placeholders a walk fills."""
+    return spec.url + "".join(str(value) for value in (spec.json_body or {}).values())
+
+
+def _item_list(path: Path, prefix: str, spec: ListSpec) -> None:
+    """Checks of a list walked by month, and of a list whose items are lists."""
+    if spec.paging == "months" and "{year}" not in _placeholders(spec):
+        raise ProfileError(path, f"{prefix}paging", "months needs {year} (and {month}) in url or json_body")
+    if spec.months < 1:
+        raise ProfileError(path, f"{prefix}months", "must be at least 1")
+    if spec.item_list is not None:
+        if spec.id_key is None:
+            raise ProfileError(path, f"{prefix}id_key", "is required to fill the item_list's {id}")
+        if "{id}" not in _placeholders(spec.item_list):
+            raise ProfileError(path, f"{prefix}item_list", "needs {id} in its url or json_body")
+
+
+def _list_spec(path: Path, index: int, table: Any, prefix: str | None = None) -> ListSpec:
+    prefix = prefix or f"lists[{index}]."
     _check(path, prefix.rstrip("."), table, dict)
     _check_keys(path, prefix, table, _LIST_KEYS)
     url = _required(path, table, "url", prefix)
@@ -293,7 +321,11 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
     link_keys = [link_keys] if isinstance(link_keys, str) else link_keys
     for key in link_keys:
         _check(path, f"{prefix}link_key", key, str)
-    if fmt == "json" and not link_keys and not ("id_key" in table and "detail_url" in table):
+    if (
+        fmt == "json"
+        and not link_keys
+        and not ("id_key" in table and {"detail_url", "item_list"} & set(table))
+    ):
         raise ProfileError(
             path, f"{prefix}link_key", "is required for a json list that does not build links from id_key"
         )
@@ -311,13 +343,17 @@ def _list_spec(path: Path, index: int, table: Any) -> ListSpec:
         if key in table:
             _css(path, f"{prefix}{key}", table[key])
     patterns = ("page_pattern", "page_count_pattern")
-    values = {k: v for k, v in table.items() if k not in ("form", "link_key", *patterns)}
-    return ListSpec(
+    values = {k: v for k, v in table.items() if k not in ("form", "link_key", "item_list", *patterns)}
+    inner = table.get("item_list")
+    spec = ListSpec(
         **values,
         link_key=tuple(link_keys),
         **{key: _numbered_regex(path, f"{prefix}{key}", table.get(key)) for key in patterns},
         form={str(k): str(v) for k, v in table.get("form", {}).items()},
+        item_list=None if inner is None else _list_spec(path, index, inner, f"{prefix}item_list."),
     )
+    _item_list(path, prefix, spec)
+    return spec
 
 
 def _detail_spec(path: Path, table: dict[str, Any], detail_pattern: re.Pattern[str]) -> DetailSpec:
@@ -409,8 +445,9 @@ def load_profile(path: Path | str, templates_dir: Path | None = None) -> SitePro
     if not lists:
         raise ProfileError(path, "lists", "must hold at least one list")
     for i, spec in enumerate(lists):
-        if urlsplit(spec.url).hostname not in hosts:
-            raise ProfileError(path, f"lists[{i}].url", f"host of {spec.url} is not in hosts {list(hosts)}")
+        for key, url in (("url", spec.url), ("item_list.url", spec.item_list and spec.item_list.url)):
+            if url and urlsplit(url).hostname not in hosts:
+                raise ProfileError(path, f"lists[{i}].{key}", f"host of {url} is not in hosts {list(hosts)}")
     detail_pattern = _regex(path, "detail_pattern", data["detail_pattern"])
     if data.get("encoding"):
         try:

@@ -15,6 +15,10 @@ ARTICLE_URL = "orgnews_article_url"
 LIST_DEPTH = "orgnews_list_depth"
 # The profile's RequestSpec the request was made from, for reading the list it fetches.
 SPEC = "orgnews_spec"
+# Set from a list whose items are lists (an e-paper's issues): the request is for one of them,
+# not a further page, so it keeps its list's depth and is asked for even when its list brought
+# nothing new.
+ITEM_LIST = "orgnews_item_list"
 # Set from the list page: the day the list printed beside the detail link (YYYY-MM-DD), which
 # ``--since`` reads when the URL carries no date.
 LISTED_ON = "orgnews_listed_on"

@@ -91,6 +91,29 @@ def test_every_served_article_is_archived(first_crawl, profiles):
     assert not missing, f"served but not archived: {sorted(missing)[:5]}"
 
 
+def epaper_articles() -> dict[str, str]:
+    """The replay's articles that only the e-paper links (no column list does), with their day."""
+    return {
+        url: article["published_at"][:10]
+        for url, article in REPLAY_MANIFEST.items()
+        if article["site"] == "zuzhirenshi" and article["column"] == "电子报"
+    }
+
+
+def test_the_e_paper_walk_reaches_articles_no_column_lists(first_crawl):
+    data_dir, log, _ = first_crawl
+    epaper = epaper_articles()
+    # Issues of two months, as the profile walks without --since; one issue is older than the replay's day.
+    assert {day[:7] for day in epaper.values()} == {"2026-11", "2026-10"}
+    issues = [url for method, url, _ in log if url.endswith("/dianZiBaoHomePage")]
+    assert len(issues) == 3 and all(method == "POST" for method, url, _ in log if url in issues)
+    with open_archive(data_dir) as arc:
+        known = set(arc.known_article_urls("zuzhirenshi"))
+        published = {url: arc.article_state(url)["published_at"][:10] for url in epaper}
+    assert set(epaper) <= known
+    assert published == epaper
+
+
 def test_second_run_fetches_no_article_again(first_crawl, server, profiles, tmp_path):
     data_dir, first_log, _ = first_crawl
     copy = tmp_path / "data"
@@ -308,11 +331,11 @@ def test_second_crawl_waits_for_the_lock(server, tmp_path):
 def first_list_details(server, profiles) -> set[str]:
     """Article URLs linked from the first page of every profile's lists, as ``server`` serves them."""
     from crawler.lists import parse_list, start_requests
-    from crawler.replay import saved_path
+    from crawler.replay import REPLAY_TODAY, saved_path
 
     linked = set()
     for profile in profiles.values():
-        for spec in start_requests(profile):
+        for spec in start_requests(profile, today=REPLAY_TODAY):
             content, _, _ = server.find(saved_path(spec.url, spec.method, spec.body))
             details, _ = parse_list(profile, spec, content, {})
             linked |= {d.meta.get("article_url", d.url) for d in details}
@@ -412,6 +435,11 @@ def test_max_pages_and_since_limit_the_walk(profiles, tmp_path):
     with open_archive(data_dir) as arc:
         published = [arc.article_state(url)["published_at"] for url in arc.known_article_urls("zuzhirenshi")]
     assert published and all(when >= "2026-11-15" for when in published)
+    # The e-paper is walked in the replay's month only (--since's); its issues dated before --since are not read.
+    epaper = epaper_articles()
+    newer = {url for url, day in epaper.items() if day >= "2026-11-15"}
+    assert newer and newer != set(epaper) and set(known) & set(epaper) == newer
+
     assert len(published) < len([a for a in REPLAY_MANIFEST.values() if a["site"] == "zuzhirenshi"])
 
 

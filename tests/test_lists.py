@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -17,7 +18,7 @@ from crawler.lists import (
     start_requests,
 )
 from crawler.profiles import get_profile, load_profile
-from crawler.replay import SITE_DIR, saved_path
+from crawler.replay import REPLAY_TODAY, SITE_DIR, saved_path
 
 
 def saved(spec: RequestSpec) -> bytes:
@@ -122,9 +123,30 @@ def test_a_declared_page_count_is_followed_to_its_end() -> None:
     assert parse_list(profile, third, answer)[1] == []
 
 
+def test_the_e_paper_is_walked_by_month_back_to_since_and_issue_by_issue() -> None:
+    profile = get_profile("zuzhirenshi")
+    asked = [json.loads(s.body) for s in start_requests(profile, date(2025, 11, 5), date(2026, 1, 31))[3:]]
+    assert asked == [
+        {"years": "2026", "months": "01"},
+        {"years": "2025", "months": "12"},
+        {"years": "2025", "months": "11"},
+    ]
+    # Without --since, the profile's two months.
+    november, october = start_requests(profile, today=REPLAY_TODAY)[3:]
+    assert json.loads(october.body) == {"years": "2026", "months": "10"}
+    details, issues = parse_list(profile, november, saved(november))
+    assert details == [] and len(issues) == 2 and all(i.meta[requestmeta.ITEM_LIST] for i in issues)
+    assert [i.meta[requestmeta.LISTED_ON] for i in issues] == ["2026-11-18", "2026-11-11"]
+    articles, more = parse_list(profile, issues[0], saved(issues[0]))
+    # Every article on every page of the issue, dated by the issue.
+    assert more == [] and len(articles) == 4
+    assert {a.meta[requestmeta.LISTED_ON] for a in articles} == {"2026-11-18"}
+    assert all(profile.is_detail(a.meta["article_url"]) for a in articles)
+
+
 def test_json_list_posted_with_a_json_body_gives_detail_requests_to_the_api() -> None:
     profile = get_profile("zuzhirenshi")
-    starts = start_requests(profile)
+    starts = start_requests(profile)[:3]
     assert [(s.method, json.loads(s.body)) for s in starts] == [
         ("POST", {"id": "29627"}),
         ("POST", {"id": "29628"}),

@@ -217,6 +217,24 @@ BROKEN = [
         "required",
     ),
     ("bad name", GOOD.replace('name = "sample"', 'name = "Sample Site"'), "name", "lowercase"),
+    (
+        "month walk without {year}",
+        GOOD.replace('paging = "links"', 'paging = "months"'),
+        "lists[0].paging",
+        "{year}",
+    ),
+    (
+        "issues without the id that asks for them",
+        GOOD + '\n[lists.item_list]\nurl = "https://www.example.gov.cn/issue/{id}"\n',
+        "lists[0].id_key",
+        "item_list's {id}",
+    ),
+    (
+        "issues on another host",
+        GOOD + 'id_key = "id"\n[lists.item_list]\nurl = "https://elsewhere.cn/issue/{id}"\n',
+        "lists[0].item_list.url",
+        "not in hosts",
+    ),
 ]
 
 

@@ -17,7 +17,15 @@ from crawler.details import parse_detail
 from crawler.extract import NotAnArticle, merge_pages
 from crawler.lists import RequestSpec, parse_list, start_requests
 from crawler.profiles import load_profiles
-from crawler.replay import SITE_DIR, SNAPSHOT_DIRS, ReplayError, original_url, replay_url, saved_path
+from crawler.replay import (
+    REPLAY_TODAY,
+    SITE_DIR,
+    SNAPSHOT_DIRS,
+    ReplayError,
+    original_url,
+    replay_url,
+    saved_path,
+)
 from crawler.replay.build import build
 from crawler.replay.server import ReplayServer
 
@@ -195,7 +203,7 @@ def crawl_profile(
 ) -> dict[str, tuple[int, bytes, dict[str, str], RequestSpec]]:
     """Walk a profile's lists over HTTP like the spider does; the answer to every detail, by article URL."""
     profile = load_profiles()[name]
-    queue, details = start_requests(profile), {}
+    queue, details = start_requests(profile, today=REPLAY_TODAY), {}
     while queue:
         spec = queue.pop(0)
         status, body, headers = fetch(

@@ -10,11 +10,15 @@ the page builder.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
 SITE_DIR = Path(__file__).parent / "site"
 SNAPSHOT_DIRS = {2: Path(__file__).parent / "snapshot2"}
+# The day the replay's pages stand for: a walk by month over the replay starts from it, as a
+# walk of the live sites starts from today.
+REPLAY_TODAY = date(2026, 11, 20)
 
 
 class ReplayError(ValueError):

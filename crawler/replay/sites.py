@@ -263,6 +263,47 @@ def uuid_of(key: str) -> str:
 ZUZHIRENSHI_COLUMNS = {"29627": "干部", "29628": "党建", "29629": "人才"}
 
 
+def post_json(out: Output, url: str, asked: dict[str, str], answer: object) -> None:
+    """The JSON ``answer`` to a POST of the JSON body ``asked``, compact as a browser sends it."""
+    body = json.dumps(asked, separators=(",", ":")).encode()
+    out.page(url, json.dumps(answer, ensure_ascii=False), method="POST", body=body)
+
+
+# The e-paper's issues by month, each with the articles on each of its pages (story indexes;
+# None is the column article that is also printed).
+ZUZHIRENSHI_ISSUES = {
+    (2026, 11): [("2026-11-18", [[0, 1], [2, None]]), ("2026-11-11", [[3]])],
+    (2026, 10): [("2026-10-28", [[4]])],
+}
+
+
+def zuzhirenshi_epaper(out: Output, api: str, printed: Story) -> list[Story]:
+    """The e-paper walked by month: a month's issues, an issue's pages and the articles on them.
+
+    Its articles are in no column list, so only the e-paper walk reaches them.
+    """
+    stories = make_stories(15, 5, column="电子报", sources=["中国组织人事报"])
+    for (year, month), issues in ZUZHIRENSHI_ISSUES.items():
+        listed = []
+        for number, (day, pages) in enumerate(issues):
+            ident = uuid_of(f"issue-{day}")
+            listed.append({"id": ident, "periodDate": day, "periodNum": f"第{4000 - number}期"})
+            show = []
+            for page_no, on_page in enumerate(pages, 1):
+                for index in filter(lambda i: i is not None, on_page):
+                    stories[index].when = stories[index].when.replace(
+                        year=year, month=month, day=int(day[-2:])
+                    )
+                ids = [uuid_of(printed.key if i is None else stories[i].key) for i in on_page]
+                areas = [{"newsId": n, "coordinate": f"{40 * k},{60 * k},300,120"} for k, n in enumerate(ids)]
+                show.append({"pageNo": f"{page_no:02d}", "pageName": "要闻", "areaCoordinateList": areas})
+            answer = {"code": 200, "msg": "success", "data": {"id": ident, "dianzibaoShowList": show}}
+            post_json(out, f"{api}dianZiBaoHomePage", {"id": ident}, answer)
+        asked = {"years": f"{year:04d}", "months": f"{month:02d}"}
+        post_json(out, f"{api}selectPastDianZiBao", asked, {"code": 200, "msg": "success", "data": listed})
+    return stories
+
+
 def site_zuzhirenshi(out: Output) -> None:
     stories = make_stories(5, 12, column="要闻", sources=["中国组织人事报"])
     api = "https://www.zuzhirenshi.com/api/welcome/"
@@ -279,9 +320,8 @@ def site_zuzhirenshi(out: Output) -> None:
                 }
             )
         data = {"code": 200, "msg": "success", "data": {"columnName": name, "listMap": rows}}
-        body = json.dumps({"id": column}, separators=(",", ":")).encode()
-        out.page(f"{api}selectColumn", json.dumps(data, ensure_ascii=False), method="POST", body=body)
-    for story in stories:
+        post_json(out, f"{api}selectColumn", {"id": column}, data)
+    for story in [*stories, *zuzhirenshi_epaper(out, api, stories[0])]:
         ident = uuid_of(story.key)
         content = "".join(f'<p style="text-indent:2em;">{t.esc(p)}</p>' for p in story.paragraphs)
         record = {

@@ -10,6 +10,7 @@ storage are middlewares and the pipeline (see ``crawler/settings.py``).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -106,8 +107,17 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for spec in start_requests(self.profile):
+        since = self.settings.get("ORGNEWS_SINCE")
+        for spec in start_requests(self.profile, date.fromisoformat(since) if since else None, self._today()):
             yield self.request(spec, depth=1)
+
+    def _today(self) -> date | None:
+        """The day a walk by month starts from: the replay's own day when crawling the replay."""
+        if not self.settings.get("ORGNEWS_REPLAY_URL"):
+            return None
+        from crawler.replay import REPLAY_TODAY
+
+        return REPLAY_TODAY
 
     def request(self, spec: Any, depth: int = 0) -> scrapy.Request:
         callback = self.parse_list if spec.kind == "list" else self.parse_detail
@@ -149,13 +159,15 @@ class NewsSpider(scrapy.Spider):
             self._start_list_problem(response.meta, response.url, f"cannot be read: {exc}")
             yield PageResult(self.site, "list", [fetch_from_response(response, "error", str(exc))])
             return
-        if not details:
+        item_lists = any(spec.meta.get(requestmeta.ITEM_LIST) for spec in lists)
+        if not details and not item_lists:
             self._start_list_problem(response.meta, response.url, NO_DETAIL_LINKS)
         yield PageResult(self.site, "list", [fetch_from_response(response, "list")])
         for spec in details:
             yield self.request(spec)
+        depth = response.meta.get(requestmeta.LIST_DEPTH, 1)
         for spec in lists:
-            yield self.request(spec, depth=response.meta.get(requestmeta.LIST_DEPTH, 1) + 1)
+            yield self.request(spec, depth=depth if spec.meta.get(requestmeta.ITEM_LIST) else depth + 1)
 
     def _start_list_problem(self, meta: dict[str, Any], url: str, problem: str) -> None:
         """A start list that gives nothing goes into the run's alerts, not only into its counts:
