@@ -23,7 +23,9 @@ from archive.export.resources import Field, Resource
 FORMATS = ("parquet", "jsonl", "csv")
 EXTENSIONS = {"parquet": ".parquet", "jsonl": ".jsonl.gz", "csv": ".csv"}
 MEDIA_TYPES = {"parquet": "application/vnd.apache.parquet", "jsonl": "application/jsonl", "csv": "text/csv"}
-ZSTD_LEVEL = 9
+# Level 3: at 9 the Parquet writer compressed bodies at 1.4 MB/s against 6.6 MB/s, for files only 7%
+# smaller, and held far more memory (2.2 GB against 294 MB peak at 100,000 articles).
+ZSTD_LEVEL = 3
 GZIP_LEVEL = 6
 _LINK = pa.struct([("url", pa.string()), ("text", pa.string())])
 ARROW_TYPES = {
