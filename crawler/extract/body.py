@@ -28,6 +28,7 @@ from crawler.extract.patterns import (
     INTERFACE_LINE_RE,
     JUNK_LINE_RE,
     LABEL_RE,
+    NOTICE_HINT_RE,
     NOTICE_LINE_MAX,
     NOTICE_LINE_RE,
     REPORTER_RE,
@@ -51,7 +52,11 @@ def is_chrome(text: str) -> bool:
         return True
     if len(text) <= CHROME_LINE_MAX and (CHROME_LINE_RE.search(text) or INTERFACE_LINE_RE.match(text)):
         return True
-    return len(text) <= NOTICE_LINE_MAX and bool(NOTICE_LINE_RE.search(text))
+    return (
+        len(text) <= NOTICE_LINE_MAX
+        and NOTICE_HINT_RE.search(text) is not None
+        and bool(NOTICE_LINE_RE.search(text))
+    )
 
 
 def clean_body(lines: Sequence[Line], title: str | None, page_title: str = "") -> tuple[list[str], Byline]:

@@ -449,6 +449,11 @@ NOTICE_LINE_RE = re.compile(
     r"^(?:Copyright|©|\(C\)|版权所有)|(?i:all rights reserved)"
 )
 NOTICE_LINE_MAX = 300
+# Every notice above holds one of these words: a search for them alone is cheap and
+# spares most lines the full pattern.
+NOTICE_HINT_RE = re.compile(
+    r"ookie|OOKIE|浏览器|rowser|视频加载|点击|长按|opyright|OPYRIGHT|©|\(C\)|版权所有|ights|IGHTS"
+)
 # Syllables of Tibetan and other names written without a surname (格桑某某): never cut apart.
 UNSPLIT_NAME_CHARS: frozenset[str] = frozenset("格次扎达索朗旺顿巴桑洛拉央卓仁曲珍多吉措姆布尼玛平热阿买艾吐")
 
