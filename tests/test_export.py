@@ -142,6 +142,38 @@ def test_jsonl_and_csv_hold_the_same_rows(crawls):
         assert json.loads(from_csv[article_id]["attachments"]) == json.loads(row["attachments"])
 
 
+def test_appointments_hold_every_person_of_the_archive_notices(crawls):
+    from frictionless import Package
+
+    conn = sqlite3.connect(crawls["first"] / "archive.db")
+    conn.row_factory = sqlite3.Row
+    stored = {
+        (row["article_id"], row["notice"], row["position"]): dict(row)
+        for row in conn.execute(
+            "SELECT p.*, n.position AS notice, n.issuer, n.window_start, n.window_end, n.phone, n.address "
+            "FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id"
+        )
+    }
+    conn.close()
+    assert len(stored) >= 2, "the replay holds appointment notices"
+    release = crawls["one"]
+    rows = pq.read_table(release / "data/appointments/appointments.parquet").to_pylist()
+    got = {(row["article_id"], row["notice"], row["order"]): row for row in rows}
+    assert len(got) == len(rows) and got.keys() == stored.keys()
+    for key, row in stored.items():
+        for name in ("issuer", "window_start", "window_end", "phone", "address", "name", "sex", "birth"):
+            assert got[key][name] == row[name], (key, name)
+        for name in ("native_place", "education", "party", "current_post", "step", "person_id"):
+            assert got[key][name] == row[name], (key, name)
+        posts = [proposal["post"] for proposal in json.loads(row["proposals"])]
+        assert got[key]["proposed_posts"] == posts and got[key]["warnings"] == json.loads(row["warnings"])
+    assert any(row["person_id"] is not None for row in rows)
+    schema = Package(release / "datapackage.json").get_resource("appointments-parquet").schema
+    assert schema.primary_key == ["article_id", "notice", "order"]
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert "### appointments" in card and "config_name: appointments" in card
+
+
 def test_duckdb_reads_every_year_at_once(crawls):
     import duckdb
 

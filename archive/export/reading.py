@@ -288,6 +288,21 @@ def run_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
         )
 
 
+def appointment_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
+    """One row per person of an appointment notice, with the notice's fields repeated on it."""
+    cursor = conn.execute(
+        "SELECT n.article_id, n.position, n.issuer, n.window_start, n.window_end, n.phone, n.address, "
+        "p.position, p.name, p.sex, p.ethnicity, p.birth, p.native_place, p.education, p.degree, p.party, "
+        "p.work_started, p.current_post, p.proposals, p.step, p.person_id, p.warnings "
+        "FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id "
+        "JOIN temp.release_articles r ON r.id = n.article_id "
+        "ORDER BY n.article_id, n.position, p.position, p.id"
+    )
+    for row in cursor:
+        posts = [proposal["post"] for proposal in _json(row[18], []) if proposal.get("post")]
+        yield "appointments", (*row[:18], posts, row[19], row[20], _json(row[21], []))
+
+
 def article_states(conn: sqlite3.Connection) -> Iterator[tuple[int, str | None, str, str]]:
     """(id, site, url, content_hash) of the release's articles, by id: what a changelog compares."""
     yield from conn.execute(

@@ -1,28 +1,11 @@
 """The tables of a dataset release: what each holds, its fields, keys and how it is read.
 
 A release resource is one ``Resource`` in ``RESOURCES``; the writers, ``datapackage.json``
-and the dataset card are all derived from it, so a new table is a few lines here. For
-example, cadre appointment notices would be::
-
-    APPOINTMENTS = Resource(
-        name="appointments",
-        title="Cadre appointment notices",
-        description="One row per person named in a 任前公示 or 任免 notice.",
-        fields=(
-            Field("article_id", "integer", "Id of the article that printed the notice."),
-            Field("person", "string", "The person's name as printed."),
-            Field("position", "string", "The post they are proposed for or appointed to."),
-        ),
-        primary_key=("article_id", "person"),
-        foreign_keys=(ForeignKey("article_id", "articles", "id"),),
-        read=reading.appointment_rows,   # yields (part, row) in a stable order, from the snapshot
-        folder=True,                     # data/appointments/appointments.parquet ...
-    )
-    RESOURCES = (*RESOURCES, APPOINTMENTS)
-
-where ``reading.appointment_rows(snapshot)`` selects from the archive joined with
-``temp.release_articles`` (the ids of the articles in this release), so that the notices
-follow the export's --site, --since, --until and --query like everything else.
+and the dataset card are all derived from it, so a new table is a few lines here: its
+fields, keys and a reader in ``reading`` that yields (part, row) pairs in a stable order from
+the archive joined with ``temp.release_articles`` (the ids of the articles in this release),
+so that its rows follow the export's --site, --since, --until and --query like everything
+else (``APPOINTMENTS`` below is one such table).
 """
 
 from __future__ import annotations
@@ -222,4 +205,52 @@ RUNS = Resource(
     folder=False,
 )
 
-RESOURCES: tuple[Resource, ...] = (ARTICLES, VERSIONS, STORIES, SITES, RUNS)
+APPOINTMENTS = Resource(
+    name="appointments",
+    title="Cadre appointment notices",
+    description=(
+        "One row per person named in a cadre appointment notice (任前公示), the notice's fields "
+        "repeated on each row; empty where the notice does not say or the parser was not sure."
+    ),
+    fields=(
+        Field("article_id", "integer", "The article that printed the notice (see articles)."),
+        Field("notice", "integer", "1 for the first notice of the article, 2 for the next..."),
+        Field(
+            "issuer",
+            "string",
+            "The body that issues the notice (e.g. a party committee's organization department).",
+        ),
+        Field("window_start", "string", "First day of the public comment window (YYYY-MM-DD)."),
+        Field(
+            "window_end",
+            "string",
+            "Last day of the window (YYYY-MM-DD), counted from 5个工作日 when not printed.",
+        ),
+        Field("phone", "string", "Complaint telephone numbers (受理电话), joined with ；."),
+        Field("address", "string", "Complaint postal address, as printed."),
+        Field("order", "integer", "1 for the first person of the notice, 2 for the next..."),
+        Field("name", "string", "The person's name as printed."),
+        Field("sex", "string", "男 or 女."),
+        Field("ethnicity", "string", "Ethnicity (民族), e.g. 汉族."),
+        Field("birth", "string", "Month of birth (YYYY-MM)."),
+        Field("native_place", "string", "Native place (籍贯) as printed."),
+        Field("education", "string", "Education (学历), e.g. 大学, 研究生."),
+        Field("degree", "string", "Degree (学位), when printed."),
+        Field("party", "string", "Party membership, e.g. 中共党员, 无党派人士."),
+        Field("work_started", "string", "Month the person started work (参加工作时间, YYYY-MM)."),
+        Field("current_post", "string", "Current post (现任)."),
+        Field("proposed_posts", "strings", "The proposed posts, in the notice's order."),
+        Field("step", "string", "Kind of the first proposed step as worded (拟任, 拟提名 ...)."),
+        Field(
+            "person_id",
+            "integer",
+            "The same person across notices (same name, sex and birth month); empty when not linked.",
+        ),
+        Field("warnings", "strings", "What the parser was not sure of for this person."),
+    ),
+    primary_key=("article_id", "notice", "order"),
+    foreign_keys=(ForeignKey("article_id", "articles", "id"),),
+    read=reading.appointment_rows,
+)
+
+RESOURCES: tuple[Resource, ...] = (ARTICLES, VERSIONS, STORIES, SITES, RUNS, APPOINTMENTS)
