@@ -219,7 +219,8 @@ def dataset_card(release: Release) -> str:
         "## Known limits",
         "",
         "- Only what the crawled lists linked to is archived; a site's older pages may be missing.",
-        "- `published_at` is midnight when the page gives only a day (`published_time_known` is false).",
+        "- `published_at` is midnight when the page gives only a day, and the first of the month when it gives "
+        "only a month (a magazine issue); `published_precision` says which (`time`, `day` or `month`).",
         "- Bylines are kept as printed: an editor may be a CMS account name, several people share one field.",
         "- Repost grouping is by text similarity and can miss heavily edited reposts or join near-identical "
         "notices.",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
+from archive.export.reading import Batch
 from archive.export.resources import ARTICLES
 
 
@@ -38,21 +40,23 @@ class ArticleFigures:
 
     FILL_FIELDS = ("title", "source", "published_at", "author", "editor", "body")
 
-    def observe(self, row: tuple) -> None:
-        values = dict(zip(ARTICLES.field_names, row, strict=True))
-        site = values["site"] or "(none)"
-        self.by_site_year[site, values["year"]] += 1
-        counts = self.filled[site]
-        counts["articles"] += 1
+    def observe(self, batch: Batch) -> None:
+        """Count a batch of articles (one year's part, column by column)."""
+        columns = dict(zip(ARTICLES.field_names, batch.columns, strict=True))
+        sites = [site or "(none)" for site in columns["site"]]
+        for site, count in Counter(sites).items():
+            self.by_site_year[site, columns["year"][0]] += count
+            self.filled[site]["articles"] += count
         for name in self.FILL_FIELDS:
-            if values[name]:
-                counts[name] += 1
-        published = values["published_at"]
+            for site, count in Counter(compress(sites, columns[name])).items():
+                self.filled[site][name] += count
+        published = [value for value in columns["published_at"] if value]
         if published:
-            if self.first_published is None or published < self.first_published:
-                self.first_published = published
-            if self.last_published is None or published > self.last_published:
-                self.last_published = published
+            first, last = min(published), max(published)
+            if self.first_published is None or first < self.first_published:
+                self.first_published = first
+            if self.last_published is None or last > self.last_published:
+                self.last_published = last
 
 
 @dataclass

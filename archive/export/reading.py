@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -23,23 +23,42 @@ from archive.errors import ArchiveError, QueryError
 
 BEIJING = timezone(timedelta(hours=8))
 UNDATED = "undated"
+# A batch is the rows of one part that are converted and written together (one Parquet row group):
+# this many rows at most, fewer when their text reaches BATCH_BYTES, so memory stays flat whatever
+# the articles' length. Both depend on the data only, so the same archive gives the same batches.
+BATCH_ROWS = 20_000
+BATCH_BYTES = 32_000_000
+FETCH_ROWS = 500
+_BEIJING_FORMAT = "%Y-%m-%dT%H:%M:%S+08:00"
+_MONTH = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"
 
 
-def beijing_time(text: str | None) -> tuple[str | None, bool | None]:
-    """``published_at`` as stored -> (ISO 8601 in +08:00, whether the time of day is known).
+def beijing_sql(column: str) -> str:
+    """SQL for ``published_at`` as stored -> ISO 8601 in +08:00 (SQLite's date functions, no Python per row).
 
-    A bare day is midnight Beijing time; a time without a zone is Beijing time (as the
-    extractor writes it); text that is not a date gives (None, None)."""
-    if not text:
-        return None, None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None, None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
-    day_only = len(text) <= 10
-    return moment.astimezone(BEIJING).isoformat(timespec="seconds"), not day_only
+    A bare month (a magazine issue) is its first day and a bare day its midnight, Beijing time; a time
+    without a zone is Beijing time (as the extractor writes it); one with a zone is converted; text that
+    is not a date gives NULL."""
+    return (
+        f"CASE WHEN {column} GLOB '{_MONTH}' THEN strftime('{_BEIJING_FORMAT}', {column} || '-01') "
+        f"WHEN {column} GLOB '*[+-][0-9][0-9]:[0-9][0-9]' OR {column} GLOB '*Z' "
+        f"THEN strftime('{_BEIJING_FORMAT}', {column}, '+8 hours') "
+        f"ELSE strftime('{_BEIJING_FORMAT}', {column}) END"
+    )
+
+
+def utc_sql(column: str) -> str:
+    """SQL for a crawl time as stored (ISO 8601, UTC when it names no zone) -> ISO 8601 with +00:00."""
+    return f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {column})"
+
+
+def precision(stored: str | None, converted: str | None) -> str | None:
+    """How much of its publication time a page printed: month, day or time (None when undated)."""
+    if converted is None or stored is None:
+        return None
+    if len(stored) == 7:
+        return "month"
+    return "day" if len(stored) <= 10 else "time"
 
 
 def utc_time(text: str | None) -> str | None:
@@ -57,6 +76,51 @@ def utc_time(text: str | None) -> str | None:
 
 def _json(text: str | None, empty: Any) -> Any:
     return json.loads(text) if text else empty
+
+
+def _lists(column: list[str | None]) -> list[list]:
+    """A column of stored JSON lists, decoded (most are empty, which needs no parsing)."""
+    return [[] if not text or text == "[]" else json.loads(text) for text in column]
+
+
+def _booleans(column: list[Any]) -> list[bool | None]:
+    return [None if value is None else bool(value) for value in column]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows of one part of a table (``articles-2021``), column by column in the table's field order."""
+
+    part: str
+    columns: list[list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def rows(self) -> Iterator[tuple]:
+        return zip(*self.columns, strict=True)
+
+
+def batches(
+    cursor: sqlite3.Cursor,
+    part: str,
+    convert: Callable[[list[list[Any]]], list[list[Any]]] | None = None,
+    size_column: int | None = None,
+) -> Iterator[Batch]:
+    """The cursor's rows as batches of columns; ``size_column`` holds the long text (as bytes) that
+    bounds a batch's size."""
+    while chunk := cursor.fetchmany(FETCH_ROWS):
+        rows: list[tuple] = []
+        size = 0
+        while chunk:
+            rows.extend(chunk)
+            if size_column is not None:
+                size += sum(len(row[size_column] or b"") for row in chunk)
+            if len(rows) >= BATCH_ROWS or size >= BATCH_BYTES:
+                break
+            chunk = cursor.fetchmany(FETCH_ROWS)
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        yield Batch(part, convert(columns) if convert else columns)
 
 
 @dataclass(frozen=True)
@@ -120,20 +184,27 @@ def choose_articles(conn: sqlite3.Connection, selection: Selection) -> int:
             f"unknown site {unknown[0]!r}: this archive holds {', '.join(sorted(known_sites(conn))) or 'none'}"
         )
     filters = Filters(site=selection.sites, since=selection.since, until=selection.until)
-    conn.execute("CREATE TEMP TABLE release_articles (id INTEGER PRIMARY KEY)")
+    # The year beside each id lets the articles be read one year (one part) after the other.
+    conn.execute("CREATE TEMP TABLE release_articles (id INTEGER PRIMARY KEY, year INTEGER)")
     if selection.query:
         searcher = Searcher(conn, selection.query, filters=filters)
         chosen = list(searcher.matching_values("a.id"))
         conn.executemany("INSERT INTO temp.release_articles (id) VALUES (?)", chosen)
+        conn.execute(
+            "UPDATE temp.release_articles SET year = (SELECT a.year FROM articles a WHERE a.id = release_articles.id)"
+        )
     else:
         where, params = filters.sql()
-        conn.execute(f"INSERT INTO temp.release_articles SELECT a.id FROM articles a WHERE {where}", params)
+        conn.execute(
+            f"INSERT INTO temp.release_articles SELECT a.id, a.year FROM articles a WHERE {where}", params
+        )
     if selection.collapse_reposts:
         # One article per story: its first archived copy among the chosen ones.
         conn.execute(
             "DELETE FROM temp.release_articles WHERE id NOT IN (SELECT min(a.id) FROM temp.release_articles r "
             "JOIN articles a ON a.id = r.id GROUP BY coalesce(a.story_id, a.id))"
         )
+    conn.execute("CREATE INDEX temp.release_articles_year ON release_articles (year, id)")
     conn.execute("CREATE TEMP TABLE release_sites (name TEXT PRIMARY KEY)")
     if selection.sites:
         conn.executemany(
@@ -161,134 +232,134 @@ def newest_run_time(conn: sqlite3.Connection) -> str | None:
     return utc_time(row[0])
 
 
-_TEXT_COLUMNS = "[column], title, subtitle, source, published_at, author, editor, body, images, attachments"
+_TEXT_COLUMNS = ("[column]", "title", "subtitle", "source", "published_at", "author", "editor", "body")
+_LIST_COLUMNS = ("images", "attachments")
 
 
-def _text_values(row: tuple) -> tuple:
-    """The text columns of ``_TEXT_COLUMNS`` in release form (see resources._TEXT_FIELDS)."""
-    column, title, subtitle, source, published_at, author, editor, body, images, attachments = row
-    published, time_known = beijing_time(published_at)
-    return (
+def _text_select(alias: str) -> str:
+    """The text columns (see resources._TEXT_FIELDS): published_at converted, then the stored value;
+    the body as bytes (a ``text`` field)."""
+    names = [f"{alias}.{name}" for name in _TEXT_COLUMNS]
+    names[4] = f"{beijing_sql(alias + '.published_at')}, {alias}.published_at"
+    # The body as its UTF-8 bytes: Parquet stores them as they are, sparing a decode and an encode.
+    names[7] = f"CAST({alias}.body AS BLOB)"
+    return ", ".join([*names, *(f"{alias}.{name}" for name in _LIST_COLUMNS)])
+
+
+def _text_values(columns: list[list]) -> list[list]:
+    """The columns of ``_text_select`` in release form: the stored published_at becomes the time's
+    precision (and whether its time of day is known), lists are decoded."""
+    column, title, subtitle, source, published, stored, author, editor, body, images, attachments = columns
+    precisions = list(map(precision, stored, published))
+    time_known = [None if p is None else p == "time" for p in precisions]
+    return [
         column,
         title,
         subtitle,
         source,
         published,
         time_known,
+        precisions,
         author,
         editor,
         body,
-        _json(images, []),
-        _json(attachments, []),
-    )
+        _lists(images),
+        _lists(attachments),
+    ]
 
 
 def _part(year: int | None, name: str) -> str:
     return f"{name}-{year}" if year is not None else f"{name}-{UNDATED}"
 
 
-def article_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
-    cursor = conn.execute(
-        f"SELECT a.id, a.url, a.canonical_url, a.site, {_TEXT_COLUMNS}, a.year, a.next_pages, a.warnings, "
-        "coalesce(a.story_id, a.id), a.content_hash, a.first_seen, a.last_seen "
-        "FROM temp.release_articles r JOIN articles a ON a.id = r.id ORDER BY r.id"
-    )
-    for row in cursor:
-        year = row[14]
-        yield (
-            _part(year, "articles"),
-            (
-                *row[:4],
-                *_text_values(row[4:14]),
-                year,
-                _json(row[15], []),
-                _json(row[16], []),
-                row[17],
-                row[18],
-                utc_time(row[19]),
-                utc_time(row[20]),
-            ),
-        )
+_ARTICLE_SELECT = (
+    f"SELECT a.id, a.url, a.canonical_url, a.site, {_text_select('a')}, a.year, a.next_pages, a.warnings, "
+    f"coalesce(a.story_id, a.id), a.content_hash, {utc_sql('a.first_seen')}, {utc_sql('a.last_seen')} "
+    "FROM temp.release_articles r JOIN articles a ON a.id = r.id WHERE r.year IS ? ORDER BY r.id"
+)
 
 
-def version_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
+def _article_values(columns: list[list]) -> list[list]:
+    return [
+        *columns[:4],
+        *_text_values(columns[4:15]),
+        columns[15],
+        _lists(columns[16]),
+        _lists(columns[17]),
+        *columns[18:],
+    ]
+
+
+def article_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
+    """The articles one year after the other (undated last), by id within a year."""
+    years = [
+        year for (year,) in conn.execute("SELECT DISTINCT year FROM temp.release_articles ORDER BY year")
+    ]
+    for year in [*(y for y in years if y is not None), *(y for y in years if y is None)]:
+        cursor = conn.execute(_ARTICLE_SELECT, (year,))
+        yield from batches(cursor, _part(year, "articles"), _article_values, size_column=12)
+
+
+def version_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
     cursor = conn.execute(
         "SELECT v.article_id, row_number() OVER (PARTITION BY v.article_id ORDER BY v.id), "
-        f"{', '.join('v.' + name for name in _TEXT_COLUMNS.split(', '))}, "
-        "v.content_hash, v.first_seen, v.last_seen, v.replaced_at "
+        f"{_text_select('v')}, v.content_hash, {utc_sql('v.first_seen')}, {utc_sql('v.last_seen')}, "
+        f"{utc_sql('v.replaced_at')} "
         "FROM article_versions v JOIN temp.release_articles r ON r.id = v.article_id ORDER BY v.article_id, v.id"
     )
-    for row in cursor:
-        yield (
-            "versions",
-            (*row[:2], *_text_values(row[2:12]), row[12], *(utc_time(value) for value in row[13:16])),
-        )
-
-
-def story_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
-    cursor = conn.execute(
-        "SELECT coalesce(a.story_id, a.id) AS story, a.id, a.site, a.published_at "
-        "FROM temp.release_articles r JOIN articles a ON a.id = r.id ORDER BY story, a.id"
-    )
-    current: int | None = None
-    members: list[tuple[int, str | None, str | None]] = []
-    for story, article_id, site, published_at in cursor:
-        if story != current and members:
-            yield "stories", _story(current, members)
-            members = []
-        current = story
-        members.append((article_id, site, beijing_time(published_at)[0]))
-    if members:
-        yield "stories", _story(current, members)
-
-
-def _story(story_id: int | None, members: list[tuple[int, str | None, str | None]]) -> tuple:
-    dates = sorted(published for _, _, published in members if published)
-    earliest = min(members, key=lambda m: (m[2] is None, m[2] or "", m[0]))
-    return (
-        story_id,
-        len(members),
-        sorted({site for _, site, _ in members if site}),
-        dates[0] if dates else None,
-        dates[-1] if dates else None,
-        earliest[0],
+    yield from batches(
+        cursor, "versions", lambda c: [*c[:2], *_text_values(c[2:13]), *c[13:]], size_column=10
     )
 
 
-def site_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
+def story_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
+    """One row per story; its earliest article is the first published (undated last, ties: lowest id)."""
     cursor = conn.execute(
-        "SELECT s.name, t.title, t.hosts, count(a.id), min(a.published_at), max(a.published_at) "
+        "SELECT story, count(*), json_group_array(DISTINCT site) FILTER (WHERE site IS NOT NULL), "
+        "min(published), max(published), "
+        "CAST(substr(min(iif(published IS NULL, '1', '0' || published) || printf('%020d', id)), -20) AS INTEGER) "
+        f"FROM (SELECT coalesce(a.story_id, a.id) AS story, a.id, a.site, {beijing_sql('a.published_at')} AS published "
+        "FROM temp.release_articles r JOIN articles a ON a.id = r.id) GROUP BY story ORDER BY story"
+    )
+
+    def sorted_sites(columns: list[list]) -> list[list]:
+        columns[2] = [sorted(sites) if len(sites) > 1 else sites for sites in _lists(columns[2])]
+        return columns
+
+    yield from batches(cursor, "stories", sorted_sites)
+
+
+def site_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
+    cursor = conn.execute(
+        "SELECT s.name, t.title, t.hosts, count(a.id), min(a.published), max(a.published) "
         "FROM temp.release_sites s LEFT JOIN sites t ON t.name = s.name "
-        "LEFT JOIN (SELECT a.id, a.site, a.published_at FROM temp.release_articles r "
+        f"LEFT JOIN (SELECT a.id, a.site, {beijing_sql('a.published_at')} AS published FROM temp.release_articles r "
         "JOIN articles a ON a.id = r.id) a ON a.site = s.name GROUP BY s.name ORDER BY s.name"
     )
-    for name, title, hosts, count, first, last in cursor:
-        yield "sites", (name, title, _json(hosts, []), count, beijing_time(first)[0], beijing_time(last)[0])
+    yield from batches(cursor, "sites", lambda c: [*c[:2], _lists(c[2]), *c[3:]])
 
 
-def run_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
+def run_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
     cursor = conn.execute(
-        f"SELECT id, site, started_at, finished_at, status, options, {', '.join(RUN_STAT_KEYS)}, field_coverage, alerts "
+        f"SELECT id, site, {utc_sql('started_at')}, {utc_sql('finished_at')}, status, "
+        f"json_extract(options, '$.replay'), {', '.join(RUN_STAT_KEYS)}, field_coverage, alerts "
         "FROM runs WHERE site IN (SELECT name FROM temp.release_sites) ORDER BY id"
     )
-    for row in cursor:
-        yield (
-            "runs",
-            (
-                row[0],
-                row[1],
-                utc_time(row[2]),
-                utc_time(row[3]),
-                row[4],
-                bool(_json(row[5], {}).get("replay")),
-                *row[6:12],
-                _json(row[12], {}),
-                _json(row[13], []),
-            ),
-        )
+
+    def release_form(columns: list[list]) -> list[list]:
+        shares = [_json(text, {}) for text in columns[12]]
+        return [
+            *columns[:5],
+            [bool(value) for value in columns[5]],
+            *columns[6:12],
+            shares,
+            _lists(columns[13]),
+        ]
+
+    yield from batches(cursor, "runs", release_form)
 
 
-def appointment_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
+def appointment_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
     """One row per person of an appointment notice, with the notice's fields repeated on it."""
     cursor = conn.execute(
         "SELECT n.article_id, n.position, n.issuer, n.window_start, n.window_end, n.phone, n.address, "
@@ -298,9 +369,12 @@ def appointment_rows(conn: sqlite3.Connection) -> Iterator[tuple[str, tuple]]:
         "JOIN temp.release_articles r ON r.id = n.article_id "
         "ORDER BY n.article_id, n.position, p.position, p.id"
     )
-    for row in cursor:
-        posts = [proposal["post"] for proposal in _json(row[18], []) if proposal.get("post")]
-        yield "appointments", (*row[:18], posts, row[19], row[20], _json(row[21], []))
+
+    def release_form(columns: list[list]) -> list[list]:
+        posts = [[item["post"] for item in _lists([text])[0] if item.get("post")] for text in columns[18]]
+        return [*columns[:18], posts, columns[19], columns[20], _lists(columns[21])]
+
+    yield from batches(cursor, "appointments", release_form)
 
 
 def article_states(conn: sqlite3.Connection) -> Iterator[tuple[int, str | None, str, str]]:

@@ -9,29 +9,21 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archive.export import changelog, describe, reading
 from archive.export.model import ExportError, FileEntry, Release, checksum
-from archive.export.reading import Selection
+from archive.export.reading import Batch, Selection
 from archive.export.resources import ARTICLES, RESOURCES, SITES, Resource
-from archive.export.writers import EXTENSIONS, FORMATS, open_part
+from archive.export.writers import EXTENSIONS, FORMATS, decoded, open_part
 
-# Rows are gathered per file and written as one Parquet row group; when the rows waiting in all
-# files together hold this many characters, the largest batch is written. Memory stays flat
-# however many years a release spans, and the batches depend only on the data, not on timing.
-BUFFER_CHARS = 24_000_000
-MAX_BATCH_ROWS = 50_000
 PARTIAL_MARK = ".partial-"
 Progress = Callable[[str, int, int | None], None]
-
-
-def _row_chars(row: tuple) -> int:
-    return sum(len(value) for value in row if isinstance(value, str)) + 16
 
 
 def write_resource(
@@ -40,59 +32,61 @@ def write_resource(
     folder: Path,
     release: Release,
     progress: Progress | None = None,
-    observe: Callable[[tuple], None] | None = None,
+    observe: Callable[[Batch], None] | None = None,
 ) -> list[FileEntry]:
     """Write every part of ``resource`` in every format of the release; returns the files written.
 
     A table without rows has no file (Frictionless cannot read an empty JSON lines file)."""
     directory = folder / resource.folder_path()
     writers: dict[str, list] = {}
-    waiting: dict[str, list[tuple]] = defaultdict(list)
-    waiting_chars: Counter = Counter()
     counts: Counter = Counter()
-    total = 0
-
-    def flush(part: str) -> None:
-        for writer in writers[part]:
-            writer.write(waiting[part])
-        waiting[part] = []
-        waiting_chars.pop(part, None)
-
-    for part, row in resource.read(conn):
-        if part not in writers:
-            directory.mkdir(parents=True, exist_ok=True)
-            writers[part] = [
-                open_part(fmt, directory / f"{part}{EXTENSIONS[fmt]}", resource, excel=release.excel)
-                for fmt in release.formats
-            ]
-        if not total:
-            release.examples[resource.name] = dict(zip(resource.field_names, row, strict=True))
-        if observe is not None:
-            observe(row)
-        waiting[part].append(row)
-        waiting_chars[part] += _row_chars(row)
-        counts[part] += 1
-        total += 1
-        if len(waiting[part]) >= MAX_BATCH_ROWS:
-            flush(part)
-        elif waiting_chars.total() >= BUFFER_CHARS:
-            flush(waiting_chars.most_common(1)[0][0])
-        if progress is not None and total % 1000 == 0:
-            progress(resource.name, total, None)
+    # Batches are written in a thread of their own while the next is read: compressing (which
+    # releases the GIL) overlaps reading the archive. One batch in writing at a time keeps the order.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing: Future | None = None
+        for batch in resource.read(conn):
+            if batch.part not in writers:
+                directory.mkdir(parents=True, exist_ok=True)
+                writers[batch.part] = [
+                    open_part(
+                        fmt, directory / f"{batch.part}{EXTENSIONS[fmt]}", resource, excel=release.excel
+                    )
+                    for fmt in release.formats
+                ]
+            if not counts:
+                release.examples[resource.name] = _first_row(resource, batch)
+            if observe is not None:
+                observe(batch)
+            if writing is not None:
+                writing.result()
+            writing = pool.submit(_write_batch, writers[batch.part], batch)
+            counts[batch.part] += len(batch)
+            if progress is not None:
+                progress(resource.name, counts.total(), None)
+        if writing is not None:
+            writing.result()
     for part in sorted(writers):
-        if waiting[part]:
-            flush(part)
         for writer in writers[part]:
             writer.close()
     if progress is not None:
-        progress(resource.name, total, None)
-    release.rows[resource.name] = total
+        progress(resource.name, counts.total(), None)
+    release.rows[resource.name] = counts.total()
     prefix = resource.folder_path()
     return [
         FileEntry(resource.name, fmt, f"{prefix}/{part}{EXTENSIONS[fmt]}", part, counts[part])
         for part in sorted(writers)
         for fmt in release.formats
     ]
+
+
+def _write_batch(writers: list, batch: Batch) -> None:
+    for writer in writers:
+        writer.write(batch)
+
+
+def _first_row(resource: Resource, batch: Batch) -> dict[str, Any]:
+    first = [column[:1] for column in decoded(resource.fields, batch.columns)]
+    return {name: column[0] for name, column in zip(resource.field_names, first, strict=True)}
 
 
 def partial_folder(out: Path) -> Path:
@@ -216,7 +210,9 @@ def _write_all(
         progress(ARTICLES.name, 0, total)
     observers = {
         ARTICLES.name: release.figures.observe,
-        SITES.name: lambda row: release.site_rows.append(dict(zip(SITES.field_names, row, strict=True))),
+        SITES.name: lambda batch: release.site_rows.extend(
+            dict(zip(SITES.field_names, row, strict=True)) for row in batch.rows()
+        ),
     }
     for resource in RESOURCES:
         observe = observers.get(resource.name)

@@ -2,7 +2,7 @@
 
 A release resource is one ``Resource`` in ``RESOURCES``; the writers, ``datapackage.json``
 and the dataset card are all derived from it, so a new table is a few lines here: its
-fields, keys and a reader in ``reading`` that yields (part, row) pairs in a stable order from
+fields, keys and a reader in ``reading`` that yields batches of rows in a stable order from
 the archive joined with ``temp.release_articles`` (the ids of the articles in this release),
 so that its rows follow the export's --site, --since, --until and --query like everything
 else (``APPOINTMENTS`` below is one such table).
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from archive.export import reading
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 # Field kinds: how a value is written in each format, and its Table Schema type.
 #   integer, string, boolean: as named
+#   text: a long string, read from the archive as its UTF-8 bytes (the writers of Parquet take them as they are)
 #   beijing_time: ISO 8601 with +08:00 (a Parquet timestamp in that zone)
 #   utc_time: ISO 8601 with +00:00 (a Parquet timestamp in UTC)
 #   strings: a list of strings; links: a list of {"url", "text"} objects
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 TABLE_SCHEMA_TYPES = {
     "integer": "integer",
     "string": "string",
+    "text": "string",
     "boolean": "boolean",
     "beijing_time": "datetime",
     "utc_time": "datetime",
@@ -55,7 +57,7 @@ class ForeignKey:
     reference: str
 
 
-Rows = Iterator[tuple[str, tuple[Any, ...]]]
+Batches = Iterator[reading.Batch]
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,9 @@ class Resource:
     description: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
-    # (part, row) pairs in a stable order; part names the file (``articles-2021``), row follows ``fields``.
-    read: Callable[[sqlite3.Connection], Rows]
+    # Batches of rows in a stable order, each of one part (the file: ``articles-2021``), columns
+    # following ``fields``; a part's batches come one after the other.
+    read: Callable[[sqlite3.Connection], Batches]
     foreign_keys: tuple[ForeignKey, ...] = ()
     # True: data/<name>/<part>.<ext>; False: data/<part>.<ext>.
     folder: bool = True
@@ -87,12 +90,23 @@ _TEXT_FIELDS = (
     Field(
         "published_at",
         "beijing_time",
-        "Publication time in Beijing time (+08:00); midnight when the page gives only a day.",
+        "Publication time in Beijing time (+08:00); midnight when the page gives only a day, "
+        "the first of the month at midnight when it gives only a month (see published_precision).",
     ),
-    Field("published_time_known", "boolean", "False when the page gives only the day of publication."),
+    Field(
+        "published_time_known",
+        "boolean",
+        "False when the page gives only the day or the month of publication.",
+    ),
+    Field(
+        "published_precision",
+        "string",
+        "What the page printed of published_at: time (a time of day), day, or month (e.g. a magazine "
+        "issue, 1999年7月号); empty when undated.",
+    ),
     Field("author", "string", "Author byline as printed (作者, 本报记者 ...)."),
     Field("editor", "string", "Editor byline as printed (编辑, 责任编辑; a CMS account name is kept as is)."),
-    Field("body", "string", "Clean body text, paragraphs separated by newlines."),
+    Field("body", "text", "Clean body text, paragraphs separated by newlines."),
     Field("images", "strings", "Absolute URLs of the images in the body."),
     Field("attachments", "links", "Attached files: objects with the absolute url and the link text."),
 )
