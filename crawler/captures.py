@@ -10,9 +10,13 @@ the release's articles, so --site, --since, --until and --query choose them too.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import shutil
 import sys
+import zipfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 # (url, WARC file relative to the WARC directory, offset, length, fetched at in UTC, title)
@@ -45,12 +49,47 @@ def _pages(rows: Sequence[CaptureRow], target: Path) -> None:
     for url, _, _, _, fetched_at, title in rows:
         # warcio reads a UTC time spelled with Z, not +00:00.
         stamp = (fetched_at or "").replace("+00:00", "Z")
-        lines.append(json.dumps({"url": url, "ts": stamp, "title": title or url}, ensure_ascii=False))
+        # An id made of the capture itself: without one the wacz package draws a random one.
+        page_id = hashlib.sha256(f"{stamp} {url}".encode()).hexdigest()[:24]
+        page = {"url": url, "ts": stamp, "title": title or url, "id": page_id}
+        lines.append(json.dumps(page, ensure_ascii=False))
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def write_wacz(rows: Sequence[CaptureRow], folder: Path, name: str, warc_dir: Path) -> list[str]:
-    """Write ``captures/NAME.wacz`` into the release ``folder``; returns its path in the release."""
+def _settle(wacz: Path, created: str) -> None:
+    """Give the WACZ the release's time instead of the clock's, so the same captures give the same bytes.
+
+    The wacz package stamps each zip entry and datapackage.json's ``created`` with the time it runs;
+    the package is rewritten with ``created`` (the newest run's time) in both, entries unchanged
+    and in the same order, and datapackage-digest.json is made again for the new datapackage.json."""
+    moment = datetime.fromisoformat(created).astimezone(UTC)
+    stamp = moment.timetuple()[:6]
+    settled = wacz.with_name(wacz.name + ".settled")
+    with zipfile.ZipFile(wacz) as source, zipfile.ZipFile(settled, "w") as target:
+        package = json.loads(source.read("datapackage.json"))
+        package["created"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        package_bytes = json.dumps(package, indent=2).encode("utf-8")
+        digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest()}
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, stamp)
+            info.compress_type = entry.compress_type
+            info.external_attr = 0o644 << 16
+            info.file_size = entry.file_size
+            if entry.filename == "datapackage.json":
+                target.writestr(info, package_bytes)
+            elif entry.filename == "datapackage-digest.json":
+                target.writestr(info, json.dumps(digest, indent=2))
+            else:
+                with source.open(entry) as data, target.open(info, "w") as out:
+                    shutil.copyfileobj(data, out, 1 << 20)
+    settled.replace(wacz)
+
+
+def write_wacz(
+    rows: Sequence[CaptureRow], folder: Path, name: str, created: str, warc_dir: Path
+) -> list[str]:
+    """Write ``captures/NAME.wacz`` into the release ``folder``, dated ``created``; returns its path
+    in the release."""
     from wacz.main import main as wacz_main
 
     if not rows:
@@ -77,4 +116,5 @@ def write_wacz(rows: Sequence[CaptureRow], folder: Path, name: str, warc_dir: Pa
     work.rmdir()
     if status != 0:
         raise CaptureError(f"the wacz package could not write {relative} (status {status})")
+    _settle(folder / relative, created)
     return [relative]

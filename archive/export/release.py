@@ -159,8 +159,9 @@ class ExportOptions:
     excel: bool = False
     force: bool = False
     # With it, the captures of the release's articles (reading.capture_rows) are packed into the
-    # release folder; it returns the paths it wrote there. The crawl side owns WARC files.
-    pack_captures: Callable[[list[tuple], Path, str], list[str]] | None = None
+    # release folder under the release's name, dated its creation; it returns the paths it wrote
+    # there. The crawl side owns WARC files.
+    pack_captures: Callable[[list[tuple], Path, str, str], list[str]] | None = None
     datasets_dir: Path = Path("datasets")
 
 
@@ -223,7 +224,8 @@ def _write_all(
         release.changelog = changelog.compare(previous, reading.article_states(conn))
         changelog.write(folder, release)
     if options.pack_captures is not None:
-        release.captures = options.pack_captures(reading.capture_rows(conn), folder, release.name)
+        rows = reading.capture_rows(conn)
+        release.captures = options.pack_captures(rows, folder, release.name, release.created)
     release.files = [_measured(folder, entry) for entry in release.files]
 
 
