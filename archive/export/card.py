@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from archive.export.model import Release
-from archive.export.resources import RESOURCES, TABLE_SCHEMA_TYPES, Resource
+from archive.export.resources import RESOURCES, TABLE_SCHEMA_TYPES, ForeignKey, Resource
 from archive.export.writers import EXTENSIONS, FORMATS
 
 EXAMPLE_CHARS = 40
@@ -135,6 +135,12 @@ def _quality_tables(release: Release) -> list[str]:
     return lines
 
 
+def _reference(key: ForeignKey) -> str:
+    fields = ", ".join(f"`{name}`" for name in key.fields)
+    references = ", ".join(f"`{key.resource}.{name}`" for name in key.references)
+    return f" {fields} {'refers' if len(key.fields) == 1 else 'refer'} to {references}."
+
+
 def _runs_summary(release: Release) -> str:
     runs = release.run_summary
     if not runs["count"]:
@@ -182,7 +188,7 @@ def dataset_card(release: Release) -> str:
         parts += [
             "",
             f"Primary key: {', '.join(f'`{k}`' for k in resource.primary_key)}."
-            + "".join(f" `{k.field}` refers to `{k.resource}.{k.reference}`." for k in resource.foreign_keys),
+            + "".join(_reference(key) for key in resource.foreign_keys),
             "",
         ]
     parts += [

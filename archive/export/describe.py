@@ -55,7 +55,7 @@ def table_schema(
     for key in resource.foreign_keys:
         target = release_resources.get((key.resource, fmt))
         if target is not None:
-            keys.append({"fields": [key.field], "reference": {"resource": target, "fields": [key.reference]}})
+            keys.append({"fields": key.fields, "reference": {"resource": target, "fields": key.references}})
     if keys:
         schema["foreignKeys"] = keys
     return schema

@@ -359,6 +359,21 @@ def run_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
     yield from batches(cursor, "runs", release_form)
 
 
+def notice_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
+    """One row per appointment notice of the release's articles."""
+    cursor = conn.execute(
+        "SELECT n.article_id, n.position, n.title, n.issuer, n.window_start, n.window_end, n.window_computed, "
+        "n.window_text, n.phone, n.address, n.postcode, n.announced, n.parsed, n.attachment_only, "
+        "n.attachments, n.warnings FROM appointment_notices n JOIN temp.release_articles r ON r.id = n.article_id "
+        "ORDER BY n.article_id, n.position"
+    )
+
+    def release_form(c: list[list]) -> list[list]:
+        return [*c[:6], _booleans(c[6]), *c[7:13], _booleans(c[13]), _lists(c[14]), _lists(c[15])]
+
+    yield from batches(cursor, "notices", release_form)
+
+
 def appointment_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
     """One row per person of an appointment notice, with the notice's fields repeated on it."""
     cursor = conn.execute(

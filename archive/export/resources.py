@@ -52,9 +52,19 @@ class Field:
 
 @dataclass(frozen=True)
 class ForeignKey:
-    field: str
+    """``field`` (or several, together) refers to ``reference`` of the table ``resource``."""
+
+    field: str | tuple[str, ...]
     resource: str
-    reference: str
+    reference: str | tuple[str, ...]
+
+    @property
+    def fields(self) -> list[str]:
+        return [self.field] if isinstance(self.field, str) else list(self.field)
+
+    @property
+    def references(self) -> list[str]:
+        return [self.reference] if isinstance(self.reference, str) else list(self.reference)
 
 
 Batches = Iterator[reading.Batch]
@@ -219,6 +229,57 @@ RUNS = Resource(
     folder=False,
 )
 
+NOTICES = Resource(
+    name="notices",
+    title="Cadre appointment notices, one row each",
+    description=(
+        "One row per cadre appointment notice (任前公示) found in an article: who issues it, the comment "
+        "window, where to complain, and how many persons it announces against how many were parsed "
+        "(the persons are in appointments)."
+    ),
+    fields=(
+        Field("article_id", "integer", "The article that printed the notice (see articles)."),
+        Field("notice", "integer", "1 for the first notice of the article, 2 for the next..."),
+        Field("title", "string", "The notice's title."),
+        Field(
+            "issuer",
+            "string",
+            "The body that issues the notice (e.g. a party committee's organization department).",
+        ),
+        Field("window_start", "string", "First day of the public comment window (YYYY-MM-DD)."),
+        Field("window_end", "string", "Last day of the window (YYYY-MM-DD)."),
+        Field(
+            "window_computed",
+            "boolean",
+            "True when window_end was counted from 5个工作日 (weekends skipped).",
+        ),
+        Field("window_text", "string", "The sentence the window was read from."),
+        Field("phone", "string", "Complaint telephone numbers (受理电话), joined with ；."),
+        Field("address", "string", "Complaint postal address, as printed."),
+        Field("postcode", "string", "Postcode (邮编) of that address."),
+        Field(
+            "announced",
+            "integer",
+            "How many persons the text says it announces (现将3名同志…); empty when it does not say.",
+        ),
+        Field(
+            "parsed",
+            "integer",
+            "How many persons were parsed (rows in appointments); below announced when some were missed.",
+        ),
+        Field(
+            "attachment_only",
+            "boolean",
+            "True when the names are only in attached files, which are not parsed.",
+        ),
+        Field("attachments", "links", "Attached files: objects with the absolute url and the link text."),
+        Field("warnings", "strings", "What the parser was not sure of in the notice."),
+    ),
+    primary_key=("article_id", "notice"),
+    foreign_keys=(ForeignKey("article_id", "articles", "id"),),
+    read=reading.notice_rows,
+)
+
 APPOINTMENTS = Resource(
     name="appointments",
     title="Cadre appointment notices",
@@ -263,8 +324,11 @@ APPOINTMENTS = Resource(
         Field("warnings", "strings", "What the parser was not sure of for this person."),
     ),
     primary_key=("article_id", "notice", "order"),
-    foreign_keys=(ForeignKey("article_id", "articles", "id"),),
+    foreign_keys=(
+        ForeignKey("article_id", "articles", "id"),
+        ForeignKey(("article_id", "notice"), "notices", ("article_id", "notice")),
+    ),
     read=reading.appointment_rows,
 )
 
-RESOURCES: tuple[Resource, ...] = (ARTICLES, VERSIONS, STORIES, SITES, RUNS, APPOINTMENTS)
+RESOURCES: tuple[Resource, ...] = (ARTICLES, VERSIONS, STORIES, SITES, RUNS, NOTICES, APPOINTMENTS)
