@@ -142,12 +142,15 @@ def _sources(release: Release) -> list[dict[str, str]]:
     return sources
 
 
-def write_sums(folder: Path) -> None:
-    """``SHA256SUMS`` over every file of the release but itself, in the format ``sha256sum -c`` reads."""
+def write_sums(folder: Path, known: dict[str, str] | None = None) -> None:
+    """``SHA256SUMS`` over every file of the release but itself, in the format ``sha256sum -c`` reads;
+    ``known`` digests (by relative path) are not computed again."""
+    known = known or {}
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != SUMS_NAME):
         relative = path.relative_to(folder).as_posix()
-        lines.append(f"{checksum(path)[1]}  {relative}\n")
+        digest = known.get(relative) or checksum(path)[1]
+        lines.append(f"{digest}  {relative}\n")
     (folder / SUMS_NAME).write_text("".join(lines), encoding="utf-8")
 
 
@@ -158,4 +161,4 @@ def write_descriptions(folder: Path, release: Release) -> None:
         json.dumps(datapackage(release, folder), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     (folder / "README.md").write_text(card.dataset_card(release), encoding="utf-8")
-    write_sums(folder)
+    write_sums(folder, {entry.path: entry.sha256 for entry in release.files})

@@ -205,6 +205,7 @@ def choose_articles(conn: sqlite3.Connection, selection: Selection) -> int:
             "JOIN articles a ON a.id = r.id GROUP BY coalesce(a.story_id, a.id))"
         )
     conn.execute("CREATE INDEX temp.release_articles_year ON release_articles (year, id)")
+    conn.execute("CREATE TEMP TABLE release_members (story INTEGER, id INTEGER, site TEXT, published TEXT)")
     conn.execute("CREATE TEMP TABLE release_sites (name TEXT PRIMARY KEY)")
     if selection.sites:
         conn.executemany(
@@ -290,14 +291,25 @@ def _article_values(columns: list[list]) -> list[list]:
     ]
 
 
+# Where story, id, site and published_at are in an article batch (see resources.ARTICLES).
+_MEMBER_COLUMNS = (19, 0, 3, 8)
+
+
 def article_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
-    """The articles one year after the other (undated last), by id within a year."""
+    """The articles one year after the other (undated last), by id within a year.
+
+    Each article's story, site and publication time are noted in ``temp.release_members`` on the
+    way, for ``story_rows`` and ``site_rows``: in the archive, the story id lies after the body,
+    and reading it again would read every body again."""
     years = [
         year for (year,) in conn.execute("SELECT DISTINCT year FROM temp.release_articles ORDER BY year")
     ]
     for year in [*(y for y in years if y is not None), *(y for y in years if y is None)]:
         cursor = conn.execute(_ARTICLE_SELECT, (year,))
-        yield from batches(cursor, _part(year, "articles"), _article_values, size_column=12)
+        for batch in batches(cursor, _part(year, "articles"), _article_values, size_column=12):
+            members = zip(*(batch.columns[index] for index in _MEMBER_COLUMNS), strict=True)
+            conn.executemany("INSERT INTO temp.release_members VALUES (?, ?, ?, ?)", members)
+            yield batch
 
 
 def version_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
@@ -313,13 +325,13 @@ def version_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
 
 
 def story_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
-    """One row per story; its earliest article is the first published (undated last, ties: lowest id)."""
+    """One row per story; its earliest article is the first published (undated last, ties: lowest id).
+    Read from what ``article_rows`` noted, so after the articles."""
     cursor = conn.execute(
         "SELECT story, count(*), json_group_array(DISTINCT site) FILTER (WHERE site IS NOT NULL), "
         "min(published), max(published), "
         "CAST(substr(min(iif(published IS NULL, '1', '0' || published) || printf('%020d', id)), -20) AS INTEGER) "
-        f"FROM (SELECT coalesce(a.story_id, a.id) AS story, a.id, a.site, {beijing_sql('a.published_at')} AS published "
-        "FROM temp.release_articles r JOIN articles a ON a.id = r.id) GROUP BY story ORDER BY story"
+        "FROM temp.release_members GROUP BY story ORDER BY story"
     )
 
     def sorted_sites(columns: list[list]) -> list[list]:
@@ -330,11 +342,11 @@ def story_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
 
 
 def site_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
+    """One row per site of the release; read from what ``article_rows`` noted, so after the articles."""
     cursor = conn.execute(
-        "SELECT s.name, t.title, t.hosts, count(a.id), min(a.published), max(a.published) "
+        "SELECT s.name, t.title, t.hosts, count(m.id), min(m.published), max(m.published) "
         "FROM temp.release_sites s LEFT JOIN sites t ON t.name = s.name "
-        f"LEFT JOIN (SELECT a.id, a.site, {beijing_sql('a.published_at')} AS published FROM temp.release_articles r "
-        "JOIN articles a ON a.id = r.id) a ON a.site = s.name GROUP BY s.name ORDER BY s.name"
+        "LEFT JOIN temp.release_members m ON m.site = s.name GROUP BY s.name ORDER BY s.name"
     )
     yield from batches(cursor, "sites", lambda c: [*c[:2], _lists(c[2]), *c[3:]])
 

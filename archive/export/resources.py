@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 #   beijing_time: ISO 8601 with +08:00 (a Parquet timestamp in that zone)
 #   utc_time: ISO 8601 with +00:00 (a Parquet timestamp in UTC)
 #   strings: a list of strings; links: a list of {"url", "text"} objects
-#   shares: an object of field name -> share between 0 and 1
+#   shares: an object of field name -> share between 0 and 1 (in Parquet, a list of {"field", "share"})
 TABLE_SCHEMA_TYPES = {
     "integer": "integer",
     "string": "string",
@@ -220,7 +220,12 @@ RUNS = Resource(
         Field("articles_unchanged", "integer", "Articles fetched again and found unchanged."),
         Field("articles_failed", "integer", "Detail pages that did not yield an article."),
         Field("fetches_blocked", "integer", "Responses that were bot challenges."),
-        Field("field_coverage", "shares", "Share of the run's articles in which each field was found."),
+        Field(
+            "field_coverage",
+            "shares",
+            "Share of the run's articles in which each field was found: an object of field name to share "
+            '(in Parquet, a list of {"field", "share"} sorted by field).',
+        ),
         Field("alerts", "strings", "Warnings raised by the run (e.g. a field's coverage dropped)."),
     ),
     primary_key=("id",),

@@ -40,7 +40,8 @@ ARROW_TYPES = {
     "utc_time": pa.timestamp("ms", tz="UTC"),
     "strings": pa.list_(pa.string()),
     "links": pa.list_(_LINK),
-    "shares": pa.map_(pa.string(), pa.float64()),
+    # Not a Parquet map: Hugging Face datasets cannot read one, and a map is stored as these pairs anyway.
+    "shares": pa.list_(pa.struct([("field", pa.string()), ("share", pa.float64())])),
 }
 
 
@@ -86,7 +87,10 @@ def _arrow_column(field: Field, values: list[Any]) -> pa.Array:
             for links in values
         ]
     elif kind == "shares":
-        values = [None if shares is None else sorted(shares.items()) for shares in values]
+        values = [
+            None if shares is None else [{"field": k, "share": v} for k, v in sorted(shares.items())]
+            for shares in values
+        ]
     return pa.array(values, type=ARROW_TYPES[kind])
 
 
