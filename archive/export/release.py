@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,10 +40,13 @@ def write_resource(
     directory = folder / resource.folder_path()
     writers: dict[str, list] = {}
     counts: Counter = Counter()
-    # Batches are written in a thread of their own while the next is read: compressing (which
-    # releases the GIL) overlaps reading the archive. One batch in writing at a time keeps the order.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        writing: Future | None = None
+    # Batches are written by other threads while the next is read: compressing (which releases the
+    # GIL) overlaps reading the archive, and two parts are compressed at once. A part's next batch
+    # waits until its last one is written, so each file gets its rows in order; no more batches
+    # than threads wait in writing, so memory stays flat.
+    with ThreadPoolExecutor(max_workers=reading.PARTS_AT_ONCE) as pool:
+        writing: deque[Future] = deque()
+        last: dict[str, Future] = {}
         for batch in resource.read(conn):
             if batch.part not in writers:
                 directory.mkdir(parents=True, exist_ok=True)
@@ -57,14 +60,17 @@ def write_resource(
                 release.examples[resource.name] = _first_row(resource, batch)
             if observe is not None:
                 observe(batch)
-            if writing is not None:
-                writing.result()
-            writing = pool.submit(_write_batch, writers[batch.part], batch)
+            if batch.part in last:
+                last.pop(batch.part).result()
+            while len(writing) >= reading.PARTS_AT_ONCE:
+                writing.popleft().result()
+            last[batch.part] = pool.submit(_write_batch, writers[batch.part], batch)
+            writing.append(last[batch.part])
             counts[batch.part] += len(batch)
             if progress is not None:
                 progress(resource.name, counts.total(), None)
-        if writing is not None:
-            writing.result()
+        for future in writing:
+            future.result()
     for part in sorted(writers):
         for writer in writers[part]:
             writer.close()
