@@ -3,7 +3,7 @@
 Tuning extraction for a new template should mean editing a list here, not
 hunting through functions. Regexes are compiled once at import. Every selector,
 by-line label, meta name and URL date form here is exercised by a golden case
-under tests/pages/ (tests/test_patterns.py): add the case with the entry.
+under tests/pages/ (tests/extract/test_patterns.py): add the case with the entry.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from archive.searching import count_matches, run_search
 from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
+from tests.archive.test_schema import archive_at_schema
+from tests.archive.test_searching import oracle, sample_queries
 from tests.conftest import ROOT
-from tests.test_archive_search import oracle, sample_queries
-from tests.test_archive_store import archive_at_schema
 
 BOOLEAN_QUERIES = ["党建 NOT 干部", "干部 OR 人才", "(组织 OR 5G芯片) AND 党", "全面从严治党", "组，织", "党"]
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from crawler.extract import Article, NotAnArticle, extract_article
 from tests.conftest import ROOT
-from tests.test_golden import CASES, PAGES, load_case
+from tests.extract.test_golden import CASES, PAGES, load_case
 
 URL = "http://www.example-zzb.gov.cn/art/2021/2/3/art_1228_100.html"
 # A time, a day, or a month for a magazine issue (1999-07).

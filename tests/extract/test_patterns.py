@@ -16,7 +16,7 @@ from crawler.extract import patterns
 from crawler.extract.decode import decode_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.tree import AttrIndex, block_lines, collect_meta, parse_html, strip_furniture
-from tests.test_golden import CASES, load_case
+from tests.extract.test_golden import CASES, load_case
 
 SELECTOR_LISTS = ("BODY_SELECTORS", "BREADCRUMB_SELECTORS", "PAGER_SELECTORS")
 META_NAME_LISTS = (

@@ -19,7 +19,7 @@ from crawler.extract import Article, extract_article
 from crawler.extract.appointments import is_appointment_notice, parse_appointment_notices
 from crawler.extract.appointments.window import add_workdays
 
-CASES_DIR = Path(__file__).resolve().parent / "appointments"
+CASES_DIR = Path(__file__).resolve().parent.parent / "appointments"
 CASES = sorted(path.parent for path in CASES_DIR.glob("*/expected.json"))
 
 

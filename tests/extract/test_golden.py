@@ -19,7 +19,7 @@ import pytest
 
 from crawler.extract import Article, NotAnArticle, extract_article
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "pages"
 CASES = sorted(path.parent for path in PAGES.glob("*/*/expected.json"))
 
 TEXT_FIELDS = (
