@@ -53,7 +53,7 @@ def _install_reactor() -> None:
 def child_full(base: str, workdir: Path, copies: int) -> dict:
     from scrapy.crawler import Crawler, CrawlerProcess
 
-    from crawler.datadir import DataDir
+    from archive.datadir import DataDir
     from crawler.profiles import load_profiles
     from crawler.runner import CrawlOptions, crawl_settings
     from crawler.spiders.news import NewsSpider

@@ -88,9 +88,9 @@ def time_ingest(redis_url: str, workdir: Path) -> tuple[int, float, float]:
     import redis
 
     from archive import Archive
+    from archive.datadir import DataDir
     from crawler.cluster import keys, messages
     from crawler.cluster.ingest import Ingest
-    from crawler.datadir import DataDir
     from crawler.state import record_fetch
 
     client = redis.Redis.from_url(redis_url)

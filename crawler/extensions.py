@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawler.datadir import DataDir
+from archive.datadir import DataDir
 from crawler.lock import CrawlLock, hold_for_process
 
 

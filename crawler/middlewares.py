@@ -21,6 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from archive.datadir import DataDir
 from crawler import requestmeta
 from crawler.warc import WarcRecorder
 
@@ -94,8 +95,6 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        from crawler.datadir import DataDir
-
         settings = crawler.settings
         data_dir = DataDir.resolve(settings.get("ORGNEWS_DATA_DIR"))
         site = getattr(crawler.spider, "site", None) or "orgnews"

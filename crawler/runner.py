@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.datadir import DataDir
+from archive.datadir import DataDir
 
 
 @dataclass

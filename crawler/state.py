@@ -21,7 +21,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.datadir import DataDir
+from archive.datadir import DataDir
 from crawler.items import Fetch, PageResult
 from crawler.notices import record_notices
 from crawler.runstats import coverage_alerts, list_alerts, unverified_alerts

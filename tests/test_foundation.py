@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from crawler.datadir import DataDir
+from archive.datadir import DataDir
 from crawler.extract import ARTICLE_FIELDS, Article
 from tests.conftest import ROOT
 
@@ -76,3 +77,23 @@ def test_the_layers_of_pyproject_hold():
     done = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
+
+
+def _layout_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_layout_names_only_what_exists_and_every_archive_module():
+    section = _layout_section()
+    named = set(re.findall(r"`([\w/.]+(?:\.py|/))`", section))
+    # A name without a folder is relative to the package of its bullet: look for it in either.
+    for name in named:
+        candidates = [ROOT / name] + [
+            ROOT / package / name for package in ("archive", "crawler", "crawler/extract")
+        ]
+        assert any(path.exists() for path in candidates), f"README layout names {name}, which does not exist"
+    modules = {path.name for path in (ROOT / "archive").glob("*.py") if path.name != "__init__.py"}
+    packages = {f"{path.name}/" for path in (ROOT / "archive").iterdir() if (path / "__init__.py").exists()}
+    missing = {name for name in modules | packages if name not in named and f"archive/{name}" not in named}
+    assert not missing, f"README layout does not say what these archive modules are: {sorted(missing)}"

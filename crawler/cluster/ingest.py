@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.datadir import DataDir
 from crawler.cluster import keys, messages
-from crawler.datadir import DataDir
 from crawler.items import PageResult
 from crawler.notices import record_notices
 from crawler.settled import SettledUrls, settled_path

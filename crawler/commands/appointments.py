@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from crawler.datadir import DataDir, data_dir_option
+from archive.datadir import DataDir
+from crawler.commands.options import data_dir_option
 from crawler.extract.appointments.records import PERSON_FIELDS
 
 FORMATS = ("table", "json", "csv")

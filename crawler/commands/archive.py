@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.datadir import DataDir, data_dir_option
+from archive.datadir import DataDir
+from crawler.commands.options import data_dir_option
 
 if TYPE_CHECKING:
     from archive.store import Archive

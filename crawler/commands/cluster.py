@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from crawler.datadir import DataDir, data_dir_option
+from archive.datadir import DataDir
+from crawler.commands.options import data_dir_option
 
 # Exit status when Redis cannot be reached or is lost.
 EXIT_REDIS = 4

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from crawler.datadir import DataDir, data_dir_option
+from archive.datadir import DataDir
+from crawler.commands.options import data_dir_option
 
 # What the demo's summary shows besides articles, staged by the replay as the live sites do it.
 REPLAY_TROUBLE = (

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from crawler.datadir import DataDir, data_dir_option
+from archive.datadir import DataDir
+from crawler.commands.options import data_dir_option
 
 
 class ExportUsageError(click.ClickException):

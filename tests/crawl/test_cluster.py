@@ -262,9 +262,9 @@ def test_a_dead_workers_requests_go_back_and_the_round_waits_for_every_lease(red
 
 
 def test_ingest_applies_an_entry_once_even_when_it_is_read_again(redis_server, tmp_path):
+    from archive.datadir import DataDir
     from crawler.cluster import keys, messages
     from crawler.cluster.ingest import Ingest
-    from crawler.datadir import DataDir
     from crawler.extract.article import Article
     from crawler.items import Fetch, PageResult
     from crawler.warc import WarcLocation

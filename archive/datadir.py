@@ -15,13 +15,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
+from archive.errors import ArchiveError
 
 DEFAULT_DATA_DIR = "./orgnews-data"
 ENV_VAR = "ORGNEWS_DATA_DIR"
 
 
-class DataDirError(click.ClickException):
+class DataDirError(ArchiveError):
     """The data directory cannot be used (not a directory, not writable)."""
 
 
@@ -67,16 +67,3 @@ class DataDir:
         if not os.access(self.root, os.W_OK):
             raise DataDirError(f"data directory {self.root} is not writable")
         return self
-
-
-def data_dir_option(func):
-    """The ``--data-dir`` option shared by every command; passes a ``DataDir`` as ``data_dir``."""
-    return click.option(
-        "--data-dir",
-        "data_dir",
-        envvar=ENV_VAR,
-        default=None,
-        metavar="DIR",
-        help=f"Where everything is written (default {DEFAULT_DATA_DIR}, or ${ENV_VAR}).",
-        callback=lambda ctx, param, value: DataDir.resolve(value),
-    )(func)
