@@ -14,6 +14,7 @@ from functools import lru_cache
 from crawler.extract.appointments import patterns as p
 from crawler.extract.appointments.records import AppointmentPerson, Proposal
 
+Values = tuple[tuple[str, object], ...]  # (field, value) pairs
 _NOTE_SPLIT_RE = re.compile(r"[，,、]")
 _PLACE_CELL_RE = re.compile(rf"[{p.CJK}]{{2,12}}")
 _EDUCATION_SPLIT_RE = re.compile(r"[/、，,]|(?<=学历)")
@@ -43,6 +44,9 @@ def chinese_number(text: str) -> int | None:
     return value if value > 0 else None
 
 
+_CLAUSE_MARKS = frozenset(p.CLAUSE_MARKS)
+
+
 def split_clauses(text: str) -> list[str]:
     """Split at ``，；。`` outside parentheses (``拟任甲（正处级，试用期一年）`` stays one clause)."""
     text = squash(text)
@@ -54,7 +58,7 @@ def split_clauses(text: str) -> list[str]:
             depth += 1
         elif ch in ")）":
             depth = max(0, depth - 1)
-        if depth == 0 and p.CLAUSE_SPLIT_RE.match(ch):
+        if depth == 0 and ch in _CLAUSE_MARKS:
             clauses.append("".join(current))
             current = []
         else:
@@ -78,7 +82,7 @@ def person_start(text: str) -> tuple[str, str, str] | None:
     name = squash(match[1])
     for suffix in p.NAME_TITLE_SUFFIXES:
         name = name.removesuffix(suffix)
-    if not p.NAME_RE.match(name) or name.startswith(p.NOT_NAMES):
+    if not p.NAME_RE.match(name) or name.startswith(p.NOT_NAMES) or name.endswith(p.NOT_NAME_ENDINGS):
         return None
     return name, match[2] or "", text[match.end() :]
 
@@ -134,16 +138,18 @@ class _Reader:
             self.person.current_post = post or None
         self.open = "current"
 
+    def apply(self, values: Values) -> None:
+        for name, value in values:
+            if name == "probation":
+                self.person.probation = True
+            else:
+                self.set(name, value)
+
     def _note(self, note: str) -> bool:
         """Read a parenthesised note (an age, a probation, an ethnicity...); False to keep it in the text."""
-        note = squash(note)
-        if p.PROBATION_RE.search(note):
-            self.person.probation = True
-            return True
-        if age := p.AGE_RE.match(note):
-            self.set("age", int(age[1]))
-            return True
-        return all(self._typed(part) for part in _NOTE_SPLIT_RE.split(note) if part) and bool(note)
+        values, whole = note_values(note)
+        self.apply(values)
+        return whole
 
     def _proposal(self, clause: str, number: int) -> bool:
         """Add the proposal of ``clause``, which matched PROPOSAL_PATTERNS[number]. A verb without
@@ -157,11 +163,9 @@ class _Reader:
 
     def _typed(self, clause: str) -> bool:
         """Fill the field ``clause`` states (sex, birth, party...); False when it states none."""
-        if _read_typed(self, clause):
-            return True
-        # 研究生学历、法学硕士学位 / 汉族、中共党员: every part must be known.
-        parts = clause.split("、")
-        return len(parts) > 1 and all(_read_typed(self, part) for part in parts)
+        values, whole = clause_values(clause)
+        self.apply(values)
+        return whole
 
 
 # Each field a clause may state: its pattern and how a match becomes (field, value) pairs, in the
@@ -184,13 +188,18 @@ _TYPED_VALUES = {name: value for name, _, value in _TYPED}
 _PROPOSAL_OPENINGS = ("拟", "提名", "推荐", "按", "兼任", "任命")
 
 
+# PROPOSAL_PATTERNS as one pattern of alternatives in their order: the first that matches wins,
+# and the name of its group is its index.
+_ANY_PROPOSAL_RE = re.compile(
+    "|".join(f"(?P<p{number}>{pattern.pattern})" for number, (_, pattern) in enumerate(p.PROPOSAL_PATTERNS))
+)
+
+
 @lru_cache(maxsize=4096)
 def proposal_number(clause: str) -> int | None:
     """The index of the first of PROPOSAL_PATTERNS that ``clause`` matches, or None."""
-    if clause.startswith(_PROPOSAL_OPENINGS):
-        for number, (_, pattern) in enumerate(p.PROPOSAL_PATTERNS):
-            if pattern.match(clause):
-                return number
+    if clause.startswith(_PROPOSAL_OPENINGS) and (match := _ANY_PROPOSAL_RE.match(clause)):
+        return int(match.lastgroup[1:])  # type: ignore[index]
     return None
 
 
@@ -213,9 +222,11 @@ def _typed_candidates(clause: str) -> tuple[str, ...]:
 
 # Clauses repeat from person to person (男, 汉族, 大学学历, 中共党员, birth months): each is read once.
 @lru_cache(maxsize=8192)
-def typed_values(clause: str) -> tuple[tuple[str, object], ...] | None:
+def typed_values(clause: str) -> Values | None:
     """The fields ``clause`` states, as (field, value) pairs; () for a known clause recorded
     nowhere (a professional title), None for a clause that states no field."""
+    if not clause:
+        return None
     for kind in _typed_candidates(clause):
         found = _TYPED_PATTERNS[kind].match(clause)
         if found is not None and not (kind == "native" and clause.endswith(p.NOT_NATIVE_ENDINGS)):
@@ -225,14 +236,54 @@ def typed_values(clause: str) -> tuple[tuple[str, object], ...] | None:
     return None
 
 
-def _read_typed(reader: _Reader, clause: str) -> bool:
+# What a clause, a note or a cell states is worked out once (clauses repeat from person to person)
+# as (field, value) pairs and whether all of it was read; a reader then only applies the pairs.
+
+
+@lru_cache(maxsize=8192)
+def clause_values(clause: str) -> tuple[Values, bool]:
+    """The fields ``clause`` states; False when it states none, or when one of its parts (研究生学历、
+    法学硕士学位 / 汉族、中共党员: every part must be known) states none (the parts before it count)."""
     values = typed_values(clause)
-    for name, value in values or ():
-        reader.set(name, value)
-    return values is not None
+    if values is not None:
+        return values, True
+    parts = clause.split("、")
+    if len(parts) == 1:
+        return (), False
+    return _parts_values(parts)
+
+
+def _parts_values(parts: list[str]) -> tuple[Values, bool]:
+    found: list[tuple[str, object]] = []
+    for part in parts:
+        values = typed_values(part)
+        if values is None:
+            return tuple(found), False
+        found.extend(values)
+    return tuple(found), True
+
+
+@lru_cache(maxsize=4096)
+def note_values(note: str) -> tuple[Values, bool]:
+    """The fields a parenthesised note states (``probation`` among them); False to keep it in the text."""
+    note = squash(note)
+    if p.PROBATION_RE.search(note):
+        return (("probation", True),), True
+    if age := p.AGE_RE.match(note):
+        return (("age", int(age[1])),), True
+    found: list[tuple[str, object]] = []
+    for part in _NOTE_SPLIT_RE.split(note):
+        if part:
+            values, whole = clause_values(part)
+            found.extend(values)
+            if not whole:
+                return tuple(found), False
+    return tuple(found), bool(note)
 
 
 def _pull_parentheses(clause: str) -> tuple[str, list[str]]:
+    if "（" not in clause and "(" not in clause:
+        return clause, []
     notes = p.PAREN_RE.findall(clause)
     return (p.PAREN_RE.sub("", clause), notes) if notes else (clause, [])
 
@@ -288,19 +339,17 @@ EMPTY_CELLS = frozenset({"", "—", "——", "-", "/", "无", "－"})
 def read_row(columns: list[str], cells: list[str], position: int) -> AppointmentPerson | None:
     """The person of one table row, ``columns`` being the header keys (see tables.COLUMN_KEYS)."""
     # 大学 工学学士: the space is the only mark between education and degree.
-    values = {
-        key: squash("/".join(cell.split()) if key == "education" else cell)
-        for key, cell in zip(columns, cells, strict=True)
-    }
+    flat = [squash(cell) for cell in cells]
+    values = dict(zip(columns, flat, strict=True))
+    if "education" in values:
+        values["education"] = "/".join(cells[columns.index("education")].split())
     name = values.get("name", "")
     for suffix in p.NAME_TITLE_SUFFIXES:
         name = name.removesuffix(suffix)
     if not p.NAME_RE.match(name):
         return None
     reader = _Reader(
-        AppointmentPerson(
-            position=position, name=name, text=" ".join(cell for cell in (squash(c) for c in cells) if cell)
-        )
+        AppointmentPerson(position=position, name=name, text=" ".join(cell for cell in flat if cell))
     )
     for key, value in values.items():
         if key in ("name", "index") or value in EMPTY_CELLS:
@@ -328,19 +377,11 @@ def _read_cell(reader: _Reader, key: str, value: str) -> None:
     elif key == "note":
         if p.PROBATION_RE.search(value):
             person.probation = True
-    elif key in ("party", "joined") and (m := p.YEAR_MONTH_RE.match(value)):
-        reader.set("party", "中共党员")
-        reader.set("party_joined", year_month(m))
-    elif key == "work" and (m := p.YEAR_MONTH_RE.match(value.removesuffix("参加工作"))):
-        reader.set("work_started", year_month(m))
-    elif key == "native" and _PLACE_CELL_RE.fullmatch(value):
-        reader.set("native_place", value)
-    elif key == "education":
-        parts = [part for part in _EDUCATION_SPLIT_RE.split(value) if part]
-        if not all(reader._typed(part) for part in parts):
-            person.warnings.append(f"education not read: {value}")
-    elif not _cell_fits(reader, key, value):
-        person.warnings.append(f"{CELL_FIELDS.get(key, (key,))[0]} not read: {value}")
+    else:
+        values, whole = cell_values(key, value)
+        reader.apply(values)
+        if not whole:
+            person.warnings.append(f"{CELL_FIELDS.get(key, (key,))[0]} not read: {value}")
 
 
 # Which fields a typed column may fill: a cell that states another field is not taken.
@@ -357,14 +398,24 @@ CELL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cell_fits(reader: _Reader, key: str, value: str) -> bool:
+@lru_cache(maxsize=8192)
+def cell_values(key: str, value: str) -> tuple[Values, bool]:
+    """The fields the cell ``value`` of a column ``key`` states; False when it is not read."""
+    if key in ("party", "joined") and value[:1].isdigit() and (m := p.YEAR_MONTH_RE.match(value)):
+        return (("party", "中共党员"), ("party_joined", year_month(m))), True
+    if key == "work" and (m := p.YEAR_MONTH_RE.match(value.removesuffix("参加工作"))):
+        return (("work_started", year_month(m)),), True
+    if key == "native" and _PLACE_CELL_RE.fullmatch(value):
+        return (("native_place", value),), True
+    if key == "education":
+        return _parts_values([part for part in _EDUCATION_SPLIT_RE.split(value) if part])
+    # Any other typed column: the cell must state the column's field and no other.
     value, notes = _pull_parentheses(value)
     values = typed_values(value)
     allowed = CELL_FIELDS.get(key, ())
     if not values or any(name not in allowed for name, _ in values):
-        return False
-    for name, found in values:
-        reader.set(name, found)
+        return (), False
+    found = list(values)
     for note in notes:
-        reader._note(note)
-    return True
+        found.extend(note_values(note)[0])
+    return tuple(found), True

@@ -12,7 +12,13 @@ import re
 from typing import Any
 
 from crawler.extract.appointments import patterns as p
-from crawler.extract.appointments.fields import chinese_number, person_start, read_person, squash
+from crawler.extract.appointments.fields import (
+    chinese_number,
+    person_start,
+    proposal_number,
+    read_person,
+    squash,
+)
 from crawler.extract.appointments.records import AppointmentNotice, AppointmentPerson, Proposal
 from crawler.extract.appointments.tables import find_tables
 from crawler.extract.appointments.window import read_window
@@ -66,7 +72,7 @@ def _is_heading(line: str) -> bool:
 
 def _segments(lines: list[str]) -> list[tuple[str | None, list[str]]]:
     """(heading, lines) of each notice; a heading with no person after it joins the next notice."""
-    headings = [_is_heading(line) for line in lines]
+    headings = ["公示" in line and _is_heading(line) for line in lines]
     if sum(headings) < 2:  # the common case: one notice, whatever its headings
         heading = next((line for line, is_heading in zip(lines, headings, strict=True) if is_heading), None)
         return [(heading, [line for line, is_heading in zip(lines, headings, strict=True) if not is_heading])]
@@ -181,13 +187,13 @@ def _continues(line: str, following: str) -> bool:
 
 
 def _group_step(line: str) -> str | None:
+    if "拟" not in line:
+        return None
     text = p.NUMBERING_RE.sub("", squash(line), count=1).rstrip("：:")
     if len(text) > 30 or "。" in text or "公示" in text or not p.GROUP_STEP_RE.match(text):
         return None
-    for step, pattern in p.PROPOSAL_PATTERNS:
-        if pattern.match(text):
-            return step
-    return None
+    number = proposal_number(text)
+    return None if number is None else p.PROPOSAL_PATTERNS[number][0]
 
 
 def _apply_group_step(person: AppointmentPerson, group_step: str | None) -> None:

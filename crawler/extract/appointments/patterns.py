@@ -62,10 +62,13 @@ NOT_NAMES: tuple[str, ...] = tuple(
     # the labels of a form (性别：男), which open lines as a name would
     "性别 民族 出生 籍贯 学历 学位 政治面貌 入党 参加工作 现任 拟任 年龄 工作单位 职务 序号 备注".split()
 )
+# ...or end them (监督电话：…, 通信地址：…).
+NOT_NAME_ENDINGS: tuple[str, ...] = ("电话", "热线", "地址", "邮编", "信箱")
 # What follows a name early in a person's paragraph: a comma, a colon or a parenthesis.
 NAME_END_RE = re.compile(r"[，,：:（(]")
 NAME_TITLE_SUFFIXES: tuple[str, ...] = ("同志",)
-CLAUSE_SPLIT_RE = re.compile(r"[，,；;。]")
+CLAUSE_MARKS = "，,；;。"
+CLAUSE_SPLIT_RE = re.compile(f"[{CLAUSE_MARKS}]")
 PAREN_RE = re.compile(r"[（(]([^（）()]*)[)）]")
 
 SEX_RE = re.compile(r"^(?:性别[：:]?)?(男|女)(?:性)?$")
@@ -161,7 +164,9 @@ PHONE_LABEL_RE = re.compile(
     r"(?:电话|热线|举报电话|受理电话|联系电话|监督电话|传真)[：:\s]*([0-9（）()\-－—\s、，,；;/或]{5,})"
 )
 PHONE_NUMBER_RE = re.compile(r"[（(]?0\d{2,3}[)）]?\s*[-－—]?\s*\d{5,8}|\b12380\b|1[3-9]\d{9}")
-ADDRESS_RE = re.compile(r"(?:通信|通讯|来信|信函|邮寄|联系|来访)?地址[：:为是]\s*([^，；。,;\n]+)")
+# 通信地址, 来信地址, 联系地址...: the word before 地址 changes nothing, so it is not matched (a
+# pattern opening with an optional word is tried at every character of the notice).
+ADDRESS_RE = re.compile(r"地址[：:为是]\s*([^，；。,;\n]+)")
 POSTCODE_RE = re.compile(r"邮(?:政)?编(?:码)?[：:为是]?\s*(\d{6})")
 # A sign-off naming the issuing body.
 ISSUER_LINE_RE = re.compile(

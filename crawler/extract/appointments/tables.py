@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from crawler.extract.appointments import patterns as p
 from crawler.extract.appointments.fields import read_row, squash
 from crawler.extract.appointments.records import AppointmentPerson
 
@@ -39,27 +40,44 @@ COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
 # Lines after the table that end it: prose and the notice's tail.
 TABLE_END_RE = re.compile(r"。$|^公示|^(?:受理|举报|联系|监督)?电话|^(?:通信|通讯)?地址|^附件|^联系人")
 MIN_COLUMNS = 3
+# Every table has a name column and every form a name label: a notice without a line opening
+# with 姓名 has neither, and most notices (one paragraph per person) are read without looking.
+_NAME_LABEL_RE = re.compile(r"\s*姓\s*名")
 
 
 MAX_HEADER_CHARS = 16
-# Any header word at all: most lines are not headers, and this tells them apart in one match.
-_ANY_COLUMN_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in COLUMN_KEYS))
+# Every header word in one pattern, tried in COLUMN_KEYS's order: the group that matched names the key.
+_ANY_COLUMN_RE = re.compile(
+    "|".join(f"(?P<k{n}>{pattern.pattern})" for n, (pattern, _) in enumerate(COLUMN_KEYS))
+)
+
+
+# The characters a header word can open with (each one after ^ or | in COLUMN_KEYS, a few more
+# than needed): most cells (男, 1976.05, names, posts) are told apart by their first character.
+_HEADER_OPENINGS = frozenset(
+    "".join(
+        re.findall(rf"(?:\^|\||\(\?:)([{p.CJK}])", "".join(pattern.pattern for pattern, _ in COLUMN_KEYS))
+    )
+)
+
+
+def column_key(text: str) -> str | None:
+    """The column key (``name``, ``birth``, ``proposal:拟任`` ...) of a header cell; None for any other text."""
+    if len(text) > MAX_HEADER_CHARS or not text or text.lstrip()[:1] not in _HEADER_OPENINGS:
+        return None
+    return _header_key(text)
 
 
 @lru_cache(maxsize=4096)
-def column_key(text: str) -> str | None:
-    if len(text) > MAX_HEADER_CHARS:
-        return None
+def _header_key(text: str) -> str | None:
     text = squash(text).rstrip("：:")
     # 出生年月：1977.08 is a label with its value (see _labelled), not a header cell.
-    if "：" in text or ":" in text or not _ANY_COLUMN_RE.search(text):
+    if "：" in text or ":" in text or not (match := _ANY_COLUMN_RE.match(text)):
         return None
-    for pattern, key in COLUMN_KEYS:
-        if pattern.search(text):
-            if key == "proposal":
-                return "proposal:" + ("拟提名" if "提名" in text else "拟推荐" if "推荐" in text else "拟任")
-            return key
-    return None
+    key = COLUMN_KEYS[int(match.lastgroup[1:])][1]  # type: ignore[index]
+    if key == "proposal":
+        return "proposal:" + ("拟提名" if "提名" in text else "拟推荐" if "推荐" in text else "拟任")
+    return key
 
 
 @dataclass
@@ -75,9 +93,15 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
     """Every table of persons among ``lines`` (see the module doc), and every form, with their
     persons read."""
     tables: list[Table] = []
-    keys = [column_key(line) for line in lines]
+    if not any(_NAME_LABEL_RE.match(line) for line in lines):
+        return tables
+    keys = [column_key(line) if line[:1] in _HEADER_OPENINGS else None for line in lines]
     i = 0
     while i < len(lines):
+        # Only a header cell or a name label (姓名：张某, longer than a cell) can open a table or form.
+        if keys[i] is None and not _NAME_LABEL_RE.match(lines[i]):
+            i += 1
+            continue
         columns = _header_at(keys, i)
         if columns is None:
             form = _form_at(lines, keys, i, first_position + sum(len(t.persons) for t in tables))
@@ -86,7 +110,11 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
             i = form.end if form is not None else i + 1
             continue
         end = i + len(columns)
-        while end < len(lines) and not TABLE_END_RE.search(lines[end]) and _header_at(keys, end) is None:
+        while (
+            end < len(lines)
+            and not TABLE_END_RE.search(lines[end])
+            and (keys[end] is None or _header_at(keys, end) is None)
+        ):
             end += 1
         table = Table(i, end, columns)
         _read_rows(table, lines[i + len(columns) : end], first_position + sum(len(t.persons) for t in tables))
@@ -147,8 +175,11 @@ def _header_at(keys: list[str | None], i: int) -> list[str] | None:
 
 def _cut_rows(columns: list[str], cells: list[str]) -> list[list[str]] | None:
     width = len(columns)
+    if len(cells) % width:
+        return None
     rows = [cells[k : k + width] for k in range(0, len(cells), width)]
-    if len(cells) % width or not all(_row_checks(columns, row, n) for n, row in enumerate(rows, 1)):
+    checked = [(n, key) for n, key in enumerate(columns) if key in _CHECKS or key in ("index", "name")]
+    if not all(_row_checks(checked, row, number) for number, row in enumerate(rows, 1)):
         return None
     return rows
 
@@ -187,11 +218,10 @@ _CHECKS: dict[str, re.Pattern[str]] = {
 }
 
 
-def _row_checks(columns: list[str], row: list[str], number: int) -> bool:
-    if len(row) != len(columns):
-        return False
-    for key, cell in zip(columns, row, strict=True):
-        cell = squash(cell)
+def _row_checks(checked: list[tuple[int, str]], row: list[str], number: int) -> bool:
+    """Whether the cells of ``row`` at the ``checked`` (column number, key) fit their columns."""
+    for n, key in checked:
+        cell = squash(row[n])
         if key == "index" and cell != str(number):
             return False
         if key == "name" and column_key(cell) is not None:
