@@ -4,7 +4,11 @@ Pure like the rest of ``crawler.extract``: an ``Article`` in, records out, no I/
 ``parse_appointment_notices(article)`` returns [] for an article that is not such a notice.
 """
 
-from crawler.extract.appointments.notices import is_appointment_notice, parse_appointment_notices
+from crawler.extract.appointments.notices import (
+    forget_read_clauses,
+    is_appointment_notice,
+    parse_appointment_notices,
+)
 from crawler.extract.appointments.records import (
     NOTICE_FIELDS,
     PERSON_FIELDS,
@@ -19,6 +23,7 @@ __all__ = [
     "AppointmentNotice",
     "AppointmentPerson",
     "Proposal",
+    "forget_read_clauses",
     "is_appointment_notice",
     "parse_appointment_notices",
 ]

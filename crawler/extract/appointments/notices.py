@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.extract.appointments import fields, tables
 from crawler.extract.appointments import patterns as p
 from crawler.extract.appointments.fields import (
     chinese_number,
@@ -28,6 +29,20 @@ _NOTICE_TITLE_RE = re.compile("|".join(map(re.escape, p.NOTICE_TITLE_WORDS)))
 _SENTENCE_MARK_RE = re.compile(r"[。，,；]")
 _POSTCODE_LABEL_RE = re.compile(r"邮(?:政)?编")
 _AREA_CODE_RE = re.compile(r"^[（(](0\d{2,3})[)）][-－—]?")
+
+
+def forget_read_clauses() -> None:
+    """Empty the caches of what clauses, notes, cells and header words state. They only save work
+    (a clause such as 汉族 or 中共党员 is read once for every notice); emptying them changes no record."""
+    for cached in (
+        fields.typed_values,
+        fields.clause_values,
+        fields.note_values,
+        fields.cell_values,
+        fields.proposal_number,
+        tables.header_key,
+    ):
+        cached.cache_clear()
 
 
 def is_appointment_notice(article: Any) -> bool:

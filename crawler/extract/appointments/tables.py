@@ -11,6 +11,7 @@ column), and a table whose rows do not check out gives no persons, only a warnin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -37,8 +38,9 @@ COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:现任|现职|现工作单位|工作单位|现单位|单位及职务|现任职务)"), "current"),
     (re.compile(r"^备注$"), "note"),
 )
-# Lines after the table that end it: prose and the notice's tail.
-TABLE_END_RE = re.compile(r"。$|^公示|^(?:受理|举报|联系|监督)?电话|^(?:通信|通讯)?地址|^附件|^联系人")
+# Lines after the table that end it: prose (a line ending with 。) and the notice's tail, opening
+# with one of these.
+TABLE_END_RE = re.compile(r"公示|(?:受理|举报|联系|监督)?电话|(?:通信|通讯)?地址|附件|联系人")
 MIN_COLUMNS = 3
 # Every table has a name column and every form a name label: a notice without a line opening
 # with 姓名 has neither, and most notices (one paragraph per person) are read without looking.
@@ -65,11 +67,11 @@ def column_key(text: str) -> str | None:
     """The column key (``name``, ``birth``, ``proposal:拟任`` ...) of a header cell; None for any other text."""
     if len(text) > MAX_HEADER_CHARS or not text or text.lstrip()[:1] not in _HEADER_OPENINGS:
         return None
-    return _header_key(text)
+    return header_key(text)
 
 
 @lru_cache(maxsize=4096)
-def _header_key(text: str) -> str | None:
+def header_key(text: str) -> str | None:
     text = squash(text).rstrip("：:")
     # 出生年月：1977.08 is a label with its value (see _labelled), not a header cell.
     if "：" in text or ":" in text or not (match := _ANY_COLUMN_RE.match(text)):
@@ -112,7 +114,7 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
         end = i + len(columns)
         while (
             end < len(lines)
-            and not TABLE_END_RE.search(lines[end])
+            and not _ends_table(lines[end])
             and (keys[end] is None or _header_at(keys, end) is None)
         ):
             end += 1
@@ -149,7 +151,7 @@ def _form_at(lines: list[str], keys: list[str | None], i: int, position: int) ->
             break
         columns.append(key)
         j += 1
-        if value is None and j < len(lines) and keys[j] is None and not TABLE_END_RE.search(lines[j]):
+        if value is None and j < len(lines) and keys[j] is None and not _ends_table(lines[j]):
             value, j = lines[j], j + 1
         cells.append(value or "")
     if len(columns) < MIN_COLUMNS:
@@ -209,12 +211,19 @@ def _read_rows(table: Table, cells: list[str], first_position: int) -> None:
         table.persons.append(person)
 
 
-_CHECKS: dict[str, re.Pattern[str]] = {
-    "sex": re.compile(r"^(男|女)$"),
-    "ethnicity": re.compile(r"族$"),
-    "birth": re.compile(r"^(?:19|20)\d\d"),
-    "age": re.compile(r"^\d{2}(?:岁|周岁)?$"),
-    "work": re.compile(r"^(?:19|20)\d\d"),
+def _ends_table(line: str) -> bool:
+    return line.endswith("。") or TABLE_END_RE.match(line) is not None
+
+
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_AGE_CELL_RE = re.compile(r"\d{2}(?:岁|周岁)?$")
+# What the cell of a column must look like for a row to be cut right.
+_CHECKS: dict[str, Callable[[str], object]] = {
+    "sex": lambda cell: cell in ("男", "女"),
+    "ethnicity": lambda cell: cell.endswith("族"),
+    "birth": _YEAR_RE.match,
+    "age": _AGE_CELL_RE.match,
+    "work": _YEAR_RE.match,
 }
 
 
@@ -226,6 +235,6 @@ def _row_checks(checked: list[tuple[int, str]], row: list[str], number: int) -> 
             return False
         if key == "name" and column_key(cell) is not None:
             return False
-        if (check := _CHECKS.get(key)) and not check.search(cell):
+        if (check := _CHECKS.get(key)) and not check(cell):
             return False
     return True
