@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from archive.connection import ArchiveConnection
+from archive.errors import QueryError
 from crawler.extract.appointments.records import NOTICE_FIELDS, PERSON_FIELDS
+from crawler.extract.dates import BadDate, date_span
 
 # Stored as the records name them (crawler.extract.appointments), with their texts and lists.
 NOTICE_COLUMNS = ("url", *NOTICE_FIELDS, "window_text", "attachments", "warnings")
@@ -178,8 +180,12 @@ def find_appointments(
         clauses.append("instr(coalesce(n.issuer, ''), ?)")
         params.append(issuer)
     if since:
+        try:
+            first_day = date_span(since)[0]
+        except BadDate as exc:
+            raise QueryError(f"since {exc}") from None
         clauses.append("n.published_at >= ?")
-        params.append(since)
+        params.append(first_day.isoformat())
     sql = _READ_SQL + (" WHERE " + " AND ".join(clauses) if clauses else "")
     sql += " ORDER BY n.published_at DESC, n.id DESC, p.position"
     if limit:

@@ -87,6 +87,10 @@ def person_start(text: str) -> tuple[str, str, str] | None:
     return name, match[2] or "", text[match.end() :]
 
 
+# Fields a person may state more than once, each value true: every one is kept, joined with ；.
+SEVERAL_VALUES = frozenset({"education", "degree"})
+
+
 class _Reader:
     """Fills one person's fields; remembers what the last clause opened so that posts can run on."""
 
@@ -97,7 +101,11 @@ class _Reader:
 
     def set(self, name: str, value: object) -> None:
         old = getattr(self.person, name)
-        if old is not None and old != value:
+        if name in SEVERAL_VALUES and old is not None:
+            # 全日制大学学历、工学学士学位，在职研究生学历、管理学硕士学位: both are true, both are kept.
+            if value not in old.split("；"):  # type: ignore[union-attr]
+                setattr(self.person, name, f"{old}；{value}")
+        elif old is not None and old != value:
             self.conflicts.add(name)
         elif name not in self.conflicts:
             setattr(self.person, name, value)
@@ -341,8 +349,9 @@ def read_row(columns: list[str], cells: list[str], position: int) -> Appointment
     # 大学 工学学士: the space is the only mark between education and degree.
     flat = [squash(cell) for cell in cells]
     values = dict(zip(columns, flat, strict=True))
-    if "education" in values:
-        values["education"] = "/".join(cells[columns.index("education")].split())
+    for n, key in enumerate(columns):
+        if key.startswith("education"):
+            values[key] = "/".join(cells[n].split())
     name = values.get("name", "")
     for suffix in p.NAME_TITLE_SUFFIXES:
         name = name.removesuffix(suffix)
@@ -381,7 +390,7 @@ def _read_cell(reader: _Reader, key: str, value: str) -> None:
         values, whole = cell_values(key, value)
         reader.apply(values)
         if not whole:
-            person.warnings.append(f"{CELL_FIELDS.get(key, (key,))[0]} not read: {value}")
+            person.warnings.append(f"{CELL_FIELDS.get(key, (key.partition(':')[0],))[0]} not read: {value}")
 
 
 # Which fields a typed column may fill: a cell that states another field is not taken.
@@ -407,8 +416,19 @@ def cell_values(key: str, value: str) -> tuple[Values, bool]:
         return (("work_started", year_month(m)),), True
     if key == "native" and _PLACE_CELL_RE.fullmatch(value):
         return (("native_place", value),), True
-    if key == "education":
-        return _parts_values([part for part in _EDUCATION_SPLIT_RE.split(value) if part])
+    if key.startswith("education"):
+        # A column of one mode of study (全日制教育, 在职教育) names it before the education it holds.
+        mode = key.partition(":")[2]
+        found, whole = _parts_values([part for part in _EDUCATION_SPLIT_RE.split(value) if part])
+        return tuple(
+            (
+                name,
+                mode + found_value
+                if name == "education" and not found_value.startswith(mode)
+                else found_value,
+            )  # type: ignore[operator,union-attr]
+            for name, found_value in found
+        ), whole
     # Any other typed column: the cell must state the column's field and no other.
     value, notes = _pull_parentheses(value)
     values = typed_values(value)

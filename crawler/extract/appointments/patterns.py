@@ -107,7 +107,7 @@ IGNORED_CLAUSE_RE = re.compile(
     r"律师|记者|编辑|主任医师|副主任医师|教师)$|任现职|现职级|任[正副]?[处科厅局]级|(?:19|20)\d\d.*任现职"
 )
 CURRENT_RE = re.compile(r"^(?:现任|现为|现系|现在|现任职务[：:]?|现工作单位及职务[：:]?)\s*(.*)$")
-PROBATION_RE = re.compile(r"试用期[一二三1-3]年|任职试用期")
+PROBATION_RE = re.compile(r"试用期(?:为|是)?[一二三1-3]个?年|(?:任职|实行)试用期")
 
 # A proposal: its verb (the step) and the post. Tried in order; the first that matches wins.
 # Steps are named as notices write them; 试用期 is recorded apart (``probation``).
@@ -149,13 +149,19 @@ CHINESE_DIGITS = {
     "九": 9,
 }
 NUMBER = r"([0-9]+|[一二两三四五六七八九十]+)"
-# 现将王某等3名同志… / 对以下五名同志… / 拟任职的12名干部…
+# 现将王某等3名同志… / 对以下五名同志… / 拟任职的12名干部… / 现将王某等2人的…
 ANNOUNCED_RE = re.compile(
-    rf"(?:现将|对|以下|拟任职的|拟提拔的|下列|将)[^。；]{{0,30}}?{NUMBER}\s*(?:名|位)(?:同志|干部|人选|领导干部|拟任|对象|市管|省管|县管)"
+    rf"(?:现将|对|以下|拟任职的|拟提拔的|下列|将)[^。；]{{0,30}}?{NUMBER}\s*"
+    r"(?:(?:名|位)(?:同志|干部|人选|领导干部|拟任|对象|市管|省管|县管)|人(?:的|拟|予以|进行|任职|作))"
 )
 WINDOW_DATES_RE = re.compile(
     r"(?:((?:19|20)\d\d)年)?(\d{1,2})月(\d{1,2})日[^。；，0-9]{0,6}?(?:至|到|—|－|-|~|～)\s*"
     r"(?:((?:19|20)\d\d)年)?(?:(\d{1,2})月)?(\d{1,2})日"
+)
+# The same window in figures: 2026.3.2—2026.3.6 / 2026/3/2至3/6 (groups as in WINDOW_DATES_RE).
+WINDOW_FIGURES_RE = re.compile(
+    r"((?:19|20)\d\d)[.．/](\d{1,2})[.．/](\d{1,2})\s*(?:至|到|—|－|-|~|～)\s*"
+    r"(?:((?:19|20)\d\d)[.．/])?(?:(\d{1,2})[.．/])?(\d{1,2})(?!\d)"
 )
 WORKDAYS_RE = re.compile(rf"{NUMBER}\s*个工作日")
 CALENDAR_DAYS_RE = re.compile(rf"公示(?:时间|期|期限)?[为是：:]?\s*{NUMBER}\s*(?:天|日)(?!\d)")

@@ -28,7 +28,10 @@ COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^出生(?:年月|日期|时间)"), "birth"),
     (re.compile(r"^年龄$"), "age"),
     (re.compile(r"^(?:籍贯|出生地)$"), "native"),
-    (re.compile(r"^(?:学历|文化程度|全日制教育|在职教育|学历学位|学历[（(]学位[)）])"), "education"),
+    # 全日制教育 / 在职教育: a column of one mode of study (its educations are named with it).
+    (re.compile(r"^全日制(?:教育|学历)"), "education:全日制"),
+    (re.compile(r"^在职(?:教育|学历)"), "education:在职"),
+    (re.compile(r"^(?:学历|文化程度|学历学位|学历[（(]学位[)）])"), "education"),
     (re.compile(r"^学位$"), "degree"),
     (re.compile(r"^入党时间"), "joined"),
     (re.compile(r"^(?:政治面貌|党派)"), "party"),
@@ -111,15 +114,15 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
                 tables.append(form)
             i = form.end if form is not None else i + 1
             continue
-        end = i + len(columns)
+        header_end = end = i + len(columns)
         while (
             end < len(lines)
             and not _ends_table(lines[end])
             and (keys[end] is None or _header_at(keys, end) is None)
         ):
             end += 1
-        table = Table(i, end, columns)
-        _read_rows(table, lines[i + len(columns) : end], first_position + sum(len(t.persons) for t in tables))
+        table = Table(i, end, _second_header_row(columns))
+        _read_rows(table, lines[header_end:end], first_position + sum(len(t.persons) for t in tables))
         tables.append(table)
         i = end
     return tables
@@ -173,6 +176,20 @@ def _header_at(keys: list[str | None], i: int) -> list[str] | None:
     if len(columns) >= MIN_COLUMNS and "name" in columns:
         return columns
     return None
+
+
+def _second_header_row(columns: list[str]) -> list[str]:
+    """The columns of a header over two rows: 学历学位 spanning 全日制教育 and 在职教育 comes out
+    as ``… 学历学位 现任职务 … 全日制教育 在职教育``, the second row last, while each row's cells
+    hold the second row's columns where the first row has 学历学位. Other headers are unchanged."""
+    group = columns[-1].partition(":")[0]
+    under = len(columns)
+    while under > 0 and columns[under - 1].partition(":")[0] == group and ":" in columns[under - 1]:
+        under -= 1
+    if len(columns) - under < 2 or group not in columns[:under]:
+        return columns
+    place = columns.index(group)
+    return columns[:place] + columns[under:] + columns[place + 1 : under]
 
 
 def _cut_rows(columns: list[str], cells: list[str]) -> list[list[str]] | None:

@@ -67,7 +67,7 @@ def _counted(
 
 
 def _stated_dates(line: str, published: date | None) -> tuple[date, date] | None:
-    match = p.WINDOW_DATES_RE.search(line) if "月" in line else None
+    match = (p.WINDOW_DATES_RE.search(line) if "月" in line else None) or p.WINDOW_FIGURES_RE.search(line)
     if not match:
         return None
     start_year = int(match[1]) if match[1] else (published.year if published else None)
