@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from typing import Any
 
@@ -16,7 +15,6 @@ from crawler.commands.options import data_dir_option
 from crawler.extract.appointments.records import PERSON_FIELDS
 
 FORMATS = ("table", "json", "csv")
-_SINCE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # Columns of the table and the CSV, in order (the JSON has every field).
 LIST_COLUMNS = (
     "published_at",
@@ -112,8 +110,13 @@ def appointments(
       orgnews appointments --post 县委书记 --since 2026-01 --format csv > steps.csv
       orgnews appointments --issuer 省委组织部 --limit 0 --format json
     """
-    if since and not _SINCE_RE.match(since):
-        raise click.UsageError(f"--since {since!r}: write a day, month or year (2026-11-20, 2026-11, 2026)")
+    if since:
+        from crawler.extract.dates import BadDate, date_span
+
+        try:
+            since = date_span(since)[0].isoformat()
+        except BadDate as exc:
+            raise click.UsageError(f"--since {exc}") from None
     with _open(data_dir) as arc:
         rows = arc.appointments(name=name, post=post, issuer=issuer, since=since, limit=limit)
     if output_format == "json":

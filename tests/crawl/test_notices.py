@@ -1,15 +1,14 @@
-"""Appointment notices in a real archive file: tables, person links, backfill and the CLI."""
+"""Appointment notices in a real archive file: tables, person links and backfill (the commands:
+tests/commands/test_appointments.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
 
 import pytest
 
 from archive import Archive
+from archive.errors import QueryError
 from crawler.extract import Article
 from crawler.notices import record_notices
 from tests.conftest import run_cli
@@ -111,6 +110,8 @@ def test_the_same_in_python(archive_path: Path) -> None:
     )
     assert archive.person(archive_path, 10_000) is None
     assert archive.appointments(archive_path, issuer="省委组织部") == []
+    with pytest.raises(QueryError, match="since '2026-13' is not a date"):
+        archive.appointments(archive_path, since="2026-13")
 
 
 def test_a_reposted_notice_is_one_step_of_a_career(tmp_path: Path) -> None:
@@ -150,50 +151,3 @@ def test_backfill_reads_articles_stored_without_their_notices(tmp_path: Path) ->
     assert again.stdout == result.stdout
     with Archive.open(data_dir / "archive.db") as arc:
         assert len(arc.appointments(limit=0)) == 9
-
-
-def test_cli_lists_filters_and_shows_a_career(archive_path: Path) -> None:
-    data_dir = archive_path.parent
-    as_json = run_cli("appointments", "--post", "县长", "--format", "json", data_dir=data_dir)
-    assert as_json.returncode == 0, as_json.stderr.decode()
-    rows = json.loads(as_json.stdout)
-    assert [(r["name"], r["current_post"], r["proposed_post"]) for r in rows] == [
-        ("严卫国", "某县委副书记", "某县县长候选人"),
-        ("严卫国", "某县副县长", "某县委副书记"),
-    ]
-    since = run_cli("appointments", "--since", "2026-06", "--format", "csv", data_dir=data_dir)
-    table = list(csv.DictReader(io.StringIO(since.stdout.decode())))
-    assert [r["name"] for r in table] == ["章明", "章明", "石磊"] and table[0][
-        "issuer"
-    ] == "中共某某市委组织部"
-    by_issuer = run_cli(
-        "appointments", "--name", "林", "--issuer", "市委组织部", "--format", "json", data_dir=data_dir
-    )
-    assert [r["name"] for r in json.loads(by_issuer.stdout)] == ["林芳", "林芳"]
-    timeline = run_cli("person", str(rows[0]["person_id"]), data_dir=data_dir)
-    out = timeline.stdout.decode()
-    assert timeline.returncode == 0 and "严卫国 (男, born 1975-03): 2 steps" in out
-    assert out.index("某县委副书记") < out.index("某县县长候选人")
-
-
-@pytest.mark.parametrize(
-    ("args", "status", "message"),
-    [
-        (("appointments", "--since", "last year"), 2, "--since 'last year': write a day, month or year"),
-        (("person", "999"), 1, "no person with id 999"),
-    ],
-)
-def test_cli_bad_input_gets_one_line(
-    archive_path: Path, args: tuple[str, ...], status: int, message: str
-) -> None:
-    result = run_cli(*args, data_dir=archive_path.parent)
-    assert result.returncode == status
-    assert message in result.stderr.decode() and "Traceback" not in result.stderr.decode()
-
-
-def test_cli_without_an_archive_says_so(tmp_path: Path) -> None:
-    # The three commands open the archive alike (crawler.commands.appointments._open).
-    for command in (("person", "1"), ("backfill-appointments",)):
-        result = run_cli(*command, data_dir=tmp_path / "none")
-        assert result.returncode == 1
-        assert "no archive at" in result.stderr.decode() and "Traceback" not in result.stderr.decode()

@@ -16,7 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crawler.extract import Article, extract_article
-from crawler.extract.appointments import is_appointment_notice, parse_appointment_notices
+from crawler.extract.appointments import (
+    forget_read_clauses,
+    is_appointment_notice,
+    parse_appointment_notices,
+)
 from crawler.extract.appointments.window import add_workdays
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "appointments"
@@ -147,6 +151,18 @@ def test_parsing_is_pure_and_repeatable() -> None:
     first = [n.to_dict() for n in parse_appointment_notices(article)]
     assert first == [n.to_dict() for n in parse_appointment_notices(article)]
     assert article.to_dict() == before
+
+
+def test_what_the_parser_caches_changes_no_record() -> None:
+    # Clauses, notes, cells and header words are read once and remembered; the records of every
+    # case must be the same read with the memory of all the others, and with none.
+    articles = [load_article(folder) for folder in CASES]
+    remembered = [[n.to_dict() for n in parse_appointment_notices(a)] for a in articles + articles[::-1]]
+    fresh = []
+    for article in articles:
+        forget_read_clauses()
+        fresh.append([n.to_dict() for n in parse_appointment_notices(article)])
+    assert remembered[: len(articles)] == fresh == remembered[len(articles) :][::-1]
 
 
 NOTICE_LINES = st.sampled_from(
