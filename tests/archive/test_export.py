@@ -15,7 +15,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -172,6 +174,55 @@ def test_appointments_hold_every_person_of_the_archive_notices(crawls):
     assert schema.primary_key == ["article_id", "notice", "order"]
     card = (release / "README.md").read_text(encoding="utf-8")
     assert "### appointments" in card and "config_name: appointments" in card
+
+
+def test_notices_hold_every_notice_with_what_it_announces_and_what_was_parsed(crawls):
+    from frictionless import Package
+
+    conn = sqlite3.connect(crawls["first"] / "archive.db")
+    conn.row_factory = sqlite3.Row
+    stored = {
+        (row["article_id"], row["position"]): dict(row)
+        for row in conn.execute("SELECT * FROM appointment_notices")
+    }
+    persons = Counter(
+        (row[0], row[1])
+        for row in conn.execute(
+            "SELECT n.article_id, n.position FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id"
+        )
+    )
+    conn.close()
+    release = crawls["one"]
+    rows = pq.read_table(release / "data/notices/notices.parquet").to_pylist()
+    got = {(row["article_id"], row["notice"]): row for row in rows}
+    assert len(got) == len(rows) and got.keys() == stored.keys()
+    for key, row in stored.items():
+        for name in (
+            "title",
+            "issuer",
+            "window_start",
+            "window_end",
+            "window_text",
+            "phone",
+            "address",
+            "postcode",
+        ):
+            assert got[key][name] == row[name], (key, name)
+        assert (
+            got[key]["announced"] == row["announced"] and got[key]["parsed"] == row["parsed"] == persons[key]
+        )
+        assert got[key]["window_computed"] is bool(row["window_computed"])
+        assert got[key]["attachment_only"] is bool(row["attachment_only"])
+        assert got[key]["warnings"] == json.loads(row["warnings"])
+    with gzip.open(release / "data/notices/notices.jsonl.gz", "rt", encoding="utf-8") as handle:
+        assert len(handle.read().splitlines()) == len(stored)
+    package = Package(release / "datapackage.json")
+    assert package.get_resource("notices-csv").schema.primary_key == ["article_id", "notice"]
+    keys = package.get_resource("appointments-csv").schema.foreign_keys
+    assert {
+        "fields": ["article_id", "notice"],
+        "reference": {"resource": "notices-csv", "fields": ["article_id", "notice"]},
+    } in keys
 
 
 def test_duckdb_reads_every_year_at_once(crawls):
@@ -339,6 +390,225 @@ def test_a_killed_export_leaves_no_complete_looking_folder(synthetic, tmp_path):
     assert pq.read_table(sorted(out.glob("data/articles/*.parquet"))).num_rows == 2000
 
 
+def test_month_and_day_dates_keep_their_precision(tmp_path):
+    from frictionless import Package, validate
+
+    from archive import Archive
+    from crawler.extract import Article
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    dates = {"time": "2021-02-03T08:15:00+08:00", "day": "2021-02-03", "month": "1999-07", "undated": None}
+    with Archive.open(data_dir / "archive.db") as arc:
+        arc.save_articles(
+            Article(
+                url=f"https://example.cn/{name}.html",
+                site="example",
+                title=f"{name} 组织工作会议",
+                body=f"{name} 组织工作会议在京召开，会议强调加强基层党组织建设。",
+                published_at=stored,
+            )
+            for name, stored in dates.items()
+        )
+    release = exported(data_dir, tmp_path / "release")
+    assert sorted(p.name for p in (release / "data/articles").glob("*.parquet")) == [
+        "articles-1999.parquet",
+        "articles-2021.parquet",
+        "articles-undated.parquet",
+    ]
+    rows = pq.read_table(sorted((release / "data/articles").glob("*.parquet"))).to_pylist()
+    got = {row["url"].rsplit("/", 1)[1].removesuffix(".html"): row for row in rows}
+    expected = {
+        "time": (datetime(2021, 2, 3, 8, 15, tzinfo=BEIJING), "time", True),
+        "day": (datetime(2021, 2, 3, tzinfo=BEIJING), "day", False),
+        "month": (datetime(1999, 7, 1, tzinfo=BEIJING), "month", False),
+        "undated": (None, None, None),
+    }
+    for name, (published, precision, time_known) in expected.items():
+        row = got[name]
+        assert (row["published_at"], row["published_precision"], row["published_time_known"]) == (
+            published,
+            precision,
+            time_known,
+        ), name
+    with gzip.open(release / "data/articles/articles-1999.jsonl.gz", "rt", encoding="utf-8") as handle:
+        (line,) = handle.read().splitlines()
+    month = json.loads(line)
+    assert month["published_at"] == "1999-07-01T00:00:00+08:00" and month["published_precision"] == "month"
+    with open(release / "data/articles/articles-1999.csv", encoding="utf-8", newline="") as handle:
+        (cell,) = [row["published_precision"] for row in csv.DictReader(handle)]
+    assert cell == "month"
+    report = validate(release / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    field = (
+        Package(release / "datapackage.json")
+        .get_resource("articles-1999-csv")
+        .schema.get_field("published_precision")
+    )
+    assert field.type == "string" and "month" in field.description
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert "| `published_precision` | string |" in card and "`published_precision` says which" in card
+
+
+def release_keys(release: Path, table: str, names: tuple[str, ...]) -> list[tuple]:
+    path = release / f"data/{table}/{table}.parquet"
+    if not path.exists():
+        return []
+    return sorted(tuple(row[name] for name in names) for row in pq.read_table(path).to_pylist())
+
+
+def archive_keys(data_dir: Path, sql: str, ids: set[int]) -> list[tuple]:
+    with sqlite3.connect(data_dir / "archive.db") as conn:
+        return sorted(tuple(row) for row in conn.execute(sql) if row[0] in ids)
+
+
+def narrowed_release(crawls, tmp_path, *args: str) -> tuple[Path, set[int]]:
+    release = exported(crawls["second"], tmp_path / "release", "--format", "parquet", *args)
+    ids = set(pq.read_table(sorted((release / "data/articles").glob("*.parquet"))).column("id").to_pylist())
+    assert 0 < len(ids) < len(archive_articles(crawls["second"]))
+    return release, ids
+
+
+def assert_tables_follow_the_articles(crawls, release: Path, ids: set[int]) -> None:
+    """Every table holds exactly the rows of the release's articles, as the archive has them."""
+    data_dir = crawls["second"]
+    notices = release_keys(release, "notices", ("article_id", "notice"))
+    assert notices == archive_keys(data_dir, "SELECT article_id, position FROM appointment_notices", ids)
+    persons = release_keys(release, "appointments", ("article_id", "notice", "order"))
+    assert persons == archive_keys(
+        data_dir,
+        "SELECT p.article_id, n.position, p.position FROM appointment_persons p "
+        "JOIN appointment_notices n ON n.id = p.notice_id",
+        ids,
+    )
+    versions = release_keys(release, "versions", ("article_id", "content_hash"))
+    assert versions == archive_keys(data_dir, "SELECT article_id, content_hash FROM article_versions", ids)
+    stored = archive_articles(data_dir)
+    story_sizes = Counter(stored[i]["story_id"] or i for i in ids)
+    assert dict(release_keys(release, "stories", ("story_id", "articles"))) == story_sizes
+    sites = Counter(stored[i]["site"] for i in ids)
+    rows = pq.read_table(release / "data/sites.parquet").to_pylist()
+    assert {row["name"]: row["articles"] for row in rows} == {row["name"]: sites[row["name"]] for row in rows}
+    assert set(sites) <= {row["name"] for row in rows}
+
+
+def test_site_and_since_narrow_every_table_with_the_articles(crawls, tmp_path):
+    release, ids = narrowed_release(crawls, tmp_path, "--site", "people", "--since", "2026-11-15")
+    stored = archive_articles(crawls["second"])
+    assert ids == {
+        i for i, row in stored.items() if row["site"] == "people" and row["published_at"] >= "2026-11-15"
+    }
+    assert_tables_follow_the_articles(crawls, release, ids)
+    with sqlite3.connect(crawls["second"] / "archive.db") as conn:
+        (all_notices,) = conn.execute("SELECT count(*) FROM appointment_notices").fetchone()
+    assert 0 < len(release_keys(release, "notices", ("article_id",))) < all_notices
+
+
+def test_query_narrows_every_table_with_the_articles(crawls, tmp_path):
+    release, ids = narrowed_release(crawls, tmp_path, "--query", "公示")
+    assert release_keys(release, "notices", ("article_id",))
+    assert_tables_follow_the_articles(crawls, release, ids)
+
+
+def test_the_edited_articles_site_brings_its_versions(crawls, tmp_path):
+    with sqlite3.connect(crawls["second"] / "archive.db") as conn:
+        (site,) = conn.execute(
+            "SELECT DISTINCT a.site FROM article_versions v JOIN articles a ON a.id = v.article_id"
+        ).fetchone()
+    release, ids = narrowed_release(crawls, tmp_path, "--site", site)
+    assert release_keys(release, "versions", ("article_id",))
+    assert_tables_follow_the_articles(crawls, release, ids)
+
+
+# Adds an article and edits another in each transaction, and logs what the archive then holds.
+WRITER = """
+import json, sqlite3, sys, time
+from pathlib import Path
+from archive import Archive
+from archive.synthetic import CorpusGenerator
+from crawler.extract import Article
+
+db, log = Path(sys.argv[1]), open(sys.argv[2], "a", encoding="utf-8")
+with sqlite3.connect(db) as conn:
+    old = conn.execute("SELECT url, site FROM articles ORDER BY id LIMIT 300").fetchall()
+corpus = CorpusGenerator(seed=11)
+with Archive.open(db) as arc:
+    for number in range(1_000_000):
+        url, site = old[number % len(old)]
+        edited = Article(url=url, site=site, title="改版后的标题", body=f"第{number}次修改的正文。" * 20)
+        new = corpus.article(500_000 + number, body_chars=400)
+        arc.save_articles([new, edited], defer_pairs=True, defer_stories=True)
+        counts = arc.conn.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_versions)"
+        ).fetchone()
+        log.write(json.dumps([time.time(), *counts]) + "\\n")
+        log.flush()
+"""
+
+
+def logged_states(log: Path) -> list[tuple[float, int, int]]:
+    return [tuple(json.loads(line)) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def wait_for_states(log: Path, writer: subprocess.Popen, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while not log.exists() or len(logged_states(log)) < count:
+        assert writer.poll() is None, "the writer stopped"
+        assert time.monotonic() < deadline, "the writer wrote nothing"
+        time.sleep(0.05)
+
+
+def test_an_export_reads_one_snapshot_while_the_archive_is_written(synthetic, tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(synthetic, data_dir)
+    before = len(archive_articles(data_dir))
+    log = tmp_path / "states.jsonl"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir / "archive.db"), str(log)])
+    try:
+        wait_for_states(log, writer, 5)
+        started = time.time()
+        release = exported(data_dir, tmp_path / "release", "--format", "parquet,csv")
+        ended = time.time()
+        wait_for_states(log, writer, len(logged_states(log)) + 5)
+    finally:
+        writer.terminate()
+        writer.wait(timeout=30)
+    states = logged_states(log)
+    assert any(started < moment < ended for moment, _, _ in states), "nothing was written during the export"
+    articles = pq.read_table(sorted((release / "data/articles").glob("*.parquet"))).to_pylist()
+    versions = pq.read_table(release / "data/versions/versions.parquet").to_pylist()
+    # The articles and their earlier versions are read at different moments of the export: with one
+    # snapshot, their counts are a state the archive was in between two of the writer's transactions.
+    assert (len(articles), len(versions)) in {(a, v) for _, a, v in states}
+    assert before < len(articles) < states[-1][1]
+    ids = {row["id"] for row in articles}
+    assert ids == {i for i in archive_articles(data_dir) if i <= max(ids)}
+    current = {row["id"]: row["content_hash"] for row in articles}
+    assert all(current[v["article_id"]] != v["content_hash"] for v in versions)
+    stories = pq.read_table(release / "data/stories/stories.parquet").column("articles").to_pylist()
+    sites = pq.read_table(release / "data/sites.parquet").column("articles").to_pylist()
+    assert sum(stories) == sum(sites) == len(articles)
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert f"{len(articles):,} news-detail articles" in card and f"{len(versions):,} earlier versions" in card
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_hugging_face_datasets_loads_every_table(crawls, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import datasets
+
+    release, stored = crawls["two"], archive_articles(crawls["second"])
+    loaded = datasets.load_dataset(str(release), cache_dir=str(tmp_path))
+    assert loaded["train"].num_rows == len(stored)
+    assert sorted(loaded["train"]["id"]) == sorted(stored)
+    for table in ("versions", "stories", "sites", "runs", "notices", "appointments"):
+        expected = pq.read_table(next(release.glob(f"data/**/{table}.parquet"))).num_rows
+        assert (
+            datasets.load_dataset(str(release), table, cache_dir=str(tmp_path))["train"].num_rows == expected
+        )
+
+
 # pywb pins old redis and werkzeug releases, so it lives in a virtualenv of its own (.ci/run makes it).
 PYWB_BIN = Path(os.environ.get("ORGNEWS_PYWB_BIN", "/opt/orgnews-pywb/bin"))
 
@@ -361,8 +631,14 @@ def test_captures_are_a_valid_wacz_that_pywb_replays(crawls, tmp_path):
     assert check.returncode == 0 and "the passed WACZ is valid" in check.stdout, check.stdout + check.stderr
     sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert sums.returncode == 0 and f"{wacz.relative_to(release)}: OK" in sums.stdout
+    again = exported(crawls["first"], tmp_path / "again", "--captures", "--format", "csv", "--site", "12371")
+    assert (again / wacz.relative_to(release)).read_bytes() == wacz.read_bytes()
     with zipfile.ZipFile(wacz) as package:
         pages = [json.loads(line) for line in package.read("pages/pages.jsonl").splitlines()[1:]]
+        created = json.loads(package.read("datapackage.json"))["created"]
+        stamps = {entry.date_time for entry in package.infolist()}
+    newest = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["created"]
+    assert created == newest.replace("+00:00", "Z") and len(stamps) == 1
     assert {page["url"] for page in pages} == {r["url"] for r in stored.values() if r["site"] == "12371"}
     if not (PYWB_BIN / "wayback").is_file():
         pytest.skip(f"pywb is not installed in {PYWB_BIN} (.ci/run installs it)")
