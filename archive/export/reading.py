@@ -14,7 +14,7 @@ import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +22,6 @@ from urllib.parse import quote
 from archive.bookkeeping import RUN_STAT_KEYS
 from archive.errors import ArchiveError, QueryError
 
-BEIJING = timezone(timedelta(hours=8))
 UNDATED = "undated"
 # A batch is the rows of one part that are converted and written together (one Parquet row group):
 # this many rows at most, fewer when their text reaches BATCH_BYTES, so memory stays flat whatever
