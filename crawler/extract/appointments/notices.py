@@ -178,14 +178,18 @@ def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
             continue
         line = lines[i]
         start = person_start(line)
-        # A person's paragraph may end on the next line (张某，男，…现任甲， / 拟任乙。).
-        if start and i + 1 < len(lines) and _continues(line, lines[i + 1]):
-            line, i = line + lines[i + 1], i + 1
-            start = person_start(line)
-        person = read_person(line, len(persons) + 1, start) if start else None
-        if person is not None:
-            _apply_group_step(person, group_step)
-            persons.append(person)
+        if start:
+            # A person's paragraph may run on over the next lines (张某，男，…， / 现任甲， / 拟任乙。).
+            ran_on = False
+            while i + 1 < len(lines) and _continues(line, lines[i + 1]):
+                line, i, ran_on = line + lines[i + 1], i + 1, True
+            start = person_start(line) if ran_on else start
+        read = [read_person(text, 0, at) for text, at in _sentences(line, start)]
+        if any(read):
+            for person in filter(None, read):
+                person.position = len(persons) + 1
+                _apply_group_step(person, group_step)
+                persons.append(person)
         elif (step := _group_step(line)) is not None:
             group_step = step
         i += 1
@@ -193,12 +197,35 @@ def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
 
 
 def _continues(line: str, following: str) -> bool:
-    return (
-        not line.endswith("。")
-        and following.startswith(("拟", "现任"))
-        and following.endswith("。")
-        and person_start(following) is None
-    )
+    if not following.startswith(_RUN_ON_OPENINGS):
+        return False
+    # A line ending with a comma is an unfinished sentence; else the next must end the paragraph.
+    unfinished = line.endswith(("，", ",", "、")) or (not line.endswith("。") and following.endswith("。"))
+    # 拟任职务 (a table's header cell) or 拟任职务：… (a form's label) is no post.
+    label = following.partition("：")[0].partition(":")[0]
+    return unfinished and not p.POST_LABEL_RE.match(label) and person_start(following) is None
+
+
+_RUN_ON_OPENINGS = ("拟", "现任", "现为", "兼任")
+_INNER_MARK_RE = re.compile(r"[；;。](?=.)")
+
+
+def _sentences(
+    line: str, start: tuple[str, str, str] | None
+) -> list[tuple[str, tuple[str, str, str] | None]]:
+    """The persons' paragraphs of ``line``, with their person_start: one, unless sentences after
+    the first (张某，男，…，拟任甲；李某，女，…) open with a person of their own."""
+    if start is None:
+        return []
+    cuts = [0]
+    for mark in _INNER_MARK_RE.finditer(line):
+        rest = line[mark.end() :]
+        if (at := person_start(rest)) is not None and read_person(rest, 0, at) is not None:
+            cuts.append(mark.end())
+    if len(cuts) == 1:
+        return [(line, start)]
+    pieces = [line[a:b] for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
+    return [(piece, person_start(piece)) for piece in pieces]
 
 
 def _group_step(line: str) -> str | None:

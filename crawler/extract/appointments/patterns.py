@@ -129,6 +129,8 @@ PROPOSAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # An unnamed verb after the first proposal: 拟任甲，兼任乙 / 拟任甲，任乙.
     ("拟兼任", re.compile(r"^兼任(.*)$")),
 )
+# The label of a proposed post in a table or a form (拟任职务, 拟提名职务：…), never a post itself.
+POST_LABEL_RE = re.compile(r"^拟\S{0,4}?(?:职务|职位|岗位)$")
 # A group heading sets the step of the persons under it when they state none.
 GROUP_STEP_RE = re.compile(r"拟(?:任|提拔|提名|推荐|进一步使用|按程序任命|晋升|交流)")
 
