@@ -21,7 +21,7 @@ from crawler.extract.appointments.fields import (
     squash,
 )
 from crawler.extract.appointments.records import AppointmentNotice, AppointmentPerson, Proposal
-from crawler.extract.appointments.tables import find_tables
+from crawler.extract.appointments.tables import find_tables, split_label_lines
 from crawler.extract.appointments.window import read_window
 
 _NOT_NOTICE_RE = re.compile("|".join(map(re.escape, p.NOT_NOTICE_WORDS)))
@@ -62,7 +62,7 @@ def parse_appointment_notices(article: Any) -> list[AppointmentNotice]:
     the article is not such a notice. Pure: no I/O, deterministic."""
     if not is_appointment_notice(article):
         return []
-    lines = [line.strip() for line in (article.body or "").split("\n") if line.strip()]
+    lines = split_label_lines([line.strip() for line in (article.body or "").split("\n") if line.strip()])
     notices = []
     for position, (heading, segment) in enumerate(_segments(lines), 1):
         notice = AppointmentNotice(

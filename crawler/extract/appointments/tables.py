@@ -128,6 +128,29 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
     return tables
 
 
+def split_label_lines(lines: list[str]) -> list[str]:
+    """``lines`` with each line of several labels and values (姓名：张某 性别：男 民族：汉族) cut into
+    one line per label, as a form of one label a line is read."""
+    cut: list[str] = []
+    for line in lines:
+        pieces = _label_pieces(line) if ("：" in line or ":" in line) and len(line.split()) > 1 else None
+        cut.extend(pieces or [line])
+    return cut
+
+
+def _label_pieces(line: str) -> list[str] | None:
+    pieces: list[str] = []
+    for word in line.split():
+        label, colon, _ = word.partition("：") if "：" in word else word.partition(":")
+        if colon and column_key(label) is not None:
+            pieces.append(word)
+        elif pieces:
+            pieces[-1] += " " + word  # a value with a space in it (大学 工学学士)
+        else:
+            return None  # the line does not open with a label
+    return pieces if len(pieces) > 1 else None
+
+
 def _labelled(line: str, key: str | None) -> tuple[str | None, str | None]:
     """(column key, value) of a form's line: a label alone (性别) or with its value (性别：男)."""
     if key is not None:
