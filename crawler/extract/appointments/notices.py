@@ -197,7 +197,7 @@ def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
 
 
 def _continues(line: str, following: str) -> bool:
-    if not following.startswith(_RUN_ON_OPENINGS):
+    if not following.startswith(p.RUN_ON_OPENINGS):
         return False
     # A line ending with a comma is an unfinished sentence; else the next must end the paragraph.
     unfinished = line.endswith(("，", ",", "、")) or (not line.endswith("。") and following.endswith("。"))
@@ -206,7 +206,6 @@ def _continues(line: str, following: str) -> bool:
     return unfinished and not p.POST_LABEL_RE.match(label) and person_start(following) is None
 
 
-_RUN_ON_OPENINGS = ("拟", "现任", "现为", "兼任")
 _INNER_MARK_RE = re.compile(r"[；;。](?=.)")
 
 

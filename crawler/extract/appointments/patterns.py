@@ -129,6 +129,8 @@ PROPOSAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # An unnamed verb after the first proposal: 拟任甲，兼任乙 / 拟任甲，任乙.
     ("拟兼任", re.compile(r"^兼任(.*)$")),
 )
+# How the next line of a person's unfinished paragraph opens (张某，男，…， / 现任甲， / 拟任乙。).
+RUN_ON_OPENINGS: tuple[str, ...] = ("拟", "现任", "现为", "兼任")
 # The label of a proposed post in a table or a form (拟任职务, 拟提名职务：…), never a post itself.
 POST_LABEL_RE = re.compile(r"^拟\S{0,4}?(?:职务|职位|岗位)$")
 # A group heading sets the step of the persons under it when they state none.
