@@ -7,13 +7,15 @@ files); every crawl of a site is a ``runs`` row with its counts, field coverage 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from archive.connection import ArchiveConnection, now_iso
 from archive.errors import ArchiveError
 
 FETCH_OUTCOMES = frozenset({"article", "not-article", "blocked", "error", "not-modified", "list"})
+# URLs looked up per statement by ``refresh_states`` (SQLite allows 32,766 parameters).
+STATE_CHUNK = 500
 RUN_STAT_KEYS = (
     "pages_fetched",
     "articles_new",
@@ -52,6 +54,30 @@ class CrawlBookkeeping(ArchiveConnection):
             "first_seen",
         )
         return dict(zip(keys, row, strict=True))
+
+    def refresh_states(
+        self, site: str | None = None, urls: Iterable[str] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(url, what a refresh needs) for every article of ``site``, or for ``urls``: the etag and
+        last_modified of the fetch it was read from, and its age (published_at, first_seen),
+        as ``article_state`` gives them, many at a time."""
+        select = (
+            "SELECT a.url, f.etag, f.last_modified, a.published_at, a.first_seen "
+            "FROM articles a LEFT JOIN fetches f ON f.id = a.fetch_id"
+        )
+        names = ("etag", "last_modified", "published_at", "first_seen")
+        if urls is None:
+            where, params = (" WHERE a.site = ?", [site]) if site is not None else ("", [])
+            chunks: Iterable[tuple[str, list[Any]]] = [(select + where, params)]
+        else:
+            wanted = list(urls)
+            chunks = (
+                (f"{select} WHERE a.url IN ({', '.join('?' * len(part))})", part)
+                for part in (wanted[i : i + STATE_CHUNK] for i in range(0, len(wanted), STATE_CHUNK))
+            )
+        for sql, params in chunks:
+            for url, *values in self.conn.execute(sql, params):
+                yield url, dict(zip(names, values, strict=True))
 
     def iter_article_sources(self, site: str | None = None) -> Iterator[dict[str, Any]]:
         """The latest article fetch (WARC pointer) of each stored article, for re-extraction."""

@@ -15,7 +15,8 @@ by ``orgnews ingest``'s batches (``Ingest.apply``, in this process), against the
 crawl's write path on the same pages (one transaction per page: ``LocalCrawlState.save_page``'s
 ``record_fetch`` + ``save_article``) into another fresh archive, in the same run.
 
-It also reports Redis memory per URL (the seen-set, the known set the ingest publishes) and
+It also reports Redis memory per URL (the seen-set, the known URLs with their refresh state
+the ingest publishes) and
 per stream entry, which ``docs/scale.md`` builds its capacity model on. The machine has few
 cores and is shared: workers, the replay server and Redis compete for them, so more workers
 than cores cannot go faster; the core count is printed with the table.
@@ -172,9 +173,10 @@ def main() -> None:
                 f"stream {memory_per_item(client, keys.STREAM, stream_entries):.0f} B/entry ({stream_entries} entries)"
             )
             articles, batched, per_page = time_ingest(first_url, workdir)
-            known = client.scard(keys.known("gov"))
+            known = client.hlen(keys.known("gov"))
             print(
-                f"Redis: known set {memory_per_item(client, keys.known('gov'), known):.0f} B/URL ({known} URLs)"
+                f"Redis: known URLs with their refresh state "
+                f"{memory_per_item(client, keys.known('gov'), known):.0f} B/URL ({known} URLs)"
             )
             print(
                 f"ingest: {articles} articles, {articles / batched:.0f} articles/s in batches of 500 "

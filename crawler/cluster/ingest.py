@@ -6,11 +6,13 @@ same transaction the id of the last entry it applied (``Archive.stream_position`
 only then acknowledges the entries (XACK) and deletes them. Killed anywhere, it loses
 nothing: on restart it claims what it had read but not acknowledged (XAUTOCLAIM), skips
 what the archive already holds by the recorded position, and goes on. After each batch it
-publishes the URLs it stored to the sites' known sets, which keep the workers incremental.
+publishes the URLs it stored, with what a refresh of each needs (the validators of the fetch it
+was read from, its age), to the sites' known URLs, which keep the workers incremental.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -79,6 +81,7 @@ class Ingest:
         self.report = IngestReport()
         self.run_ids: dict[str, int] = {}
         self.settled: dict[str, SettledUrls] = {}
+        self.stop_requested = False
 
     def close(self) -> None:
         for settled in self.settled.values():
@@ -88,14 +91,18 @@ class Ingest:
 
     # -- the loop ---------------------------------------------------------------------------------
 
+    def stop(self) -> None:
+        """Stop after the batch in hand is committed and acknowledged (safe in a signal handler)."""
+        self.stop_requested = True
+
     def run(self, follow: bool = False) -> IngestReport:
-        """Ingest until every worker is done and the stream is empty (for ever with ``follow``)."""
+        """Ingest until every worker is done and the stream is empty (with ``follow``, until ``stop``)."""
         with keys.redis_errors(self.url):
             self._ensure_group()
             self.publish_archive()
             self._claim_abandoned()
             last_notice = time.monotonic()
-            while True:
+            while not self.stop_requested:
                 entries = self._read(block_ms=1000)
                 if entries:
                     self.apply(entries)
@@ -163,6 +170,7 @@ class Ingest:
                 self._apply_entry(writer, entry_id, fields)
             writer.flush()
             self.archive.set_stream_position(keys.STREAM, max(ids, key=_entry_key))
+        writer.read_refresh_states()
         pipe = self.redis.pipeline(transaction=True)
         pipe.xack(keys.STREAM, keys.INGEST_GROUP, *ids)
         pipe.xdel(keys.STREAM, *ids)
@@ -215,14 +223,20 @@ class Ingest:
     # -- what the workers need from the archive ------------------------------------------------------
 
     def publish_archive(self) -> None:
-        """Send every site's known and settled URLs to Redis, for the workers' incremental rules."""
+        """Send every site's known URLs, with what a refresh of each needs, and its settled URLs
+        to Redis, for the workers' incremental rules."""
         from crawler.profiles import load_profiles
 
         sites = {_text(s) for s in self.redis.smembers(keys.SITES)} | set(load_profiles())
         for site in sorted(sites):
-            urls = sorted(self.archive.known_article_urls(site))
-            for start in range(0, len(urls), PUBLISH_CHUNK):
-                self.redis.sadd(keys.known(site), *urls[start : start + PUBLISH_CHUNK])
+            if self.redis.type(keys.known(site)) not in (b"hash", b"none"):
+                # Written by an older ingest as a plain set of URLs: replaced by the hash below.
+                self.redis.delete(keys.known(site))
+            states = self.archive.refresh_states(site)
+            while chunk := dict(itertools.islice(states, PUBLISH_CHUNK)):
+                self.redis.hset(
+                    keys.known(site), mapping={url: messages.refresh_value(st) for url, st in chunk.items()}
+                )
             reasons = self.settled_urls(site).reasons
             items = list(reasons.items())
             for start in range(0, len(items), PUBLISH_CHUNK):
@@ -267,6 +281,7 @@ class _BatchWriter:
         self.pending_urls: set[str] = set()
         self.seen_at: str | None = None
         self.stored: dict[str, set[str]] = {}
+        self.refresh: dict[str, str] = {}
         self.tallies: dict[str, dict[str, int]] = {}
 
     def add(self, kind: str, data: dict[str, Any]) -> None:
@@ -350,10 +365,16 @@ class _BatchWriter:
             logger.error("coverage alert: %s", alert)
         self.ingest.report.runs_finished += 1
 
+    def read_refresh_states(self) -> None:
+        """After the commit: what a refresh of each stored article needs now (its new fetch's
+        validators), as the archive holds it."""
+        urls = {url for stored in self.stored.values() for url in stored}
+        self.refresh = {url: messages.refresh_value(st) for url, st in self.archive.refresh_states(urls=urls)}
+
     def publish(self, pipe: Any) -> None:
-        """After the commit: the stored URLs become known to the workers; the tallies grow."""
+        """The stored URLs become known to the workers, with their refresh state; the tallies grow."""
         for site, urls in self.stored.items():
-            pipe.sadd(keys.known(site), *urls)
+            pipe.hset(keys.known(site), mapping={url: self.refresh[url] for url in urls})
             pipe.hincrby(keys.progress(site), "articles_stored", len(urls))
         for run_key, tally in self.tallies.items():
             for status, count in tally.items():

@@ -2,9 +2,9 @@
 
 One Redis database holds one cluster. Per site: the frontier (scrapy-redis's priority
 queue), the seen-set (scrapy-redis's dupefilter), the leases of requests in flight, the
-round, and the archive's known and settled URLs as the ingest publishes them. Shared:
-the stream of finished pages, the worker registry with one expiring key per live worker,
-and one politeness slot per host.
+round, and the archive's known URLs (with what a refresh of each needs) and settled URLs
+as the ingest publishes them. Shared: the stream of finished pages, the worker registry
+with one expiring key per live worker, and one politeness slot per host.
 """
 
 from __future__ import annotations
@@ -49,16 +49,12 @@ def round_(site: str) -> str:
 
 
 def known(site: str) -> str:
+    """The site's archived articles: URL -> what a refresh of it needs (``messages.refresh_value``)."""
     return f"{PREFIX}:{site}:known"
 
 
 def settled(site: str) -> str:
     return f"{PREFIX}:{site}:settled"
-
-
-def fresh(site: str) -> str:
-    """URL -> JSON of what a refresh needs, for the site's recent articles."""
-    return f"{PREFIX}:{site}:fresh"
 
 
 def incomplete(site: str) -> str:
@@ -89,6 +85,8 @@ def ingest_tally(run_key: str) -> str:
 def describe(url: str) -> str:
     """The Redis URL without a password, for messages."""
     parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        return repr(url)
     host = parts.hostname or "localhost"
     return f"redis://{host}:{parts.port or 6379}{parts.path or '/0'}"
 

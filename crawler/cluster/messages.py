@@ -4,6 +4,9 @@
 - ``page``: one ``PageResult`` (its fetches with their WARC file, offset and length, and the article);
 - ``settled``: a URL that will never become an article, with the reason;
 - ``run-end``: the run's status, statistics and field coverage.
+
+The ingest also publishes, per archived article, what a refresh of it needs
+(``refresh_value``), which workers read back with ``refresh_state``.
 """
 
 from __future__ import annotations
@@ -64,6 +67,22 @@ def page_from_dict(data: dict[str, Any]) -> PageResult:
         article_url=data.get("article_url"),
         settled=data.get("settled"),
     )
+
+
+# What the incremental middleware reads to refresh an archived article (``Archive.article_state``):
+# the validators of the fetch it was read from and its age.
+REFRESH_FIELDS = ("etag", "last_modified", "published_at", "first_seen")
+
+
+def refresh_value(state: dict[str, Any]) -> str:
+    """An archived article's refresh state as stored in Redis: compact JSON, empty fields left out."""
+    kept = {name: state[name] for name in REFRESH_FIELDS if state.get(name)}
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+
+
+def refresh_state(value: bytes | str) -> dict[str, Any]:
+    found = json.loads(value)
+    return {name: found.get(name) for name in REFRESH_FIELDS}
 
 
 def _str(value: bytes | str) -> str:

@@ -1,7 +1,8 @@
 """The crawl state of a cluster worker: the same questions as ``LocalCrawlState``, answered by Redis.
 
 Known and settled URLs are what the ingest publishes from the archive (plus the URLs other
-workers settled during this round); finished pages, settled URLs and the run's start and end
+workers settled during this round), each known URL with the state a refresh of it needs
+(``--refresh-days``, ``--refresh-since``), so a cluster refreshes as one machine does; finished pages, settled URLs and the run's start and end
 go to the stream for the ingest to write. The worker never opens archive.db.
 
 It also keeps the site's round (``crawler.cluster.rounds``): it joins the round when the
@@ -11,7 +12,6 @@ crawl starts, seeds it when it opened it (``ClusterStartMiddleware``), and on ev
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -71,14 +71,15 @@ class RedisCrawlState(CrawlState):
     # -- asked by the incremental middleware ----------------------------------------------------
 
     def known_count(self) -> int:
-        return self._call(self.redis.scard, keys.known(self.site)) or 0
+        return self._call(self.redis.hlen, keys.known(self.site)) or 0
 
     def is_known(self, url: str) -> bool:
-        return bool(self._call(self.redis.sismember, keys.known(self.site), url))
+        return bool(self._call(self.redis.hexists, keys.known(self.site), url))
 
     def article_state(self, url: str) -> dict[str, Any] | None:
-        found = self._call(self.redis.hget, keys.fresh(self.site), url)
-        return json.loads(found) if found else None
+        # As the ingest published it from the archive: the same state a one-machine crawl reads.
+        found = self._call(self.redis.hget, keys.known(self.site), url)
+        return messages.refresh_state(found) if found else None
 
     def settled_reason(self, url: str) -> str | None:
         found = self._call(self.redis.hget, keys.settled(self.site), url)

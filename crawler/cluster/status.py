@@ -34,7 +34,7 @@ def cluster_status(redis: Any) -> dict[str, Any]:
                 "frontier": redis.zcard(keys.frontier(site)),
                 "seen": redis.scard(keys.seen(site)),
                 "leased": len(fields),
-                "known": redis.scard(keys.known(site)),
+                "known": redis.hlen(keys.known(site)),
                 "settled": redis.hlen(keys.settled(site)),
                 "pages_fetched": progress.get("pages_fetched", 0),
                 "articles_stored": progress.get("articles_stored", 0),
@@ -45,7 +45,7 @@ def cluster_status(redis: Any) -> dict[str, Any]:
         holder = _text(holder)
         record = json.loads(info)
         alive = bool(redis.exists(keys.alive(holder)))
-        state = record.get("state") if alive or record.get("state") == "finished" else "dead"
+        state = record.get("state") if alive or record.get("state") in ("finished", "stopped") else "dead"
         workers.append(
             {"holder": holder, **record, "state": state, "alive": alive, "leased": leases_by_holder[holder]}
         )

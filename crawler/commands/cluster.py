@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import signal
 import sys
 from typing import Any
 
@@ -74,13 +75,13 @@ def run_worker(
         _fail(
             f"{lost}; this worker stopped (its leased requests go back to the frontier when its lease expires)"
         )
-    try:
-        worker.finish()
-    except ClusterError as exc:
-        _fail(str(exc))
     unfinished = [
         f"{p.site}: {p.finish_reason or 'did not start'}" for p in final if p.finish_reason != "finished"
     ]
+    try:
+        worker.finish("stopped" if unfinished else "finished")
+    except ClusterError as exc:
+        _fail(str(exc))
     if unfinished:
         console.print(f"[bold red]run incomplete[/] ({', '.join(unfinished)}); see {log_file}")
         return 1
@@ -109,13 +110,15 @@ def ingest(redis_url: str, follow: bool, batch: int, data_dir: DataDir) -> None:
     and writes them into DATA_DIR/archive.db in batches, one transaction each;
     an entry is acknowledged only after its batch is committed, so killing
     the ingest at any moment loses nothing, and running it again resumes
-    where it stopped without writing anything twice. At start it publishes
-    the archive's known and settled URLs to Redis so that workers fetch only
-    what is new. Run exactly one ingest per cluster, on the machine that
-    keeps the archive.
+    where it stopped without writing anything twice. It publishes the
+    archive's known URLs (with each one's ETag, Last-Modified and age) and
+    settled URLs to Redis, so that workers fetch only what is new and
+    re-check what --refresh-days or --refresh-since asks for. Run exactly
+    one ingest per cluster, on the machine that keeps the archive.
 
     It exits 0 once no worker is running, no site's round has work left and
     the stream is empty; with --follow it keeps waiting for the next rounds.
+    SIGTERM (systemctl stop) stops it after the batch in hand, with status 0.
     Exit status 4 when Redis cannot be reached or is lost.
 
     \b
@@ -140,6 +143,8 @@ def ingest(redis_url: str, follow: bool, batch: int, data_dir: DataDir) -> None:
         runner = Ingest(redis_url, data_dir, batch=batch, progress=progress)
     except ClusterError as exc:
         _fail(str(exc))
+    # systemctl stop: finish the batch in hand, then exit 0; nothing read stays unwritten.
+    signal.signal(signal.SIGTERM, lambda signum, frame: runner.stop())
     try:
         report = runner.run(follow=follow)
     except ClusterError as exc:
@@ -149,8 +154,10 @@ def ingest(redis_url: str, follow: bool, batch: int, data_dir: DataDir) -> None:
         sys.exit(1)
     finally:
         runner.close()
+    if runner.stop_requested:
+        console.print("stopped (SIGTERM) after committing the batch in hand; run the ingest again to go on")
     click.echo(
-        f"done: {report.entries} entries, {report.pages} pages, {report.articles.get('new', 0)} new articles, "
+        f"{'stopped' if runner.stop_requested else 'done'}: {report.entries} entries, {report.pages} pages, {report.articles.get('new', 0)} new articles, "
         f"{report.runs_finished} runs recorded, {report.rejected} entries rejected"
     )
 
@@ -165,8 +172,8 @@ def status(redis_url: str, as_json: bool) -> None:
     running, done), requests waiting in the frontier, URLs seen this round,
     requests leased by workers, the archive's known and settled URLs as the
     ingest published them, pages fetched and articles stored this round.
-    Per worker: its name, host, pid, state (running, finished, or dead when
-    its lease expired) and the requests it holds.
+    Per worker: its name, host, pid, state (running, finished, stopped before
+    its rounds ended, or dead when its lease expired) and the requests it holds.
 
     \b
     Examples:

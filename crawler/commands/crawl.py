@@ -285,8 +285,6 @@ def crawl(
     if redis_url:
         from crawler.commands.cluster import run_worker
 
-        if refresh_days:
-            raise click.UsageError("--refresh-days needs the archive: run the refresh crawl without --redis")
         status = run_worker(
             _console(),
             data_dir,
@@ -298,6 +296,8 @@ def crawl(
             contact=contact,
             since=since,
             max_pages=max_pages,
+            refresh_days=refresh_days,
+            refresh_since=refresh_since,
         )
         sys.exit(status)
     status = run_sites(

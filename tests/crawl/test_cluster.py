@@ -51,17 +51,20 @@ def _client(url: str):
     return redis.Redis.from_url(url)
 
 
-def start(*args: str, data_dir: Path, replay_url: str, log: Path) -> subprocess.Popen:
-    env = {
+def start(
+    *args: str, data_dir: Path, replay_url: str, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    full_env = {
         **os.environ,
         "ORGNEWS_DATA_DIR": str(data_dir),
         "ORGNEWS_REPLAY_URL": replay_url,
         "ORGNEWS_REPLAY_DELAY": str(HOST_DELAY),
         "PYTHONIOENCODING": "utf-8",
+        **(env or {}),
     }
     with open(log, "ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=env, stdout=out, stderr=out
+            [sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=full_env, stdout=out, stderr=out
         )
 
 
@@ -222,12 +225,12 @@ def test_a_lost_redis_stops_worker_and_ingest_with_a_clear_error(replay, tmp_pat
         text = (logs / name).read_text()
         assert "lost the connection to Redis at redis://127.0.0.1" in text, text[-2000:]
         assert "Traceback" not in text, text[-3000:]
-    # Nothing at all there: one line, and the status says so too.
-    refused = run_cli("crawl", "12371", "--redis", url, "--refresh-days", "3")
-    assert refused.returncode == 2 and "--refresh-days needs the archive" in refused.stderr.decode()
-    result = run_cli("status", "--redis", url)
-    assert result.returncode == 4
-    assert result.stderr.decode().count("\n") == 1 and "cannot reach Redis" in result.stderr.decode()
+    # Nothing at all there: one line for a worker, and the status says so too.
+    for args in (("crawl", "12371", "--refresh-days", "3"), ("status",)):
+        result = run_cli(*args, "--redis", url)
+        errors = [line for line in result.stderr.decode().splitlines() if line.startswith("error:")]
+        assert result.returncode == 4 and "Traceback" not in result.stderr.decode()
+        assert len(errors) == 1 and "cannot reach Redis" in errors[0]
 
 
 def test_a_dead_workers_requests_go_back_and_the_round_waits_for_every_lease(redis_server):
@@ -313,4 +316,8 @@ def test_ingest_applies_an_entry_once_even_when_it_is_read_again(redis_server, t
     assert fetches == 3 and linked == 3
     assert ingest.report.skipped == len(entries) and ingest.report.rejected == 1
     assert redis.xlen("orgnews:rejected") == 1 and redis.xlen(keys.STREAM) == 0
-    assert redis.scard(keys.known("gov")) == 3
+    # The stored URLs are known to the workers, with what a refresh of each needs.
+    known = {
+        url.decode(): messages.refresh_state(state) for url, state in redis.hgetall(keys.known("gov")).items()
+    }
+    assert len(known) == 3 and all(state["first_seen"] for state in known.values())

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,15 @@ from tests.conftest import ROOT
 DROP_ROOT_OVERRIDES = (
     ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"] if os.geteuid() == 0 else []
 )
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A real redis-server of the tests' own, for the commands of a crawl cluster."""
+    from tests.redisserver import RedisServer
+
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield f"{server.url}/0"
 
 
 @pytest.fixture

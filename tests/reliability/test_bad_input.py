@@ -53,6 +53,10 @@ CASES = [
     # serve, index
     (["serve", "--port", "99999"], "99999"),
     (["index", "--batch", "0"], "0"),
+    # status and ingest: a Redis URL that is not one, a Redis nobody answers at, a batch of nothing
+    (["status", "--redis", "notaurl"], "cannot reach Redis at 'notaurl'"),
+    (["ingest", "--redis", "redis://127.0.0.1:9/0"], "cannot reach Redis at redis://127.0.0.1:9/0"),
+    (["ingest", "--redis", "redis://127.0.0.1:9/0", "--batch", "0"], "0"),
     # every command: a data directory that is a file
     (["search", "党", "--data-dir", "DATA/archive.db"], "archive.db"),
     (["runs", "--data-dir", "DATA/archive.db"], "archive.db"),
@@ -77,4 +81,15 @@ def test_bad_input_gets_one_clear_line(data_copy, args, says):
 
 def test_the_table_tries_every_command_that_takes_input():
     tried = {args[0] for args, _ in CASES}
-    assert tried >= {"search", "crawl", "reparse", "runs", "import", "extract", "serve", "index"}
+    assert tried >= {
+        "search",
+        "crawl",
+        "reparse",
+        "runs",
+        "import",
+        "extract",
+        "serve",
+        "index",
+        "status",
+        "ingest",
+    }

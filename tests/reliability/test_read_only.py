@@ -32,6 +32,7 @@ WRITING = [
     ["index"],
     ["reparse"],
     ["backfill-appointments"],
+    ["ingest", "--redis", "REDIS"],
 ]
 
 
@@ -93,10 +94,11 @@ def test_search_and_runs_read_a_read_only_archive_and_say_so_once(read_only):
 
 
 @pytest.mark.parametrize("args", WRITING, ids=[args[0] for args in WRITING])
-def test_writing_commands_refuse_a_read_only_archive_in_one_line(read_only, args):
+def test_writing_commands_refuse_a_read_only_archive_in_one_line(read_only, redis_url, args):
     data_dir, _ = read_only
     before = digest(data_dir)
-    result = cli(*args, data_dir=data_dir, as_user=True, stdin='{"url": "https://e.example.cn/1"}\n')
+    argv = [redis_url if arg == "REDIS" else arg for arg in args]
+    result = cli(*argv, data_dir=data_dir, as_user=True, stdin='{"url": "https://e.example.cn/1"}\n')
     line = assert_one_clear_line(result)
     assert "read-only" in line or "not writable" in line or "Permission denied" in line, line
     assert digest(data_dir) == before
