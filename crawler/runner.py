@@ -132,6 +132,7 @@ def run_crawl(
         reactor.callWhenRunning(ticker.start, tick_seconds, now=True)  # type: ignore[attr-defined]
     if options.cluster is not None:
         _keep_lease(process, options.cluster)
+        _hand_back_when_stopped(list(crawlers.values()))
     process.start()
     return snapshot()
 
@@ -161,3 +162,34 @@ def _keep_lease(process: CrawlerProcess, worker: Any) -> None:
     renewing = task.LoopingCall(renew)
     # The lease starts with the reactor, before the engines ask the frontier for anything.
     reactor.callWhenRunning(renewing.start, worker.renew_every, now=True)  # type: ignore[attr-defined]
+
+
+def _hand_back_when_stopped(crawlers: list[Crawler]) -> None:
+    """On SIGTERM or SIGINT, a cluster worker first hands back what it has leased and not sent
+    (``crawler.cluster.leases``), then stops as Scrapy does (finishing what is on the wire)."""
+    import signal
+
+    from twisted.internet import reactor
+
+    from crawler.cluster.leases import WORKER_STOPPING
+
+    def tell_crawlers() -> None:
+        for crawler in crawlers:
+            crawler.signals.send_catch_log(signal=WORKER_STOPPING)
+
+    def chain(signum: int) -> None:
+        scrapy_handler = signal.getsignal(signum)
+
+        def stopped(number: int, frame: Any) -> None:
+            reactor.callFromThread(tell_crawlers)  # type: ignore[attr-defined]
+            if callable(scrapy_handler):
+                scrapy_handler(number, frame)
+
+        signal.signal(signum, stopped)
+
+    # Scrapy installs its shutdown handlers once the reactor runs; this goes in front of them.
+    def install() -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            chain(signum)
+
+    reactor.callWhenRunning(reactor.callLater, 0, install)  # type: ignore[attr-defined]

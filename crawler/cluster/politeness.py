@@ -20,7 +20,6 @@ bot challenge pushes the host's slot ``ORGNEWS_CHALLENGE_BACKOFF`` seconds out f
 
 from __future__ import annotations
 
-import asyncio
 import random
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.cluster import keys
+from crawler.cluster.leases import HandedBack, LeaseTracker, lease_of
 from crawler.middlewares import detect_challenge, real_url
 from crawler.state import crawl_state
 
@@ -77,6 +77,9 @@ class HostSlotMiddleware:
         self.backoff = settings.getfloat("ORGNEWS_CHALLENGE_BACKOFF")
         self.replay_base = (settings.get("ORGNEWS_REPLAY_URL") or "").rstrip("/")
         self.redis = keys.connect(settings["ORGNEWS_REDIS_URL"])
+        leases = crawler.get_extension(LeaseTracker)
+        assert leases is not None, "EXTENSIONS must enable crawler.cluster.leases.LeaseTracker"
+        self.leases = leases
         self._take = self.redis.register_script(_TAKE_SLOT)
         self._push = self.redis.register_script(_PUSH_SLOT)
         # The last response time of each host, which the delay may not undercut.
@@ -99,6 +102,7 @@ class HostSlotMiddleware:
         return delay
 
     async def process_request(self, request: Request) -> None:
+        self._not_handed_back(request)
         host = self._host(request.url)
         delay_ms = int(self.host_delay(host) * 1000)
         if delay_ms <= 0:
@@ -106,8 +110,15 @@ class HostSlotMiddleware:
         # The slot is taken only when it is free, right before the request goes: a worker whose
         # event loop is late to wake sends late, but never closer to another worker's request.
         while wait_ms := self._call(self._take, keys=[keys.host_slot(host)], args=[delay_ms]):
-            # Spread the retries of workers waiting for one host so they do not all ask at once.
-            await asyncio.sleep(wait_ms / 1000 + random.uniform(0, 0.02))
+            # Spread the retries of workers waiting for one host so they do not all ask at once;
+            # a worker that is stopped meanwhile stops waiting at once.
+            await self.leases.wait(wait_ms / 1000 + random.uniform(0, 0.02))
+            self._not_handed_back(request)
+
+    def _not_handed_back(self, request: Request) -> None:
+        """A request handed back to the frontier when the worker was stopped is not sent here."""
+        if lease_of(request) in self.leases.handed_back:
+            raise HandedBack(f"handed back to the frontier: {request.url}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         host = self._host(response.url)

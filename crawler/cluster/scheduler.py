@@ -10,10 +10,10 @@ holds its leases through one expiring key (``keys.alive``); when that key is gon
 worker or the ingest puts the worker's leased requests back into the frontier
 (``return_dead_leases``).
 
-A request is done when the engine no longer holds it: the engine keeps a request in the
-downloader (``downloader.active``) and then in the scraper (its queue and ``active``)
-until every item and request its callback or errback produced has been handed on, so the
-leases of requests in neither are released (``release_finished``).
+When the worker is done with a request is told by Scrapy's signals and the outermost spider
+middleware (``crawler.cluster.leases``); the scheduler ends those leases in Redis the next
+time the engine asks it for a request. A worker that is stopped hands back at once what it
+has leased but not sent (``hand_back_unsent``); on closing it gives back whatever it still holds.
 """
 
 from __future__ import annotations
@@ -30,12 +30,10 @@ from scrapy_redis import picklecompat
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.cluster import keys
+from crawler.cluster.leases import META_LEASE, WORKER_STOPPING, LeaseTracker
 from crawler.state import crawl_state
 
 logger = logging.getLogger(__name__)
-
-# The lease a request came out of the frontier with (its field in the site's lease hash).
-META_LEASE = "orgnews_lease"
 
 # Move the best-scored request of the frontier into the lease hash, in one step.
 # KEYS: frontier, leases. ARGV: lease field. Returns the request's data, or nil.
@@ -60,8 +58,10 @@ return 1
 
 
 def encode_request(request: Request, spider: Any) -> bytes:
-    """A request as scrapy-redis's queues store it (its default pickle serializer)."""
-    return picklecompat.dumps(request.to_dict(spider=spider))
+    """A request as scrapy-redis's queues store it (its default pickle serializer), with the
+    spider's own errback rather than the one that watched it while it was leased."""
+    errback = getattr(request.errback, "spider_errback", request.errback)
+    return picklecompat.dumps(request.replace(errback=errback).to_dict(spider=spider))
 
 
 def take_request(redis: Any, site: str, field: str) -> bytes | None:
@@ -108,8 +108,12 @@ class LeasingScheduler(Scheduler):
         instance.crawler = crawler
         instance.redis_error = redis.RedisError
         instance.holder = crawler.settings["ORGNEWS_CLUSTER_HOLDER"]
+        tracker = crawler.get_extension(LeaseTracker)
+        assert tracker is not None, "EXTENSIONS must enable crawler.cluster.leases.LeaseTracker"
+        instance.tracker = tracker
         instance.leased: dict[str, Request] = {}
         instance._serial = itertools.count(1)
+        crawler.signals.connect(instance.hand_back_unsent, signal=WORKER_STOPPING)
         return instance
 
     def open(self, spider: Any) -> None:
@@ -137,9 +141,32 @@ class LeasingScheduler(Scheduler):
         # The frontier and the seen-set belong to the round, which every worker shares; a worker
         # stopping early gives its leases back so that none waits for its key to expire.
         self.release_finished()
-        for field in list(self.leased):
+        self._return_leases(list(self.leased))
+
+    def _return_leases(self, fields: list[str]) -> None:
+        for field in fields:
             self._return(keys=[keys.frontier(self.site), keys.leases(self.site)], args=[field])
-        self.leased.clear()
+            self.leased.pop(field, None)
+            self.tracker.end(field)
+
+    def hand_back_unsent(self) -> None:
+        """The worker is stopped: what it has not sent yet goes back to the frontier now, for the
+        other workers (or the next start); what is on the wire finishes first."""
+        self.tracker.stopping.set()
+        try:
+            self.release_finished()
+            unsent = [field for field in self.tracker.unsent() if field in self.leased]
+            for field in unsent:
+                self.tracker.hand_back(field)
+            self._return_leases(unsent)
+        except self.redis_error as exc:
+            crawl_state(self.crawler).lost(exc)
+            return
+        logger.info(
+            "%s: stopping; %d leased request(s) not sent yet went back to the frontier",
+            self.site,
+            len(unsent),
+        )
 
     def enqueue_request(self, request: Request) -> bool:
         try:
@@ -170,6 +197,7 @@ class LeasingScheduler(Scheduler):
         if lease is not None:
             pipe.hdel(keys.leases(self.site), lease)
             self.leased.pop(lease, None)
+            self.tracker.end(lease)
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             pipe.execute()
@@ -182,6 +210,8 @@ class LeasingScheduler(Scheduler):
 
     def _next(self) -> Request | None:
         self.release_finished()
+        if self.tracker.stopping.is_set():
+            return None
         field = f"{self.holder}#{next(self._serial)}"
         data = take_request(self.server, self.site, field)
         if not data:
@@ -189,41 +219,16 @@ class LeasingScheduler(Scheduler):
         request = self.queue._decode_request(data)
         request.meta[META_LEASE] = field
         self.leased[field] = request
+        self.tracker.lease(field, request)
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def release_finished(self) -> None:
-        """End the leases of the requests the engine has finished with."""
-        if not self.leased:
+        """End the leases of the requests the worker has finished with."""
+        done = [field for field in self.tracker.take_finished() if field in self.leased]
+        if not done:
             return
-        busy = requests_in_progress(self.crawler)
-        done = [field for field, request in self.leased.items() if request not in busy]
-        self._release(done)
-
-    def _release(self, fields: list[str]) -> None:
-        if not fields:
-            return
-        self.server.hdel(keys.leases(self.site), *fields)
-        for field in fields:
+        self.server.hdel(keys.leases(self.site), *done)
+        for field in done:
             self.leased.pop(field, None)
-
-    def in_flight(self) -> int:
-        return len(self.leased)
-
-
-def requests_in_progress(crawler: Crawler) -> set[Request]:
-    """Requests the engine still holds: downloading, or waiting for or in their callback.
-
-    A request leaves these sets only after everything its callback or errback yielded was
-    scheduled or went through the item pipeline (``Scraper.enqueue_scrape``).
-    """
-    engine = crawler.engine
-    if engine is None:
-        return set()
-    busy: set[Request] = set(engine.downloader.active)
-    slot = engine.scraper.slot
-    if slot is not None:
-        busy.update(request for _, request, _ in slot.queue)
-        busy.update(slot.active)
-    return busy

@@ -26,11 +26,20 @@ def cluster_settings(settings: Any, url: str, holder: str, worker_name: str) -> 
     }
     settings.setdict(values, priority="cmdline")
     extensions = settings.getdict("EXTENSIONS")
-    extensions.update({"crawler.state.LocalCrawlState": None, "crawler.cluster.state.RedisCrawlState": 10})
+    extensions.update(
+        {
+            "crawler.state.LocalCrawlState": None,
+            "crawler.cluster.state.RedisCrawlState": 10,
+            # Which leased requests are finished, sent, handed back (read by the scheduler).
+            "crawler.cluster.leases.LeaseTracker": 20,
+        }
+    )
     settings.set("EXTENSIONS", extensions, priority="cmdline")
     spider_middlewares = settings.getdict("SPIDER_MIDDLEWARES")
     # The start requests go to the shared frontier once per round.
     spider_middlewares["crawler.cluster.state.ClusterStartMiddleware"] = 10
+    # Outermost, so it sees what leaves the spider middlewares for the engine.
+    spider_middlewares["crawler.cluster.leases.LeaseOutputMiddleware"] = 0
     settings.set("SPIDER_MIDDLEWARES", spider_middlewares, priority="cmdline")
     downloader_middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     # Last before the replay switch, so it waits on the real host right before the request goes.

@@ -57,10 +57,11 @@ class ClusterWorker:
             logger.warning("worker %s outlived its lease; renewed it", self.holder)
         self._renewed = True
 
-    def finish(self) -> None:
-        """Mark the worker finished and drop its lease (its requests were given back)."""
+    def finish(self, state: str = "finished") -> None:
+        """Mark the worker finished (or stopped before its rounds ended) and drop its lease (its
+        requests were given back)."""
         with keys.redis_errors(self.url):
-            self._record("finished")
+            self._record(state)
             self.redis.delete(keys.alive(self.holder))
 
     def _record(self, state: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from archive import Archive
+from crawler.replay.server import ReplayServer
 from tests.conftest import ROOT, run_cli
 from tests.redisserver import RedisServer
 
@@ -29,6 +31,11 @@ HOST_DELAY = 0.25
 SEND_JITTER = 0.5
 # Seconds a dead worker's leases stay before the others take its requests back.
 LEASE_SECONDS = 2
+# The site whose article snapshot 2 edits, and one it leaves alone.
+REFRESH_SITES = ("12371", "gov")
+REFRESH_SINCE = "2026-11-01"
+# Seconds between two requests to a host for the worker that is stopped: its requests wait their turn.
+SLOW_HOST_DELAY = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +46,6 @@ def redis_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def replay():
-    from crawler.replay.server import ReplayServer
-
     with ReplayServer(snapshot=1) as server:
         yield server
 
@@ -321,3 +326,136 @@ def test_ingest_applies_an_entry_once_even_when_it_is_read_again(redis_server, t
         url.decode(): messages.refresh_state(state) for url, state in redis.hgetall(keys.known("gov")).items()
     }
     assert len(known) == 3 and all(state["first_seen"] for state in known.values())
+
+
+def archive_contents(data_dir: Path) -> tuple[dict[str, str], list[tuple[str, str]], int]:
+    """Articles (url -> content hash), earlier versions (url, content hash), articles updated."""
+    with Archive.open(data_dir / "archive.db") as arc:
+        articles = dict(arc.conn.execute("SELECT url, content_hash FROM articles"))
+        versions = sorted(arc.conn.execute("SELECT url, content_hash FROM article_versions"))
+        updated = sum(run["articles_updated"] for run in arc.runs(limit=100))
+    return articles, versions, updated
+
+
+def stop_a_worker_mid_round(redis, url: str, replay, tmp_path: Path) -> subprocess.Popen:
+    """A worker alone on a slow host holds requests waiting for their turn; stopped with SIGTERM,
+    it hands them back itself (nobody else runs, and its lease would last five minutes)."""
+    stopped = start(
+        "crawl",
+        "12371",
+        "--redis",
+        url,
+        "--worker",
+        "stopped",
+        "--lease-seconds",
+        "300",
+        data_dir=tmp_path / "stopped",
+        replay_url=replay.base_url,
+        log=tmp_path / "logs" / "stopped.log",
+        env={"ORGNEWS_REPLAY_DELAY": str(SLOW_HOST_DELAY)},
+    )
+    try:
+        wait_for(lambda: redis.hlen("orgnews:12371:leases") >= 5, 90, "the worker to lease requests")
+        stopped.send_signal(signal.SIGTERM)
+        assert stopped.wait(timeout=60) == 1, (tmp_path / "logs" / "stopped.log").read_text()
+    finally:
+        if stopped.poll() is None:
+            stopped.kill()
+    assert redis.hlen("orgnews:12371:leases") == 0
+    assert redis.zcard("orgnews:12371:frontier") > 0
+    log = next((tmp_path / "stopped" / "logs").glob("crawl-*.log")).read_text()
+    handed = re.search(r"stopping; (\d+) leased request\(s\) not sent yet went back", log)
+    assert handed and int(handed[1]) > 0, log[-3000:]
+    return stopped
+
+
+def test_a_standing_cluster_refreshes_like_one_machine_and_stops_cleanly(redis_server, tmp_path):
+    """An ingest with --follow writes two rounds (snapshot 1, then snapshot 2 with --refresh-since),
+    a worker stopped mid-round hands its requests back, and the ingest stops on SIGTERM: the
+    archive holds the articles and versions of the same two crawls on one machine."""
+    reference, archive, logs = tmp_path / "one-machine", tmp_path / "archive", tmp_path / "logs"
+    logs.mkdir()
+    url = f"{redis_server.url}/4"
+    redis = _client(url)
+    redis.flushdb()
+
+    def cluster(*args: str, name: str, replay: ReplayServer, data_dir: Path) -> subprocess.Popen:
+        return start(*args, data_dir=data_dir, replay_url=replay.base_url, log=logs / f"{name}.log")
+
+    def workers(replay: ReplayServer, burst: int, *options: str) -> None:
+        running = {
+            f"b{burst}w{n}": cluster(
+                "crawl",
+                *REFRESH_SITES,
+                "--redis",
+                url,
+                "--worker",
+                f"b{burst}w{n}",
+                *options,
+                name=f"b{burst}w{n}",
+                replay=replay,
+                data_dir=tmp_path / f"w{n}",
+            )
+            for n in (1, 2)
+        }
+        for name, process in running.items():
+            assert process.wait(timeout=120) == 0, (logs / f"{name}.log").read_text()
+
+    def drained() -> bool:
+        pending = redis.xpending("orgnews:pages", "ingest")
+        return redis.xlen("orgnews:pages") == 0 and not pending.get("pending")
+
+    processes: list[subprocess.Popen] = []
+    try:
+        with ReplayServer(snapshot=1) as first:
+            # The one-machine crawl runs alongside the cluster's, into an archive of its own.
+            one_machine = cluster(
+                "crawl", *REFRESH_SITES, name="one-machine-1", replay=first, data_dir=reference
+            )
+            standing = cluster(
+                "ingest",
+                "--redis",
+                url,
+                "--follow",
+                "--batch",
+                "5",
+                name="ingest",
+                replay=first,
+                data_dir=archive,
+            )
+            processes += [one_machine, standing]
+            stop_a_worker_mid_round(redis, url, first, tmp_path)
+            workers(first, 1)
+            assert one_machine.wait(timeout=120) == 0, (logs / "one-machine-1.log").read_text()
+            # The standing ingest writes the first round and publishes what it stored.
+            wait_for(drained, 60, "the ingest to write the first round")
+            assert standing.poll() is None, "--follow keeps the ingest running after a round"
+        with ReplayServer(snapshot=2) as second:
+            one_machine = cluster(
+                "crawl",
+                *REFRESH_SITES,
+                "--refresh-since",
+                REFRESH_SINCE,
+                name="one-machine-2",
+                replay=second,
+                data_dir=reference,
+            )
+            processes.append(one_machine)
+            workers(second, 2, "--refresh-since", REFRESH_SINCE)
+            assert one_machine.wait(timeout=120) == 0, (logs / "one-machine-2.log").read_text()
+            wait_for(drained, 60, "the ingest to write the second round")
+            standing.send_signal(signal.SIGTERM)
+            assert standing.wait(timeout=30) == 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    log = (logs / "ingest.log").read_text()
+    assert "stopped (SIGTERM)" in log and "Traceback" not in log, log[-3000:]
+    expected = archive_contents(reference)
+    assert expected[2] == 1 and len(expected[1]) == 1, "snapshot 2 edits one article"
+    assert archive_contents(archive) == expected
+    # The workers asked conditionally, with the validators the ingest published: unchanged pages
+    # answered 304.
+    with Archive.open(archive / "archive.db") as arc:
+        assert sum(run["not_modified"] for run in arc.runs(limit=100)) > 0
