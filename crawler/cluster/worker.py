@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 # Seconds a worker's requests stay leased after it stops renewing its key.
 DEFAULT_LEASE_SECONDS = 30
+# Seconds a worker counts as alive between its registration and its first renewal (the start of
+# Python, Scrapy and the crawlers); one that takes longer is taken for dead.
+STARTING_SECONDS = 30
 
 
 def default_worker_name() -> str:
@@ -42,10 +45,14 @@ class ClusterWorker:
         self._renewed = False
 
     def register(self, sites: list[str]) -> None:
-        """Enter the registry; the lease itself starts with the first ``renew``, when the crawl runs."""
+        """Enter the registry, alive for as long as a start may take; the lease proper starts with
+        the first ``renew``, when the crawl runs. Until then the ingest counts this worker as
+        running: otherwise, with the rounds over, it could stop before a worker that is still
+        starting opens the next one."""
         self.sites = list(sites)
         with keys.redis_errors(self.url):
             self._record("running")
+            self.redis.set(keys.alive(self.holder), "1", px=max(self.lease_ms, STARTING_SECONDS * 1000))
 
     def renew(self) -> None:
         """Renew the lease; raises ClusterError when Redis is gone."""
