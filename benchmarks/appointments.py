@@ -18,8 +18,9 @@ extract time, and the median over ``--repeat`` passes is printed. The parser kee
 and cells state in caches, so it is timed twice: on a first reading (caches emptied before each
 pass: no page gains from anything read before) and after other notices (the pages in two
 halves, each timed after the caches were emptied and the other half parsed: what a crawl that
-has read other notices sees, without a page gaining from having been read itself). Timings
-are printed, never asserted.
+has read other notices sees, without a page gaining from having been read itself). For
+comparison, the same articles are also parsed one after another with no extraction between them
+("parsing alone", against the first reading's extraction). Timings are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -194,15 +195,25 @@ def after_other_notices(pages: list[tuple[bytes, str]], articles: list[Article])
 
 
 def timed(pages: list[tuple[bytes, str]], repeat: int) -> dict[str, tuple[float, float, float]]:
-    """Per way of timing (first reading, after other notices): the median extract and parse CPU
-    seconds per page over ``repeat`` passes, and the median of the passes' parse / extract ratios."""
+    """Per way of timing (first reading, after other notices, parsing alone): the median extract
+    and parse CPU seconds per page over ``repeat`` passes, and the median parse / extract ratio."""
     articles = [extract_article(page, url) for page, url in pages]
     one_pass(pages)  # warm-up
-    passes: dict[str, list[tuple[float, float]]] = {"first reading": [], "after other notices": []}
+    passes: dict[str, list[tuple[float, float]]] = {
+        "first reading": [],
+        "after other notices": [],
+        "parsing alone": [],
+    }
     for _ in range(repeat):
         forget_read_clauses()
-        passes["first reading"].append(one_pass(pages))
+        passes["first reading"].append(first := one_pass(pages))
         passes["after other notices"].append(after_other_notices(pages, articles))
+        # The same parsing with no extraction between the notices, against that pass's extraction.
+        forget_read_clauses()
+        started = time.process_time()
+        for article in articles:
+            parse_appointment_notices(article)
+        passes["parsing alone"].append((first[0], time.process_time() - started))
     return {
         way: (
             statistics.median(e for e, _ in found) / len(pages),
