@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from crawler.extract.article import Article
@@ -69,20 +70,33 @@ def page_from_dict(data: dict[str, Any]) -> PageResult:
     )
 
 
-# What the incremental middleware reads to refresh an archived article (``Archive.article_state``):
-# the validators of the fetch it was read from and its age.
-REFRESH_FIELDS = ("etag", "last_modified", "published_at", "first_seen")
-
-
 def refresh_value(state: dict[str, Any]) -> str:
-    """An archived article's refresh state as stored in Redis: compact JSON, empty fields left out."""
-    kept = {name: state[name] for name in REFRESH_FIELDS if state.get(name)}
+    """What a refresh of an archived article needs, as kept in Redis for every known URL: the JSON
+    list [age, ETag, Last-Modified], the age in epoch seconds as the incremental middleware reads
+    it from ``Archive.article_state`` (published, else first archived), trailing nulls left out."""
+    from crawler.incremental import article_age
+
+    age = article_age(state)
+    kept = [
+        int(age.timestamp()) if age else None,
+        state.get("etag") or None,
+        state.get("last_modified") or None,
+    ]
+    while kept and kept[-1] is None:
+        kept.pop()
     return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
 
 def refresh_state(value: bytes | str) -> dict[str, Any]:
-    found = json.loads(value)
-    return {name: found.get(name) for name in REFRESH_FIELDS}
+    """Back to the fields of ``Archive.article_state`` the incremental middleware reads (the age
+    as ``published_at``)."""
+    age, etag, last_modified = [*json.loads(value), None, None, None][:3]
+    return {
+        "etag": etag,
+        "last_modified": last_modified,
+        "published_at": datetime.fromtimestamp(age, UTC).isoformat() if age is not None else None,
+        "first_seen": None,
+    }
 
 
 def _str(value: bytes | str) -> str:
