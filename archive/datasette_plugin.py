@@ -120,11 +120,13 @@ def search_arguments(args: dict[str, str]) -> FilterArguments:
     descriptions: list[str] = []
     refused: list[str] = []  # the descriptions of search arguments that cannot be used
     # Told on the page like a bad query rather than raised: an error page would lose the form.
+    # A JSON client gets the same sentences as its error (see filters_from_request).
     for argument in sorted(k for k in args if k.startswith("_search_") and k not in SEARCH_ARGUMENTS):
         clauses.append("0")
         descriptions.append(
             f"{argument} cannot be used: search with _search (title and body), _search_title or _search_body"
         )
+        refused.append(descriptions[-1])
     searching = any((args.get(argument) or "").strip() for argument in SEARCH_ARGUMENTS)
     if searching and args.get("_searchmode") == "raw":
         # Raw FTS5 syntax would run over the split index and match other text than the user typed.

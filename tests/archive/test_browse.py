@@ -175,9 +175,11 @@ def test_bad_query_explains_itself_on_the_table_page_and_in_saved_queries(server
 def test_blank_saved_query_shows_an_empty_form_and_unknown_search_column_is_explained(server):
     base, _ = server
     assert get_json(base, "/archive/search.json", q="", _shape="objects")["rows"] == []
-    table = table_search(base, _search_url="党建")
-    assert table["rows"] == []
-    assert "_search_url cannot be used: search with _search" in table["human_description_en"]
+    reason = "_search_url cannot be used: search with _search (title and body), _search_title or _search_body"
+    assert reason in html.unescape(get_page(base, "/archive/articles", _search_url="党建"))
+    # A JSON client has no page to read it on: the same sentence is its one error.
+    status, answer = get_json_error(base, "/archive/articles.json", _search_url="党建", _shape="objects")
+    assert status == 400 and answer["ok"] is False and answer["error"] == reason
 
 
 @pytest.mark.parametrize("query", ["党", "党建", "5G芯片", "组织生活", "干部 OR 人才"])
