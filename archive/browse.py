@@ -146,11 +146,14 @@ def metadata(database: str) -> dict[str, Any]:
                         "title": "Search articles (best matches first)",
                         "description": QUERY_HELP + " Title hits rank above body hits (BM25).",
                         "sql": SEARCH_SQL,
+                        # The results first: the SQL is one click away ("show") for those who want it.
+                        "hide_sql": True,
                     },
                     "search_by_date": {
                         "title": "Search articles (newest first)",
                         "description": QUERY_HELP,
                         "sql": SEARCH_BY_DATE_SQL,
+                        "hide_sql": True,
                     },
                     **careers_view.queries(),
                 },

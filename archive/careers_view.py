@@ -61,10 +61,13 @@ def queries() -> dict[str, Any]:
             "description": "Every notice that names the person (person_id from appointment_persons or "
             "appointment_people), oldest first: the same as `orgnews person ID`.",
             "sql": STEPS_SQL,
+            # The results first: the SQL is one click away ("show") for those who want it.
+            "hide_sql": True,
         },
         "people": {
             "title": "People followed across notices",
             "description": "Linked people with how many notices name them; filter by a part of the name.",
             "sql": PEOPLE_SQL,
+            "hide_sql": True,
         },
     }

@@ -18,6 +18,7 @@ MAX_MONTHS = 120
 WIDTH, HEIGHT = 1000, 190
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 26
 SERIES_COLOURS = ("#a4262c", "#1f5f99")
+MAX_BAR_WIDTH = 48
 
 
 @dataclass
@@ -115,7 +116,8 @@ def timeline_svg(timeline: Timeline, link: Callable[[str], str] | None = None) -
 
 def _bars(timeline: Timeline, slot: float, y: Callable[[float], float], link) -> list[str]:
     counts = timeline.series[0][1]
-    width = max(slot * 0.8, 1.0)
+    # A few periods make wide slots: a bar as wide as its slot would read as a block, not a count.
+    width = min(max(slot * 0.8, 1.0), MAX_BAR_WIDTH)
     parts = []
     for index, (period, count) in enumerate(zip(timeline.periods, counts, strict=True)):
         others = "".join(f", {other}: {values[index]}" for other, values in timeline.series[1:])
@@ -161,7 +163,7 @@ def _period_labels(timeline: Timeline, slot: float) -> list[str]:
     for i in chosen:
         text = periods[i] if timeline.unit == "year" or len(periods) <= 18 else periods[i][:4]
         if timeline.unit == "month" and len(periods) <= 18:
-            text = periods[i][2:]
+            text = periods[i]  # the whole month: "26-11" could be read as a day and a month
         x = LEFT + (i + 0.5) * slot
         labels.append(
             f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{escape(text)}</text>'

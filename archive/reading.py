@@ -45,15 +45,31 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
     row["copies"] = story_copies(conn, row["story_id"] or row["id"])
     row["versions"] = versions(conn, article_id)
     row["capture"] = latest_capture(conn, row["url"])
+    row["persons"] = notice_persons(conn, article_id)
     return row
+
+
+def notice_persons(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    """The persons of the appointment notices read from an article, in the notices' order, each with
+    ``notices``: how many notices name the same person (``person_id``), reposts included, as the
+    saved query ``person_steps`` lists them."""
+    return _rows(
+        conn,
+        "SELECT p.name, p.sex, p.ethnicity, p.birth, p.age, p.education, p.current_post, p.step, "
+        "p.proposed_post, p.person_id, p.link_note, "
+        "(SELECT count(*) FROM appointment_persons o WHERE o.person_id = p.person_id) AS notices "
+        "FROM appointment_persons p WHERE p.article_id = ? ORDER BY p.notice_id, p.position",
+        [article_id],
+    )
 
 
 def story_copies(conn: sqlite3.Connection, story_id: int) -> list[dict[str, Any]]:
     """Every article of a story (reposts on other sites included), first published first."""
     return _rows(
         conn,
-        "SELECT id, site, title, source, published_at, first_seen, url FROM articles WHERE story_id = ? "
-        "ORDER BY coalesce(published_at, first_seen), id",
+        "SELECT a.id, a.site, s.title AS site_title, a.title, a.source, a.published_at, a.first_seen, a.url "
+        "FROM articles a LEFT JOIN sites s ON s.name = a.site WHERE a.story_id = ? "
+        "ORDER BY coalesce(a.published_at, a.first_seen), a.id",
         [story_id],
     )
 
@@ -86,14 +102,48 @@ def latest_capture(conn: sqlite3.Connection, url: str) -> dict[str, Any] | None:
 
 
 def capture_location(conn: sqlite3.Connection, fetch_id: int) -> dict[str, Any] | None:
-    """Fetch ``fetch_id`` if its response is kept: url, status, fetched_at, warc_file, warc_offset, warc_length."""
-    return next(iter(_rows(conn, f"{_CAPTURES} AND id = ?", [fetch_id])), None)
+    """Fetch ``fetch_id`` if its response is kept: url, status, fetched_at, warc_file, warc_offset,
+    warc_length, and ``article_id``, the article stored from that address (None when there is none)."""
+    found = next(iter(_rows(conn, f"{_CAPTURES} AND id = ?", [fetch_id])), None)
+    if found is not None:
+        article = conn.execute("SELECT id FROM articles WHERE url = ?", [found["url"]]).fetchone()
+        found["article_id"] = article[0] if article else None
+    return found
+
+
+def captured_addresses(conn: sqlite3.Connection, urls: Iterable[str]) -> dict[str, int]:
+    """Of ``urls``, those whose response the archive keeps (HTTP 200, in a WARC file): url -> the
+    latest such fetch's id."""
+    wanted = sorted(set(urls))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        sql = f"SELECT url, max(id) FROM ({_CAPTURES} AND status = 200 AND url IN ({','.join('?' * len(chunk))})) GROUP BY url"
+        found.update(conn.execute(sql, chunk).fetchall())
+    return found
 
 
 def newest_articles(conn: sqlite3.Connection, limit: int = 15) -> list[dict[str, Any]]:
     """The articles archived last (highest ids first): id, site, title, source, published_at."""
     sql = "SELECT id, site, title, source, published_at FROM articles ORDER BY id DESC LIMIT ?"
     return _rows(conn, sql, [limit])
+
+
+def holdings(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What the archive holds: ``articles``, ``sites`` (with an article), the first and last
+    ``published_at``, and when a crawl last finished (``last_crawl``)."""
+    articles, sites = conn.execute("SELECT count(*), count(DISTINCT site) FROM articles").fetchone()
+    first = conn.execute("SELECT min(published_at) FROM articles WHERE published_at IS NOT NULL").fetchone()[
+        0
+    ]
+    last = conn.execute("SELECT max(published_at) FROM articles").fetchone()[0]
+    crawled = conn.execute("SELECT max(finished_at) FROM runs").fetchone()[0]
+    return {"articles": articles, "sites": sites, "first": first, "last": last, "last_crawl": crawled}
+
+
+def site_titles(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each crawled site's name -> its title (共产党员网 for 12371), for pages that show sites to people."""
+    return {name: title for name, title in conn.execute("SELECT name, title FROM sites") if title}
 
 
 def story_sizes(conn: sqlite3.Connection, story_ids: Iterable[int]) -> dict[int, int]:

@@ -237,6 +237,15 @@ _STREAM_POSITIONS = """
 CREATE TABLE IF NOT EXISTS stream_positions (stream TEXT PRIMARY KEY, last_id TEXT NOT NULL);
 """
 
+# What the matches of a search are counted by (its facets, then its month), in that order, with
+# the date its filters read: the matches of a common word are counted in one pass over this narrow
+# index, group after group, without reading their rows (their text) or sorting them.
+FACET_INDEX = "idx_articles_facets"
+_FACET_INDEX = f"""
+CREATE INDEX IF NOT EXISTS {FACET_INDEX}
+    ON articles (site, source, "column", year, substr(published_at, 1, 7), published_at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _CORE_TABLES),
     Migration(
@@ -276,6 +285,7 @@ INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 16);
     # The notices of articles stored before are read by orgnews backfill-appointments.
     Migration(12, _APPOINTMENT_TABLES),
     Migration(13, _STREAM_POSITIONS),
+    Migration(14, _FACET_INDEX),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -288,6 +298,7 @@ CURRENT_SCHEMA = (
     + _PAIR_INDEX_TABLE
     + _APPOINTMENT_TABLES
     + _STREAM_POSITIONS
+    + _FACET_INDEX
     + """
 CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), pairs_through INTEGER NOT NULL, stories_through INTEGER NOT NULL DEFAULT 0);
 INSERT INTO index_progress (id, pairs_through, stories_through) VALUES (1, 0, 0);

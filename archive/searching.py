@@ -29,7 +29,7 @@ from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
 from archive.indexing import index_match_sql
 from archive.query import parse_query
-from archive.schema import LIST_FIELDS, TEXT_FIELDS
+from archive.schema import FACET_INDEX, LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
 from crawler.extract.dates import BadDate, date_span
@@ -41,6 +41,9 @@ BM25 = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)"
 # than collecting and sorting every match.
 SAMPLE_MATCHES = 2000
 WALK_SHARE = 0.005
+# Counting by facet and month: from this share of the archive on, one pass over the whole narrow
+# index costs less than reading the matches' rows.
+COUNT_SCAN_SHARE = 0.15
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
 # The index matches of a query (parameters: its pair and its character expression), by id.
@@ -149,6 +152,36 @@ class Searcher:
         sql = f"SELECT a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
         return sum(1 for row in self._execute(sql, [*self.match, *self.params]) if self._keep(row))
 
+    def counted_by(self, columns: Sequence[str]) -> Iterator[tuple]:
+        """``columns`` (SQL over ``a``, the articles table: ``FACET_INDEX``'s first ones, in its order)
+        of the matching articles, each distinct combination followed by how many matches have it."""
+        listed = ", ".join(columns)
+        if not (self.query.exact and self._share() >= COUNT_SCAN_SHARE):
+            # A rare query is counted from its few rows (as is one the index only narrows down).
+            yield from ((*values, 1) for values in self.matching_values(listed))
+            return
+        # A query in a good share of the archive is counted in one pass over the narrow index, in
+        # its order: no article row (its text) read, nothing sorted.
+        sql = (
+            f"SELECT {listed}, count(*) FROM articles a INDEXED BY {FACET_INDEX} "
+            f"WHERE a.id IN ({_MATCHING_IDS}) AND {self.where} GROUP BY {listed}"
+        )
+        yield from map(tuple, self._execute(sql, [*self.match, *self.params]))
+
+    def _sample(self) -> list[int]:
+        """The ids of the first ``SAMPLE_MATCHES`` index matches (the index yields them in id order)."""
+        sql = f"SELECT id FROM ({_MATCHING_IDS}) LIMIT {SAMPLE_MATCHES}"
+        return [row[0] for row in self._execute(sql, self.match)]
+
+    def _share(self) -> float:
+        """About what share of the archive the query matches: the id of the last of a full sample
+        tells, else the sample is every match."""
+        sample = self._sample()
+        if len(sample) == SAMPLE_MATCHES:
+            return SAMPLE_MATCHES / sample[-1]
+        last = self._execute("SELECT max(id) FROM articles", ()).fetchone()[0]
+        return len(sample) / last if last else 0.0
+
     def matching_values(self, columns: str) -> Iterator[tuple]:
         """``columns`` (SQL over ``a``, the articles table) of every matching article, in no order."""
         if self.query.exact:
@@ -181,33 +214,46 @@ class Searcher:
         else:
             raise QueryError(f"unknown order {order!r}: use rank or date")
 
-    def _fetch(self, article_id: int, score: float | None) -> sqlite3.Row | None:
+    def fetch(self, article_id: int, score: float | None) -> sqlite3.Row | None:
+        """The row of an index match with ``score``; None when its text does not hold the query
+        (one the index only narrows down)."""
         sql = f"SELECT {_COLUMNS}, ? AS score FROM articles a WHERE a.id = ?"
         row = self._execute(sql, [score, article_id]).fetchone()
         return row if row is not None and self._keep(row) else None
 
-    def _ranked(self, limit: int) -> Iterator[sqlite3.Row]:
-        # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
-        if self.where == "1":
-            sql = f"SELECT id, score FROM ({_RANKED_IDS}) ORDER BY score DESC, id"
-        else:
+    def ordered(self, order: str, limit: int = 0) -> list[tuple[int, float | None]]:
+        """(id, score) of the index matches in ``order``, read from the index and narrow columns only;
+        for a query that is not exact, candidates whose text ``fetch`` then turns away."""
+        if order == "rank":
+            # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
+            if self.where == "1":
+                sql = f"SELECT id, score FROM ({_RANKED_IDS}) ORDER BY score DESC, id"
+            else:
+                sql = (
+                    f"SELECT m.id, m.score FROM ({_RANKED_IDS}) m JOIN articles a ON a.id = m.id "
+                    f"WHERE {self.where} ORDER BY m.score DESC, m.id"
+                )
+        elif order == "date":
             sql = (
-                f"SELECT m.id, m.score FROM ({_RANKED_IDS}) m JOIN articles a ON a.id = m.id "
-                f"WHERE {self.where} ORDER BY m.score DESC, m.id"
+                f"SELECT a.id, NULL FROM articles a WHERE a.id IN ({_MATCHING_IDS}) "
+                f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
             )
+        else:
+            raise QueryError(f"unknown order {order!r}: use rank or date")
         if limit and self.query.exact:
             sql += f" LIMIT {int(limit)}"
-        for article_id, score in self._execute(sql, [*self.match, *self.params]).fetchall():
-            row = self._fetch(article_id, score)
+        return [tuple(row) for row in self._execute(sql, [*self.match, *self.params]).fetchall()]
+
+    def _ranked(self, limit: int) -> Iterator[sqlite3.Row]:
+        for article_id, score in self.ordered("rank", limit):
+            row = self.fetch(article_id, score)
             if row is not None:
                 yield row
 
     def _by_date(self) -> Iterator[sqlite3.Row]:
-        sample = self._execute(
-            f"SELECT id FROM ({_MATCHING_IDS}) LIMIT {SAMPLE_MATCHES}", self.match
-        ).fetchall()
+        sample = self._sample()
         # The index yields matches in id order, so the id of the N-th match tells how common the query is.
-        common = len(sample) == SAMPLE_MATCHES and SAMPLE_MATCHES / sample[-1][0] >= WALK_SHARE
+        common = len(sample) == SAMPLE_MATCHES and SAMPLE_MATCHES / sample[-1] >= WALK_SHARE
         if common:
             # Read articles newest first and keep the matching ones: a few hundred rows for the first page.
             sql = f"SELECT {_COLUMNS}, NULL AS score FROM articles a WHERE {self.where} ORDER BY a.published_at DESC, a.id DESC"
@@ -215,12 +261,8 @@ class Searcher:
                 if self.query.matches(*_searched_texts(row, self.field_name)):
                     yield row
             return
-        sql = (
-            f"SELECT a.id FROM articles a WHERE a.id IN ({_MATCHING_IDS}) "
-            f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
-        )
-        for (article_id,) in self._execute(sql, [*self.match, *self.params]).fetchall():
-            row = self._fetch(article_id, None)
+        for article_id, _ in self.ordered("date"):
+            row = self.fetch(article_id, None)
             if row is not None:
                 yield row
 
@@ -339,12 +381,12 @@ def summarize(conn: sqlite3.Connection, query: str, *, field: str = "all", **fil
     facets: dict[str, Counter] = {name: Counter() for name in FACETS}
     months: Counter = Counter()
     count = 0
-    columns = ", ".join(f"a.[{name}]" for name in FACETS) + ", substr(a.published_at, 1, 7)"
-    for values in searcher.matching_values(columns):
-        count += 1
-        for name, value in zip(FACETS, values, strict=False):
-            facets[name][value] += 1
-        months[values[-1]] += 1
+    columns = [f"a.[{name}]" for name in FACETS] + ["substr(a.published_at, 1, 7)"]
+    for *values, month, matches in searcher.counted_by(columns):
+        count += matches
+        for name, value in zip(FACETS, values, strict=True):
+            facets[name][value] += matches
+        months[month] += matches
     return Summary(count, facets, months)
 
 
@@ -362,6 +404,24 @@ def hits_page(
     searcher = Searcher(conn, query, field_name=field, filters=_filters(**filters))
     rows = itertools.islice(searcher.rows(order, offset + size), offset, offset + size)
     return [searcher.hit(row) for row in rows]
+
+
+def ordered_matches(
+    conn: sqlite3.Connection, query: str, *, order: str = "rank", field: str = "all", **filters: Any
+) -> list[tuple[int, float | None]]:
+    """(id, rank) of every match of ``query`` in ``order``, without reading any article's text: for
+    a caller that then reads the hits a batch at a time (``hits_of``). A query that is not exact
+    gives candidates too, which ``hits_of`` leaves out."""
+    return Searcher(conn, query, field_name=field, filters=_filters(**filters)).ordered(order)
+
+
+def hits_of(
+    conn: sqlite3.Connection, query: str, matches: Sequence[tuple[int, float | None]], *, field: str = "all"
+) -> list[Hit]:
+    """The hits of ``matches`` (from ``ordered_matches``) in their order, as ``run_search`` gives them."""
+    searcher = Searcher(conn, query, field_name=field, filters=_filters())
+    rows = (searcher.fetch(article_id, score) for article_id, score in matches)
+    return [searcher.hit(row) for row in rows if row is not None]
 
 
 def matching_ids(

@@ -8,28 +8,53 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import urllib.parse
 from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 from datasette import Response
-from datasette.utils.asgi import NotFound
+from datasette.utils.asgi import AsgiStream, NotFound
+from lxml import etree
 from markupsafe import Markup
 
 from archive import reading
-from archive.captures import charset_of, read_capture, without_scripts
+from archive.captures import (
+    LeftOut,
+    addresses,
+    charset_of,
+    css_urls,
+    offline,
+    offline_css,
+    read_capture,
+    safe_document,
+    serialized,
+)
 from archive.charts import build_timeline, sparkline, timeline_csv, timeline_svg
 from archive.errors import ArchiveError, QueryError
 from archive.query import FIELDS
-from archive.searching import FACETS, MARK_END, MARK_START, Summary, hits_page, mark_terms, summarize
+from archive.searching import (
+    FACETS,
+    MARK_END,
+    MARK_START,
+    Summary,
+    hits_of,
+    hits_page,
+    mark_terms,
+    ordered_matches,
+    summarize,
+)
 from archive.textdiff import changed_share, diff_texts, folded, paragraphs
 
 PLUGIN = "orgnews"
 PAGE_SIZE = 20
-# The JSON and CSV links give this many hits at most (the count says how many there are).
-EXPORT_SIZE = 1000
+# The largest page a client can ask for with ?size= (the JSON and CSV without page or size give
+# every hit, read and sent a batch at a time).
+MAX_PAGE_SIZE = 1000
+EXPORT_BATCH = 500
 FACET_VALUES = 12
 EXAMPLE_QUERIES = ("组织部", "三会一课", "选调生", '"主题教育" OR 党史学习教育', "干部 NOT 退休")
 
@@ -92,7 +117,7 @@ class SearchForm:
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_args(cls, args: Any, size: int = PAGE_SIZE) -> SearchForm:
+    def from_args(cls, args: Any) -> SearchForm:
         problems = []
         order = args.get("order") or "rank"
         if order not in ("rank", "date"):
@@ -115,7 +140,7 @@ class SearchForm:
             since=(args.get("since") or "").strip(),
             until=(args.get("until") or "").strip(),
             page=_positive(args.get("page"), 1),
-            size=min(_positive(args.get("size"), size), EXPORT_SIZE),
+            size=min(_positive(args.get("size"), PAGE_SIZE), MAX_PAGE_SIZE),
             problems=tuple(problems),
         )
 
@@ -162,11 +187,13 @@ def snippet_html(snippet: str) -> Markup:
 def run_search(conn: Any, form: SearchForm) -> dict[str, Any]:
     """Everything the search page shows for ``form``: count, hits, facets, timeline, or the error."""
     result: dict[str, Any] = {"error": None, "count": None, "hits": [], "facets": {}, "timeline": None}
+    result["site_titles"] = reading.site_titles(conn)
     if form.problems:
         result["error"] = "; ".join(form.problems)
         return result
     if not form.q:
         result["newest"] = reading.newest_articles(conn)
+        result["holdings"] = reading.holdings(conn)
         return result
     options = {"field": form.field_name, **form.filters()}
     try:
@@ -178,16 +205,21 @@ def run_search(conn: Any, form: SearchForm) -> dict[str, Any]:
     except QueryError as exc:
         result["error"] = str(exc)
         return result
-    sizes = reading.story_sizes(conn, [hit.story_id for hit in hits])
     series = [(form.q, summary.months)] + ([(form.compare, compared.months)] if compared else [])
     result.update(
         count=summary.count,
         compare_count=compared.count if compared else None,
-        hits=[{**hit.to_dict(), "reposts": sizes.get(hit.story_id, 1) - 1} for hit in hits],
+        hits=_with_reposts(conn, hits),
         facets=_facets(summary),
         timeline=build_timeline(series),
     )
     return result
+
+
+def _with_reposts(conn: Any, hits: list[Any]) -> list[dict[str, Any]]:
+    """The hits as dicts, each with the number of other copies of its story."""
+    sizes = reading.story_sizes(conn, [hit.story_id for hit in hits])
+    return [{**hit.to_dict(), "reposts": sizes.get(hit.story_id, 1) - 1} for hit in hits]
 
 
 def _compared(conn: Any, form: SearchForm, options: dict[str, Any]) -> Summary | None:
@@ -207,15 +239,16 @@ def _facets(summary: Summary) -> dict[str, list[tuple[Any, int]]]:
 
 
 def facet_links(
-    form: SearchForm, facets: dict[str, list[tuple[Any, int]]], base: str
+    form: SearchForm, facets: dict[str, list[tuple[Any, int]]], base: str, site_titles: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """Per facet: its values with count, whether chosen, and the link that chooses or drops it."""
+    """Per facet: its values with label (a site by its title), count, whether chosen, and the link
+    that chooses or drops it."""
     groups = []
     for name in FACETS:
         items = []
         for value, count in facets.get(name, []):
             if value is None or value == "":
-                items.append({"label": "(none)", "count": count, "href": None, "chosen": False})
+                items.append({"label": "(none)", "value": "", "count": count, "href": None, "chosen": False})
                 continue
             if name == "year":
                 chosen = form.since == form.until == str(value)
@@ -225,19 +258,23 @@ def facet_links(
                 chosen = value in values
                 change = {name: tuple(v for v in values if v != value) if chosen else (*values, value)}
             href = f"{base}?{form.query_string(page=1, **change)}"
-            items.append({"label": str(value), "count": count, "href": href, "chosen": chosen})
+            label = site_titles.get(value, value) if name == "site" else value
+            items.append(
+                {"label": str(label), "value": str(value), "count": count, "href": href, "chosen": chosen}
+            )
         groups.append({"name": name, "items": items})
     return groups
 
 
-def chosen_filters(form: SearchForm, base: str) -> list[dict[str, str]]:
+def chosen_filters(form: SearchForm, base: str, site_titles: dict[str, str]) -> list[dict[str, str]]:
     """The filters in force, each with the link that removes it."""
     chosen = []
     for name in ("site", "source", "column"):
         for value in getattr(form, name):
             rest = tuple(v for v in getattr(form, name) if v != value)
+            label = site_titles.get(value, value) if name == "site" else value
             chosen.append(
-                {"label": f"{name}: {value}", "href": f"{base}?{form.query_string(page=1, **{name: rest})}"}
+                {"label": f"{name}: {label}", "href": f"{base}?{form.query_string(page=1, **{name: rest})}"}
             )
     for name in ("since", "until"):
         if getattr(form, name):
@@ -250,10 +287,12 @@ def chosen_filters(form: SearchForm, base: str) -> list[dict[str, str]]:
     return chosen
 
 
-async def search_view(datasette: Any, request: Any) -> Response:
+async def search_view(datasette: Any, request: Any) -> Response | AsgiStream:
     db = _database(datasette, request)
     fmt = request.url_vars.get("format") or ""
-    form = SearchForm.from_args(request.args, size=EXPORT_SIZE if fmt else PAGE_SIZE)
+    form = SearchForm.from_args(request.args)
+    if fmt and not any(name in request.args for name in ("page", "size")):
+        return await _every_hit(db, form, fmt)
     result = await db.execute_fn(lambda conn: run_search(conn, form))
     status = 400 if result["error"] else 200
     if fmt == ".json":
@@ -270,6 +309,53 @@ async def search_view(datasette: Any, request: Any) -> Response:
         _search_context(datasette, db.name, form, result, base),
         status,
     )
+
+
+async def _every_hit(db: Any, form: SearchForm, fmt: str) -> Response | AsgiStream:
+    """Every hit of the search as JSON or CSV, read and sent ``EXPORT_BATCH`` at a time: the order
+    of all matches is found first (ids only), then the hits' text a batch after another."""
+    summarized = replace(form, size=0)  # the count, facets and timeline, no page of hits
+    result = await db.execute_fn(lambda conn: run_search(conn, summarized))
+    if result["error"]:
+        if fmt == ".json":
+            return Response.json(_search_json(form, result), status=400)
+        return Response.text(result["error"] + "\n", status=400)
+    options = {"field": form.field_name, **form.filters()}
+    matches = (
+        await db.execute_fn(lambda conn: ordered_matches(conn, form.q, order=form.order, **options))
+        if form.q
+        else []
+    )
+
+    async def batches():
+        for start in range(0, len(matches), EXPORT_BATCH):
+            batch = matches[start : start + EXPORT_BATCH]
+            yield await db.execute_fn(
+                lambda conn, b=batch: _with_reposts(conn, hits_of(conn, form.q, b, field=form.field_name))
+            )
+
+    if fmt == ".csv":
+
+        async def write_csv(writer: Any) -> None:
+            await writer.write(_hits_csv([]))
+            async for hits in batches():
+                await writer.write(_hits_csv(hits, header=False))
+
+        return AsgiStream(write_csv, content_type="text/csv; charset=utf-8")
+
+    head = json.dumps({**_search_json(form, result), "hits": None}, ensure_ascii=False)
+    before, after = head.rsplit('"hits": null', 1)
+
+    async def write_json(writer: Any) -> None:
+        await writer.write(before + '"hits": [')
+        first = True
+        async for hits in batches():
+            for hit in hits:
+                await writer.write(("" if first else ", ") + json.dumps(hit, ensure_ascii=False))
+                first = False
+        await writer.write("]" + after)
+
+    return AsgiStream(write_json, content_type="application/json; charset=utf-8")
 
 
 def _search_context(
@@ -294,8 +380,9 @@ def _search_context(
         "result": result,
         "shown": (first, first + len(result["hits"]) - 1),
         "pages": -(-count // form.size),
-        "facets": facet_links(form, result["facets"], base),
-        "chosen": chosen_filters(form, base),
+        "facets": facet_links(form, result["facets"], base, result["site_titles"]),
+        "chosen": chosen_filters(form, base, result["site_titles"]),
+        "site_titles": result["site_titles"],
         # One period's link: this search narrowed to it (the rest of the arguments built once).
         "timeline_svg": Markup(
             timeline_svg(timeline, lambda p, rest=unbounded: f"{rest}&since={p}&until={p}")
@@ -304,7 +391,8 @@ def _search_context(
         else "",
         "base": base,
         "examples": [(q, f"{base}?{urllib.parse.urlencode({'q': q})}") for q in EXAMPLE_QUERIES],
-        "export": form.query_string(page=1, size=EXPORT_SIZE),
+        # Without page or size the JSON and CSV give every hit.
+        "export": form.query_string(page=1, size=PAGE_SIZE),
         "fields": FIELDS,
     }
 
@@ -320,11 +408,11 @@ def _search_json(form: SearchForm, result: dict[str, Any]) -> dict[str, Any]:
         "error": result["error"],
         "count": result["count"],
         "offset": (form.page - 1) * form.size,
-        "hits": result["hits"],
         "facets": {
             name: [{"value": v, "count": n} for v, n in items] for name, items in result["facets"].items()
         },
         "timeline": _timeline_json(timeline) if timeline else None,
+        "hits": result["hits"],
     }
 
 
@@ -352,10 +440,11 @@ HIT_CSV_COLUMNS = (
 )
 
 
-def _hits_csv(hits: list[dict[str, Any]]) -> str:
+def _hits_csv(hits: list[dict[str, Any]], header: bool = True) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HIT_CSV_COLUMNS)
+    if header:
+        writer.writerow(HIT_CSV_COLUMNS)
     writer.writerows([hit.get(name) for name in HIT_CSV_COLUMNS] for hit in hits)
     return out.getvalue()
 
@@ -363,7 +452,7 @@ def _hits_csv(hits: list[dict[str, Any]]) -> str:
 async def timeline_csv_view(datasette: Any, request: Any) -> Response:
     db = _database(datasette, request)
     form = SearchForm.from_args(request.args)
-    result = await db.execute_fn(lambda conn: run_search(conn, replace(form, size=1)))
+    result = await db.execute_fn(lambda conn: run_search(conn, replace(form, size=0)))
     if result["error"] or result["timeline"] is None:
         return Response.text((result["error"] or "give a query: ?q=...") + "\n", status=400)
     return Response(timeline_csv(result["timeline"]), content_type="text/csv; charset=utf-8")
@@ -414,6 +503,18 @@ def _article_view(article: dict[str, Any]) -> dict[str, Any]:
 # -- capture ------------------------------------------------------------------------------------
 
 
+# Belt and braces: nothing of a captured page may run or load from elsewhere, even what the
+# cleaning and the rewriting missed; the archive's own captures ('self') may load.
+CAPTURE_POLICY = (
+    "default-src 'none'; script-src 'none'; object-src 'none'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; media-src 'self'; frame-src 'self'; "
+    "form-action 'none'; base-uri 'none'"
+)
+# Captured responses served as what they are (an image or a stylesheet a captured page shows);
+# anything else that is not HTML is shown as text.
+SERVED_AS_IS = ("image/",)
+
+
 async def capture_view(datasette: Any, request: Any) -> Response:
     db = _database(datasette, request)
     fetch_id = int(request.url_vars["fetch_id"])
@@ -429,28 +530,57 @@ async def capture_view(datasette: Any, request: Any) -> Response:
         return Response.text(f"{exc}\n", status=404)
     charset = charset_of(capture.content_type)
     headers = {
-        # Belt and braces: nothing of the captured page may run, even what the cleaning missed.
-        "Content-Security-Policy": "script-src 'none'; object-src 'none'; frame-src 'none'",
+        "Content-Security-Policy": CAPTURE_POLICY,
         "X-Orgnews-Captured-Url": urllib.parse.quote(capture.url, safe=":/?&=%#"),
     }
-    if "html" not in capture.content_type.lower() and capture.body.lstrip()[:1] != b"<":
+    content_type = capture.content_type.split(";")[0].strip().lower()
+    base = datasette.urls.database(db.name)
+    if content_type.startswith(SERVED_AS_IS):
+        return Response(capture.body, headers=headers, content_type=content_type)
+    if content_type == "text/css":
+        css = capture.body.decode(charset or "utf-8", "replace")
+        captured = await _captured(db, base, css_urls(css, capture.url))
+        css, _ = offline_css(css, capture.url, captured)
+        return Response(css, headers=headers, content_type="text/css; charset=utf-8")
+    if "html" not in content_type and capture.body.lstrip()[:1] != b"<":
         text = capture.body.decode(charset or "utf-8", "replace")
         return Response(text, headers=headers, content_type="text/plain; charset=utf-8")
-    page = without_scripts(capture.body, charset)
-    banner = _capture_banner(location, datasette.urls.database(db.name))
-    page = page.replace(b"<body>", b"<body>" + banner, 1) if b"<body>" in page else banner + page
-    return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+    if not capture.body.strip():
+        return Response.html(_capture_banner(location, base, LeftOut()), headers=headers)
+    document = safe_document(capture.body, charset)
+    captured = await _captured(db, base, addresses(document, capture.url))
+    left_out = offline(document, capture.url, captured)
+    body = document.find("body")
+    if body is None:
+        body = etree.SubElement(document, "body")
+    body.insert(0, lxml.html.fragment_fromstring(_capture_banner(location, base, left_out)))
+    return Response(serialized(document), headers=headers, content_type="text/html; charset=utf-8")
 
 
-def _capture_banner(location: dict[str, Any], base: str) -> bytes:
-    text = (
-        f'<div id="orgnews-capture-banner" style="font:13px/1.5 sans-serif;background:#fff7d6;color:#222;'
-        f'border-bottom:1px solid #d9c36a;padding:6px 12px">Captured by orgnews from '
-        f'<a href="{escape(location["url"])}">{escape(location["url"])}</a> at {escape(location["fetched_at"] or "")} '
-        f"(HTTP {location['status']}); scripts removed. "
-        f'<a href="{escape(base)}/-/search">Search the archive</a></div>'
+async def _captured(db: Any, base: str, urls: set[str]) -> dict[str, str]:
+    """Of ``urls``, those the archive holds: url -> the address of its capture here."""
+    found = await db.execute_fn(lambda conn: reading.captured_addresses(conn, urls))
+    return {url: f"{base}/-/capture/{fetch_id}" for url, fetch_id in found.items()}
+
+
+def _capture_banner(location: dict[str, Any], base: str, left_out: LeftOut) -> str:
+    """The strip above a captured page: what it is, where and when it was captured, what is missing."""
+    fetched = (location["fetched_at"] or "")[:16].replace("T", " ")
+    parts = [
+        f'Captured by orgnews from <a href="{escape(location["url"])}">{escape(location["url"])}</a>'
+        f" on {escape(fetched)} UTC (HTTP {location['status']}); scripts removed",
+    ]
+    if missing := left_out.sentence():
+        parts.append(f'<span class="left-out">not in the archive, so not shown: {escape(missing)}</span>')
+    if location.get("article_id"):
+        parts.append(
+            f'<a href="{escape(base)}/articles/{location["article_id"]}">the article in the archive</a>'
+        )
+    parts.append(f'<a href="{escape(base)}/-/search">search the archive</a>')
+    return (
+        '<div id="orgnews-capture-banner" style="font:13px/1.5 sans-serif;background:#fff7d6;color:#222;'
+        'border-bottom:1px solid #d9c36a;padding:6px 12px">' + " · ".join(parts) + "</div>"
     )
-    return text.encode("utf-8")
 
 
 # -- crawl health -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import lxml.html
 import pytest
 
 from archive import Archive, search
-from archive.captures import without_scripts
+from archive.captures import addresses, offline, safe_document, serialized, without_scripts
 from archive.charts import build_timeline, timeline_svg
 from archive.errors import QueryError
 from archive.query import parse_query
@@ -43,10 +43,23 @@ REPOST_URL = "https://www.example-zzb.gov.cn/art/2026/11/30/art_301_9001.html"
 REPOST_IMAGE = "https://www.example-zzb.gov.cn/art/2026/11/30/W020261130.jpg"
 REPOST_ATTACHMENT = "https://www.example-zzb.gov.cn/module/download/gs.pdf"
 # A captured page with everything that would run in a reader's browser.
+REPOST_LOGO = "https://www.example-zzb.gov.cn/images/logo.png"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e221bc330000000049454e44ae426082"
+)
+# A captured page with everything that would run in a reader's browser, and what it would load
+# from the live site: a stylesheet, images (one of them captured too), a frame, a style background.
 REPOST_PAGE = """<html><head><meta charset="gb2312"><title>{title}</title>
-<script>document.title = "changed"</script><script src="https://stats.example.cn/t.js"></script></head>
-<body onload="track()"><h1>{title}</h1><div id="zoom"><p>{first}</p></div>
-<a href="javascript:print()">打印本页</a><object data="x.swf"></object></body></html>"""
+<script>document.title = "changed"</script><script src="https://stats.example.cn/t.js"></script>
+<link rel="stylesheet" href="/css/zzb.css"><link rel="icon" href="/favicon.ico">
+<style>body {{ background: url(images/bg.png) repeat-x }}</style></head>
+<body onload="track()"><img src="/images/logo.png" alt="标志"><h1>{title}</h1>
+<div id="zoom"><p>{first}</p><p><img src="W020261130.jpg" alt="会议现场"></p></div>
+<iframe src="https://v.example-zzb.gov.cn/player.html?id=9"></iframe>
+<a href="javascript:print()">打印本页</a><a href="/col/col301/index.html">返回列表</a><object data="x.swf"></object></body></html>"""
+# Every host the captured page names: the page in the archive must load nothing from any of them.
+LIVE_HOSTS = {"www.example-zzb.gov.cn", "v.example-zzb.gov.cn", "stats.example.cn"}
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +107,31 @@ def add_alerting_run(data_dir: Path) -> None:
         arc.finish_run(run_id, status="completed", stats=stats, field_coverage=coverage, alerts=[ALERT])
 
 
+def capture(
+    arc: Archive, recorder: WarcRecorder, address: str, content_type: str, body: bytes, outcome: str
+) -> int:
+    """A response written to a WARC file and recorded as a fetch, as the crawl does; its fetch id."""
+    location = recorder.write(
+        url=address,
+        status=200,
+        response_headers=[("Content-Type", content_type)],
+        body=body,
+        method="GET",
+        request_headers=[],
+        request_body=None,
+    )
+    return arc.record_fetch(
+        url=address,
+        status=200,
+        outcome=outcome,
+        run_id=None,
+        site="zhejiang",
+        warc_file=location.file,
+        warc_offset=location.offset,
+        warc_length=location.length,
+    )
+
+
 def add_captured_repost(data_dir: Path) -> None:
     """A copy of the first 12371 article on another site, its page written to a WARC file with scripts."""
     with Archive.open(data_dir / "archive.db") as arc:
@@ -103,26 +141,9 @@ def add_captured_repost(data_dir: Path) -> None:
         title, body, source = original
         page = REPOST_PAGE.format(title=title, first=body.splitlines()[0]).encode("gb18030")
         recorder = WarcRecorder(data_dir / "warc", prefix="repost")
-        location = recorder.write(
-            url=REPOST_URL,
-            status=200,
-            response_headers=[("Content-Type", "text/html; charset=gb2312")],
-            body=page,
-            method="GET",
-            request_headers=[],
-            request_body=None,
-        )
+        capture(arc, recorder, REPOST_LOGO, "image/png", PNG, "not-article")
+        fetch_id = capture(arc, recorder, REPOST_URL, "text/html; charset=gb2312", page, "article")
         recorder.close()
-        fetch_id = arc.record_fetch(
-            url=REPOST_URL,
-            status=200,
-            outcome="article",
-            run_id=None,
-            site="zhejiang",
-            warc_file=location.file,
-            warc_offset=location.offset,
-            warc_length=location.length,
-        )
         repost = Article(
             url=REPOST_URL,
             site="zhejiang",
@@ -148,13 +169,14 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def load(url: str, shot: str, height: int = 2000):
+    def load(url: str, shot: str, height: int = 2000, net_log: Path | None = None):
         path = SCREENSHOTS / f"{shot}.png"
         path.unlink(missing_ok=True)
+        logging = [f"--log-net-log={net_log}"] if net_log else []
         for _attempt in range(2):
             # A second start when the first gave nothing: on a busy machine Chromium can fail to start.
             result = chromium(
-                profile, f"--window-size=1400,{height}", f"--screenshot={path}", "--dump-dom", url
+                profile, f"--window-size=1400,{height}", *logging, f"--screenshot={path}", "--dump-dom", url
             )
             dom = result.stdout.decode("utf-8", "replace")
             if "<body" in dom and path.is_file():
@@ -221,9 +243,13 @@ def test_search_page_shows_highlighted_hits_and_the_counts_of_orgnews_search(
         marked = [text(mark) for mark in snippet.cssselect("mark")]
         assert marked and all(query in m for m in marked), text(snippet)
         assert "<mark>" not in text(snippet)
-    site_facet = {text(li.cssselect("a")[0]): int(text(li.cssselect(".n")[0])) for li in facet(page, "site")}
+    site_facet = {li.get("data-value"): int(text(li.cssselect(".n")[0])) for li in facet(page, "site")}
     sites = Counter(hit.site for hit in search(archive_dir / "archive.db", query, limit=0))
     assert site_facet == dict(sites)
+    titles = site_titles(archive_dir)
+    assert [text(li.cssselect("a")[0]) for li in facet(page, "site")] == [
+        titles[li.get("data-value")] for li in facet(page, "site")
+    ]
     # The JSON and CSV links give the same count and hits.
     data = json.loads(get(url(server, "/archive/-/search.json", q=query))[1])
     assert data["count"] == expected_count and data["error"] is None
@@ -232,6 +258,11 @@ def test_search_page_shows_highlighted_hits_and_the_counts_of_orgnews_search(
     ]
     rows = list(csv.DictReader(io.StringIO(get(url(server, "/archive/-/search.csv", q=query))[1].decode())))
     assert [int(row["id"]) for row in rows] == [hit["id"] for hit in data["hits"]]
+
+
+def site_titles(archive_dir: Path) -> dict[str, str]:
+    with db(archive_dir) as conn:
+        return dict(conn.execute("SELECT name, title FROM sites").fetchall())
 
 
 def facet(page, name: str) -> list:
@@ -246,7 +277,9 @@ def test_facets_and_date_order_narrow_the_search_like_orgnews_search(server, arc
     assert [text(a) for a in page.cssselect("li.hit h3 a")] == [hit.title for hit in expected]
     counted = run_cli("search", query, "--site", "people", "--count", data_dir=archive_dir)
     assert text(page.cssselect(".summary .count .total")[0]) == f"{int(counted.stdout.decode()):,}"
-    assert [text(chip) for chip in page.cssselect(".facets .chip")] == ["site: people ×"]
+    assert [text(chip) for chip in page.cssselect(".facets .chip")] == [
+        f"site: {site_titles(archive_dir)['people']} ×"
+    ]
 
 
 def test_timeline_counts_equal_a_group_by_month_of_the_same_search(server, archive_dir, search_page):
@@ -357,10 +390,50 @@ def test_capture_link_serves_the_captured_page_without_scripts(server, archive_d
     assert text(captured.cssselect("#zoom p")[0]) == repost["body"].splitlines()[0].strip()
     assert not captured.cssselect("script, object") and captured.body.get("onload") is None
     assert not [a for a in captured.cssselect("a") if (a.get("href") or "").startswith("javascript:")]
-    assert REPOST_URL in text(captured.cssselect("#orgnews-capture-banner")[0])
+    banner = text(captured.cssselect("#orgnews-capture-banner")[0])
+    assert REPOST_URL in banner
+    assert f"/archive/articles/{repost['id']}" in [
+        a.get("href") for a in captured.cssselect("#orgnews-capture-banner a")
+    ]
     shown = browser(server + href, "capture")
     assert text(shown.cssselect("h1")[0]) == repost["title"]
     assert get(url(server, "/archive/-/capture/999999"))[0] == 404
+
+
+def test_captured_page_loads_nothing_from_the_live_site(server, archive_dir, browser, tmp_path):
+    repost = article_row(archive_dir, "url = ?", [REPOST_URL])
+    href = html_page(url(server, f"/archive/articles/{repost['id']}")).cssselect("a.capture")[0].get("href")
+    status, body, headers = get(server + href)
+    assert status == 200 and "default-src 'none'" in headers["Content-Security-Policy"]
+    captured = lxml.html.fromstring(body.decode("utf-8"))
+    # The captured image is read from the archive; the rest is named where it stood, and left out.
+    with db(archive_dir) as conn:
+        (logo_fetch,) = conn.execute("SELECT id FROM fetches WHERE url = ?", [REPOST_LOGO]).fetchone()
+    assert [img.get("src") for img in captured.cssselect("img")] == [f"/archive/-/capture/{logo_fetch}"]
+    status, image, image_headers = get(server + f"/archive/-/capture/{logo_fetch}")
+    assert status == 200 and image == PNG and image_headers["Content-Type"] == "image/png"
+    notes = {note.get("title"): text(note) for note in captured.cssselect(".orgnews-not-captured")}
+    assert notes == {
+        REPOST_IMAGE: "[image not captured: 会议现场]",
+        "https://v.example-zzb.gov.cn/player.html?id=9": "[embedded page not captured: player.html?id=9]",
+    }
+    assert not captured.cssselect("link, iframe") and "url(" not in text(captured.cssselect("style")[0])
+    banner = text(captured.cssselect("#orgnews-capture-banner")[0])
+    assert (
+        "not in the archive, so not shown: 1 image, 1 stylesheet, 1 embedded page, 1 image or font of a style"
+        in banner
+    )
+    # Links still lead where they led, now absolute.
+    assert "https://www.example-zzb.gov.cn/col/col301/index.html" in [
+        a.get("href") for a in captured.cssselect("a")
+    ]
+    # In the browser: of every request the page made, none went to a host the captured page names.
+    net_log = tmp_path / "net-log.json"
+    shown = browser(server + href, "capture-offline", height=1200, net_log=net_log)
+    assert text(shown.cssselect("h1")[0]) == repost["title"]
+    requested = set(re.findall(r'"url":"([^"]+)"', net_log.read_text(encoding="utf-8", errors="replace")))
+    assert server + f"/archive/-/capture/{logo_fetch}" in requested  # the log holds the page's own loads
+    assert not {urllib.parse.urlsplit(u).hostname for u in requested} & LIVE_HOSTS
 
 
 def test_crawl_health_page_lists_every_site_with_its_runs(server, archive_dir, browser):
@@ -438,3 +511,62 @@ def test_timeline_counts_per_month_with_empty_months_and_per_year_over_long_span
     assert long.series[0][1][0] == 3 and long.series[1][1][1] == 2 and sum(long.series[0][1]) == 4
     svg = lxml.html.fromstring(timeline_svg(long, lambda period: f"?since={period}"))
     assert [a.get("href") for a in svg.iter("a")][:2] == ["?since=2009", "?since=2010"]
+
+
+def test_article_page_of_an_appointment_notice_lists_its_persons(server, archive_dir, browser):
+    with db(archive_dir) as conn:
+        (article_id,) = conn.execute(
+            "SELECT article_id FROM appointment_persons ORDER BY id LIMIT 1"
+        ).fetchone()
+        persons = conn.execute(
+            "SELECT name, proposed_post, person_id FROM appointment_persons WHERE article_id = ? "
+            "ORDER BY notice_id, position",
+            [article_id],
+        ).fetchall()
+        notices = dict(
+            conn.execute("SELECT person_id, count(*) FROM appointment_persons GROUP BY person_id").fetchall()
+        )
+    assert len(persons) > 1
+    page = browser(url(server, f"/archive/articles/{article_id}"), "article-notice", height=1600)
+    rows = page.cssselect(".persons tbody tr")
+    assert [(text(r.cssselect("td.name")[0]), text(r.cssselect("td")[5])) for r in rows] == [
+        (name, post) for name, post, _ in persons
+    ]
+    links = [r.cssselect("td.steps a")[0] for r in rows]
+    assert [a.get("href") for a in links] == [f"/archive/person_steps?person_id={p}" for _, _, p in persons]
+    assert [text(a) for a in links] == [
+        f"{notices[p]} notice{'s' if notices[p] != 1 else ''}" for _, _, p in persons
+    ]
+    # The saved query it links to shows that person's notices, its SQL one click away.
+    steps = html_page(server + links[0].get("href"))
+    assert len(steps.cssselect("table.rows-and-columns tbody tr")) == notices[persons[0][2]]
+    assert steps.cssselect(".show-hide-sql") and not steps.cssselect("textarea#sql-editor")
+
+
+def test_captured_html_points_what_it_loads_at_captures_or_leaves_it_out():
+    page = b"""<html><head><base href="https://www.example-zzb.gov.cn/a/"><meta http-equiv="refresh" content="0;url=/x">
+<style>@import url("print.css"); td { background-image: url('td.png') }</style></head>
+<body background="bg.gif"><img srcset="s.jpg 1x, kept.jpg 2x"><img srcset="gone.jpg 1x">
+<video src="v.mp4" poster="kept.jpg"></video><a href="list.html">list</a></body></html>"""
+    document = safe_document(page)
+    kept = "https://www.example-zzb.gov.cn/a/kept.jpg"
+    assert kept in addresses(document, "https://www.example-zzb.gov.cn/p.html")
+    left_out = offline(document, "https://www.example-zzb.gov.cn/p.html", {kept: "/archive/-/capture/7"})
+    html = serialized(document).decode("utf-8")
+    # The base is read, then dropped with the refresh; only the archive's own addresses are loaded.
+    assert not document.cssselect("base, meta[http-equiv]")
+    loaded = [
+        value
+        for element in document.iter()
+        for name in ("src", "srcset", "poster", "background", "data")
+        if (value := element.get(name)) is not None
+    ]
+    assert loaded == ["/archive/-/capture/7 2x", "/archive/-/capture/7"]
+    assert document.cssselect("a")[0].get("href") == "https://www.example-zzb.gov.cn/a/list.html"
+    assert [img.get("srcset") for img in document.cssselect("img")] == ["/archive/-/capture/7 2x"]
+    assert [note.get("title") for note in document.cssselect(".orgnews-not-captured")] == [
+        "https://www.example-zzb.gov.cn/a/gone.jpg",
+        "https://www.example-zzb.gov.cn/a/v.mp4",
+    ]
+    assert "@import" not in html and "url(" not in html
+    assert (left_out.images, left_out.media, left_out.css_addresses) == (1, 1, 3)

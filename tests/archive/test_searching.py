@@ -10,7 +10,8 @@ import pytest
 
 from archive import Archive, QueryError, search
 from archive import searching as searching_module
-from archive.searching import count_matches
+from archive.schema import FACET_INDEX
+from archive.searching import count_matches, summarize
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
 
@@ -288,3 +289,21 @@ def test_count_equals_search_size(corpus_db):
         for query in ("党", "组，织", "党建 NOT 组织"):
             assert count_matches(arc, query) == len(ids(corpus_db, query))
         assert count_matches(arc, "党", site="edge") == len(ids(corpus_db, "党", site="edge"))
+
+
+def test_search_counts_read_the_narrow_facet_index_not_the_articles(arc):
+    # Counting the matches of a common word by site, source, column, year and month reads the
+    # narrow index in its order: no article row (its text) read, nothing sorted.
+    arc.save_articles(list(CorpusGenerator(seed=3).articles(40, body_chars=200)))
+    statements: list[str] = []
+    arc.conn.set_trace_callback(statements.append)
+    summary = summarize(arc.conn, "党", site=["12371", "people"], since="2000")
+    arc.conn.set_trace_callback(None)
+    assert summary.count == count_matches(arc, "党", site=["12371", "people"], since="2000") > 0
+    plans = [
+        " | ".join(row[3] for row in arc.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        for sql in statements
+        if "count(*)" in sql
+    ]
+    assert len(plans) == 1, statements
+    assert f"COVERING INDEX {FACET_INDEX}" in plans[0] and "TEMP B-TREE" not in plans[0], plans
