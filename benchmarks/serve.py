@@ -8,11 +8,18 @@ health page) and its smallest page (``/-/versions.json``, the floor of any reque
 
     python benchmarks/serve.py --data-dir /tmp/demo                 # runs orgnews demo there first if empty
     python benchmarks/serve.py --data-dir /var/tmp/bench-served     # DIR/archive.db from benchmarks/archive.py
+    python benchmarks/serve.py --data-dir DIR --before OLD_CHECKOUT --before-data-dir COPY   # before/after
+
+With ``--before`` each page is also asked of an earlier version's server, right after this one's,
+so that both are timed under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import io
 import json
 import os
 import sqlite3
@@ -25,11 +32,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import serving  # noqa: E402  (the same server start as the browser tests)
+from tests.conftest import served  # noqa: E402  (the same server start as the browser tests)
 
 QUERIES = ["组织部", "三会一课", "选调生", "党", "干部 OR 人才", '"主题教育" NOT 转载']
 TARGETS_MS = {"demo": 300, "large": 1000}
@@ -44,14 +52,24 @@ def fetch(url: str) -> int:
         return exc.code
 
 
-def timed(url: str, repeat: int) -> tuple[float, float, int]:
+def cpu_ms(pid: int) -> float:
+    """CPU time (user and system) the process ``pid`` has used so far, in ms (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def timed(url: str, repeat: int, pid: int | None = None) -> tuple[float, float, int, float]:
+    """Median and worst ms of ``repeat`` requests of ``url``, its status, and the CPU ms per request
+    of the server ``pid`` (which the machine's load changes far less than the wall time)."""
     status = fetch(url)  # warm: the first request reads the pages of the database it needs
     samples = []
+    cpu_before = cpu_ms(pid) if pid else 0.0
     for _ in range(repeat):
         started = time.perf_counter()
         fetch(url)
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), max(samples), status
+    cpu = (cpu_ms(pid) - cpu_before) / repeat if pid else 0.0
+    return statistics.median(samples), max(samples), status, cpu
 
 
 def pages(base: str, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
@@ -79,8 +97,8 @@ def pages(base: str, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
             f"{base}/archive/search?q={q(first)}",
         ),
         (
-            "search.json",
-            f"{base}/archive/-/search.json?q={q(first)}",
+            "search.json, 20 hits",
+            f"{base}/archive/-/search.json?q={q(first)}&size=20",
             f"{base}/archive/search.json?q={q(first)}",
         ),
         (
@@ -126,6 +144,17 @@ def pages(base: str, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     return result
 
 
+def every_hit(base: str, query: str) -> None:
+    """Time the CSV of every hit of ``query`` once (a download, not a page: its rate is what counts)."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(
+        f"{base}/archive/-/search.csv?q={urllib.parse.quote(query)}", timeout=3600
+    ) as answer:
+        rows = sum(1 for _ in csv.reader(io.TextIOWrapper(answer, encoding="utf-8"))) - 1
+    seconds = time.perf_counter() - started
+    print(f"every hit of {query} as CSV: {rows:,} rows in {seconds:.1f} s, {rows / seconds:,.0f} rows/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -134,6 +163,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page")
     parser.add_argument(
         "--target-ms", type=float, help="target per page (default: 300 under 10,000 articles, else 1000)"
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of an earlier version (git worktree or git archive): its orgnews serve is timed "
+        "on the same pages, each page asked of both in turn",
+    )
+    parser.add_argument(
+        "--before-data-dir",
+        type=Path,
+        help="its data directory (a copy of --data-dir's archive: each version brings the schema to its own)",
     )
     args = parser.parse_args()
     db = args.data_dir / "archive.db"
@@ -148,30 +188,56 @@ def main() -> None:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     target = args.target_ms or (TARGETS_MS["demo"] if articles < 10_000 else TARGETS_MS["large"])
-    with (
-        tempfile.TemporaryDirectory() as scratch,
-        serving(args.data_dir, Path(scratch) / "serve.log") as base,
-    ):
-        floor, _, _ = timed(base + "/-/versions.json", args.repeat)
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as servers:
+        after = servers.enter_context(served(args.data_dir, Path(scratch) / "serve.log"))
+        before = None
+        if args.before:
+            log = Path(scratch) / "before.log"
+            before = servers.enter_context(served(args.before_data_dir or args.data_dir, log, args.before))
+        base = after[0]
+        floor, *_ = timed(base + "/-/versions.json", args.repeat)
         print(
             f"{articles:,} articles in {db}; {os.cpu_count()} cores, shared machine; {args.repeat} requests per page"
         )
-        print(f"floor: /-/versions.json {floor:.1f} ms (median)")
-        print(f"{'page':<34}{'median':>9}{'worst':>9}{'baseline':>10}{'ratio':>7}  status")
-        worst_page = 0.0
-        for label, url, baseline_url in pages(base, conn):
-            median, worst, status = timed(url, args.repeat)
-            baseline, _, _ = timed(baseline_url, args.repeat)
-            worst_page = max(worst_page, median)
-            mark = "" if median < target else f"  over {target:.0f} ms"
-            print(
-                f"{label:<34}{median:>8.1f} {worst:>8.1f} {baseline:>9.1f} {median / baseline:>6.2f}x  {status}{mark}"
-            )
+        print(f"floor: /-/versions.json {floor:.1f} ms (median); load average {os.getloadavg()[0]:.1f}")
+        worst_page = time_pages(after, before, conn, args.repeat, target)
         verdict = "every page under" if worst_page < target else "NOT every page under"
         print(f"slowest page median {worst_page:.1f} ms: {verdict} the {target:.0f} ms target")
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        every_hit(base, QUERIES[1])
         print(
             json.dumps({"articles": articles, "slowest_median_ms": round(worst_page, 1), "target_ms": target})
         )
+
+
+def time_pages(
+    after: tuple[str, Any],
+    before: tuple[str, Any] | None,
+    conn: sqlite3.Connection,
+    repeat: int,
+    target: float,
+) -> float:
+    """Time every page (and, with ``before``, the same page of the earlier version right after it);
+    print a line per page with the server's CPU ms per request; returns the slowest median."""
+    base, server = after
+    earlier = f"{'before':>9}{'cpu':>7}{'vs':>7}" if before else ""
+    print(f"{'page':<30}{'median':>9}{'worst':>9}{'cpu':>7}{earlier}{'baseline':>10}{'ratio':>7}  status")
+    worst_page = 0.0
+    for label, url, baseline_url in pages(base, conn):
+        median, worst, status, cpu = timed(url, repeat, server.pid)
+        compared = ""
+        if before:
+            earlier_url = before[0] + url.removeprefix(base)
+            earlier_median, _, _, earlier_cpu = timed(earlier_url, repeat, before[1].pid)
+            compared = f"{earlier_median:>9.1f}{earlier_cpu:>7.0f}{median / earlier_median:>6.2f}x"
+        baseline, *_ = timed(baseline_url, repeat)
+        worst_page = max(worst_page, median)
+        mark = "" if median < target else f"  over {target:.0f} ms"
+        print(
+            f"{label:<30}{median:>8.1f} {worst:>8.1f}{cpu:>7.0f}{compared} {baseline:>9.1f} "
+            f"{median / baseline:>6.2f}x  {status}{mark}"
+        )
+    return worst_page
 
 
 if __name__ == "__main__":

@@ -76,6 +76,14 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(data_dir: Path, log_path: Path) -> Iterator[str]:
     """``orgnews serve`` on the archive in ``data_dir``, in a subprocess on a free port; yields its base URL."""
+    with served(data_dir, log_path) as (base, _process):
+        yield base
+
+
+@contextlib.contextmanager
+def served(data_dir: Path, log_path: Path, code: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``serving`` yielding the server's process too; ``code`` is the checkout it runs from (another
+    one for a benchmark of an earlier version)."""
     port = free_port()
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     # A file, not a pipe: nothing reads the server's output while tests run, and a full pipe
@@ -83,7 +91,7 @@ def serving(data_dir: Path, log_path: Path) -> Iterator[str]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "crawler.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            cwd=ROOT,
+            cwd=code,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -100,7 +108,7 @@ def serving(data_dir: Path, log_path: Path) -> Iterator[str]:
                     raise RuntimeError(f"orgnews serve did not start: {log_path.read_text()}") from None
                 time.sleep(0.2)
         try:
-            yield base
+            yield base, process
         finally:
             process.terminate()
             process.wait(timeout=10)
