@@ -4,11 +4,17 @@ A pool's workers wait on a pipe for their next task; when their parent is killed
 (``kill -9``, the out-of-memory killer) nothing closes that pipe, and they would
 wait for ever, holding the archive open. Each worker here asks the kernel to kill
 it when its parent dies (Linux), or watches its parent (elsewhere).
+
+Workers are started fresh ("spawn"), not forked: a fork copies the parent's locks as
+they stand, and a parent with threads (a crawl's reactor, a checkpoint thread, a test's
+HTTP server) may hold one at that moment, which leaves the forked worker waiting on it
+for ever.
 """
 
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -26,7 +32,10 @@ def worker_pool(
 ) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of ``workers`` processes that never outlive this one."""
     return ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer, initargs),
     )
 
 
