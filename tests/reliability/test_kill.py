@@ -7,6 +7,7 @@ never for a time.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sqlite3
 from pathlib import Path
@@ -45,8 +46,9 @@ def log_size(db: Path, at_least: int):
 
 
 def stored(db: Path) -> tuple[int, int]:
-    """(articles, distinct URLs) in the archive."""
-    with sqlite3.connect(db) as conn:
+    """(articles, distinct URLs) in the archive, read without ever creating the file (a poll that
+    created it would race the command that is about to)."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         return conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
 
 
