@@ -363,9 +363,7 @@ def synthetic(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("synthetic") / "data"
     data_dir.mkdir()
     with Archive.open(data_dir / "archive.db") as arc:
-        arc.save_articles(
-            CorpusGenerator(seed=7).articles(2000, body_chars=1000), defer_pairs=True, defer_stories=True
-        )
+        arc.save_articles(CorpusGenerator(seed=7).articles(2000, body_chars=1000), defer_stories=True)
     return data_dir
 
 
