@@ -535,7 +535,7 @@ with Archive.open(db) as arc:
         url, site = old[number % len(old)]
         edited = Article(url=url, site=site, title="改版后的标题", body=f"第{number}次修改的正文。" * 20)
         new = corpus.article(500_000 + number, body_chars=400)
-        arc.save_articles([new, edited], defer_pairs=True, defer_stories=True)
+        arc.save_articles([new, edited], defer_index=True, defer_stories=True)
         counts = arc.conn.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_versions)"
         ).fetchone()
