@@ -124,6 +124,21 @@ def test_ranked_results_are_the_same_set_whatever_the_split(tmp_path):
                 assert in_title == sorted(in_title, reverse=True)
 
 
+def test_a_ranked_page_of_a_common_query_ranks_its_newest_matches(tmp_path, monkeypatch):
+    from archive import searching
+
+    articles = corpus(60, seed=8)
+    with Archive.open(tmp_path / "archive.db") as arc:
+        arc.save_articles(articles)
+        every = {h.id: h.rank for h in run_search(arc, "党", limit=0)}
+        monkeypatch.setattr(searching, "RANKED_CANDIDATES", 10)
+        page = run_search(arc, "党", limit=5)
+        # Asking for every hit ranks them all; a page ranks the 10 newest matches only.
+        newest = sorted(every, reverse=True)[:10]
+        assert len(every) > 10 and {h.id for h in page} <= set(newest) and len(page) == 5
+        assert len(run_search(arc, "党", limit=0)) == len(every)
+
+
 def test_single_saves_are_indexed_only_when_nothing_waits(tmp_path):
     articles = corpus(12, seed=2)
     with Archive.open(tmp_path / "archive.db") as arc:
