@@ -3,8 +3,9 @@
 SQLite's ``unicode61`` tokenizer keeps a run of Chinese characters as one token,
 so ``党建`` would never match inside ``加强党建工作``, and the trigram tokenizer
 cannot match queries under three characters. The index is therefore built from
-the text split here into single characters and pairs of characters, each its own
-token, which stock SQLite reads with its plain ``ascii`` tokenizer.
+a copy of the text in which every character is its own token, and a query
+becomes an FTS5 phrase of its characters: adjacent one-character tokens match
+exactly where the string occurs, for any query length, with stock SQLite.
 
 Every character must stay a token, otherwise ``组，织`` would read as ``组织``.
 CJK ideographs and ASCII letters and digits pass through (ASCII lower-cased, so
@@ -13,20 +14,25 @@ other scripts) becomes the one placeholder token ``U+E000``. A query with such a
 character is therefore a superset at the index level and is checked against the
 stored text afterwards (see ``archive.query``).
 
-The index holds, per article, the set of its characters and the set of its overlapping
-character pairs (``党建工作`` -> ``党 建 工 作 党建 建工 工作``), each once, without positions
-(``detail=none``): a character or a pair is found by presence alone, exactly, and a longer
-string needs all of its pairs (``组织生活`` -> ``组织 AND 织生 AND 生活``), which narrows the
-candidates to nearly the articles that contain it; the stored text then decides. A pair with
-a placeholder side is written as the one token ``U+E000 U+E000``: such queries are checked
-against the text anyway, and ten thousand distinct punctuation pairs would only make the
-index bigger. Positions would cost four times the size of the sets and most of the time to
-write them; the sets cost about a quarter of the raw text.
+A phrase of single characters that occur in nearly every article (党, 建, 工,
+作) makes SQLite read every position of each of them, so the index holds a second
+copy of the text as overlapping character pairs (``党建工作`` -> ``党建 建工 工作``):
+a query of two or more characters is the phrase of its pairs, exact in the same
+way, and reads the far shorter position lists of pairs. One character is looked
+up among the single characters. A pair with a placeholder side is written as the
+one token ``U+E000 U+E000``: such queries are checked against the text anyway,
+and ten thousand distinct punctuation pairs would only make the index bigger.
 
-The index is a plain FTS5 table, so any SQLite tool can query it with the same spelling:
-``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '"党建"'`` finds every article with
-党建 in its title or body, ``'"组织" AND "织部"'`` the candidates for 组织部 (then
-``instr(title, '组织部') OR instr(body, '组织部')`` keeps the articles that contain it).
+Pairs cost about five times what characters cost to index, so a bulk load may
+defer them (``Archive.save_articles(defer_pairs=True)``): ``index_progress.pairs_through``
+is the last article id whose pairs are indexed, later articles are indexed by their
+characters only, and every query runs as the pair phrase up to that id and as the
+character phrase after it (exact either way) until ``Archive.index_pairs()`` or
+``orgnews index`` catches up. Articles saved one at a time get their pairs at once.
+
+The index is a plain FTS5 table, so any SQLite tool can query it with the same
+spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{title_pairs body_pairs} : "党建 建工"'``
+(``'{title body} : "党"'`` for one character, and for articles past ``pairs_through``).
 """
 
 from __future__ import annotations
@@ -115,35 +121,3 @@ def is_exact(text: str) -> bool:
 def fold(text: str) -> str:
     """Lower-case ASCII letters only: the case folding the index applies."""
     return text.encode("utf-8").lower().decode("utf-8")
-
-
-def index_text(*texts: str | None) -> str:
-    """What the index holds for an article of ``texts`` (its title and body): every distinct
-    character token and every distinct pair token, space-separated, in a fixed order (a
-    contentless index forgets an article only when given the same tokens again)."""
-    singles: list[np.ndarray] = []
-    pairs: list[np.ndarray] = []
-    for text in texts:
-        if not text:
-            continue
-        mapped = _token_codes(text)
-        singles.append(mapped)
-        if mapped.size > 1:
-            first, second = mapped[:-1].astype(np.uint64), mapped[1:].astype(np.uint64)
-            blank = (first == _PLACEHOLDER_CODE) | (second == _PLACEHOLDER_CODE)
-            key = np.where(
-                blank, (_PLACEHOLDER_CODE << 32) | _PLACEHOLDER_CODE, (first << np.uint64(32)) | second
-            )
-            pairs.append(key)
-    if not singles:
-        return ""
-    characters = np.unique(np.concatenate(singles))
-    out_characters = np.empty((characters.size, 2), dtype=np.uint32)
-    out_characters[:, 0] = characters
-    out_characters[:, 1] = 0x20
-    keys = np.unique(np.concatenate(pairs)) if pairs else np.empty(0, dtype=np.uint64)
-    out_pairs = np.empty((keys.size, 3), dtype=np.uint32)
-    out_pairs[:, 0] = keys >> np.uint64(32)
-    out_pairs[:, 1] = keys & np.uint64(0xFFFFFFFF)
-    out_pairs[:, 2] = 0x20
-    return (out_characters.tobytes() + out_pairs.tobytes()).decode("utf-32-le")

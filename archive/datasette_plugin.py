@@ -6,19 +6,19 @@ Every way of searching in ``orgnews serve`` finds exactly the articles that
 SQL functions registered on every connection:
 
 - ``orgnews_fts(q)`` and ``orgnews_fts(q, field)``: the FTS5 expression for a user
-  query (see ``archive.query``), for the articles in the index (``id <= indexed_through``);
+  query over all text, the title or the body (see ``archive.query``), for the articles
+  whose character pairs are indexed (``id <= pairs_through``);
+- ``orgnews_fts_characters(q)`` and ``orgnews_fts_characters(q, field)``: the same query
+  over single characters, for the articles indexed by their characters only so far;
 - ``orgnews_matches(q, title, body)``: 1 when the article really contains the query
-  (decides what the index only narrows down: longer words, punctuation, one field);
+  (decides queries with punctuation or spaces, which the index only narrows down);
   pass NULL for a field that is not searched;
-- ``orgnews_contains(q, title, body)``: the same, always reading the text (for the
-  articles not in the index yet);
-- ``orgnews_rank(q, id)``: the article's score for the query, as ``orgnews search``
-  ranks (the query's matches are scored once per query and change of the archive);
 - ``orgnews_snippet(title, body, q)``: a snippet with the matches marked;
 - ``orgnews_query_error(q)``: the sentence saying what to fix in a query that cannot
   be read, NULL for a good or blank query; the saved queries show it as a row;
 - ``escape_fts(q)``: replaces Datasette's own, so SQL written for Datasette's search
-  uses the split index too (candidates, for ``orgnews_matches`` to decide).
+  uses the character-split index too (the character expression: exact for every
+  article, whether or not its pairs are indexed yet).
 
 The table page's search box (``?_search=``, and ``?_search_title=`` /
 ``?_search_body=`` for one field) is handled by this plugin's
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Callable
 from functools import lru_cache
 
 from datasette import hookimpl
@@ -47,7 +46,7 @@ from archive.datasette_errors import asgi_wrapper, handle_exception, query_error
 from archive.errors import QueryError
 from archive.indexing import index_match_sql
 from archive.query import Query, parse_query
-from archive.searching import make_snippet, match_scores, matching_ids
+from archive.searching import make_snippet, matching_ids
 
 PLUGIN = "orgnews"
 # Request argument -> searched field, as Datasette names them (_search, _search_<column>).
@@ -71,35 +70,16 @@ def fts_expression(query: str | None, field: str = "all") -> str:
     return NO_MATCH if isinstance(result, QueryError) else result.fts
 
 
+def fts_characters_expression(query: str | None, field: str = "all") -> str:
+    result = parsed(query or "", field)
+    return NO_MATCH if isinstance(result, QueryError) else result.fts_characters
+
+
 def matches(query: str | None, title: str | None, body: str | None) -> int:
     result = parsed(query or "")
     if isinstance(result, QueryError):
         return 0
-    # The index decides alone only over title and body together.
-    decided = result.exact and title is not None and body is not None
-    return int(decided or result.matches(title, body))
-
-
-def contains(query: str | None, title: str | None, body: str | None) -> int:
-    result = parsed(query or "")
-    return 0 if isinstance(result, QueryError) else int(result.matches(title, body))
-
-
-def ranking(conn) -> Callable[[str | None, int], float | None]:
-    """``orgnews_rank`` for ``conn``: the scores of the last query's matches are kept until the
-    query or the archive changes (PRAGMA data_version)."""
-    kept: dict[tuple[str, int], dict[int, float]] = {}
-
-    def rank(query: str | None, article_id: int) -> float | None:
-        if isinstance(parsed(query or ""), QueryError):
-            return None
-        key = (query, conn.execute("PRAGMA data_version").fetchone()[0])
-        if key not in kept:
-            kept.clear()
-            kept[key] = match_scores(conn, query)
-        return kept[key].get(article_id)
-
-    return rank
+    return int(result.exact or result.matches(title, body))
 
 
 def snippet(title: str | None, body: str | None, query: str | None) -> str:
@@ -112,31 +92,25 @@ def snippet(title: str | None, body: str | None, query: str | None) -> str:
 def prepare_connection(conn):
     conn.create_function("orgnews_fts", 1, fts_expression, deterministic=True)
     conn.create_function("orgnews_fts", 2, fts_expression, deterministic=True)
-    conn.create_function("escape_fts", 1, fts_expression, deterministic=True)
+    conn.create_function("orgnews_fts_characters", 1, fts_characters_expression, deterministic=True)
+    conn.create_function("orgnews_fts_characters", 2, fts_characters_expression, deterministic=True)
+    conn.create_function("escape_fts", 1, fts_characters_expression, deterministic=True)
     conn.create_function("orgnews_matches", 3, matches, deterministic=True)
-    conn.create_function("orgnews_contains", 3, contains, deterministic=True)
-    conn.create_function("orgnews_rank", 2, ranking(conn))
     conn.create_function("orgnews_snippet", 3, snippet, deterministic=True)
     conn.create_function("orgnews_query_error", 1, query_error, deterministic=True)
 
 
-def _searched(field: str) -> str:
-    """The title and body arguments of ``orgnews_matches`` for a search of ``field``."""
-    title = "title" if field in ("all", "title") else "null"
-    body = "body" if field in ("all", "body") else "null"
-    return f"{title}, {body}"
-
-
-def matching_sql(param: str, field: str = "all") -> str:
-    """``index_match_sql`` spelled with this plugin's functions, for the query in ``:param``: the
-    candidates the index finds, and the articles not in it yet that contain the query."""
-    unindexed = f"orgnews_contains(:{param}, {_searched(field)})"
-    return index_match_sql(f"orgnews_fts(:{param}, '{field}')", unindexed)
+def matching_sql(param: str, field: str = "all", columns: str = "rowid") -> str:
+    """``index_match_sql`` spelled with this plugin's functions, for the query in ``:param``."""
+    arguments = f":{param}, '{field}'"
+    return index_match_sql(f"orgnews_fts({arguments})", f"orgnews_fts_characters({arguments})", columns)
 
 
 def search_filter(field: str, param: str) -> str:
     """WHERE clause over ``articles`` for the query in ``:param`` searching ``field``: index, then exact check."""
-    return f"id in ({matching_sql(param, field)}) and orgnews_matches(:{param}, {_searched(field)})"
+    title = "title" if field in ("all", "title") else "null"
+    body = "body" if field in ("all", "body") else "null"
+    return f"id in ({matching_sql(param, field)}) and orgnews_matches(:{param}, {title}, {body})"
 
 
 def search_arguments(args: dict[str, str]) -> FilterArguments:

@@ -1,11 +1,10 @@
-"""Index upkeep: the full-text table ``articles_fts``, its watermarks, articles indexed later and merges.
+"""Index upkeep: the full-text table ``articles_fts``, its watermarks, pairs added later and merges.
 
-The index holds, per article, the set of the characters and of the overlapping character pairs
-of its title and body, without positions (see ``archive.charsplit``). An article is indexed in
-the transaction that stores it, or, after a bulk load that leaves it for later, by
-``IndexUpkeep.index_waiting``: ``index_progress.indexed_through`` is the last article id in the
-index, and a search reads the text of the articles past it (exact, only slower). The index is
-contentless, so an article leaves it only when given the exact tokens it went in with.
+The index holds each article's title and body split into single characters and into
+overlapping pairs of characters (see ``archive.charsplit``). A bulk load may index new
+articles by their characters only; ``index_progress.pairs_through`` is the last article id
+whose pairs are in, and ``IndexUpkeep.index_pairs`` catches up in id order. The index is
+contentless, so an article leaves it only when given the exact values it went in with.
 """
 
 from __future__ import annotations
@@ -14,32 +13,34 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 
-from archive.charsplit import index_text
+from archive.charsplit import split_pairs, split_text
 from archive.connection import ArchiveConnection
 
+FTS_COLUMNS = ("title", "body", "title_pairs", "body_pairs")
+_FTS_NAMES = ", ".join(FTS_COLUMNS)
 # Index text may come as UTF-8 bytes (see archive.writing.Prepared): read as the text it is.
-INDEX_INSERT = "INSERT INTO articles_fts(rowid, tokens) VALUES (?, CAST(? AS TEXT))"
-INDEX_DELETE = "INSERT INTO articles_fts(articles_fts, rowid, tokens) VALUES ('delete', ?, CAST(? AS TEXT))"
+_FTS_MARKS = ", ".join(["CAST(? AS TEXT)"] * len(FTS_COLUMNS))
+INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
+INDEX_DELETE = (
+    f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
+)
 
 # How much index data FTS5 gathers in memory before writing a segment. The default (1 MiB)
 # flushes every few articles, and each flush is a segment to merge later; a bulk batch of
-# 10,000 articles (about 60 MiB of entries) is written once, at its commit. Small writes never
-# use it. (Set with the table, see archive.schema.)
-FTS_HASH_SIZE = 128 * 2**20
-# Index segments merged sixteen at a time rather than four as they are written: each entry is
-# rewritten fewer times. (Set with the table, see archive.schema.)
+# 5,000 articles (about 100 MiB) is written once, at its commit. Small writes never use it.
+# (Set with the table, see archive.schema.)
+FTS_HASH_SIZE = 256 * 2**20
+# Index segments merged sixteen at a time rather than four: a bulk load rewrites each posting
+# fewer times (about a fifth faster at 100,000 articles), and a query reads a few more
+# segments, which costs it a fraction of a millisecond. (Set with the table, see archive.schema.)
 FTS_AUTOMERGE = 16
 # A bulk load writes its index segments without merging them (see merges_deferred); level 0 may
 # then hold this many before FTS5 merges them at once. Normal writes merge at FTS_AUTOMERGE.
 FTS_CRISISMERGE = 256
-# merge_index merges any two or more segments of a level: after it the index is one segment
-# (or a few), which is what a search reads fastest. (Set with the table, see archive.schema.)
-FTS_USERMERGE = 2
-INDEX_BATCH = 2000
+REBUILD_CACHE_KIB = -2 * 1024 * 1024  # negative: KiB, so 2 GiB
+PAIR_BATCH = 2000
 MERGE_PAGES = 2000  # index pages merged per transaction by merge_index (about 8 MiB)
-# Page cache while a bulk write runs (negative: KiB): the url, date and story indexes take new
-# keys all over, and a cache that holds their pages saves reading them back from the file.
-BULK_CACHE_KIB = -256 * 1024
+BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while a bulk write runs
 
 
 def through_sql(watermark: str) -> str:
@@ -47,30 +48,51 @@ def through_sql(watermark: str) -> str:
     return f"(SELECT {watermark} FROM index_progress)"
 
 
-# The last article id in the search index, as an SQL value.
-INDEXED_THROUGH = through_sql("indexed_through")
+# The last article id whose character pairs are in the index, as an SQL value.
+PAIRS_THROUGH = through_sql("pairs_through")
 # The last article id grouped into its story; later ones are their own story until
 # ``StoryGrouping.group_stories`` reaches them.
 STORIES_THROUGH = through_sql("stories_through")
 
 
-def index_match_sql(expression: str, unindexed: str = "1") -> str:
-    """SQL selecting ``id``, the articles whose index entry ``expression`` (an FTS5 expression as
-    SQL: ``?``, ``orgnews_fts(:q)``...) matches, and every article not in the index yet (past
-    ``indexed_through``) for which ``unindexed`` (SQL over ``articles``) holds."""
+def index_match_sql(pair_expression: str, character_expression: str, columns: str = "rowid") -> str:
+    """SQL selecting ``columns`` of the index rows a query matches, given its two FTS5 expressions
+    as SQL (``?``, ``orgnews_fts(:q)``...): the pair one up to ``pairs_through``, the character one after."""
     return (
-        f"SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH {expression} "
-        f"AND rowid <= {INDEXED_THROUGH} UNION ALL "
-        f"SELECT id FROM articles WHERE id > {INDEXED_THROUGH} AND {unindexed}"
+        f"SELECT {columns} FROM articles_fts WHERE articles_fts MATCH {pair_expression} "
+        f"AND rowid <= {PAIRS_THROUGH} UNION ALL "
+        f"SELECT {columns} FROM articles_fts WHERE articles_fts MATCH {character_expression} "
+        f"AND rowid > {PAIRS_THROUGH}"
     )
 
 
 def create_index_table(conn: sqlite3.Connection) -> None:
-    """Create an empty ``articles_fts`` table of this layout (see archive.schema)."""
-    conn.execute(
-        "CREATE VIRTUAL TABLE articles_fts USING fts5(tokens, content='', tokenize='ascii', detail=none)"
-    )
+    """Create an empty ``articles_fts`` table of this layout (title, body, their pairs)."""
+    conn.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_NAMES}, content='', tokenize='ascii')")
     set_index_option(conn, "hashsize", FTS_HASH_SIZE)
+
+
+def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str | bytes, ...]:
+    """What articles_fts holds for an article: title and body split into characters, then into pairs
+    (left empty with ``pairs=False``, for an article past ``pairs_through``)."""
+    return index_values(title, body, (split_text(title), split_text(body)), pairs)
+
+
+def index_values(
+    title: str | None, body: str | None, characters: tuple[str | bytes, str | bytes], pairs: bool
+) -> tuple[str | bytes, ...]:
+    """``index_columns`` for an article whose ``characters`` (split title and body) are at hand."""
+    pair_columns = (split_pairs(title), split_pairs(body)) if pairs else ("", "")
+    return (*characters, *pair_columns)
+
+
+def rebuild_index(conn: sqlite3.Connection) -> None:
+    """Fill the (empty) index with every stored article, pairs included: what an upgrade that
+    replaced the index table needs. One transaction, the caller's: segments written and merged in
+    it stay in the cache rather than going to the write-ahead log again and again."""
+    rows = conn.execute("SELECT id, title, body FROM articles")
+    with larger_cache(conn, REBUILD_CACHE_KIB):
+        conn.executemany(INDEX_INSERT, ((row[0], *index_columns(row[1], row[2])) for row in rows))
 
 
 @contextlib.contextmanager
@@ -93,8 +115,9 @@ def set_index_option(conn: sqlite3.Connection, name: str, value: int) -> None:
 def merges_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     """Write index segments without merging them as they are written, then turn merging back on.
 
-    Merging segments as a bulk load goes rewrites each entry again and again; searches stay
-    exact with the segments unmerged (each reads a few more), and ``merge_index`` merges them.
+    Merging segments sixteen at a time as a bulk load goes rewrites each posting again and again:
+    at 400,000 articles it had halved the rate of inserting into the index. Searches stay exact
+    with the segments unmerged (each reads a few more), and ``merge_index`` merges them.
     """
     set_index_option(conn, "automerge", 0)
     try:
@@ -104,7 +127,7 @@ def merges_deferred(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def merge_index_step(conn: sqlite3.Connection, pages: int) -> bool:
-    """Merge about ``pages`` pages of index segments where a level holds two or more;
+    """Merge about ``pages`` pages of index segments where a level holds ``FTS_AUTOMERGE`` or more;
     False when there was nothing to merge."""
     before = conn.total_changes
     conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('merge', ?)", [pages])
@@ -113,8 +136,8 @@ def merge_index_step(conn: sqlite3.Connection, pages: int) -> bool:
 
 
 def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
-    """``(indexed_through, stories_through)``."""
-    return conn.execute("SELECT indexed_through, stories_through FROM index_progress").fetchone()
+    """``(pairs_through, stories_through)``."""
+    return conn.execute("SELECT pairs_through, stories_through FROM index_progress").fetchone()
 
 
 def set_watermark(conn: sqlite3.Connection, watermark: str, article_id: int) -> None:
@@ -122,42 +145,44 @@ def set_watermark(conn: sqlite3.Connection, watermark: str, article_id: int) -> 
 
 
 class IndexUpkeep(ArchiveConnection):
-    """The archive's index: adding and removing an article's entry, articles indexed later, merging."""
+    """The archive's index: adding and removing an article's row, pairs added later, merging."""
 
-    def _index(self, article_id: int, tokens: str | bytes) -> None:
-        self.conn.execute(INDEX_INSERT, [article_id, tokens])
+    def _index(self, article_id: int, values: tuple[str | bytes, ...]) -> None:
+        self.conn.execute(INDEX_INSERT, [article_id, *values])
 
-    def _unindex(self, article_id: int, tokens: str | bytes) -> None:
-        # A contentless FTS5 table forgets a row only when given the exact indexed tokens.
-        self.conn.execute(INDEX_DELETE, [article_id, tokens])
+    def _unindex(self, article_id: int, values: tuple[str | bytes, ...]) -> None:
+        # A contentless FTS5 table forgets a row only when given the exact indexed values.
+        self.conn.execute(INDEX_DELETE, [article_id, *values])
 
-    def indexed_through(self) -> int:
-        """The last article id in the search index (later ones are found by reading their text)."""
-        return self.conn.execute(f"SELECT {INDEXED_THROUGH}").fetchone()[0]
+    def pairs_through(self) -> int:
+        """The last article id whose character pairs are in the search index."""
+        return self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0]
 
-    def index_backlog(self) -> int:
-        """How many articles are not in the search index yet (see ``index_waiting``)."""
-        return self._backlog("indexed_through")
+    def pair_backlog(self) -> int:
+        """How many articles are in the index by their characters only (see ``index_pairs``)."""
+        return self._backlog("pairs_through")
 
-    def index_waiting(
-        self, *, batch: int = INDEX_BATCH, progress: Callable[[int, int], None] | None = None
+    def index_pairs(
+        self, *, batch: int = PAIR_BATCH, progress: Callable[[int, int], None] | None = None
     ) -> int:
-        """Add every article past ``indexed_through`` to the index, in id order.
+        """Add the character pairs of every article past ``pairs_through`` to the index, in id order.
 
-        Each batch is one transaction that also moves ``indexed_through``, so an interrupted run
+        Each batch is one transaction that also moves ``pairs_through``, so an interrupted run
         loses nothing and the next one goes on where it stopped. ``progress(done, total)`` is
         called after each batch. Returns the number of articles indexed.
         """
 
-        def add(rows: list[tuple[int, str | None, str]]) -> None:
-            self.conn.executemany(INDEX_INSERT, ((row[0], index_text(row[1], row[2])) for row in rows))
+        def add_pairs(rows: list[tuple[int, str | None, str]]) -> None:
+            for article_id, title, body in rows:
+                characters = split_text(title), split_text(body)
+                self._unindex(article_id, index_values(title, body, characters, False))
+                self._index(article_id, index_values(title, body, characters, True))
 
-        with merges_deferred(self.conn):
-            return self._catch_up("indexed_through", add, batch, progress)
+        return self._catch_up("pairs_through", add_pairs, batch, progress)
 
     def merge_index(self, *, pages: int = MERGE_PAGES, progress: Callable[[int], None] | None = None) -> int:
-        """Merge the index segments a bulk load left unmerged into one, about ``pages`` pages per
-        transaction; an interrupted run loses nothing.
+        """Merge the index segments a bulk load left unmerged (where a level holds sixteen or more),
+        about ``pages`` pages per transaction; an interrupted run loses nothing.
 
         ``progress(merged)`` is called after each transaction with the pages merged so far.
         Returns about how many pages were merged (0 when there was nothing to merge).

@@ -7,13 +7,13 @@ contains spaces or the words AND / OR / NOT (a space inside quotes stands for on
 whitespace character). Every term matches as an exact substring of the title or
 the body (ASCII letters ignore case).
 
-A term is compiled into an FTS5 expression over the index's sets of characters and pairs
-(see ``archive.charsplit``): its one character, its one pair, or all of its pairs. The index
-decides alone (``Query.exact``) when every term is one character or one pair, searched in
-title and body together; a longer term, a term with punctuation or spaces, or a search of the
-title or the body alone only narrows the candidates, and ``Query.matches`` then decides on the
-stored text. The index expression is built so that it never drops a true match: a superset in
-positive position, a subset (or nothing) under ``NOT``.
+A term is compiled into an FTS5 phrase of its character pairs, or of its one
+character, restricted to the matching index columns (see ``archive.charsplit``);
+a second expression spells every term in single characters, for the articles
+whose pairs are not indexed yet.
+Terms with punctuation or spaces only narrow the candidates at the index level;
+``Query.matches`` then decides on the stored text. The index expression is built so that it never drops a true match: a superset
+in positive position, a subset (or nothing) under ``NOT``.
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.charsplit import PLACEHOLDER, fold, is_exact, pair_tokens, phrase_tokens
+from archive.charsplit import fold, is_exact, pair_tokens, phrase_tokens
 from archive.errors import QueryError
 
 OPERATORS = ("AND", "OR", "NOT")
 FIELDS = ("all", "title", "body")
+# The articles_fts columns a term is looked up in, by searched field.
+CHARACTER_COLUMNS = {"all": "title body", "title": "title", "body": "body"}
+PAIR_COLUMNS = {"all": "title_pairs body_pairs", "title": "title_pairs", "body": "body_pairs"}
 _LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
 
 # Past these a query is refused with a sentence, not parsed: every level of parentheses and every
@@ -49,20 +52,20 @@ class Term:
             return None
         return re.compile("".join(r"\s" if ch.isspace() else re.escape(ch) for ch in fold(self.text)))
 
-    def exact(self, field: str = "all") -> bool:
-        """Whether the index alone decides this term (one character or one pair, in title and body)."""
-        return field == "all" and is_exact(self.text) and len(phrase_tokens(self.text)) <= 2
+    @property
+    def exact(self) -> bool:
+        return is_exact(self.text)
 
-    def fts(self) -> str:
-        # One character: its token. Two or more: every pair (punctuation pairs only when there
-        # is nothing else to look up), each present somewhere in the article.
-        characters = phrase_tokens(self.text)
-        if len(characters) == 1:
-            return f'"{characters[0]}"'
-        pairs = list(dict.fromkeys(pair_tokens(self.text)))
-        if len(pairs) > 1 and PLACEHOLDER * 2 in pairs:
-            pairs.remove(PLACEHOLDER * 2)
-        return "(" + " AND ".join(f'"{pair}"' for pair in pairs) + ")" if len(pairs) > 1 else f'"{pairs[0]}"'
+    def fts(self, field: str = "all", pairs: bool = True) -> str:
+        # Two or more characters: the phrase of their pairs in the pair columns. One character,
+        # or a term with punctuation (a superset either way), or an article whose pairs are not
+        # indexed yet (``pairs=False``): the phrase of its characters in the single columns.
+        tokens = phrase_tokens(self.text)
+        if pairs and len(tokens) > 1 and self.exact:
+            tokens, columns = pair_tokens(self.text), PAIR_COLUMNS[field]
+        else:
+            columns = CHARACTER_COLUMNS[field]
+        return "{" + columns + '} : "' + " ".join(tokens) + '"'
 
 
 @dataclass(frozen=True)
@@ -73,46 +76,23 @@ class Node:
 
 @dataclass
 class Query:
-    """A parsed query: its FTS5 expression, its terms, and an exact check on stored text.
+    """A parsed query: its FTS5 expressions, its terms, and an exact check on stored text.
 
-    ``fts`` matches at least every article the query matches (exactly those when ``exact``).
+    ``fts`` is for articles whose pairs are in the index (ids up to ``pairs_through``),
+    ``fts_characters`` the same query over single characters only, for the later ones.
     """
 
     text: str
     tree: Term | Node
     fts: str = ""
+    fts_characters: str = ""
     exact: bool = True
     terms: list[str] = field(default_factory=list)
 
     def matches(self, *texts: str | None) -> bool:
         """Whether the query holds for an article whose searched fields are ``texts``."""
-        return _evaluate(self.tree, self.comparable(*texts))
-
-    def comparable(self, *texts: str | None) -> list[str]:
-        """The non-empty ``texts`` as the terms are compared with them (see ``folded``)."""
-        return [self.folded(t) for t in texts if t]
-
-    def folded(self, text: str) -> str:
-        """``text`` case-folded when a term has Latin letters (folding copies the whole text,
-        which a query without them does not need)."""
-        return fold(text) if _has_latin(self.text) else text
-
-    def sql_check(self, field: str = "all") -> tuple[str, list[str]] | None:
-        """An SQL condition over ``a`` (the articles table) that holds exactly when the article
-        matches, by ``instr`` on its stored text, with its parameters; None when a term has spaces
-        (they match any whitespace: see ``matches``)."""
-        params: list[str] = []
-        try:
-            return _sql_check(self.tree, field, params), params
-        except _NeedsPattern:
-            return None
-
-    def occurrences(self, term: str, text: str | None) -> int:
-        """How many times ``term`` (one of ``terms``) occurs in ``text``, as ``comparable`` gives it."""
-        if not text:
-            return 0
-        pattern = Term(term).pattern
-        return len(pattern.findall(text)) if pattern is not None else text.count(fold(term))
+        folded = [fold(t) for t in texts if t]
+        return _evaluate(self.tree, folded)
 
 
 def parse_query(text: str, field: str = "all") -> Query:
@@ -138,10 +118,11 @@ def parse_query(text: str, field: str = "all") -> Query:
     query = Query(
         text=text,
         tree=tree,
-        fts=_superset(tree, field),
+        fts=_superset(tree, field, True),
+        fts_characters=_superset(tree, field, False),
         terms=terms,
     )
-    query.exact = all(Term(t).exact(field) for t in _all_terms(tree))
+    query.exact = all(Term(t).exact for t in _all_terms(tree))
     return query
 
 
@@ -261,28 +242,28 @@ class _Parser:
         )
 
 
-def _superset(node: Term | Node, field: str) -> str:
+def _superset(node: Term | Node, field: str, pairs: bool) -> str:
     """An FTS5 expression matching at least every article the query matches."""
     if isinstance(node, Term):
-        return node.fts()
+        return node.fts(field, pairs)
     if node.op == "NOT":
         left, right = node.children
-        excluded = _subset(right, field)
-        kept = _superset(left, field)
+        excluded = _subset(right, field, pairs)
+        kept = _superset(left, field, pairs)
         return kept if excluded == _NONE else f"({kept} NOT {excluded})"
-    parts = [_superset(child, field) for child in node.children]
+    parts = [_superset(child, field, pairs) for child in node.children]
     return "(" + f" {node.op} ".join(parts) + ")"
 
 
-def _subset(node: Term | Node, field: str) -> str:
+def _subset(node: Term | Node, field: str, pairs: bool) -> str:
     """An FTS5 expression matching only articles the query matches (or _NONE)."""
     if isinstance(node, Term):
-        return node.fts() if node.exact(field) else _NONE
+        return node.fts(field, pairs) if node.exact else _NONE
     if node.op == "NOT":
         left, right = node.children
-        kept = _subset(left, field)
-        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right, field)})"
-    parts = [_subset(child, field) for child in node.children]
+        kept = _subset(left, field, pairs)
+        return _NONE if kept == _NONE else f"({kept} NOT {_superset(right, field, pairs)})"
+    parts = [_subset(child, field, pairs) for child in node.children]
     if node.op == "AND":
         return _NONE if _NONE in parts else "(" + " AND ".join(parts) + ")"
     parts = [p for p in parts if p != _NONE]
@@ -299,31 +280,6 @@ def _evaluate(node: Term | Node, texts: list[str]) -> bool:
         return _evaluate(node.children[0], texts) and not _evaluate(node.children[1], texts)
     results = (_evaluate(child, texts) for child in node.children)
     return all(results) if node.op == "AND" else any(results)
-
-
-class _NeedsPattern(Exception):
-    """A term with spaces, which SQL's instr cannot match as ``Term.pattern`` does."""
-
-
-def _sql_check(node: Term | Node, field: str, params: list[str]) -> str:
-    if isinstance(node, Term):
-        if node.pattern is not None:
-            raise _NeedsPattern
-        needle = fold(node.text)
-        columns = {"all": ("a.title", "a.body"), "title": ("a.title",), "body": ("a.body",)}[field]
-        # SQLite's lower() folds ASCII letters only: the folding of the index and of fold().
-        texts = [f"lower({column})" if _has_latin(needle) else column for column in columns]
-        params.extend([needle] * len(texts))
-        # coalesce: a missing title makes instr NULL, which NOT would keep NULL (not true).
-        return "coalesce(" + " OR ".join(f"instr({text}, ?) > 0" for text in texts) + ", 0)"
-    if node.op == "NOT":
-        left, right = node.children
-        return f"({_sql_check(left, field, params)} AND NOT {_sql_check(right, field, params)})"
-    return "(" + f" {node.op} ".join(_sql_check(child, field, params) for child in node.children) + ")"
-
-
-def _has_latin(text: str) -> bool:
-    return any("a" <= ch <= "z" or "A" <= ch <= "Z" for ch in text)
 
 
 def _all_terms(node: Term | Node) -> list[str]:

@@ -39,12 +39,9 @@ VERSION_FIELDS = (
     "fetch_id",
 )
 
-# Derived data a migration leaves for today's code to rebuild from the stored text: in the
-# migration's transaction (INDEX, STORIES), or after it, resumable, by `orgnews index` (REINDEX:
-# the index is empty and indexed_through 0; searches read the text of the articles past it).
+# Derived data a migration leaves for today's code to rebuild from the stored text.
 INDEX = "index"
 STORIES = "stories"
-REINDEX = "reindex"
 
 
 @dataclass(frozen=True)
@@ -191,17 +188,6 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, title_pairs, body_pair
 INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 268435456);
 """
 
-# The index since migration 14: per article, the set of its characters and character pairs (see
-# archive.charsplit), contentless and without positions; one column, space-separated tokens,
-# which the plain `ascii` tokenizer reads fastest. Merged as a bulk load ends (usermerge 2).
-_SET_INDEX_TABLE = """
-CREATE VIRTUAL TABLE articles_fts USING fts5(tokens, content='', tokenize='ascii', detail=none);
-INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 134217728);
-INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 16);
-INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 256);
-INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 2);
-"""
-
 _RECENT_BAND_KEYS = """
 CREATE TABLE IF NOT EXISTS article_lsh_recent (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (band_key, article_id)) WITHOUT ROWID;
 """
@@ -300,18 +286,6 @@ INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 16);
     Migration(12, _APPOINTMENT_TABLES),
     Migration(13, _STREAM_POSITIONS),
     Migration(14, _FACET_INDEX),
-    # The index becomes the sets of characters and pairs, without positions: a quarter of the
-    # size. Its articles are indexed again by `orgnews index`, resumable (see _notice_reindex).
-    Migration(
-        15,
-        "DROP TABLE IF EXISTS articles_fts;\n"
-        + _SET_INDEX_TABLE
-        + """
-ALTER TABLE index_progress RENAME COLUMN pairs_through TO indexed_through;
-UPDATE index_progress SET indexed_through = 0;
-""",
-        frozenset({REINDEX}),
-    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -321,19 +295,21 @@ CURRENT_SCHEMA = (
     + _SIGNATURE_TABLES
     + _RECENT_BAND_KEYS
     + _REPOSTS_VIEW
+    + _PAIR_INDEX_TABLE
     + _APPOINTMENT_TABLES
     + _STREAM_POSITIONS
     + _FACET_INDEX
     + """
-CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL, stories_through INTEGER NOT NULL DEFAULT 0);
-INSERT INTO index_progress (id, indexed_through, stories_through) VALUES (1, 0, 0);
+CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), pairs_through INTEGER NOT NULL, stories_through INTEGER NOT NULL DEFAULT 0);
+INSERT INTO index_progress (id, pairs_through, stories_through) VALUES (1, 0, 0);
+INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 16);
+INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 256);
+INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 16);
 """
-    + _SET_INDEX_TABLE
 )
 
 _log = logging.getLogger(__name__)
-# About how many articles `orgnews index` indexes a minute on two cores (benchmarks/README.md).
-REINDEX_PER_MINUTE = 30_000
+UPGRADE_NOTICE_ARTICLES = 1000
 Rebuild = Callable[[sqlite3.Connection, frozenset[str]], None]
 
 
@@ -382,35 +358,27 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, rebuild: Reb
 def _upgrade(conn: sqlite3.Connection, current: int, target: int, rebuild: Rebuild | None) -> None:
     steps = [step for step in MIGRATIONS if current < step.version <= target]
     rebuilds = frozenset().union(*(step.rebuilds for step in steps)) if current else frozenset()
-    if REINDEX in rebuilds:
-        # Everything is indexed again after the upgrade: an index built before it is not needed.
-        rebuilds = rebuilds - {INDEX, REINDEX}
-        _notice_reindex(conn, current, target)
+    if INDEX in rebuilds:
+        _notice_index_rebuild(conn, current, target)
     for step in steps:
         _run(conn, step.sql)
     if rebuilds and target == SCHEMA_VERSION:
         if rebuild is None:
-            raise ArchiveError(
-                "upgrading this archive rebuilds what it derives from its text: open it with Archive.open"
-            )
+            raise ArchiveError("upgrading this archive rebuilds its index: open it with Archive.open")
         rebuild(conn, rebuilds)
 
 
-def _notice_reindex(conn: sqlite3.Connection, current: int, target: int) -> None:
+def _notice_index_rebuild(conn: sqlite3.Connection, current: int, target: int) -> None:
     articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    if articles:
-        minutes = max(1, round(articles / REINDEX_PER_MINUTE))
-        # Logged as a warning so that it shows without any logging set up.
+    if articles >= UPGRADE_NOTICE_ARTICLES:
+        # Logged as a warning so that it shows without any logging set up: a search or crawl
+        # that seems to hang for minutes is upgrading the archive.
         _log.warning(
-            "upgrading the archive from schema %d to %d: its search index is replaced by one a "
-            "quarter of the size, and its %d articles are indexed again by `orgnews index` (about "
-            "%s at %s articles a minute; stopping it is safe and it goes on where it stopped). "
-            "Until then searches stay exact but read the text of the articles not indexed yet",
+            "upgrading the archive from schema %d to %d: the search index of %d articles is rebuilt "
+            "once, about a minute per 20,000 articles (interrupting it is safe, but starts it over)",
             current,
             target,
             articles,
-            f"{minutes} minute" + ("s" if minutes > 1 else ""),
-            f"{REINDEX_PER_MINUTE:,}",
         )
 
 

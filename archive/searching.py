@@ -1,25 +1,23 @@
 """Exact Chinese full-text search over the archive, with filters, ranking and snippets.
 
 ``search()`` is the one entry point: the CLI, the demo and the tests call it.
-Relevance is BM25 (k1 1.2, b 0.75) over the stored text of the matches, title hits weighted
-ten times body hits: the index holds no positions, so the counts come from the text, which
-the exact check reads anyway. ``rank`` in a hit is that score (higher is better). A ranked
-page of a query matching more than ``RANKED_CANDIDATES`` articles ranks the newest of them
-(asking for every hit ranks them all). Date order does not rank at all: the matches of a rare
-query are collected and sorted, while a common query reads articles newest first and keeps
-those whose text contains it, so the first page comes back quickly either way.
+Relevance is FTS5 BM25 with title hits weighted ten times body hits; ``rank`` in
+a hit is that score with the sign turned (higher is better). Date order does not
+rank at all: the matches of a rare query are collected and sorted, while a common
+query reads articles newest first and keeps those whose text contains it, so the
+first page comes back quickly either way.
 
-The index finds the articles up to ``indexed_through``; the later ones (a bulk load that left
-its indexing for later, an upgraded archive being indexed again) are found by reading their
-text, so the set of hits is exact either way.
+Every query reads the index twice in one statement: as pairs for the articles up to
+``pairs_through`` and as characters for the later ones (see ``archive.charsplit``).
+While a bulk load's pairs are still being added, the two halves are scored by BM25
+over different terms, so their scores are comparable only roughly; the set of hits
+is exact either way.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import json
-import math
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -29,18 +27,15 @@ from typing import Any
 
 from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
-from archive.indexing import INDEXED_THROUGH, index_match_sql
-from archive.query import Query, parse_query
+from archive.indexing import index_match_sql
+from archive.query import parse_query
 from archive.schema import FACET_INDEX, LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
 from crawler.extract.dates import BadDate, date_span
 
-# BM25 over the text of the matches: title hits count ten times body hits.
-BM25_K1, BM25_B, TITLE_WEIGHT = 1.2, 0.75, 10.0
-# A ranked page of a query matching more articles than this ranks the newest of them: each
-# one ranked is one text read.
-RANKED_CANDIDATES = 50_000
+# Title hits count ten times body hits; weights for title, body, title_pairs, body_pairs.
+BM25 = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)"
 # Date order: the first SAMPLE_MATCHES index matches estimate how common a query is; at
 # WALK_SHARE of the archive or more, reading articles newest first finds a page of hits sooner
 # than collecting and sorting every match.
@@ -51,11 +46,9 @@ WALK_SHARE = 0.005
 COUNT_SCAN_SHARE = 0.15
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
-# The index matches of a query (parameter: its FTS5 expression), by id, and the articles past
-# indexed_through, whose text decides.
-_MATCHING_IDS = index_match_sql("?")
-# The columns the exact check reads, by searched field: a title is read without its body.
-_TEXT_COLUMNS = {"all": "a.title, a.body", "title": "a.title, NULL AS body", "body": "NULL AS title, a.body"}
+# The index matches of a query (parameters: its pair and its character expression), by id.
+_MATCHING_IDS = index_match_sql("?", "?", "rowid AS id")
+_RANKED_IDS = index_match_sql("?", "?", f"rowid AS id, -{BM25} AS score")
 _COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
@@ -125,48 +118,6 @@ def _searched_texts(row: sqlite3.Row | dict, field_name: str) -> list[str | None
     return [row["title"], row["body"]]
 
 
-class TextScorer:
-    """BM25 of the matches of a query from their text: for each of its words, its count in the
-    title (times ``TITLE_WEIGHT``) and in the body, over the article's length in characters
-    against the average of the matches, weighted by how rare the word is among all articles."""
-
-    def __init__(self, query: Query) -> None:
-        self.query = query
-        self.words = list(dict.fromkeys(query.terms))
-        self.counts: list[tuple[int, list[float], int]] = []  # (id, weighted count per word, length)
-
-    @property
-    def scored(self) -> int:
-        return len(self.counts)
-
-    def add(self, article_id: int, title: str | None, body: str | None) -> None:
-        title_text, body_text = self.query.folded(title or ""), self.query.folded(body or "")
-        counts = [
-            TITLE_WEIGHT * self.query.occurrences(word, title_text) + self.query.occurrences(word, body_text)
-            for word in self.words
-        ]
-        self.counts.append((article_id, counts, len(title or "") + len(body or "")))
-
-    def best(self, limit: int, total: int) -> list[tuple[int, float]]:
-        """(id, score) of the ``limit`` best (all of them with 0), best first, ties by id; ``total``
-        is the number of articles in the archive."""
-        if not self.counts:
-            return []
-        average = sum(length for _, _, length in self.counts) / len(self.counts) or 1.0
-        weights = []
-        for position in range(len(self.words)):
-            having = sum(1 for _, counts, _ in self.counts if counts[position])
-            weights.append(max(1e-6, math.log((total - having + 0.5) / (having + 0.5))))
-
-        def score(counts: list[float], length: int) -> float:
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
-            return sum(w * c * (BM25_K1 + 1) / (c + norm) for w, c in zip(weights, counts, strict=True))
-
-        scored = ((-score(counts, length), article_id) for article_id, counts, length in self.counts)
-        ordered = heapq.nsmallest(limit, scored) if limit else sorted(scored)
-        return [(article_id, -negative) for negative, article_id in ordered]
-
-
 class Searcher:
     """Runs one query against an open archive connection."""
 
@@ -176,21 +127,9 @@ class Searcher:
         self.conn = conn
         self.query = parse_query(query, field_name)
         self.field_name = field_name
-        self.match = [self.query.fts]
+        self.match = [self.query.fts, self.query.fts_characters]
         self.filters = filters
-        self.texts = _TEXT_COLUMNS[field_name]
-        # The index decides alone only for the articles in it: with any past indexed_through,
-        # their text decides (see the module doc).
-        indexed = f"SELECT {INDEXED_THROUGH} >= coalesce((SELECT max(id) FROM articles), 0)"
-        self.exact = self.query.exact and bool(self._execute(indexed, []).fetchone()[0])
-        # Where the index does not decide, SQL reads the text of its candidates (instr), or, for
-        # terms with spaces, Python does (``_keep``).
-        check = ("1", []) if self.exact else self.query.sql_check(field_name)
-        self.checked = check is not None
-        self.check, self.check_params = check or ("1", [])
-        where, params = filters.sql()
-        self.filtered = where != "1"
-        self.where, self.params = f"{where} AND {self.check}", [*params, *self.check_params]
+        self.where, self.params = filters.sql()
 
     def _execute(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         cursor = self.conn.cursor()
@@ -202,25 +141,22 @@ class Searcher:
             raise ArchiveError(f"the search failed on this archive: {exc}") from exc
 
     def _keep(self, row: sqlite3.Row) -> bool:
-        return self.checked or self.query.matches(*_searched_texts(row, self.field_name))
-
-    def _candidates(self, columns: str) -> sqlite3.Cursor:
-        """``columns`` of the articles the index finds, with the filters, in no order."""
-        sql = f"SELECT {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
-        return self._execute(sql, [*self.match, *self.params])
+        return self.query.exact or self.query.matches(*_searched_texts(row, self.field_name))
 
     def count(self) -> int:
-        if self.exact and not self.filtered:
+        if self.query.exact and self.where == "1":
             return self._execute(f"SELECT count(*) FROM ({_MATCHING_IDS})", self.match).fetchone()[0]
-        if self.checked:
-            return self._candidates("count(*)").fetchone()[0]
-        return sum(1 for row in self._candidates(self.texts) if self._keep(row))
+        if self.query.exact:
+            sql = f"SELECT count(*) FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+            return self._execute(sql, [*self.match, *self.params]).fetchone()[0]
+        sql = f"SELECT a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+        return sum(1 for row in self._execute(sql, [*self.match, *self.params]) if self._keep(row))
 
     def counted_by(self, columns: Sequence[str]) -> Iterator[tuple]:
         """``columns`` (SQL over ``a``, the articles table: ``FACET_INDEX``'s first ones, in its order)
         of the matching articles, each distinct combination followed by how many matches have it."""
         listed = ", ".join(columns)
-        if not (self.exact and self._share() >= COUNT_SCAN_SHARE):
+        if not (self.query.exact and self._share() >= COUNT_SCAN_SHARE):
             # A rare query is counted from its few rows (as is one the index only narrows down).
             yield from ((*values, 1) for values in self.matching_values(listed))
             return
@@ -248,25 +184,24 @@ class Searcher:
 
     def matching_values(self, columns: str) -> Iterator[tuple]:
         """``columns`` (SQL over ``a``, the articles table) of every matching article, in no order."""
-        if self.checked:
-            yield from map(tuple, self._candidates(columns))
+        if self.query.exact:
+            sql = f"SELECT {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+            yield from map(tuple, self._execute(sql, [*self.match, *self.params]))
             return
-        for row in self._candidates(f"{self.texts}, {columns}"):
+        sql = f"SELECT a.title, a.body, {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+        for row in self._execute(sql, [*self.match, *self.params]):
             if self._keep(row):
                 yield tuple(row)[2:]
 
     def ids(self, at_most: int) -> list[int] | None:
         """The ids of the matching articles, ignoring the filters; None when there are more than
         ``at_most`` (for a caller that then searches in SQL rather than hold them all)."""
-        if self.exact:
+        if self.query.exact:
             sql = f"SELECT id FROM ({_MATCHING_IDS}) LIMIT ?"
             found = [row[0] for row in self._execute(sql, [*self.match, at_most + 1])]
         else:
-            sql = (
-                f"SELECT a.id, {self.texts} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.check}"
-            )
-            rows = self._execute(sql, [*self.match, *self.check_params])
-            kept = (row["id"] for row in rows if self._keep(row))
+            sql = f"SELECT a.id, a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS})"
+            kept = (row["id"] for row in self._execute(sql, self.match) if self._keep(row))
             found = list(itertools.islice(kept, at_most + 1))
         return None if len(found) > at_most else found
 
@@ -279,46 +214,39 @@ class Searcher:
         else:
             raise QueryError(f"unknown order {order!r}: use rank or date")
 
-    def fetch(self, article_id: int, score: float | None, checked: bool = False) -> sqlite3.Row | None:
+    def fetch(self, article_id: int, score: float | None) -> sqlite3.Row | None:
         """The row of an index match with ``score``; None when its text does not hold the query
-        (one the index only narrows down), unless ``checked`` says it was checked already."""
+        (one the index only narrows down)."""
         sql = f"SELECT {_COLUMNS}, ? AS score FROM articles a WHERE a.id = ?"
         row = self._execute(sql, [score, article_id]).fetchone()
-        return row if row is not None and (checked or self._keep(row)) else None
-
-    def scores(self, limit: int = 0) -> list[tuple[int, float]]:
-        """(id, score) of the ``limit`` best matches (all with 0), best first: scored from their
-        text, newest first, at most RANKED_CANDIDATES of them for a page."""
-        sql = f"SELECT a.id, {self.texts} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where} ORDER BY a.id DESC"
-        scorer = TextScorer(self.query)
-        for row in self._execute(sql, [*self.match, *self.params]):
-            if limit and scorer.scored >= RANKED_CANDIDATES:
-                break
-            if self._keep(row):
-                scorer.add(row["id"], row["title"], row["body"])
-        total = self._execute("SELECT coalesce(max(id), 0) FROM articles", []).fetchone()[0]
-        return scorer.best(limit, total)
+        return row if row is not None and self._keep(row) else None
 
     def ordered(self, order: str, limit: int = 0) -> list[tuple[int, float | None]]:
-        """(id, score) of the matches in ``order``: ranked from their text (``scores``), or by date
-        from the index and narrow columns only; for a query whose text a Python check decides
-        (spaces in a term), candidates that ``fetch`` then turns away."""
+        """(id, score) of the index matches in ``order``, read from the index and narrow columns only;
+        for a query that is not exact, candidates whose text ``fetch`` then turns away."""
         if order == "rank":
-            return list(self.scores(limit))
-        if order != "date":
+            # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
+            if self.where == "1":
+                sql = f"SELECT id, score FROM ({_RANKED_IDS}) ORDER BY score DESC, id"
+            else:
+                sql = (
+                    f"SELECT m.id, m.score FROM ({_RANKED_IDS}) m JOIN articles a ON a.id = m.id "
+                    f"WHERE {self.where} ORDER BY m.score DESC, m.id"
+                )
+        elif order == "date":
+            sql = (
+                f"SELECT a.id, NULL FROM articles a WHERE a.id IN ({_MATCHING_IDS}) "
+                f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
+            )
+        else:
             raise QueryError(f"unknown order {order!r}: use rank or date")
-        sql = (
-            f"SELECT a.id, NULL FROM articles a WHERE a.id IN ({_MATCHING_IDS}) "
-            f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
-        )
-        if limit and self.checked:
+        if limit and self.query.exact:
             sql += f" LIMIT {int(limit)}"
         return [tuple(row) for row in self._execute(sql, [*self.match, *self.params]).fetchall()]
 
     def _ranked(self, limit: int) -> Iterator[sqlite3.Row]:
-        # Read the article rows of the hits actually shown only.
-        for article_id, score in self.scores(limit):
-            row = self.fetch(article_id, score, checked=True)
+        for article_id, score in self.ordered("rank", limit):
+            row = self.fetch(article_id, score)
             if row is not None:
                 yield row
 
@@ -328,14 +256,9 @@ class Searcher:
         common = len(sample) == SAMPLE_MATCHES and SAMPLE_MATCHES / sample[-1] >= WALK_SHARE
         if common:
             # Read articles newest first and keep the matching ones: a few hundred rows for the first page.
-            # Not the index's candidates: every article read is checked on its text.
-            text_check = self.query.sql_check(self.field_name)
-            where, params = self.filters.sql()
-            if text_check is not None:
-                where, params = f"{where} AND {text_check[0]}", [*params, *text_check[1]]
-            sql = f"SELECT {_COLUMNS}, NULL AS score FROM articles a WHERE {where} ORDER BY a.published_at DESC, a.id DESC"
-            for row in self._execute(sql, params):
-                if text_check is not None or self.query.matches(*_searched_texts(row, self.field_name)):
+            sql = f"SELECT {_COLUMNS}, NULL AS score FROM articles a WHERE {self.where} ORDER BY a.published_at DESC, a.id DESC"
+            for row in self._execute(sql, self.params):
+                if self.query.matches(*_searched_texts(row, self.field_name)):
                     yield row
             return
         for article_id, _ in self.ordered("date"):
@@ -507,11 +430,6 @@ def matching_ids(
     """The ids of every article matching ``query`` in ``field`` (as ``run_search`` finds them), or
     None when there are more than ``at_most``."""
     return Searcher(conn, query, field_name=field, filters=_filters()).ids(at_most)
-
-
-def match_scores(conn: sqlite3.Connection, query: str) -> dict[int, float]:
-    """The score of every article matching ``query`` (as ``run_search`` ranks them), by id."""
-    return dict(Searcher(conn, query, filters=_filters()).scores())
 
 
 def count_matches(arc: Archive, query: str, *, field: str = "all", **filters: Any) -> int:

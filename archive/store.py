@@ -23,7 +23,8 @@ from pathlib import Path
 from archive.bookkeeping import CrawlBookkeeping
 from archive.careers import AppointmentRecords
 from archive.errors import ArchiveError, ReadOnlyArchive
-from archive.schema import SCHEMA_VERSION, STORIES, migrate, schema_version
+from archive.indexing import rebuild_index
+from archive.schema import INDEX, SCHEMA_VERSION, STORIES, migrate, schema_version
 from archive.stories import regroup_all
 from archive.writing import ArticleWriting, SaveResult
 
@@ -33,8 +34,9 @@ READ_ONLY, IMMUTABLE = "mode=ro", "immutable=1"
 
 
 def _rebuild(conn: sqlite3.Connection, what: frozenset[str]) -> None:
-    # Today's code fills what an upgrade replaced, the schema being current by now. (The search
-    # index is filled after the upgrade, resumably: see archive.schema.REINDEX.)
+    # Today's code fills what an upgrade replaced, the schema being current by now.
+    if INDEX in what:
+        rebuild_index(conn)
     if STORIES in what:
         regroup_all(conn)
 

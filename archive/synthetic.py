@@ -54,12 +54,6 @@ def _zipf(size: int, exponent: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _cumulative(p: np.ndarray) -> np.ndarray:
-    cdf = p.cumsum()
-    cdf /= cdf[-1]
-    return cdf
-
-
 class CorpusGenerator:
     def __init__(self, seed: int = 1) -> None:
         self.random = random.Random(seed)
@@ -77,18 +71,14 @@ class CorpusGenerator:
         self.domain = np.array(WORDS, dtype=object)
         self.domain_p = _zipf(len(WORDS), 1.5)
         vocabulary.shuffle(self.domain_p)
-        self.domain_cdf = _cumulative(self.domain_p)
-        self.general_cdf = _cumulative(self.general_p)
 
     def text(self, chars: int) -> str:
         count = chars // 2 + 8
         draw = self.numbers
-        # Generator.choice(n, size, p) draws self.random(size) and looks it up in p's cumulative
-        # sums: the same draws, with the sums computed once rather than per article.
         words = np.where(
             draw.random(count) < DOMAIN_SHARE,
-            self.domain[self.domain_cdf.searchsorted(draw.random(count), side="right")],
-            self.general[self.general_cdf.searchsorted(draw.random(count), side="right")],
+            self.domain[draw.choice(len(self.domain), size=count, p=self.domain_p)],
+            self.general[draw.choice(len(self.general), size=count, p=self.general_p)],
         )
         marks = draw.random(count)
         parts: list[str] = []

@@ -20,12 +20,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from archive.charsplit import index_text
+from archive.charsplit import split_text
 from archive.connection import now_iso
 from archive.errors import ArchiveError
 from archive.indexing import (
     BULK_CACHE_KIB,
     INDEX_INSERT,
+    index_columns,
+    index_values,
     larger_cache,
     merges_deferred,
     set_watermark,
@@ -45,8 +47,6 @@ WAL_RESTART_COMMITS = 4
 # all over: at a million articles a batch of 10,000 touches about half as many of their pages per
 # article as one of 5,000.
 BULK_BATCH = 10_000
-# Articles prepared ahead of the writer: enough to keep it busy, few enough to keep memory low.
-PREPARED_AHEAD = 2_000
 
 
 @dataclass(frozen=True)
@@ -78,30 +78,29 @@ def article_row(article: Any) -> dict[str, Any]:
 
 @dataclass
 class Prepared:
-    """An article ready to write: its row, and (once completed) its index tokens and signature."""
+    """An article ready to write: its row, and (once completed) its characters for the index and signature."""
 
     row: dict[str, Any]
-    # The tokens of title and body (see charsplit.index_text), as UTF-8: they come from a preparing
+    # Title and body split into characters (see charsplit), as UTF-8: they come from a preparing
     # process and go into the index as they are, where text would be decoded and encoded again.
-    tokens: bytes | None = None
+    characters: tuple[bytes, bytes] | None = None
     signature: Signature | None = None
 
-    def complete(self, stories: bool = True, index: bool = True) -> Prepared:
-        """Fill in the index tokens (with ``index``: not needed when indexing waits), and with
-        ``stories`` the signature (not needed when grouping waits)."""
-        if index and self.tokens is None:
-            self.tokens = index_text(self.row["title"], self.row["body"]).encode()
+    def complete(self, stories: bool = True) -> Prepared:
+        """Fill in the characters, and with ``stories`` the signature (not needed when grouping waits)."""
+        if self.characters is None:
+            self.characters = tuple(split_text(self.row[name]).encode() for name in ("title", "body"))
         if stories and self.signature is None:
             self.signature = signature(self.row["title"], self.row["body"])
         return self
 
 
-def _prepare_piece(articles: list[Any], stories: bool, index: bool) -> list[Prepared]:
-    return [prepare(article, stories=stories, index=index) for article in articles]
+def _prepare_piece(articles: list[Any], stories: bool) -> list[Prepared]:
+    return [prepare(article, stories=stories) for article in articles]
 
 
 def _prepared_in(
-    pool: ProcessPoolExecutor, articles: Iterable[Any], stories: bool, index: bool, ahead: int
+    pool: ProcessPoolExecutor, articles: Iterable[Any], stories: bool, ahead: int
 ) -> Iterator[Prepared]:
     """``prepare`` each article in ``pool``, in order, keeping at most about ``ahead`` articles in
     flight: the writer starts after the first few hundred and never waits for a whole batch."""
@@ -109,21 +108,20 @@ def _prepared_in(
     pieces = iter(lambda: list(itertools.islice(remaining, PREPARE_PIECE)), [])
     pending: collections.deque = collections.deque()
     for piece in pieces:
-        pending.append(pool.submit(_prepare_piece, piece, stories, index))
+        pending.append(pool.submit(_prepare_piece, piece, stories))
         if len(pending) * PREPARE_PIECE >= ahead:
             yield from pending.popleft().result()
     while pending:
         yield from pending.popleft().result()
 
 
-def prepare(article: Any, full: bool = True, stories: bool = True, index: bool = True) -> Prepared:
+def prepare(article: Any, full: bool = True, stories: bool = True) -> Prepared:
     """The CPU-bound part of saving an article; ``full=False`` leaves what an unchanged article never
-    needs, ``stories=False`` the signature of an article whose story grouping waits, ``index=False``
-    the index tokens of one whose indexing waits."""
+    needs, ``stories=False`` the signature of an article whose story grouping waits."""
     if not getattr(article, "url", None):
         raise ArchiveError("an article without a URL cannot be stored: set Article.url")
     prepared = Prepared(article_row(article))
-    return prepared.complete(stories, index) if full else prepared
+    return prepared.complete(stories) if full else prepared
 
 
 def _new_row(
@@ -156,16 +154,16 @@ class ArticleWriting(StoryGrouping):
         seen_at: str | None = None,
         workers: int = 0,
         batch: int = BULK_BATCH,
-        defer_index: bool = False,
+        defer_pairs: bool = False,
         defer_stories: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> list[SaveResult]:
         """Bulk ``save_article``, ``batch`` articles per transaction (for imports and benchmarks).
 
         With ``workers`` > 0, that many processes prepare the index text and signatures of the
-        next batch while this process writes the current one. With ``defer_index`` the new
-        articles are stored without their index entries; search stays exact (it reads the text of
-        the articles not indexed yet, slower) and ``index_waiting()`` adds them later.
+        next batch while this process writes the current one. With ``defer_pairs`` the new
+        articles go into the index as characters only, several times faster; search stays exact
+        (a query reads them by their characters) and ``index_pairs()`` adds their pairs later.
         With ``defer_stories`` they are stored as their own story, without the signature work,
         and ``group_stories()`` finds their reposts later, with the same result. The index
         segments written meanwhile are merged by ``merge_index()`` (searches read a few more until then).
@@ -173,8 +171,8 @@ class ArticleWriting(StoryGrouping):
         ``progress(stored)`` is called after each committed batch with the number stored so far.
         """
         seen_at = seen_at or now_iso()
-        now = (not defer_index, not defer_stories)
-        stories, index = not defer_stories, not defer_index
+        now = (not defer_pairs, not defer_stories)
+        stories = not defer_stories
         results: list[SaveResult] = []
 
         def write_batch(items: Iterator[Prepared]) -> list[SaveResult]:
@@ -204,9 +202,9 @@ class ArticleWriting(StoryGrouping):
             self._checkpoints_aside() as committed,
         ):
             if workers < 1:
-                return write_all(prepare(article, stories=stories, index=index) for article in articles)
+                return write_all(prepare(article, stories=stories) for article in articles)
             with worker_pool(workers) as pool:
-                return write_all(_prepared_in(pool, articles, stories, index, ahead=PREPARED_AHEAD))
+                return write_all(_prepared_in(pool, articles, stories, ahead=2 * batch))
 
     @contextlib.contextmanager
     def _checkpoints_aside(self) -> Iterator[Callable[[], None]]:
@@ -256,7 +254,7 @@ class ArticleWriting(StoryGrouping):
             copy_rest()
 
     def _save(self, item: Prepared, fetch_id: int | None, seen_at: str, now: tuple[bool, bool]) -> SaveResult:
-        """Store one prepared article; ``now`` says whether its (index entry, story) may be done at once
+        """Store one prepared article; ``now`` says whether its (pairs, story) may be done at once
         (they still wait when earlier articles wait for theirs)."""
         row = item.row
         with self.transaction():
@@ -265,7 +263,7 @@ class ArticleWriting(StoryGrouping):
                 [row["url"]],
             ).fetchone()
             if existing is None:
-                return self._insert(item, fetch_id, seen_at, now)
+                return self._insert(item.complete(stories=False), fetch_id, seen_at, now)
             article_id, content_hash, story_id, old_title, old_body = existing
             if content_hash == row["content_hash"]:
                 self.conn.execute(
@@ -274,8 +272,8 @@ class ArticleWriting(StoryGrouping):
                     [seen_at, fetch_id, article_id],
                 )
                 return SaveResult("unchanged", article_id, story_id)
-            indexed_through, stories_through = watermarks(self.conn)
-            item = item.complete(stories=article_id <= stories_through, index=article_id <= indexed_through)
+            pairs_through, stories_through = watermarks(self.conn)
+            item = item.complete(stories=article_id <= stories_through)
             self._keep_version(article_id, seen_at)
             assignments = ", ".join(f"[{name}] = :{name}" for name in row)
             self.conn.execute(
@@ -283,10 +281,10 @@ class ArticleWriting(StoryGrouping):
                 "WHERE id = :id",
                 {**row, "seen": seen_at, "fetch_id": fetch_id, "id": article_id},
             )
-            # The index entry is replaced when there is one (up to indexed_through).
-            if article_id <= indexed_through:
-                self._unindex(article_id, index_text(old_title, old_body))
-                self._index(article_id, item.tokens)
+            # The index row is replaced in the same form: with pairs up to pairs_through, without after.
+            paired = article_id <= pairs_through
+            self._unindex(article_id, index_columns(old_title, old_body, paired))
+            self._index(article_id, index_values(row["title"], row["body"], item.characters, paired))
             # The story stays: an edit does not turn a copy into a different story. An article
             # still waiting for its grouping is grouped by its text as it is then.
             if item.signature is not None:
@@ -296,13 +294,12 @@ class ArticleWriting(StoryGrouping):
     def _insert(
         self, item: Prepared, fetch_id: int | None, seen_at: str, now: tuple[bool, bool]
     ) -> SaveResult:
-        article_id, indexed, grouped = self._next_new(now)
-        item.complete(stories=grouped, index=indexed)
-        story_id = self._group(article_id, item.signature) if grouped else article_id
+        article_id, paired, grouped = self._next_new(now)
+        story_id = self._group(article_id, item.complete().signature) if grouped else article_id
         self._add_rows([_new_row(item, article_id, story_id, seen_at, fetch_id)])
-        if indexed:
-            self._index(article_id, item.tokens)
-            set_watermark(self.conn, "indexed_through", article_id)
+        self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
+        if paired:
+            set_watermark(self.conn, "pairs_through", article_id)
         if grouped:
             set_watermark(self.conn, "stories_through", article_id)
         return SaveResult("new", article_id, story_id)
@@ -317,40 +314,45 @@ class ArticleWriting(StoryGrouping):
         marks = ", ".join("?" * len(urls))
         if self.conn.execute(f"SELECT 1 FROM articles WHERE url IN ({marks}) LIMIT 1", urls).fetchone():
             return []
-        first, indexed, grouped = self._next_new(now)
+        first, paired, grouped = self._next_new(now)
         if grouped:
             return []
-        # As _insert one by one: all of them indexed when the first is, none grouped, each its own story.
+        # As _insert one by one: all of them paired when the first is, none grouped, each its own story.
         self._add_rows(
             [
                 _new_row(item, article_id, article_id, seen_at, None)
                 for article_id, item in enumerate(items, first)
             ]
         )
-        last = first + len(items) - 1
-        if indexed:
-            self.conn.executemany(
-                INDEX_INSERT,
+        self.conn.executemany(
+            INDEX_INSERT,
+            (
                 (
-                    (article_id, item.complete(stories=False).tokens)
-                    for article_id, item in enumerate(items, start=first)
-                ),
-            )
-            set_watermark(self.conn, "indexed_through", last)
+                    article_id,
+                    *index_values(
+                        item.row["title"], item.row["body"], item.complete(stories=False).characters, paired
+                    ),
+                )
+                for article_id, item in enumerate(items, start=first)
+            ),
+        )
+        last = first + len(items) - 1
+        if paired:
+            set_watermark(self.conn, "pairs_through", last)
         return [SaveResult("new", article_id, article_id) for article_id in range(first, last + 1)]
 
     def _next_new(self, now: tuple[bool, bool]) -> tuple[int, bool, bool]:
-        """The id of the next new article, and whether its (index entry, story) are done at once."""
+        """The id of the next new article, and whether its (pairs, story) are done at once."""
         # The id is the one SQLite would give (we hold the write lock), taken first so that the story
         # is known before the row is written: updating a row rewrites all of its text.
         article_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
-        # Index entry and story are done now only when every earlier article has its own, so that
-        # "done" stays exactly "id <= indexed_through / stories_through"; behind a backlog they wait
-        # for index_waiting() / group_stories(), which go in id order.
-        indexed_through, stories_through = watermarks(self.conn)
+        # Pairs and story are done now only when every earlier article has its own, so that "done"
+        # stays exactly "id <= pairs_through / stories_through"; behind a backlog they wait for
+        # index_pairs() / group_stories(), which go in id order.
+        pairs_through, stories_through = watermarks(self.conn)
         return (
             article_id,
-            now[0] and indexed_through == article_id - 1,
+            now[0] and pairs_through == article_id - 1,
             now[1] and stories_through == article_id - 1,
         )
 

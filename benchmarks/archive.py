@@ -2,10 +2,7 @@
 
 Builds synthetic archives of realistic articles (about 3,000 Chinese characters
 each, 组织/党建 vocabulary at natural frequencies, see ``archive.synthetic``)
-through the real write API, as ``orgnews import`` does, printing each step's rate,
-the total and its ratio to a bare FTS5 character insert of the same articles timed in
-the same run, the database size over the raw text and the peak memory (RSS) of the
-whole process tree during the load; then times the real search API: the match count,
+through the real write API, then times the real search API: the match count,
 the ranked first page and the newest-first page for 1-, 2- and 4-character
 queries and longer phrases, next to ``LIKE '%q%'`` counts on the same database in
 the same run. Prints per-query rows and per-class p50/p95 with ratios.
@@ -18,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import sqlite3
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -30,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import Archive
 from archive.charsplit import split_text
+from archive.indexing import create_index_table
 from archive.searching import count_matches, run_search
 from archive.synthetic import CorpusGenerator
 from archive.writing import BULK_BATCH
@@ -40,10 +36,7 @@ QUERIES = {
     "4 chars": ["组织生活", "乡村振兴", "5G芯片", "三会一课", "驻村帮扶"],
     "phrase": ["全面从严治党", "不忘初心牢记使命", "中国特色社会主义思想", "基层党组织"],
 }
-GENERATE_CHUNK = 10_000  # generated (not timed), then saved in one call
-# What the load is measured against: the characters of title and body inserted into an FTS5
-# table with positions, one token each (the character half of the layout before this one).
-BARE_TABLE = "CREATE VIRTUAL TABLE bare USING fts5(title, body, content='', tokenize='ascii')"
+GENERATE_CHUNK = 50_000  # generated, then saved in one call: its batches overlap preparing and writing
 RARE_SHARE = 0.05
 BARE_SAMPLE = 20_000
 
@@ -64,97 +57,38 @@ def timed(function, repeat: int) -> tuple[object, list[float]]:
     return result, samples
 
 
-class TreeMemory:
-    """Peak resident memory of this process and all of its descendants (the preparing workers),
-    summed, sampled every 0.2 s from /proc while ``with`` runs (Linux)."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.2):
-            self.peak = max(self.peak, sum(map(_resident_bytes, _process_tree(os.getpid()))))
-
-
-def _process_tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    tree, waiting = [], [root]
-    while waiting:
-        tree.append(pid := waiting.pop())
-        waiting.extend(children.get(pid, []))
-    return tree
-
-
-def _resident_bytes(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def chunks(size: int, cache: Path | None):
-    """The benchmark corpus of ``size`` articles in chunks of GENERATE_CHUNK, generated (or read
-    back from ``cache``, where a first run leaves them: generating is slower than loading)."""
-    corpus = CorpusGenerator(seed=size)
-    for start in range(0, size, GENERATE_CHUNK):
-        count = min(GENERATE_CHUNK, size - start)
-        saved = cache / f"corpus-{size}-{start}.pickle" if cache else None
-        if saved is not None and saved.exists():
-            yield pickle.loads(saved.read_bytes())
-            continue
-        chunk = list(corpus.articles(count, start=start))
-        if saved is not None:
-            saved.write_bytes(pickle.dumps(chunk))
-        yield chunk
-
-
 def build(
-    path: Path, size: int, workers: int, cache: Path | None = None
-) -> tuple[dict[str, float], int, float, int]:
-    """Load ``size`` articles (stored and indexed), then group them into stories and merge the
-    index segments, as ``orgnews import`` does.
+    path: Path, size: int, workers: int, pairs: bool = True
+) -> tuple[float, dict[str, float], int, float]:
+    """Ingest ``size`` articles (stored, characters in the index), then group them into stories,
+    add their pairs and merge the index segments, as ``orgnews import`` does.
 
-    Returns (seconds of each step, raw text bytes, bare FTS5 rate on the first chunk, peak RSS of
-    the process tree during the load).
+    Returns (seconds storing and indexing characters, seconds of each step after it, raw text
+    bytes, bare FTS5 rate on the first chunk).
     """
+    corpus = CorpusGenerator(seed=size)
     spent = 0.0
-    raw = done = 0
+    raw = 0
     bare = 0.0
-    with Archive.open(path) as arc, TreeMemory() as memory:
-        for chunk in chunks(size, cache):
+    with Archive.open(path) as arc:
+        for start in range(0, size, GENERATE_CHUNK):
+            chunk = list(corpus.articles(min(GENERATE_CHUNK, size - start), start=start))
             raw += sum(len((a.title or "").encode()) + len(a.body.encode()) for a in chunk)
             if not bare:
                 bare = bare_fts_rate(path.with_name(path.name + "-bare"), chunk[:BARE_SAMPLE])
             started = time.perf_counter()
-            arc.save_articles(chunk, workers=workers, defer_stories=True)
+            arc.save_articles(chunk, workers=workers, defer_pairs=True, defer_stories=True)
             spent += time.perf_counter() - started
-            done += len(chunk)
+            done = start + len(chunk)
             print(f"  {done:>9,} articles  {done / spent:,.0f}/s", file=sys.stderr, flush=True)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        spot_check(arc, size, "right after the load, segments unmerged")
-        steps = {"stored and indexed": spent}
-        steps["grouped into stories"] = catch_up(arc.group_stories, "stories")
+        spot_check(arc, size, "right after ingest, segments unmerged")
+        steps = {"grouped into stories": catch_up(arc.group_stories, "stories")}
+        if pairs:
+            steps["pair index added"] = catch_up(arc.index_pairs, "pairs")
         steps["index segments merged"] = catch_up(arc.merge_index, "merged pages", articles=False)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return steps, raw, bare, memory.peak
+    return spent, steps, raw, bare
 
 
 def spot_check(arc: Archive, size: int, when: str) -> None:
@@ -183,20 +117,19 @@ def catch_up(step, label: str, articles: bool = True) -> float:
 
 
 def bare_fts_rate(path: Path, articles: list) -> float:
-    """Articles/s of nothing but inserting their characters into an FTS5 table (``BARE_TABLE``;
-    same process, same machine state): what the load is measured against."""
+    """Articles/s of nothing but inserting their characters into an FTS5 table of the archive's
+    layout (same process, same machine state): the floor that ingest is measured against."""
     rows = [(n, split_text(a.title), split_text(a.body)) for n, a in enumerate(articles, 1)]
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(BARE_TABLE)
-        conn.execute("INSERT INTO bare(bare, rank) VALUES ('hashsize', 268435456)")
+        create_index_table(conn)
         started = time.perf_counter()
         for start in range(0, len(rows), BULK_BATCH):
             conn.execute("BEGIN")
             conn.executemany(
-                "INSERT INTO bare(rowid, title, body) VALUES (?, ?, ?)",
+                "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
                 rows[start : start + BULK_BATCH],
             )
             conn.execute("COMMIT")
@@ -286,58 +219,45 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="query an archive already built in --dir")
     parser.add_argument("--keep", action="store_true", help="keep the archives afterwards")
     parser.add_argument(
-        "--corpus", type=Path, help="folder keeping the generated articles for later runs (GBs at 1M)"
+        "--ingest-only",
+        action="store_true",
+        help="build, group stories and merge the index, then stop: no pair index, no queries",
     )
-    parser.add_argument("--load-only", action="store_true", help="build the archive, then stop: no queries")
     args = parser.parse_args()
     root = Path(args.dir)
     root.mkdir(parents=True, exist_ok=True)
-    if args.corpus:
-        args.corpus.mkdir(parents=True, exist_ok=True)
     for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
         path = root / f"archive-{size}.db"
         print(f"=== {size:,} articles  ({path}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cores)")
         if not (args.reuse and path.exists()):
             for leftover in root.glob(f"archive-{size}.db*"):
                 leftover.unlink()
-            steps, raw, bare, peak = build(path, size, args.workers, args.corpus)
-            report_load(path, size, steps, raw, bare, peak, args.workers)
-        if not args.load_only:
+            spent, steps, raw, bare = build(path, size, args.workers, pairs=not args.ingest_only)
+            db_bytes = path.stat().st_size
+            print(
+                f"ingest: {size / spent:,.0f} articles/s stored and searchable (character index) "
+                f"({spent:.0f} s, {args.workers} preparing workers); "
+                f"{size / spent / bare:.2f}x a bare FTS5 insert of the same characters "
+                f"({bare:,.0f}/s on the first {min(size, BARE_SAMPLE):,}, same run)"
+            )
+            for step, seconds in steps.items():
+                rate = (
+                    f"{size / seconds:,.0f} articles/s ({seconds:.0f} s)"
+                    if seconds >= 1
+                    else "under a second"
+                )
+                print(f"{step} behind it: {rate}")
+            total = spent + sum(steps.values())
+            print(f"all together: {size / total:,.0f} articles/s ({total:.0f} s)")
+            print(
+                f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
+                f" = {db_bytes / raw:.2f}"
+            )
+        if not args.ingest_only:
             measure(path, size, args.repeat, args.per_class)
         if not args.keep:
             for built in root.glob(f"archive-{size}.db*"):
                 built.unlink()
-
-
-def report_load(
-    path: Path, size: int, steps: dict[str, float], raw: int, bare: float, peak: int, workers: int
-) -> None:
-    """Print each step of the load, the total against the bare FTS5 insert, the size and the memory."""
-    print(
-        f"bare FTS5 insert of the characters (positions, one token each): {bare:,.0f} articles/s "
-        f"on the first {min(size, BARE_SAMPLE):,}, same run"
-    )
-    for step, seconds in steps.items():
-        print(f"{step}: {size / max(seconds, 1e-9):,.0f} articles/s ({seconds:.0f} s)")
-    total = sum(steps.values())
-    print(
-        f"all together: {size / total:,.0f} articles/s ({total:.0f} s, {workers} preparing workers) = "
-        f"{size / total / bare:.2f}x the bare FTS5 insert"
-    )
-    db_bytes = path.stat().st_size
-    conn = sqlite3.connect(path)
-    try:
-        index = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'").fetchone()[0]
-    except sqlite3.Error:
-        index = None
-    finally:
-        conn.close()
-    of_which = f", of which the index {index / raw:.2f}" if index else ""
-    print(
-        f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
-        f" = {db_bytes / raw:.2f}{of_which}"
-    )
-    print(f"peak RSS of the process tree during the load: {peak / 2**20:,.0f} MiB")
 
 
 if __name__ == "__main__":

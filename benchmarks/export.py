@@ -74,7 +74,7 @@ def build(data_dir: Path, size: int, pool_size: int = 0) -> None:
     with Archive.open(data_dir / "archive.db") as arc:
         for start in range(0, size, GENERATE_CHUNK):
             chunk = synthetic_articles(corpus, start, min(GENERATE_CHUNK, size - start), pool)
-            arc.save_articles(chunk, workers=1, defer_stories=True)
+            arc.save_articles(chunk, workers=1, defer_pairs=True, defer_stories=True)
             print(
                 f"  built {start + len(chunk):,} articles ({time.perf_counter() - started:,.0f} s)",
                 flush=True,

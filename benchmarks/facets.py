@@ -33,8 +33,9 @@ FACETS = "&".join(f"_facet={name}" for name in ("site", "source", "column", "yea
 
 def build(path: Path, size: int) -> None:
     with Archive.open(path) as arc:
-        arc.save_articles(CorpusGenerator(seed=size).articles(size), defer_stories=True)
+        arc.save_articles(CorpusGenerator(seed=size).articles(size), defer_pairs=True, defer_stories=True)
         arc.group_stories()
+        arc.index_pairs()
         arc.merge_index()
 
 

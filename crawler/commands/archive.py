@@ -213,13 +213,13 @@ def serve(port: int, host: str, data_dir: DataDir) -> None:
 def index(batch: int, data_dir: DataDir) -> None:
     """Bring repost grouping and the search index up to date after a bulk load.
 
-    A bulk load (``orgnews import``, ``save_articles(defer_stories=True)``) leaves
-    its articles each its own story; this groups them into stories (until then
-    --collapse-reposts does not fold them), adds the articles not in the search
-    index yet (after ``orgnews import --index-later`` or an upgrade of the
-    archive; until then a search reads their text, exact but slower) and merges
-    the index segments the load wrote into one (a search reads fewer of them).
-    Stopping this command loses nothing: run it again to go on where it
+    A bulk load (``orgnews import``, ``save_articles(defer_pairs=True,
+    defer_stories=True)``) makes its articles searchable by their characters at
+    once; this groups them into stories (until then each is its own story, so
+    --collapse-reposts does not fold them yet), adds their character pairs,
+    which make searches for common words fast, and merges the index segments the
+    load wrote (a search reads fewer of them). Search stays exact meanwhile, and
+    stopping this command loses nothing: run it again to go on where it
     stopped. A crawl can write while it runs.
     """
     import time
@@ -230,17 +230,17 @@ def index(batch: int, data_dir: DataDir) -> None:
     started = time.monotonic()
     try:
         with open_existing_for_writing(data_dir.archive_db) as arc:
-            grouped, indexed, merged = _catch_up(arc, batch=batch)
-            if not (grouped or indexed or merged):
+            grouped, paired, merged = _catch_up(arc, batch=batch)
+            if not (grouped or paired or merged):
                 click.echo(
-                    f"stories and the search index are already up to date ({arc.indexed_through():,} articles)"
+                    f"stories and the search index are already up to date ({arc.pairs_through():,} articles)"
                 )
                 return
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     seconds = time.monotonic() - started
     click.echo(
-        f"grouped {grouped:,} articles into stories, indexed {indexed:,} and "
+        f"grouped {grouped:,} articles into stories, indexed the character pairs of {paired:,} and "
         f"merged {merged:,} index pages in {seconds:,.1f} s; stories and the search index are up to date"
     )
 
@@ -260,17 +260,17 @@ def _rate_printer(label: str, unit: str = "articles") -> Callable[..., None]:
 
 
 def _catch_up(arc: Archive, **options: int) -> tuple[int, int, int]:
-    """``arc.group_stories()``, ``arc.index_waiting(**options)`` and ``arc.merge_index()``, saying what
+    """``arc.group_stories()``, ``arc.index_pairs(**options)`` and ``arc.merge_index()``, saying what
     they do and how fast on stderr. Returns how many articles (pages for the merge) each handled."""
-    grouped = indexed = 0
+    grouped = paired = 0
     if waiting := arc.story_backlog():
         click.echo(f"grouping {waiting:,} articles into stories", err=True)
         grouped = arc.group_stories(progress=_rate_printer("grouped "))
-    if waiting := arc.index_backlog():
-        click.echo(f"adding {waiting:,} articles to the search index", err=True)
-        indexed = arc.index_waiting(progress=_rate_printer("indexed "), **options)
+    if waiting := arc.pair_backlog():
+        click.echo(f"adding the character pairs of {waiting:,} articles to the search index", err=True)
+        paired = arc.index_pairs(progress=_rate_printer("paired "), **options)
     merged = arc.merge_index(progress=_rate_printer("merged ", "index pages"))
-    return grouped, indexed, merged
+    return grouped, paired, merged
 
 
 @click.command("import")
@@ -287,8 +287,8 @@ def _catch_up(arc: Archive, **options: int) -> tuple[int, int, int]:
     "--pairs-later",
     "index_later",
     is_flag=True,
-    help="Leave repost grouping, the search index and merging it for `orgnews index` "
-    "(the articles are searchable at once either way: until then by reading their text).",
+    help="Leave repost grouping, the character pairs and merging the index for `orgnews index` "
+    "(the articles are searchable at once either way).",
 )
 @data_dir_option
 def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) -> None:
@@ -296,9 +296,10 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
 
     FILE - reads standard input. An article whose URL is already in the archive
     is updated (the earlier text is kept as a version) or left as it is. Lines
-    that are not articles are reported and skipped; the rest is stored and
-    indexed; grouping them into stories and merging the index segments the
-    load wrote follow the load, which is faster than all at once.
+    that are not articles are reported and skipped; the rest is stored. The
+    articles are stored and indexed by their characters first; grouping them
+    into stories, adding their character pairs and merging the index segments
+    follow the load, which is several times faster than all at once.
 
     \b
       orgnews extract saved/*.html | orgnews import -
@@ -318,7 +319,7 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
             results = arc.save_articles(
                 read_articles(files, problems),
                 workers=workers,
-                defer_index=index_later,
+                defer_pairs=True,
                 defer_stories=True,
                 progress=_rate_printer("stored "),
             )
@@ -331,15 +332,15 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
             if index_later:
                 click.echo(
                     f"{arc.story_backlog():,} articles wait for their story grouping and "
-                    f"{arc.index_backlog():,} for the search index, and the index segments it wrote "
+                    f"{arc.pair_backlog():,} for their pairs, and the index segments it wrote "
                     "are not merged yet: run orgnews index",
                     err=True,
                 )
             else:
-                grouped, _, merged = _catch_up(arc)
+                grouped, paired, merged = _catch_up(arc)
                 click.echo(
-                    f"grouped {grouped:,} articles into stories and merged {merged:,} index pages; "
-                    "stories and the search index are up to date"
+                    f"grouped {grouped:,} articles into stories, added the character pairs of {paired:,} "
+                    f"and merged {merged:,} index pages; stories and the search index are up to date"
                 )
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc

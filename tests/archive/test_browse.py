@@ -45,10 +45,10 @@ def server(tmp_path_factory):
         with arc.transaction():
             for article in synthetic[:100]:
                 arc.save_article(article)
-        # The rest as a bulk load that leaves its indexing for later: every search below must
-        # be exact over articles in the index and not in it yet.
-        arc.save_articles(synthetic[100:] + near_misses, defer_index=True)
-        assert arc.indexed_through() == 100 and arc.index_backlog() == len(synthetic) - 100 + len(near_misses)
+        # The rest as a bulk load that leaves their pairs for later: every search below must
+        # be exact over articles indexed both ways.
+        arc.save_articles(synthetic[100:] + near_misses, defer_pairs=True)
+        assert arc.pairs_through() == 100 and arc.pair_backlog() == len(synthetic) - 100 + len(near_misses)
     with serving(data_dir, data_dir.parent / "serve.log") as base:
         yield base, data_dir
 
@@ -184,13 +184,12 @@ def test_blank_saved_query_shows_an_empty_form_and_unknown_search_column_is_expl
 
 @pytest.mark.parametrize("query", ["党", "党建", "5G芯片", "组织生活", "干部 OR 人才"])
 def test_escape_fts_in_hand_written_sql_finds_every_article(server, query):
-    # SQL written for Datasette's own search uses escape_fts for the index's candidates (and
-    # the articles not indexed yet), and orgnews_contains to decide.
+    # SQL written for Datasette's own search uses escape_fts: it must find the articles whose
+    # pairs are not indexed yet too.
     base, data_dir = server
     sql = (
-        "select id from articles where (id in "
-        "(select rowid from articles_fts where articles_fts match escape_fts(:q)) "
-        "or id > (select indexed_through from index_progress)) and orgnews_contains(:q, title, body)"
+        "select id from articles where id in "
+        "(select rowid from articles_fts where articles_fts match escape_fts(:q))"
     )
     rows = get_json(base, "/archive.json", sql=sql, q=query, _shape="array")
     expected = {hit.id for hit in search(data_dir / "archive.db", query, limit=0)}

@@ -363,7 +363,9 @@ def synthetic(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("synthetic") / "data"
     data_dir.mkdir()
     with Archive.open(data_dir / "archive.db") as arc:
-        arc.save_articles(CorpusGenerator(seed=7).articles(2000, body_chars=1000), defer_stories=True)
+        arc.save_articles(
+            CorpusGenerator(seed=7).articles(2000, body_chars=1000), defer_pairs=True, defer_stories=True
+        )
     return data_dir
 
 
@@ -535,7 +537,7 @@ with Archive.open(db) as arc:
         url, site = old[number % len(old)]
         edited = Article(url=url, site=site, title="改版后的标题", body=f"第{number}次修改的正文。" * 20)
         new = corpus.article(500_000 + number, body_chars=400)
-        arc.save_articles([new, edited], defer_index=True, defer_stories=True)
+        arc.save_articles([new, edited], defer_pairs=True, defer_stories=True)
         counts = arc.conn.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_versions)"
         ).fetchone()

@@ -1,7 +1,8 @@
-"""The search index: bulk loads that leave it for later, catching up, edits, merging.
+"""The pair index behind the character index: bulk loads that defer pairs, catching up, edits.
 
-Articles up to ``indexed_through`` are in the index, later ones are found by their text; every
-search must stay exact whatever the split, and catching up must survive being interrupted.
+Articles up to ``pairs_through`` are in the index as characters and pairs, later ones as
+characters only; every search must stay exact whatever the split, and catching up must
+survive being interrupted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import pytest
 
 from archive import Archive, ArchiveError, search
-from archive.indexing import FTS_AUTOMERGE, FTS_CRISISMERGE, FTS_USERMERGE
+from archive.indexing import FTS_AUTOMERGE, FTS_CRISISMERGE
 from archive.searching import count_matches, run_search
 from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
@@ -70,13 +71,13 @@ def test_search_is_exact_before_during_and_after_catching_up(tmp_path):
     path = tmp_path / "archive.db"
     articles = corpus()
     with Archive.open(path) as arc:
-        # Sixty articles saved one by one are indexed at once; the bulk load after them is not.
+        # Sixty articles saved one by one get their pairs at once; the bulk load after them does not.
         for article in articles[:60]:
             arc.save_article(article)
-        assert arc.indexed_through() == 60 and arc.index_backlog() == 0
-        arc.save_articles(articles[60:], defer_index=True, batch=50)
-        assert arc.indexed_through() == 60
-        assert arc.index_backlog() == len(articles) - 60
+        assert arc.pairs_through() == 60 and arc.pair_backlog() == 0
+        arc.save_articles(articles[60:], defer_pairs=True, batch=50)
+        assert arc.pairs_through() == 60
+        assert arc.pair_backlog() == len(articles) - 60
     queries = sample_queries(sqlite3.connect(path), 80, seed=3)
     conn = sqlite3.connect(path)
 
@@ -92,19 +93,19 @@ def test_search_is_exact_before_during_and_after_catching_up(tmp_path):
             raise Interrupted
 
         with pytest.raises(Interrupted):
-            arc.index_waiting(batch=70, progress=stop_after_first_batch)
+            arc.index_pairs(batch=70, progress=stop_after_first_batch)
         # The first batch was committed with its watermark; nothing else changed.
-        assert arc.indexed_through() == 130
-        assert arc.index_backlog() == len(articles) - 130
+        assert arc.pairs_through() == 130
+        assert arc.pair_backlog() == len(articles) - 130
     check()
     with Archive.open(path) as arc:
         seen: list[tuple[int, int]] = []
-        assert arc.index_waiting(batch=70, progress=lambda done, total: seen.append((done, total))) == 110
+        assert arc.index_pairs(batch=70, progress=lambda done, total: seen.append((done, total))) == 110
         assert seen == [(70, 110), (110, 110)]
-        assert arc.index_backlog() == 0 and arc.indexed_through() == len(articles)
-        assert arc.index_waiting() == 0
-        # The articles indexed late hold exactly the tokens the early ones do.
-        assert fts_count(arc, '"党建"') == len(oracle(conn, "党建")) > 0
+        assert arc.pair_backlog() == 0 and arc.pairs_through() == len(articles)
+        assert arc.index_pairs() == 0
+        # The articles indexed late hold exactly the pairs the early ones do.
+        assert fts_count(arc, '{title_pairs body_pairs} : "党建"') == len(oracle(conn, "党建")) > 0
     check()
 
 
@@ -112,8 +113,8 @@ def test_ranked_results_are_the_same_set_whatever_the_split(tmp_path):
     articles = corpus(120, seed=8)
     with Archive.open(tmp_path / "paired.db") as paired, Archive.open(tmp_path / "later.db") as later:
         paired.save_articles(articles)
-        later.save_articles(articles, defer_index=True)
-        assert paired.index_backlog() == 0 and later.index_backlog() == 120
+        later.save_articles(articles, defer_pairs=True)
+        assert paired.pair_backlog() == 0 and later.pair_backlog() == 120
         for query in ("组织", "干部", "党"):
             first = run_search(paired, query, limit=0)
             second = run_search(later, query, limit=0)
@@ -124,86 +125,56 @@ def test_ranked_results_are_the_same_set_whatever_the_split(tmp_path):
                 assert in_title == sorted(in_title, reverse=True)
 
 
-def test_a_ranked_page_of_a_common_query_ranks_its_newest_matches(tmp_path, monkeypatch):
-    from archive import searching
-
-    articles = corpus(60, seed=8)
-    with Archive.open(tmp_path / "archive.db") as arc:
-        arc.save_articles(articles)
-        every = {h.id: h.rank for h in run_search(arc, "党", limit=0)}
-        monkeypatch.setattr(searching, "RANKED_CANDIDATES", 10)
-        page = run_search(arc, "党", limit=5)
-        # Asking for every hit ranks them all; a page ranks the 10 newest matches only.
-        newest = sorted(every, reverse=True)[:10]
-        assert len(every) > 10 and {h.id for h in page} <= set(newest) and len(page) == 5
-        assert len(run_search(arc, "党", limit=0)) == len(every)
-
-
-def test_single_saves_are_indexed_only_when_nothing_waits(tmp_path):
+def test_single_saves_get_pairs_only_when_nothing_waits(tmp_path):
     articles = corpus(12, seed=2)
     with Archive.open(tmp_path / "archive.db") as arc:
         arc.save_article(articles[0])
-        assert arc.indexed_through() == 1
-        arc.save_articles(articles[1:6], defer_index=True)
-        arc.save_article(articles[6])  # behind the backlog: indexed in id order later
-        assert arc.indexed_through() == 1 and arc.index_backlog() == 6
-        assert arc.index_waiting() == 6
+        assert arc.pairs_through() == 1
+        arc.save_articles(articles[1:6], defer_pairs=True)
+        arc.save_article(articles[6])  # behind the backlog: characters only, in id order later
+        assert arc.pairs_through() == 1 and arc.pair_backlog() == 6
+        assert arc.index_pairs() == 6
         arc.save_article(articles[7])
-        assert arc.indexed_through() == 8 and arc.index_backlog() == 0
-        # A bulk save without deferral indexes as it goes.
+        assert arc.pairs_through() == 8 and arc.pair_backlog() == 0
+        # A bulk save without deferral pairs as it goes.
         arc.save_articles(articles[8:])
-        assert arc.indexed_through() == 12
+        assert arc.pairs_through() == 12
 
 
 @pytest.mark.parametrize("deferred", [False, True])
-def test_an_edit_replaces_the_index_entry(tmp_path, deferred):
+def test_an_edit_replaces_the_index_row_in_its_own_form(tmp_path, deferred):
     path = tmp_path / "archive.db"
     first = Article(
         url="https://e.example.cn/1.html", site="edge", title="干部培训", body="乡村振兴驻村帮扶工作"
     )
     other = Article(url="https://e.example.cn/2.html", site="edge", title="组织生活", body="三会一课制度")
     with Archive.open(path) as arc:
-        arc.save_articles([first, other], defer_index=deferred)
+        arc.save_articles([first, other], defer_pairs=deferred)
         edited = Article(url=first.url, site="edge", title="干部培训", body="基层党建引领发展")
         assert arc.save_article(edited).status == "updated"
-        assert arc.indexed_through() == (0 if deferred else 2)
+        assert arc.pairs_through() == (0 if deferred else 2)
     for query, expected in (("驻村帮扶", set()), ("党建引领", {1}), ("三会一课", {2}), ("干部", {1})):
         assert {h.id for h in search(path, query, limit=0)} == expected, query
     with Archive.open(path) as arc:
-        arc.index_waiting()
-        # The old text left nothing behind, and the new text is there.
-        assert fts_count(arc, '"驻"') == 0 and fts_count(arc, '"驻村"') == 0
-        assert fts_count(arc, '"党建" AND "建引"') == 1
+        arc.index_pairs()
+        # The old text left nothing behind in either form, and the new text is there in both.
+        assert fts_count(arc, '{title body} : "驻 村"') == 0
+        assert fts_count(arc, '{title_pairs body_pairs} : "驻村"') == 0
+        assert fts_count(arc, '{title_pairs body_pairs} : "党建 建引"') == 1
     assert {h.id for h in search(path, "驻村帮扶", limit=0)} == set()
     assert {h.id for h in search(path, "党建引领", limit=0)} == {1}
 
 
-def test_upgrade_leaves_every_article_to_index_again_and_searches_stay_exact(tmp_path):
-    path = tmp_path / "archive.db"
-    conn = archive_at_schema(path, 13, 5)
+def test_upgrade_marks_an_indexed_archive_as_paired(tmp_path):
+    conn = archive_at_schema(tmp_path / "archive.db", 7, 5)
     upgrade(conn)
-    assert conn.execute("SELECT indexed_through FROM index_progress").fetchone()[0] == 0
+    assert conn.execute("SELECT pairs_through FROM index_progress").fetchone()[0] == 5
     conn.close()
-    queries = sample_queries(sqlite3.connect(path), 20, seed=5)
-    assert_exact(path, queries)
-    with Archive.open(path) as arc:
-        assert arc.index_backlog() == 5 and arc.index_waiting() == 5 and arc.indexed_through() == 5
-    assert_exact(path, queries)
 
 
 def segments(arc: Archive) -> int:
-    """How many segments the index is in: the second number of FTS5's structure record (row 10
-    of articles_fts_data: a 4-byte cookie, then varints: levels, segments, writes...)."""
-    record = arc.conn.execute("SELECT block FROM articles_fts_data WHERE id = 10").fetchone()[0]
-    numbers, value = [], 0
-    for byte in record[4:]:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            numbers.append(value)
-            value = 0
-        if len(numbers) == 2:
-            return numbers[1]
-    raise AssertionError("no segment count in the structure record")
+    """How many segments the index is in (each has at least one leaf page listed in articles_fts_idx)."""
+    return arc.conn.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[0]
 
 
 def index_options(conn: sqlite3.Connection) -> dict[str, int]:
@@ -218,6 +189,7 @@ def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
         arc.save_articles(
             articles,
             batch=5,
+            defer_pairs=True,
             defer_stories=True,
             progress=lambda stored: while_loading.append(index_options(arc.conn)["automerge"]),
         )
@@ -227,7 +199,7 @@ def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
         assert index_options(arc.conn) == {
             "automerge": FTS_AUTOMERGE,
             "crisismerge": FTS_CRISISMERGE,
-            "usermerge": FTS_USERMERGE,
+            "usermerge": 16,
         }
     queries = sample_queries(sqlite3.connect(path), 25, seed=8)
     assert_exact(path, queries)
@@ -236,7 +208,7 @@ def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
     with Archive.open(path) as arc:
         merged = arc.merge_index(pages=20, progress=merged_so_far.append)
         assert merged > 0 and merged_so_far[-1] == merged and len(merged_so_far) > 1
-        assert segments(arc) == 1
+        assert segments(arc) < FTS_AUTOMERGE
         assert arc.merge_index() == 0
     assert_exact(path, queries)
     assert_boolean_exact(path)
@@ -253,7 +225,7 @@ def test_an_interrupted_bulk_load_turns_merging_back_on(tmp_path):
     articles = [*corpus(30, seed=3), Article(url="", title="无网址", body="正文")]
     with Archive.open(path) as arc:
         with pytest.raises(ArchiveError, match="without a URL"):
-            arc.save_articles(articles, batch=10, defer_index=True, defer_stories=True)
+            arc.save_articles(articles, batch=10, defer_pairs=True, defer_stories=True)
         assert index_options(arc.conn)["automerge"] == FTS_AUTOMERGE
         assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 30
 
@@ -264,7 +236,7 @@ def test_upgrade_sets_the_merge_options(tmp_path):
     assert index_options(conn) == {
         "automerge": FTS_AUTOMERGE,
         "crisismerge": FTS_CRISISMERGE,
-        "usermerge": FTS_USERMERGE,
+        "usermerge": 16,
     }
     conn.close()
 
@@ -278,7 +250,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_index_command_catches_up_and_says_how_far(tmp_path):
     data_dir = tmp_path / "data"
     with Archive.open(data_dir / "archive.db") as arc:
-        arc.save_articles(corpus(80, seed=6), defer_index=True, defer_stories=True)
+        arc.save_articles(corpus(80, seed=6), defer_pairs=True, defer_stories=True)
     before = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
     assert before.returncode == 0, before.stderr
     folded = run_cli("search", "干部", "--collapse-reposts", "--data-dir", str(data_dir))
@@ -288,13 +260,13 @@ def test_index_command_catches_up_and_says_how_far(tmp_path):
     )
     result = run_cli("index", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
-    assert "grouped 80 articles into stories, indexed 80" in result.stdout
-    assert "grouped 80 of 80 articles" in result.stderr and "indexed 80 of 80 articles" in result.stderr
+    assert "grouped 80 articles into stories, indexed the character pairs of 80" in result.stdout
+    assert "grouped 80 of 80 articles" in result.stderr and "paired 80 of 80 articles" in result.stderr
     with Archive.open(data_dir / "archive.db") as arc:
-        assert arc.index_backlog() == 0 and arc.indexed_through() == 80
+        assert arc.pair_backlog() == 0 and arc.pairs_through() == 80
         assert arc.story_backlog() == 0 and arc.stories_through() == 80
     after = run_cli("search", "干部", "--limit", "0", "--format", "json", "--data-dir", str(data_dir))
-    # The same hits, found by the index now rather than by their text.
+    # The same hits; only the scores differ, pairs and characters being different terms to BM25.
     assert (
         {hit["id"]: hit["snippet"] for hit in json.loads(after.stdout)}
         == {hit["id"]: hit["snippet"] for hit in json.loads(before.stdout)}
@@ -310,16 +282,16 @@ def test_index_command_merges_the_segments_of_a_bulk_load(tmp_path):
     data_dir = tmp_path / "data"
     path = data_dir / "archive.db"
     with Archive.open(path) as arc:
-        arc.save_articles(corpus(80, seed=7), batch=4)  # grouped and indexed at once, 20 segments
-        assert segments(arc) == 20 and not arc.index_backlog() and not arc.story_backlog()
+        arc.save_articles(corpus(80, seed=7), batch=4)  # grouped and paired at once, 20 segments
+        assert segments(arc) == 20 and not arc.pair_backlog() and not arc.story_backlog()
     queries = sample_queries(sqlite3.connect(path), 20, seed=7)
     expected = {query: {hit.id for hit in search(path, query, limit=0)} for query in queries}
     result = run_cli("index", "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
-    assert "grouped 0 articles into stories, indexed 0 and merged" in result.stdout
+    assert "grouped 0 articles into stories, indexed the character pairs of 0 and merged" in result.stdout
     assert " index pages" in result.stderr and "grouping" not in result.stderr
     with Archive.open(path) as arc:
-        assert segments(arc) == 1
+        assert segments(arc) < FTS_AUTOMERGE
     assert {query: {hit.id for hit in search(path, query, limit=0)} for query in queries} == expected
     assert_exact(path, queries)
     again = run_cli("index", "--data-dir", str(data_dir))
@@ -345,15 +317,15 @@ def test_import_loads_json_lines_and_reports_what_it_skipped(tmp_path):
     assert "40 new" in result.stdout and "stories and the search index are up to date" in result.stdout
     assert f"{source}:6: not JSON" in result.stderr and f"{source}:7: not an article" in result.stderr
     assert f"{source}:9: not an article" in result.stderr and "3 lines were not articles" in result.stderr
-    # Both steps say how far they are: the load after each batch, the grouping after each of its own.
+    # Both steps say how far they are: the load after each batch, the pairs after each of theirs.
     assert "stored 40 articles" in result.stderr
-    assert "grouped 40 of 40 articles" in result.stderr and "indexed " not in result.stderr
+    assert "grouped 40 of 40 articles" in result.stderr and "paired 40 of 40 articles" in result.stderr
     path = data_dir / "archive.db"
     with Archive.open(path) as arc:
-        assert arc.index_backlog() == 0 and arc.indexed_through() == 40
+        assert arc.pair_backlog() == 0 and arc.pairs_through() == 40
         assert arc.story_backlog() == 0 and arc.stories_through() == 40
     assert_exact(path, sample_queries(sqlite3.connect(path), 30, seed=4))
-    # Again from standard input, one article edited: one update (indexed again), the rest unchanged.
+    # Again from standard input, one article edited: one update, the rest unchanged, pairs left for later.
     edited = {**articles[0].to_dict(), "body": "全面从严治党向纵深发展"}
     stdin = "\n".join([json.dumps(edited, ensure_ascii=False), *lines[1:5], *lines[9:]])
     again = subprocess.run(
@@ -367,7 +339,7 @@ def test_import_loads_json_lines_and_reports_what_it_skipped(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "0 new, 1 updated, 39 unchanged" in again.stdout
     assert (
-        "0 for the search index, and the index segments it wrote are not merged yet: run orgnews index"
+        "0 for their pairs, and the index segments it wrote are not merged yet: run orgnews index"
         in again.stderr
     )
     assert {hit.id for hit in search(path, "全面从严治党向纵深", limit=0)} == {1}

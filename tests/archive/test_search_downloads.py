@@ -27,7 +27,7 @@ def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("downloads") / "data"
     articles = list(CorpusGenerator(seed=11).articles(ARTICLES, body_chars=500))
     with Archive.open(data_dir / "archive.db") as arc:
-        arc.save_articles(articles, defer_index=True, defer_stories=True)
+        arc.save_articles(articles, defer_pairs=True, defer_stories=True)
     with serving(data_dir, data_dir.parent / "serve.log") as base:
         yield base, data_dir
 

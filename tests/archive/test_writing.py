@@ -38,8 +38,8 @@ def test_edit_keeps_previous_text_and_reindexes(arc):
         ("旧标题", "原来的正文讲党建。")
     ]
     assert arc.conn.execute("SELECT title FROM articles").fetchall() == [("新标题",)]
-    assert fts_ids(arc, '"党建"') == set()
-    assert fts_ids(arc, '"组工"') == {result.article_id}
+    assert fts_ids(arc, '"党 建"') == set()
+    assert fts_ids(arc, '"组 工"') == {result.article_id}
 
 
 def test_lists_are_stored_as_json(arc):
@@ -71,7 +71,7 @@ def test_bulk_save_equals_single_saves(tmp_path, monkeypatch, workers, piece):
             single.save_article(article)
         query = "SELECT url, title, body, content_hash, story_id FROM articles ORDER BY id"
         assert bulk.conn.execute(query).fetchall() == single.conn.execute(query).fetchall()
-        assert fts_ids(bulk, '"党建"') == fts_ids(single, '"党建"') != set()
+        assert fts_ids(bulk, '"党 建"') == fts_ids(single, '"党 建"') != set()
 
 
 def test_bulk_load_checkpoints_from_a_thread_and_restores_the_setting(tmp_path, monkeypatch):
@@ -127,9 +127,9 @@ def test_bulk_save_inside_a_transaction_commits_with_it(tmp_path, monkeypatch):
         assert arc.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 12
 
 
-@pytest.mark.parametrize("defer_index", [True, False])
+@pytest.mark.parametrize("defer_pairs", [True, False])
 @pytest.mark.parametrize("piece", [4, 250])
-def test_bulk_insert_of_new_articles_equals_one_by_one(tmp_path, monkeypatch, defer_index, piece):
+def test_bulk_insert_of_new_articles_equals_one_by_one(tmp_path, monkeypatch, defer_pairs, piece):
     # A piece of new articles goes in with one statement per table; a piece with a known URL, a
     # duplicate or an edit goes one by one. Both must store exactly what one by one stores.
     monkeypatch.setattr(writing, "PREPARE_PIECE", piece)
@@ -152,7 +152,7 @@ def test_bulk_insert_of_new_articles_equals_one_by_one(tmp_path, monkeypatch, de
             with Archive.open(path) as arc:
                 arc.save_articles(articles[:3], seen_at=seen_at)
                 results = arc.save_articles(
-                    load, seen_at=seen_at, batch=9, defer_index=defer_index, defer_stories=True
+                    load, seen_at=seen_at, batch=9, defer_pairs=defer_pairs, defer_stories=True
                 )
                 conn = arc.conn
                 return (
@@ -160,12 +160,15 @@ def test_bulk_insert_of_new_articles_equals_one_by_one(tmp_path, monkeypatch, de
                     conn.execute("SELECT * FROM articles ORDER BY id").fetchall(),
                     conn.execute("SELECT * FROM article_versions ORDER BY id").fetchall(),
                     conn.execute("SELECT * FROM index_progress").fetchall(),
-                    [fts_ids(arc, expression) for expression in ('"党"', '"党建"')],
+                    [
+                        fts_ids(arc, expression)
+                        for expression in ('"党 建"', '{title_pairs body_pairs} : "党建"')
+                    ],
                 )
 
     fast, slow = build(tmp_path / "fast.db", False), build(tmp_path / "slow.db", True)
     assert fast == slow
     results, rows, versions, progress, found = fast
     assert [r.status for r in results].count("new") == 37 and len(rows) == 40 and len(versions) == 1
-    assert progress == [(1, 3 if defer_index else 40, 3)] and found[0]
+    assert progress == [(1, 3 if defer_pairs else 40, 3)] and found[0]
     assert sum(inserted_together) >= 18  # half of them did go in by the piece

@@ -93,9 +93,9 @@ def test_any_json_value_in_any_field_never_stops_the_load(tmp_path_factory, reco
     db = tmp_path_factory.mktemp("load") / "archive.db"
     with Archive.open(db) as arc:
         articles = list(read_articles([handle], problems))
-        arc.save_articles(articles, defer_index=True, defer_stories=True)
+        arc.save_articles(articles, defer_pairs=True, defer_stories=True)
         arc.group_stories()
-        arc.index_waiting()
+        arc.index_pairs()
         stored = arc.known_article_urls()
     assert len(articles) + len(problems) == len(records)
     assert stored == {article.url for article in articles}

@@ -90,7 +90,7 @@ def test_import_killed_then_rerun(tmp_path, articles_file, reference, moment):
     assert searchable(data_dir) == reference
 
 
-@pytest.mark.parametrize("step", ["grouping", "to the search index"])
+@pytest.mark.parametrize("step", ["grouping", "adding the character pairs"])
 def test_index_killed_then_rerun(tmp_path, articles_file, reference, step):
     data_dir = tmp_path / "data"
     assert cli("import", str(articles_file), "--index-later", data_dir=data_dir).returncode == 0
