@@ -6,12 +6,14 @@ everything in it is written, so a folder with the release's name is always compl
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,7 +195,8 @@ def export_release(db_path: Path, options: ExportOptions, progress: Progress | N
         )
         folder = partial_folder(out)
         try:
-            _write_all(conn, folder, release, options, previous, progress)
+            with _without_cycle_collection():
+                _write_all(conn, folder, release, options, previous, progress)
             describe.write_descriptions(folder, release)
             put_in_place(folder, out)
         except BaseException:
@@ -202,6 +205,20 @@ def export_release(db_path: Path, options: ExportOptions, progress: Progress | N
     finally:
         conn.close()
     return release
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while the release is written: the rows in flight are millions of
+    small objects, each alive for a batch, which it scanned again and again (a fifth of the CPU of a
+    Parquet export of 100,000 articles). Reference counting still frees them; writing makes no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write_all(
