@@ -95,17 +95,38 @@ def _arrow_column(field: Field, values: list[Any]) -> pa.Array:
     return pa.array(values, type=ARROW_TYPES[kind])
 
 
+def _leaf_paths(name: str, kind: pa.DataType) -> list[str]:
+    """The Parquet column paths of an Arrow field (a list of structs is several columns), by which
+    the writer's per-column options name them."""
+    if pa.types.is_list(kind):
+        return _leaf_paths(f"{name}.list.element", kind.value_type)
+    if pa.types.is_struct(kind):
+        return [path for child in kind for path in _leaf_paths(f"{name}.{child.name}", child.type)]
+    return [name]
+
+
+def _summarized_columns(resource: Resource) -> list[str]:
+    """The columns worth a dictionary and min/max statistics: all but long text, where every value
+    differs (the dictionary is tried and dropped in every row group) and no reader skips row groups
+    by their bounds."""
+    return [
+        path for f in resource.fields if f.kind != "text" for path in _leaf_paths(f.name, ARROW_TYPES[f.kind])
+    ]
+
+
 class ParquetPart:
     def __init__(self, path: Path, resource: Resource) -> None:
         self.resource = resource
         self.schema = arrow_schema(resource)
+        summarized = _summarized_columns(resource)
         self.writer = pq.ParquetWriter(
             path,
             self.schema,
             compression="zstd",
             compression_level=ZSTD_LEVEL,
+            use_dictionary=summarized,
             version="2.6",
-            write_statistics=True,
+            write_statistics=summarized,
             store_schema=True,
         )
 

@@ -93,7 +93,13 @@ def test_parquet_matches_the_archive_row_by_row(crawls):
     assert str(table.schema.field("published_at").type) == "timestamp[ms, tz=+08:00]"
     assert str(table.schema.field("images").type) == "list<element: string>"
     assert not {"title_pairs", "body_pairs", "fetch_id"} & set(table.schema.names)
-    assert pq.ParquetFile(parts[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+    group = pq.ParquetFile(parts[0]).metadata.row_group(0)
+    columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    assert {c.compression for c in columns.values()} == {"ZSTD"}
+    # Bodies have neither a dictionary nor statistics; every other column, nested ones too, has both.
+    assert not columns["body"].is_stats_set and "RLE_DICTIONARY" not in columns["body"].encodings
+    for path in ("title", "images.list.element", "attachments.list.element.url"):
+        assert columns[path].is_stats_set and "RLE_DICTIONARY" in columns[path].encodings, path
     rows = {row["id"]: row for row in table.to_pylist()}
     assert rows.keys() == stored.keys()
     for article_id, row in stored.items():
