@@ -37,6 +37,7 @@ class ArticleFigures:
     filled: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     first_published: str | None = None
     last_published: str | None = None
+    last_seen: str | None = None
 
     FILL_FIELDS = ("title", "source", "published_at", "author", "editor", "body")
 
@@ -50,6 +51,9 @@ class ArticleFigures:
         for name in self.FILL_FIELDS:
             for site, count in Counter(compress(sites, columns[name])).items():
                 self.filled[site][name] += count
+        seen = max(filter(None, columns["last_seen"]), default=None)
+        if seen is not None and (self.last_seen is None or seen > self.last_seen):
+            self.last_seen = seen
         published = [value for value in columns["published_at"] if value]
         if published:
             first, last = min(published), max(published)

@@ -223,16 +223,21 @@ def choose_articles(conn: sqlite3.Connection, selection: Selection) -> int:
 
 
 def newest_run_time(conn: sqlite3.Connection) -> str | None:
-    """When the newest run of the release's sites ended (or started), else the newest article capture."""
+    """When the newest run of the release's sites ended (or started); None when none is recorded."""
     row = conn.execute(
         "SELECT max(coalesce(finished_at, started_at)) FROM runs WHERE site IN (SELECT name FROM temp.release_sites)"
     ).fetchone()
-    if row[0]:
-        return utc_time(row[0])
-    row = conn.execute(
-        "SELECT max(a.last_seen) FROM temp.release_articles r JOIN articles a ON a.id = r.id"
-    ).fetchone()
     return utc_time(row[0])
+
+
+def newest_capture_time(conn: sqlite3.Connection) -> str | None:
+    """When an article of the release was last seen, as ``article_rows`` gives it. In the archive
+    last_seen lies after the body, so this reads every article: the export takes it from its
+    articles pass instead, unless the release's folder is to be named by it."""
+    row = conn.execute(
+        f"SELECT max({utc_sql('a.last_seen')}) FROM temp.release_articles r JOIN articles a ON a.id = r.id"
+    ).fetchone()
+    return row[0]
 
 
 _TEXT_COLUMNS = ("[column]", "title", "subtitle", "source", "published_at", "author", "editor", "body")

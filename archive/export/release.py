@@ -143,6 +143,20 @@ def check_out(out: Path, force: bool) -> None:
         raise ExportError(f"cannot write in {out.parent}: permission denied")
 
 
+NO_TIME = "1970-01-01T00:00:00+00:00"
+
+
+def _named(options: ExportOptions, created: str) -> str:
+    return options.name or f"orgnews-{created[:10]}"
+
+
+def _date(release: Release, options: ExportOptions, created: str) -> None:
+    """Name, version and creation time of a release made at ``created`` (the newest run or capture)."""
+    release.created = created
+    release.name = _named(options, created)
+    release.version = options.version or default_version(created)
+
+
 def default_version(created: str) -> str:
     year, month, day = (int(part) for part in created[:10].split("-"))
     return f"{year}.{month}.{day}"
@@ -181,18 +195,16 @@ def export_release(db_path: Path, options: ExportOptions, progress: Progress | N
         chosen = reading.choose_articles(conn, options.selection)
         if not chosen:
             raise ExportError("no article matches the export's filters: nothing to export")
-        created = reading.newest_run_time(conn) or "1970-01-01T00:00:00+00:00"
-        name = options.name or f"orgnews-{created[:10]}"
-        out = options.out or options.datasets_dir / name
+        created = reading.newest_run_time(conn)
+        if created is None and options.out is None:
+            created = reading.newest_capture_time(conn) or NO_TIME  # the folder's name is its date
+        out = options.out or options.datasets_dir / _named(options, created or NO_TIME)
         check_out(out, options.force)
         release = Release(
-            path=out,
-            name=name,
-            version=options.version or default_version(created),
-            created=created,
-            formats=options.formats,
-            excel=options.excel,
+            path=out, name="", version="", created="", formats=options.formats, excel=options.excel
         )
+        if created is not None:
+            _date(release, options, created)
         folder = partial_folder(out)
         try:
             with _without_cycle_collection():
@@ -241,6 +253,9 @@ def _write_all(
     for resource in RESOURCES:
         observe = observers.get(resource.name)
         release.files.extend(write_resource(conn, resource, folder, release, progress, observe))
+        if resource is ARTICLES and not release.created:
+            # No run is recorded: the release is as new as its newest capture, seen on the way.
+            _date(release, options, release.figures.last_seen or NO_TIME)
     release.coverage = reading.latest_coverage(conn)
     release.run_summary = reading.run_summary(conn)
     if previous is not None:

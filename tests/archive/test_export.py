@@ -262,6 +262,30 @@ def test_checksums_and_frictionless_validate(crawls):
     ]
 
 
+def test_an_archive_without_runs_is_dated_by_its_newest_capture(crawls, tmp_path):
+    """Without --out the folder is named by that date, read before writing; with --out it is taken
+    from the articles as they are written. Both give the same name, version and time."""
+    from archive.export.release import ExportOptions, export_release
+
+    source, db = sqlite3.connect(crawls["first"] / "archive.db"), sqlite3.connect(tmp_path / "archive.db")
+    source.backup(db)
+    source.close()
+    with db:
+        db.execute("DELETE FROM runs")
+        db.execute(
+            "UPDATE articles SET last_seen = '2031-05-06T07:08:09' WHERE id = (SELECT min(id) FROM articles)"
+        )
+    db.close()
+    named = export_release(tmp_path / "archive.db", ExportOptions(datasets_dir=tmp_path / "datasets"))
+    given = export_release(tmp_path / "archive.db", ExportOptions(out=tmp_path / "given"))
+    assert named.path == tmp_path / "datasets/orgnews-2031-05-06"
+    for release in (named, given):
+        assert (release.name, release.version) == ("orgnews-2031-05-06", "2031.5.6")
+        package = json.loads((release.path / "datapackage.json").read_text(encoding="utf-8"))
+        assert package["created"] == "2031-05-06T07:08:09+00:00"
+        assert package["name"] == "orgnews-2031-05-06"
+
+
 def test_dataset_card_front_matter_and_sections(crawls):
     card = (crawls["one"] / "README.md").read_text(encoding="utf-8")
     front, body = card.split("---\n")[1], card.split("---\n", 2)[2]
