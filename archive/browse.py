@@ -9,10 +9,17 @@ from typing import Any
 
 from archive import careers_view
 from archive.datasette_plugin import matching_sql
-from archive.searching import BM25, open_existing
+from archive.searching import open_existing
 from archive.store import IMMUTABLE
 
-HIDDEN_TABLES = ("articles_fts", "article_signatures", "article_lsh", "article_lsh_recent", "index_progress")
+HIDDEN_TABLES = (
+    "articles_fts",
+    "articles_pairs",
+    "article_signatures",
+    "article_lsh",
+    "article_lsh_recent",
+    "index_progress",
+)
 HIDDEN_ARTICLE_COLUMNS = ("content_hash", "fetch_id", "next_pages")
 
 ARTICLE_COLUMNS = {
@@ -51,7 +58,7 @@ select a.id as id, a.published_at, a.site, a.title,
   orgnews_snippet(a.title, a.body, :q) as snippet,
   a.source, a.story_id, a.url,
   m.score as rank
-from ({matching_sql("q", columns=f"rowid as id, -{BM25} as score")}) m
+from ({matching_sql("q", columns="rowid as id", scored=True)}) m
   join articles a on a.id = m.id
 where orgnews_matches(:q, a.title, a.body)
 union all{_QUERY_ERROR_ROW.format(rank=", null")}order by rank desc, id

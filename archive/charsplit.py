@@ -15,24 +15,26 @@ character is therefore a superset at the index level and is checked against the
 stored text afterwards (see ``archive.query``).
 
 A phrase of single characters that occur in nearly every article (党, 建, 工,
-作) makes SQLite read every position of each of them, so the index holds a second
-copy of the text as overlapping character pairs (``党建工作`` -> ``党建 建工 工作``):
-a query of two or more characters is the phrase of its pairs, exact in the same
-way, and reads the far shorter position lists of pairs. One character is looked
-up among the single characters. A pair with a placeholder side is written as the
-one token ``U+E000 U+E000``: such queries are checked against the text anyway,
-and ten thousand distinct punctuation pairs would only make the index bigger.
+作) makes SQLite read every position of each of them, so a second index table,
+``articles_pairs``, holds the text as overlapping character pairs (``党建工作`` ->
+``党建 建工 工作``): a query of two or more characters is the phrase of its pairs,
+exact in the same way, and reads the far shorter position lists of pairs. One
+character is looked up among the single characters. A pair with a placeholder
+side is written as the one token ``U+E000 U+E000``: a query with punctuation is
+looked up among the characters, and ten thousand distinct punctuation pairs would
+only make the index bigger.
 
-Pairs cost about five times what characters cost to index, so a bulk load may
-defer them (``Archive.save_articles(defer_pairs=True)``): ``index_progress.pairs_through``
+Pairs cost several times what characters cost to index, so a bulk load may defer
+them (``Archive.save_articles(defer_pairs=True)``): ``index_progress.pairs_through``
 is the last article id whose pairs are indexed, later articles are indexed by their
-characters only, and every query runs as the pair phrase up to that id and as the
+characters only, and a query runs as the pair phrase up to that id and as the
 character phrase after it (exact either way) until ``Archive.index_pairs()`` or
 ``orgnews index`` catches up. Articles saved one at a time get their pairs at once.
 
-The index is a plain FTS5 table, so any SQLite tool can query it with the same
-spelling: ``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{title_pairs body_pairs} : "党建 建工"'``
-(``'{title body} : "党"'`` for one character, and for articles past ``pairs_through``).
+Both are plain FTS5 tables, so any SQLite tool can query them with the same
+spelling: ``SELECT rowid FROM articles_pairs WHERE articles_pairs MATCH '"党建 建工"'``
+(``SELECT rowid FROM articles_fts WHERE articles_fts MATCH '"党"'`` for one
+character, and for articles past ``pairs_through``).
 """
 
 from __future__ import annotations

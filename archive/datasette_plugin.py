@@ -65,7 +65,7 @@ def parsed(query: str, field: str = "all") -> Query | QueryError:
         return exc
 
 
-def fts_expression(query: str | None, field: str = "all") -> str:
+def fts_expression(query: str | None, field: str = "all") -> str | None:
     result = parsed(query or "", field)
     return NO_MATCH if isinstance(result, QueryError) else result.fts
 
@@ -100,10 +100,12 @@ def prepare_connection(conn):
     conn.create_function("orgnews_query_error", 1, query_error, deterministic=True)
 
 
-def matching_sql(param: str, field: str = "all", columns: str = "rowid") -> str:
+def matching_sql(param: str, field: str = "all", columns: str = "rowid", *, scored: bool = False) -> str:
     """``index_match_sql`` spelled with this plugin's functions, for the query in ``:param``."""
     arguments = f":{param}, '{field}'"
-    return index_match_sql(f"orgnews_fts({arguments})", f"orgnews_fts_characters({arguments})", columns)
+    return index_match_sql(
+        f"orgnews_fts({arguments})", f"orgnews_fts_characters({arguments})", columns, scored=scored
+    )
 
 
 def search_filter(field: str, param: str) -> str:

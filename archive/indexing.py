@@ -1,10 +1,16 @@
-"""Index upkeep: the full-text table ``articles_fts``, its watermarks, pairs added later and merges.
+"""Index upkeep: the full-text tables ``articles_fts`` and ``articles_pairs``, their watermarks,
+pairs added later and merges.
 
-The index holds each article's title and body split into single characters and into
-overlapping pairs of characters (see ``archive.charsplit``). A bulk load may index new
-articles by their characters only; ``index_progress.pairs_through`` is the last article id
-whose pairs are in, and ``IndexUpkeep.index_pairs`` catches up in id order. The index is
-contentless, so an article leaves it only when given the exact values it went in with.
+``articles_fts`` holds each article's body and title split into single characters,
+``articles_pairs`` the same text as overlapping pairs of characters (see ``archive.charsplit``).
+Every article is in ``articles_fts`` as soon as it is stored; a bulk load may leave the pairs for
+later: ``index_progress.pairs_through`` is the last article id whose pairs are in, and
+``IndexUpkeep.index_pairs`` catches up in id order with plain inserts into ``articles_pairs``.
+Both tables are contentless, so an article leaves one only when given the exact values it went
+in with.
+
+Each table puts the body first: FTS5 marks every entry of a column other than the first with
+two bytes, and the body's entries are nearly all of them.
 """
 
 from __future__ import annotations
@@ -16,23 +22,29 @@ from collections.abc import Callable, Iterator
 from archive.charsplit import split_pairs, split_text
 from archive.connection import ArchiveConnection
 
-FTS_COLUMNS = ("title", "body", "title_pairs", "body_pairs")
-_FTS_NAMES = ", ".join(FTS_COLUMNS)
+CHARACTER_TABLE = "articles_fts"
+PAIR_TABLE = "articles_pairs"
+INDEX_TABLES = (CHARACTER_TABLE, PAIR_TABLE)
 # Index text may come as UTF-8 bytes (see archive.writing.Prepared): read as the text it is.
-_FTS_MARKS = ", ".join(["CAST(? AS TEXT)"] * len(FTS_COLUMNS))
-INDEX_INSERT = f"INSERT INTO articles_fts(rowid, {_FTS_NAMES}) VALUES (?, {_FTS_MARKS})"
-INDEX_DELETE = (
-    f"INSERT INTO articles_fts(articles_fts, rowid, {_FTS_NAMES}) VALUES ('delete', ?, {_FTS_MARKS})"
+_VALUES = "(?, CAST(? AS TEXT), CAST(? AS TEXT))"
+CHARACTER_INSERT = f"INSERT INTO {CHARACTER_TABLE}(rowid, body, title) VALUES {_VALUES}"
+PAIR_INSERT = f"INSERT INTO {PAIR_TABLE}(rowid, body, title) VALUES {_VALUES}"
+_DELETE = (
+    "INSERT INTO {table}({table}, rowid, body, title) VALUES ('delete', ?, CAST(? AS TEXT), CAST(? AS TEXT))"
 )
+# An FTS5 expression (an empty phrase) that matches no row, as SQL.
+_MATCHES_NOTHING = """'""'"""
+# Title hits count ten times body hits (the columns are body, title in both tables).
+BM25_WEIGHTS = "1.0, 10.0"
 
 # How much index data FTS5 gathers in memory before writing a segment. The default (1 MiB)
 # flushes every few articles, and each flush is a segment to merge later; a bulk batch of
 # 5,000 articles (about 100 MiB) is written once, at its commit. Small writes never use it.
-# (Set with the table, see archive.schema.)
+# (Set with the tables, see archive.schema.)
 FTS_HASH_SIZE = 256 * 2**20
 # Index segments merged sixteen at a time rather than four: a bulk load rewrites each posting
 # fewer times (about a fifth faster at 100,000 articles), and a query reads a few more
-# segments, which costs it a fraction of a millisecond. (Set with the table, see archive.schema.)
+# segments, which costs it a fraction of a millisecond. (Set with the tables, see archive.schema.)
 FTS_AUTOMERGE = 16
 # A bulk load writes its index segments without merging them (see merges_deferred); level 0 may
 # then hold this many before FTS5 merges them at once. Normal writes merge at FTS_AUTOMERGE.
@@ -55,44 +67,61 @@ PAIRS_THROUGH = through_sql("pairs_through")
 STORIES_THROUGH = through_sql("stories_through")
 
 
-def index_match_sql(pair_expression: str, character_expression: str, columns: str = "rowid") -> str:
-    """SQL selecting ``columns`` of the index rows a query matches, given its two FTS5 expressions
-    as SQL (``?``, ``orgnews_fts(:q)``...): the pair one up to ``pairs_through``, the character one after."""
+def index_match_sql(
+    pair_expression: str, character_expression: str, columns: str = "rowid", *, scored: bool = False
+) -> str:
+    """SQL selecting ``columns`` (and, when ``scored``, ``score``: BM25 with the sign turned, higher
+    is better) of the index rows a query matches, given its two FTS5 expressions as SQL (``?``,
+    ``orgnews_fts(:q)``...): the pair one in ``articles_pairs`` up to ``pairs_through`` and the
+    character one in ``articles_fts`` after. A query that has no pair expression (NULL: a term of
+    one character, or with punctuation) reads ``articles_fts`` for every article.
+
+    Written with ``?``, the statement takes the pair expression twice, then the character one, then
+    the pair one again (see ``match_parameters``).
+    """
+
+    def selected(table: str) -> str:
+        return f"{columns}, -bm25({table}, {BM25_WEIGHTS}) AS score" if scored else columns
+
     return (
-        f"SELECT {columns} FROM articles_fts WHERE articles_fts MATCH {pair_expression} "
-        f"AND rowid <= {PAIRS_THROUGH} UNION ALL "
-        f"SELECT {columns} FROM articles_fts WHERE articles_fts MATCH {character_expression} "
-        f"AND rowid > {PAIRS_THROUGH}"
+        f"SELECT {selected(PAIR_TABLE)} FROM {PAIR_TABLE} WHERE {pair_expression} IS NOT NULL "
+        f"AND {PAIR_TABLE} MATCH coalesce({pair_expression}, {_MATCHES_NOTHING}) AND rowid <= {PAIRS_THROUGH} "
+        f"UNION ALL SELECT {selected(CHARACTER_TABLE)} FROM {CHARACTER_TABLE} "
+        f"WHERE {CHARACTER_TABLE} MATCH {character_expression} "
+        f"AND rowid > (CASE WHEN {pair_expression} IS NULL THEN 0 ELSE {PAIRS_THROUGH} END)"
     )
 
 
-def create_index_table(conn: sqlite3.Connection) -> None:
-    """Create an empty ``articles_fts`` table of this layout (title, body, their pairs)."""
-    conn.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({_FTS_NAMES}, content='', tokenize='ascii')")
-    set_index_option(conn, "hashsize", FTS_HASH_SIZE)
+def match_parameters(pair_expression: str | None, character_expression: str) -> list[str | None]:
+    """The parameters of ``index_match_sql("?", "?")``, in order."""
+    return [pair_expression, pair_expression, character_expression, pair_expression]
 
 
-def index_columns(title: str | None, body: str | None, pairs: bool = True) -> tuple[str | bytes, ...]:
-    """What articles_fts holds for an article: title and body split into characters, then into pairs
-    (left empty with ``pairs=False``, for an article past ``pairs_through``)."""
-    return index_values(title, body, (split_text(title), split_text(body)), pairs)
+def create_index_table(conn: sqlite3.Connection, table: str = CHARACTER_TABLE) -> None:
+    """Create an empty index table of this layout (body, title) named ``table``."""
+    conn.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(body, title, content='', tokenize='ascii')")
+    set_index_option(conn, "hashsize", FTS_HASH_SIZE, table)
 
 
-def index_values(
-    title: str | None, body: str | None, characters: tuple[str | bytes, str | bytes], pairs: bool
-) -> tuple[str | bytes, ...]:
-    """``index_columns`` for an article whose ``characters`` (split title and body) are at hand."""
-    pair_columns = (split_pairs(title), split_pairs(body)) if pairs else ("", "")
-    return (*characters, *pair_columns)
+def character_values(title: str | None, body: str | None) -> tuple[str, str]:
+    """What ``articles_fts`` holds for an article: body and title split into characters."""
+    return split_text(body), split_text(title)
+
+
+def pair_values(title: str | None, body: str | None) -> tuple[str, str]:
+    """What ``articles_pairs`` holds for an article: body and title split into overlapping pairs."""
+    return split_pairs(body), split_pairs(title)
 
 
 def rebuild_index(conn: sqlite3.Connection) -> None:
-    """Fill the (empty) index with every stored article, pairs included: what an upgrade that
-    replaced the index table needs. One transaction, the caller's: segments written and merged in
-    it stay in the cache rather than going to the write-ahead log again and again."""
+    """Fill the (empty) character index with every stored article and leave every article's pairs
+    to ``IndexUpkeep.index_pairs``: what an upgrade that replaced the index tables needs. One
+    transaction, the caller's: segments written and merged in it stay in the cache rather than
+    going to the write-ahead log again and again."""
+    set_watermark(conn, "pairs_through", 0)
     rows = conn.execute("SELECT id, title, body FROM articles")
     with larger_cache(conn, REBUILD_CACHE_KIB):
-        conn.executemany(INDEX_INSERT, ((row[0], *index_columns(row[1], row[2])) for row in rows))
+        conn.executemany(CHARACTER_INSERT, ((row[0], *character_values(row[1], row[2])) for row in rows))
 
 
 @contextlib.contextmanager
@@ -106,9 +135,11 @@ def larger_cache(conn: sqlite3.Connection, cache_kib: int) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def set_index_option(conn: sqlite3.Connection, name: str, value: int) -> None:
-    """Set an FTS5 option of articles_fts (stored with the table, so every connection sees it)."""
-    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES (?, ?)", [name, value])
+def set_index_option(conn: sqlite3.Connection, name: str, value: int, table: str | None = None) -> None:
+    """Set an FTS5 option of ``table``, or of both index tables (stored with the table, so every
+    connection sees it)."""
+    for each in (table,) if table else INDEX_TABLES:
+        conn.execute(f"INSERT INTO {each}({each}, rank) VALUES (?, ?)", [name, value])
 
 
 @contextlib.contextmanager
@@ -127,12 +158,15 @@ def merges_deferred(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def merge_index_step(conn: sqlite3.Connection, pages: int) -> bool:
-    """Merge about ``pages`` pages of index segments where a level holds ``FTS_AUTOMERGE`` or more;
-    False when there was nothing to merge."""
-    before = conn.total_changes
-    conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('merge', ?)", [pages])
-    # FTS5 writes its structure record on every call; merging writes more than that.
-    return conn.total_changes - before >= 2
+    """Merge about ``pages`` pages of index segments of each index table where a level holds
+    ``FTS_AUTOMERGE`` or more; False when there was nothing to merge."""
+    merged = False
+    for table in INDEX_TABLES:
+        before = conn.total_changes
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('merge', ?)", [pages])
+        # FTS5 writes its structure record on every call; merging writes more than that.
+        merged |= conn.total_changes - before >= 2
+    return merged
 
 
 def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -147,12 +181,20 @@ def set_watermark(conn: sqlite3.Connection, watermark: str, article_id: int) -> 
 class IndexUpkeep(ArchiveConnection):
     """The archive's index: adding and removing an article's row, pairs added later, merging."""
 
-    def _index(self, article_id: int, values: tuple[str | bytes, ...]) -> None:
-        self.conn.execute(INDEX_INSERT, [article_id, *values])
+    def _index(
+        self, article_id: int, characters: tuple[str | bytes, str | bytes], pairs: tuple[str, str] | None
+    ) -> None:
+        """Index an article by its ``characters`` (split body and title) and, unless None, ``pairs``."""
+        self.conn.execute(CHARACTER_INSERT, [article_id, *characters])
+        if pairs is not None:
+            self.conn.execute(PAIR_INSERT, [article_id, *pairs])
 
-    def _unindex(self, article_id: int, values: tuple[str | bytes, ...]) -> None:
+    def _unindex(self, article_id: int, title: str | None, body: str | None, paired: bool) -> None:
+        """Take out the index rows of an article whose stored text is ``title`` and ``body``."""
         # A contentless FTS5 table forgets a row only when given the exact indexed values.
-        self.conn.execute(INDEX_DELETE, [article_id, *values])
+        self.conn.execute(_DELETE.format(table=CHARACTER_TABLE), [article_id, *character_values(title, body)])
+        if paired:
+            self.conn.execute(_DELETE.format(table=PAIR_TABLE), [article_id, *pair_values(title, body)])
 
     def pairs_through(self) -> int:
         """The last article id whose character pairs are in the search index."""
@@ -173,10 +215,9 @@ class IndexUpkeep(ArchiveConnection):
         """
 
         def add_pairs(rows: list[tuple[int, str | None, str]]) -> None:
-            for article_id, title, body in rows:
-                characters = split_text(title), split_text(body)
-                self._unindex(article_id, index_values(title, body, characters, False))
-                self._index(article_id, index_values(title, body, characters, True))
+            self.conn.executemany(
+                PAIR_INSERT, ((article_id, *pair_values(title, body)) for article_id, title, body in rows)
+            )
 
         return self._catch_up("pairs_through", add_pairs, batch, progress)
 

@@ -7,10 +7,12 @@ contains spaces or the words AND / OR / NOT (a space inside quotes stands for on
 whitespace character). Every term matches as an exact substring of the title or
 the body (ASCII letters ignore case).
 
-A term is compiled into an FTS5 phrase of its character pairs, or of its one
-character, restricted to the matching index columns (see ``archive.charsplit``);
-a second expression spells every term in single characters, for the articles
-whose pairs are not indexed yet.
+A query whose every term is two or more characters, letters or digits is compiled
+into FTS5 phrases of their character pairs, for the pair index (see
+``archive.charsplit``); a second expression spells every term in single characters,
+for the character index: the articles whose pairs are not indexed yet, and every
+article for a query with a term of one character or with punctuation. Both are
+restricted to the index columns of the searched field.
 Terms with punctuation or spaces only narrow the candidates at the index level;
 ``Query.matches`` then decides on the stored text. The index expression is built so that it never drops a true match: a superset
 in positive position, a subset (or nothing) under ``NOT``.
@@ -26,9 +28,8 @@ from archive.errors import QueryError
 
 OPERATORS = ("AND", "OR", "NOT")
 FIELDS = ("all", "title", "body")
-# The articles_fts columns a term is looked up in, by searched field.
-CHARACTER_COLUMNS = {"all": "title body", "title": "title", "body": "body"}
-PAIR_COLUMNS = {"all": "title_pairs body_pairs", "title": "title_pairs", "body": "body_pairs"}
+# The index columns a term is looked up in, by searched field (the same in both index tables).
+INDEX_COLUMNS = {"all": "body title", "title": "title", "body": "body"}
 _LEXER = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<quoted>[^"]*)"|(?P<unclosed>")|(?P<word>[^\s()"]+))')
 
 # Past these a query is refused with a sentence, not parsed: every level of parentheses and every
@@ -56,16 +57,16 @@ class Term:
     def exact(self) -> bool:
         return is_exact(self.text)
 
+    @property
+    def paired(self) -> bool:
+        """Whether the pair index alone decides this term: two or more characters, none of them
+        punctuation (which the pairs keep only as a placeholder)."""
+        return len(phrase_tokens(self.text)) > 1 and self.exact
+
     def fts(self, field: str = "all", pairs: bool = True) -> str:
-        # Two or more characters: the phrase of their pairs in the pair columns. One character,
-        # or a term with punctuation (a superset either way), or an article whose pairs are not
-        # indexed yet (``pairs=False``): the phrase of its characters in the single columns.
-        tokens = phrase_tokens(self.text)
-        if pairs and len(tokens) > 1 and self.exact:
-            tokens, columns = pair_tokens(self.text), PAIR_COLUMNS[field]
-        else:
-            columns = CHARACTER_COLUMNS[field]
-        return "{" + columns + '} : "' + " ".join(tokens) + '"'
+        # The phrase of its pairs (for the pair index, when ``paired``), or of its characters.
+        tokens = pair_tokens(self.text) if pairs else phrase_tokens(self.text)
+        return "{" + INDEX_COLUMNS[field] + '} : "' + " ".join(tokens) + '"'
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,14 @@ class Node:
 class Query:
     """A parsed query: its FTS5 expressions, its terms, and an exact check on stored text.
 
-    ``fts`` is for articles whose pairs are in the index (ids up to ``pairs_through``),
-    ``fts_characters`` the same query over single characters only, for the later ones.
+    ``fts`` is for the pair index, the articles whose pairs are in it (ids up to
+    ``pairs_through``), and None when a term is not ``Term.paired``; ``fts_characters`` the same
+    query over single characters, for the character index.
     """
 
     text: str
     tree: Term | Node
-    fts: str = ""
+    fts: str | None = None
     fts_characters: str = ""
     exact: bool = True
     terms: list[str] = field(default_factory=list)
@@ -118,7 +120,7 @@ def parse_query(text: str, field: str = "all") -> Query:
     query = Query(
         text=text,
         tree=tree,
-        fts=_superset(tree, field, True),
+        fts=_superset(tree, field, True) if all(Term(t).paired for t in _all_terms(tree)) else None,
         fts_characters=_superset(tree, field, False),
         terms=terms,
     )

@@ -7,11 +7,12 @@ rank at all: the matches of a rare query are collected and sorted, while a commo
 query reads articles newest first and keeps those whose text contains it, so the
 first page comes back quickly either way.
 
-Every query reads the index twice in one statement: as pairs for the articles up to
-``pairs_through`` and as characters for the later ones (see ``archive.charsplit``).
-While a bulk load's pairs are still being added, the two halves are scored by BM25
-over different terms, so their scores are comparable only roughly; the set of hits
-is exact either way.
+A query reads the pair index for the articles up to ``pairs_through`` and the
+character index for the later ones, in one statement; a query with a term of one
+character, or with punctuation, reads the character index for every article (see
+``archive.indexing``). While a bulk load's pairs are still being added, the two
+halves are scored by BM25 over different terms, so their scores are comparable only
+roughly; the set of hits is exact either way.
 """
 
 from __future__ import annotations
@@ -27,15 +28,13 @@ from typing import Any
 
 from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
-from archive.indexing import index_match_sql
+from archive.indexing import index_match_sql, match_parameters
 from archive.query import parse_query
 from archive.schema import FACET_INDEX, LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
 from crawler.extract.article import Article
 from crawler.extract.dates import BadDate, date_span
 
-# Title hits count ten times body hits; weights for title, body, title_pairs, body_pairs.
-BM25 = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)"
 # Date order: the first SAMPLE_MATCHES index matches estimate how common a query is; at
 # WALK_SHARE of the archive or more, reading articles newest first finds a page of hits sooner
 # than collecting and sorting every match.
@@ -48,7 +47,7 @@ SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
 # The index matches of a query (parameters: its pair and its character expression), by id.
 _MATCHING_IDS = index_match_sql("?", "?", "rowid AS id")
-_RANKED_IDS = index_match_sql("?", "?", f"rowid AS id, -{BM25} AS score")
+_RANKED_IDS = index_match_sql("?", "?", "rowid AS id", scored=True)
 _COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
@@ -127,7 +126,7 @@ class Searcher:
         self.conn = conn
         self.query = parse_query(query, field_name)
         self.field_name = field_name
-        self.match = [self.query.fts, self.query.fts_characters]
+        self.match = match_parameters(self.query.fts, self.query.fts_characters)
         self.filters = filters
         self.where, self.params = filters.sql()
 

@@ -25,11 +25,11 @@ from archive.connection import now_iso
 from archive.errors import ArchiveError
 from archive.indexing import (
     BULK_CACHE_KIB,
-    INDEX_INSERT,
-    index_columns,
-    index_values,
+    CHARACTER_INSERT,
+    PAIR_INSERT,
     larger_cache,
     merges_deferred,
+    pair_values,
     set_watermark,
     watermarks,
 )
@@ -54,6 +54,11 @@ class SaveResult:
     status: str  # "new", "updated" or "unchanged"
     article_id: int
     story_id: int
+
+
+def _pairs(row: dict[str, Any]) -> tuple[str, str]:
+    """The pair index values of an article row."""
+    return pair_values(row["title"], row["body"])
 
 
 def _year(published_at: str | None) -> int | None:
@@ -81,7 +86,7 @@ class Prepared:
     """An article ready to write: its row, and (once completed) its characters for the index and signature."""
 
     row: dict[str, Any]
-    # Title and body split into characters (see charsplit), as UTF-8: they come from a preparing
+    # Body and title split into characters (see charsplit), as UTF-8: they come from a preparing
     # process and go into the index as they are, where text would be decoded and encoded again.
     characters: tuple[bytes, bytes] | None = None
     signature: Signature | None = None
@@ -89,7 +94,7 @@ class Prepared:
     def complete(self, stories: bool = True) -> Prepared:
         """Fill in the characters, and with ``stories`` the signature (not needed when grouping waits)."""
         if self.characters is None:
-            self.characters = tuple(split_text(self.row[name]).encode() for name in ("title", "body"))
+            self.characters = tuple(split_text(self.row[name]).encode() for name in ("body", "title"))
         if stories and self.signature is None:
             self.signature = signature(self.row["title"], self.row["body"])
         return self
@@ -283,8 +288,8 @@ class ArticleWriting(StoryGrouping):
             )
             # The index row is replaced in the same form: with pairs up to pairs_through, without after.
             paired = article_id <= pairs_through
-            self._unindex(article_id, index_columns(old_title, old_body, paired))
-            self._index(article_id, index_values(row["title"], row["body"], item.characters, paired))
+            self._unindex(article_id, old_title, old_body, paired)
+            self._index(article_id, item.characters, _pairs(row) if paired else None)
             # The story stays: an edit does not turn a copy into a different story. An article
             # still waiting for its grouping is grouped by its text as it is then.
             if item.signature is not None:
@@ -297,7 +302,7 @@ class ArticleWriting(StoryGrouping):
         article_id, paired, grouped = self._next_new(now)
         story_id = self._group(article_id, item.complete().signature) if grouped else article_id
         self._add_rows([_new_row(item, article_id, story_id, seen_at, fetch_id)])
-        self._index(article_id, index_values(item.row["title"], item.row["body"], item.characters, paired))
+        self._index(article_id, item.characters, _pairs(item.row) if paired else None)
         if paired:
             set_watermark(self.conn, "pairs_through", article_id)
         if grouped:
@@ -324,18 +329,15 @@ class ArticleWriting(StoryGrouping):
                 for article_id, item in enumerate(items, first)
             ]
         )
+        numbered = list(enumerate(items, start=first))
         self.conn.executemany(
-            INDEX_INSERT,
-            (
-                (
-                    article_id,
-                    *index_values(
-                        item.row["title"], item.row["body"], item.complete(stories=False).characters, paired
-                    ),
-                )
-                for article_id, item in enumerate(items, start=first)
-            ),
+            CHARACTER_INSERT,
+            ((article_id, *item.complete(stories=False).characters) for article_id, item in numbered),
         )
+        if paired:
+            self.conn.executemany(
+                PAIR_INSERT, ((article_id, *_pairs(item.row)) for article_id, item in numbered)
+            )
         last = first + len(items) - 1
         if paired:
             set_watermark(self.conn, "pairs_through", last)

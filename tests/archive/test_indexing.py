@@ -35,9 +35,14 @@ def corpus(count: int = 240, seed: int = 21) -> list[Article]:
     return list(CorpusGenerator(seed=seed).articles(count, body_chars=300))
 
 
-def fts_count(arc: Archive, expression: str) -> int:
-    sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+def fts_count(arc: Archive, expression: str, table: str = "articles_fts") -> int:
+    sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
     return arc.conn.execute(sql, [expression]).fetchone()[0]
+
+
+def pair_count(arc: Archive, pairs: str) -> int:
+    """Articles whose pair index holds the phrase of ``pairs`` (space-separated pair tokens)."""
+    return fts_count(arc, f'"{pairs}"', "articles_pairs")
 
 
 def assert_exact(path, queries) -> None:
@@ -105,7 +110,7 @@ def test_search_is_exact_before_during_and_after_catching_up(tmp_path):
         assert arc.pair_backlog() == 0 and arc.pairs_through() == len(articles)
         assert arc.index_pairs() == 0
         # The articles indexed late hold exactly the pairs the early ones do.
-        assert fts_count(arc, '{title_pairs body_pairs} : "党建"') == len(oracle(conn, "党建")) > 0
+        assert pair_count(arc, "党建") == len(oracle(conn, "党建")) > 0
     check()
 
 
@@ -159,26 +164,38 @@ def test_an_edit_replaces_the_index_row_in_its_own_form(tmp_path, deferred):
         arc.index_pairs()
         # The old text left nothing behind in either form, and the new text is there in both.
         assert fts_count(arc, '{title body} : "驻 村"') == 0
-        assert fts_count(arc, '{title_pairs body_pairs} : "驻村"') == 0
-        assert fts_count(arc, '{title_pairs body_pairs} : "党建 建引"') == 1
+        assert pair_count(arc, "驻村") == 0
+        assert pair_count(arc, "党建 建引") == 1
     assert {h.id for h in search(path, "驻村帮扶", limit=0)} == set()
     assert {h.id for h in search(path, "党建引领", limit=0)} == {1}
 
 
-def test_upgrade_marks_an_indexed_archive_as_paired(tmp_path):
-    conn = archive_at_schema(tmp_path / "archive.db", 7, 5)
+def test_upgrade_leaves_the_pairs_of_every_article_to_index_pairs(tmp_path):
+    path = tmp_path / "archive.db"
+    conn = archive_at_schema(path, 7, 5)
     upgrade(conn)
-    assert conn.execute("SELECT pairs_through FROM index_progress").fetchone()[0] == 5
     conn.close()
+    with Archive.open(path) as arc:
+        assert arc.pairs_through() == 0 and arc.pair_backlog() == 5
+        assert fts_count(arc, '{title body} : "组 织"') == 5 and pair_count(arc, "组织") == 0
+        assert {hit.id for hit in search(path, "组织工作", limit=0)} == {1, 2, 3, 4, 5}
+        assert arc.index_pairs() == 5
+        assert pair_count(arc, "组织 织工") == 5 and arc.pairs_through() == 5
 
 
-def segments(arc: Archive) -> int:
-    """How many segments the index is in (each has at least one leaf page listed in articles_fts_idx)."""
-    return arc.conn.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[0]
+def segments(arc: Archive, table: str = "articles_fts") -> int:
+    """How many segments an index table is in (each has at least one leaf page listed in its _idx)."""
+    return arc.conn.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0]
 
 
 def index_options(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT k, v FROM articles_fts_config WHERE k LIKE '%merge'"))
+    """The merge options of the index, which both its tables share."""
+    options = [
+        dict(conn.execute(f"SELECT k, v FROM {table}_config WHERE k LIKE '%merge'"))
+        for table in ("articles_fts", "articles_pairs")
+    ]
+    assert options[0] == options[1]
+    return options[0]
 
 
 def test_bulk_load_leaves_its_segments_to_merge_index(tmp_path):
@@ -283,7 +300,8 @@ def test_index_command_merges_the_segments_of_a_bulk_load(tmp_path):
     path = data_dir / "archive.db"
     with Archive.open(path) as arc:
         arc.save_articles(corpus(80, seed=7), batch=4)  # grouped and paired at once, 20 segments
-        assert segments(arc) == 20 and not arc.pair_backlog() and not arc.story_backlog()
+        assert segments(arc) == segments(arc, "articles_pairs") == 20
+        assert not arc.pair_backlog() and not arc.story_backlog()
     queries = sample_queries(sqlite3.connect(path), 20, seed=7)
     expected = {query: {hit.id for hit in search(path, query, limit=0)} for query in queries}
     result = run_cli("index", "--data-dir", str(data_dir))
@@ -291,7 +309,7 @@ def test_index_command_merges_the_segments_of_a_bulk_load(tmp_path):
     assert "grouped 0 articles into stories, indexed the character pairs of 0 and merged" in result.stdout
     assert " index pages" in result.stderr and "grouping" not in result.stderr
     with Archive.open(path) as arc:
-        assert segments(arc) < FTS_AUTOMERGE
+        assert segments(arc) < FTS_AUTOMERGE and segments(arc, "articles_pairs") < FTS_AUTOMERGE
     assert {query: {hit.id for hit in search(path, query, limit=0)} for query in queries} == expected
     assert_exact(path, queries)
     again = run_cli("index", "--data-dir", str(data_dir))

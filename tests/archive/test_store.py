@@ -18,7 +18,15 @@ def test_open_creates_wal_archive_at_current_version(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"articles", "article_versions", "fetches", "runs", "sites", "articles_fts"} <= tables
+    assert {
+        "articles",
+        "article_versions",
+        "fetches",
+        "runs",
+        "sites",
+        "articles_fts",
+        "articles_pairs",
+    } <= tables
 
 
 def test_transaction_nests_and_rolls_back_as_a_whole(arc):
