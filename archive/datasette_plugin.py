@@ -7,7 +7,8 @@ SQL functions registered on every connection:
 
 - ``orgnews_fts(q)`` and ``orgnews_fts(q, field)``: the FTS5 expression for a user
   query over all text, the title or the body (see ``archive.query``), for the articles
-  whose character pairs are indexed (``id <= pairs_through``);
+  whose character pairs are indexed (``id <= pairs_through``); NULL for a query that
+  only the character index decides (a term of one character, or with punctuation);
 - ``orgnews_fts_characters(q)`` and ``orgnews_fts_characters(q, field)``: the same query
   over single characters, for the articles indexed by their characters only so far;
 - ``orgnews_matches(q, title, body)``: 1 when the article really contains the query
