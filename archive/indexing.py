@@ -52,7 +52,7 @@ FTS_CRISISMERGE = 256
 REBUILD_CACHE_KIB = -2 * 1024 * 1024  # negative: KiB, so 2 GiB
 PAIR_BATCH = 2000
 MERGE_PAGES = 2000  # index pages merged per transaction by merge_index (about 8 MiB)
-BULK_CACHE_KIB = -1024 * 1024  # negative: KiB, so 1 GiB of page cache while a bulk write runs
+BULK_CACHE_KIB = -256 * 1024  # negative: KiB, so 256 MiB of page cache while a bulk write runs
 
 
 def through_sql(watermark: str) -> str:

@@ -209,7 +209,7 @@ class ArticleWriting(StoryGrouping):
             if workers < 1:
                 return write_all(prepare(article, stories=stories) for article in articles)
             with worker_pool(workers) as pool:
-                return write_all(_prepared_in(pool, articles, stories, ahead=2 * batch))
+                return write_all(_prepared_in(pool, articles, stories, ahead=batch))
 
     @contextlib.contextmanager
     def _checkpoints_aside(self) -> Iterator[Callable[[], None]]:

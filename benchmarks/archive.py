@@ -18,6 +18,7 @@ import os
 import sqlite3
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,9 +37,9 @@ QUERIES = {
     "4 chars": ["组织生活", "乡村振兴", "5G芯片", "三会一课", "驻村帮扶"],
     "phrase": ["全面从严治党", "不忘初心牢记使命", "中国特色社会主义思想", "基层党组织"],
 }
-GENERATE_CHUNK = 50_000  # generated, then saved in one call: its batches overlap preparing and writing
+GENERATE_CHUNK = 10_000  # generated, then saved in one call: its batches overlap preparing and writing
 RARE_SHARE = 0.05
-BARE_SAMPLE = 20_000
+BARE_SAMPLE = 10_000
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -57,25 +58,77 @@ def timed(function, repeat: int) -> tuple[object, list[float]]:
     return result, samples
 
 
+class TreeMemory:
+    """Peak resident memory of this process and all of its descendants (the preparing workers),
+    summed, sampled every 0.2 s from /proc while ``with`` runs (Linux)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def now(self) -> int:
+        return sum(map(_resident_bytes, _process_tree(os.getpid())))
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, self.now())
+
+
+def _process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    tree, waiting = [], [root]
+    while waiting:
+        tree.append(pid := waiting.pop())
+        waiting.extend(children.get(pid, []))
+    return tree
+
+
+def _resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def build(
     path: Path, size: int, workers: int, pairs: bool = True
-) -> tuple[float, dict[str, float], int, float]:
+) -> tuple[float, dict[str, float], int, float, tuple[int, int]]:
     """Ingest ``size`` articles (stored, characters in the index), then group them into stories,
     add their pairs and merge the index segments, as ``orgnews import`` does.
 
     Returns (seconds storing and indexing characters, seconds of each step after it, raw text
-    bytes, bare FTS5 rate on the first chunk).
+    bytes, bare FTS5 rate on the first chunk, (peak resident bytes of the process tree through
+    all of it, its resident bytes holding the first generated chunk before the load began)).
     """
     corpus = CorpusGenerator(seed=size)
     spent = 0.0
     raw = 0
     bare = 0.0
-    with Archive.open(path) as arc:
+    holding = 0
+    with Archive.open(path) as arc, TreeMemory() as memory:
         for start in range(0, size, GENERATE_CHUNK):
             chunk = list(corpus.articles(min(GENERATE_CHUNK, size - start), start=start))
             raw += sum(len((a.title or "").encode()) + len(a.body.encode()) for a in chunk)
             if not bare:
                 bare = bare_fts_rate(path.with_name(path.name + "-bare"), chunk[:BARE_SAMPLE])
+                holding = memory.now()
             started = time.perf_counter()
             arc.save_articles(chunk, workers=workers, defer_pairs=True, defer_stories=True)
             spent += time.perf_counter() - started
@@ -88,7 +141,7 @@ def build(
             steps["pair index added"] = catch_up(arc.index_pairs, "pairs")
         steps["index segments merged"] = catch_up(arc.merge_index, "merged pages", articles=False)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return spent, steps, raw, bare
+    return spent, steps, raw, bare, (memory.peak, holding)
 
 
 def spot_check(arc: Archive, size: int, when: str) -> None:
@@ -232,7 +285,9 @@ def main() -> None:
         if not (args.reuse and path.exists()):
             for leftover in root.glob(f"archive-{size}.db*"):
                 leftover.unlink()
-            spent, steps, raw, bare = build(path, size, args.workers, pairs=not args.ingest_only)
+            spent, steps, raw, bare, (peak, holding) = build(
+                path, size, args.workers, pairs=not args.ingest_only
+            )
             db_bytes = path.stat().st_size
             print(
                 f"ingest: {size / spent:,.0f} articles/s stored and searchable (character index) "
@@ -249,6 +304,11 @@ def main() -> None:
                 print(f"{step} behind it: {rate}")
             total = spent + sum(steps.values())
             print(f"all together: {size / total:,.0f} articles/s ({total:.0f} s)")
+            print(
+                f"peak RSS of the process tree through every step: {peak / 2**20:,.0f} MiB "
+                f"(of which the benchmark's own first chunk of {min(size, GENERATE_CHUNK):,} generated articles and "
+                f"its interpreter, before the load began: {holding / 2**20:,.0f} MiB)"
+            )
             print(
                 f"size: database {db_bytes / 2**20:,.0f} MiB / raw title+body text {raw / 2**20:,.0f} MiB"
                 f" = {db_bytes / raw:.2f}"
