@@ -45,13 +45,14 @@ def chinese_number(text: str) -> int | None:
 
 
 _CLAUSE_MARKS = frozenset(p.CLAUSE_MARKS)
+_CLAUSE_SPLIT_RE = re.compile(f"[{p.CLAUSE_MARKS}]")
 
 
 def split_clauses(text: str) -> list[str]:
     """Split at ``，；。`` outside parentheses (``拟任甲（正处级，试用期一年）`` stays one clause)."""
     text = squash(text)
     if "（" not in text and "(" not in text:
-        return [clause for clause in p.CLAUSE_SPLIT_RE.split(text) if clause]
+        return [clause for clause in _CLAUSE_SPLIT_RE.split(text) if clause]
     clauses, current, depth = [], [], 0
     for ch in text:
         if ch in "（(":
@@ -70,18 +71,27 @@ def split_clauses(text: str) -> list[str]:
 _PERSON_START_RE = re.compile(r"^([^，,（(：:；;。]{2,16}?)\s*(?:[（(]([^）)]*)[)）])?\s*[，,：:]")
 
 
+# The characters numbering can open with (see patterns.NUMBERING_RE): other lines skip its search.
+_NUMBERING_OPENINGS = frozenset("0123456789（(一二三四五六七八九十①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+# A name longer than four characters must hold the dot of a transcribed name (see patterns.NAME_RE).
+_NAME_DOTS = frozenset("·•・．.")
+
+
 def person_start(text: str) -> tuple[str, str, str] | None:
     """(name, words in parentheses after it, the rest) when ``text`` opens with a person's name."""
     text = text.strip()
-    if not p.NAME_END_RE.search(text[:30]):
+    if not p.NAME_END_RE.search(text, 0, 30):
         return None
-    text = p.NUMBERING_RE.sub("", text, count=1)
+    if text[0] in _NUMBERING_OPENINGS:
+        text = p.NUMBERING_RE.sub("", text, count=1)
     match = _PERSON_START_RE.match(text)
     if not match:
         return None
     name = squash(match[1])
     for suffix in p.NAME_TITLE_SUFFIXES:
         name = name.removesuffix(suffix)
+    if len(name) > 4 and _NAME_DOTS.isdisjoint(name):
+        return None
     if not p.NAME_RE.match(name) or name.startswith(p.NOT_NAMES) or name.endswith(p.NOT_NAME_ENDINGS):
         return None
     return name, match[2] or "", text[match.end() :]
@@ -101,34 +111,36 @@ class _Reader:
 
     def set(self, name: str, value: object) -> None:
         old = getattr(self.person, name)
-        if name in SEVERAL_VALUES and old is not None:
+        if old is None:
+            if name not in self.conflicts:
+                setattr(self.person, name, value)
+        elif name in SEVERAL_VALUES:
             # 全日制大学学历、工学学士学位，在职研究生学历、管理学硕士学位: both are true, both are kept.
-            if value not in old.split("；"):  # type: ignore[union-attr]
+            if value not in old.split("；"):  # type: ignore[attr-defined]
                 setattr(self.person, name, f"{old}；{value}")
-        elif old is not None and old != value:
+        elif old != value:
             self.conflicts.add(name)
-        elif name not in self.conflicts:
-            setattr(self.person, name, value)
 
     def clause(self, clause: str) -> None:
-        if "（" in clause or "(" in clause:
-            clause, notes = _pull_parentheses(clause)
-            for note in notes:
-                if not self._note(note):
-                    clause += f"（{note}）"
-        if not clause:
+        notes, clause, kind, proposal, current, values, whole = clause_plan(clause)
+        if notes:
+            self.apply(notes)
+        if kind == _NOTHING_MORE:
             return
-        if "试用" in clause and p.PROBATION_RE.search(clause) and len(clause) <= 10:
+        if kind == _PROBATION:
             self.person.probation = True
             return
-        number = proposal_number(clause)
-        if number is not None and self._proposal(clause, number):
+        # A verb without 拟 (兼任, 任命) proposes only right after another proposal.
+        if proposal is not None and (not proposal[2] or self.open == "proposal"):
+            self.person.proposals.append(Proposal(proposal[0], proposal[1]))
             self.open = "proposal"
             return
-        if clause[0] == "现" and (current := p.CURRENT_RE.match(clause)):
-            self._current(current[1])
+        if current is not None:
+            self._current(current)
             return
-        if self._typed(clause):
+        if values:
+            self.apply(values)
+        if whole:
             self.open = None
             return
         if self.open == "current":
@@ -147,9 +159,12 @@ class _Reader:
         self.open = "current"
 
     def apply(self, values: Values) -> None:
+        person = self.person
         for name, value in values:
             if name == "probation":
-                self.person.probation = True
+                person.probation = True
+            elif getattr(person, name) is None and name not in self.conflicts:
+                setattr(person, name, value)  # the common case of set(), without its call
             else:
                 self.set(name, value)
 
@@ -159,41 +174,86 @@ class _Reader:
         self.apply(values)
         return whole
 
-    def _proposal(self, clause: str, number: int) -> bool:
-        """Add the proposal of ``clause``, which matched PROPOSAL_PATTERNS[number]. A verb without
-        拟 (兼任, 任命) proposes only right after another proposal."""
-        step, pattern = p.PROPOSAL_PATTERNS[number]
-        if self.open != "proposal" and not clause.startswith(("拟", "提名", "推荐", "按")):
-            return False
-        post = pattern.match(clause)[1].removeprefix("为").strip("：:")  # type: ignore[index]
-        self.person.proposals.append(Proposal(step, post))
-        return True
-
-    def _typed(self, clause: str) -> bool:
-        """Fill the field ``clause`` states (sex, birth, party...); False when it states none."""
-        values, whole = clause_values(clause)
-        self.apply(values)
-        return whole
+    def set_current(self, post: str) -> None:
+        """A 现任 cell: the post, after any given already."""
+        self.open = None
+        self._current(post)
 
 
-# Each field a clause may state: its pattern and how a match becomes (field, value) pairs, in the
-# order they are tried (a native place last: 研究生 is no place).
-_TYPED: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], list[tuple[str, object]]]], ...] = (
-    ("sex", p.SEX_RE, lambda m: [("sex", m[1])]),
-    ("ethnicity", p.ETHNICITY_RE, lambda m: [("ethnicity", m[1])]),
-    ("birth", p.BIRTH_RE, lambda m: [("birth", year_month(m))]),
-    ("age", p.AGE_RE, lambda m: [("age", int(m[1]))]),
-    ("joined", p.PARTY_JOINED_RE, lambda m: [("party", "中共党员"), ("party_joined", year_month(m))]),
-    ("dated", p.PARTY_WITH_DATE_RE, lambda m: [("party", m[1]), ("party_joined", year_month(m, 2))]),
-    ("party", p.PARTY_LABEL_RE, lambda m: [("party", "中共党员" if m[1] == "中国共产党党员" else m[1])]),
-    ("work", p.WORK_START_RE, lambda m: [("work_started", year_month(m))]),
-    ("education", p.EDUCATION_RE, lambda m: [("education", m[1].removesuffix("学历").removesuffix("毕业"))]),
-    ("degree", p.DEGREE_RE, lambda m: [("degree", m[1])]),
-    ("native", p.NATIVE_RE, lambda m: [("native_place", m[1] or m[2])]),
-)
-_TYPED_PATTERNS = {name: pattern for name, pattern, _ in _TYPED}
-_TYPED_VALUES = {name: value for name, _, value in _TYPED}
+# What one clause of a paragraph does, worked out once for each distinct clause (see clause_plan):
+# it states nothing more than its notes, or a probation, or something else (a proposal, a current
+# post, typed fields, or a post running on).
+_NOTHING_MORE, _PROBATION, _OTHER = range(3)
+Plan = tuple[Values, str, int, "tuple[str, str, bool] | None", "str | None", Values, bool]
+
+
+@lru_cache(maxsize=8192)
+def clause_plan(clause: str) -> Plan:
+    """(the fields of its parenthesised notes, the clause without the notes read, its kind, the
+    proposal it makes as (step, post, whether it needs a proposal right before: 兼任, 任命), the
+    current post it gives, the fields it states, whether all of it was read)."""
+    notes: Values = ()
+    if "（" in clause or "(" in clause:
+        clause, found = _pull_parentheses(clause)
+        for note in found:
+            values, whole = note_values(note)
+            notes += values
+            if not whole:
+                clause += f"（{note}）"
+    if not clause:
+        return notes, clause, _NOTHING_MORE, None, None, (), False
+    if "试用" in clause and p.PROBATION_RE.search(clause) and len(clause) <= 10:
+        return notes, clause, _PROBATION, None, None, (), False
+    proposal = None
+    if (number := proposal_number(clause)) is not None:
+        proposal = (*_proposal(clause, number), not clause.startswith(_PROPOSAL_VERBS))
+        if not proposal[2]:
+            return notes, clause, _OTHER, proposal, None, (), False
+    if clause[0] == "现" and (current := p.CURRENT_RE.match(clause)):
+        return notes, clause, _OTHER, proposal, current[1], (), False
+    values, whole = clause_values(clause)
+    return notes, clause, _OTHER, proposal, None, values, whole
+
+
+# Each field a clause may state: its pattern and how a match becomes (field, value) pairs.
+_Typed = tuple[str, re.Pattern[str], Callable[[re.Match[str]], Values]]
+_TYPED: dict[str, _Typed] = {
+    kind: (kind, pattern, value)
+    for kind, pattern, value in (
+        ("sex", p.SEX_RE, lambda m: (("sex", m[1]),)),
+        ("ethnicity", p.ETHNICITY_RE, lambda m: (("ethnicity", m[1]),)),
+        ("birth", p.BIRTH_RE, lambda m: (("birth", year_month(m)),)),
+        ("age", p.AGE_RE, lambda m: (("age", int(m[1])),)),
+        ("joined", p.PARTY_JOINED_RE, lambda m: (("party", "中共党员"), ("party_joined", year_month(m)))),
+        ("dated", p.PARTY_WITH_DATE_RE, lambda m: (("party", m[1]), ("party_joined", year_month(m, 2)))),
+        ("party", p.PARTY_LABEL_RE, lambda m: (("party", "中共党员" if m[1] == "中国共产党党员" else m[1]),)),
+        ("work", p.WORK_START_RE, lambda m: (("work_started", year_month(m)),)),
+        (
+            "education",
+            p.EDUCATION_RE,
+            lambda m: (("education", m[1].removesuffix("学历").removesuffix("毕业")),),
+        ),
+        ("degree", p.DEGREE_RE, lambda m: (("degree", m[1]),)),
+        ("native", p.NATIVE_RE, lambda m: (("native_place", m[1] or m[2]),)),
+    )
+}
+
+
+def _candidates(*kinds: str) -> tuple[_Typed, ...]:
+    return tuple(_TYPED[kind] for kind in kinds)
+
+
+# The fields a clause may state, judged by its first and last characters (see _typed_candidates),
+# in the order they are tried (a native place last: 研究生 is no place).
+_DATED = _candidates("birth", "joined", "work", "age")
+_SEX = _candidates("sex")
+_ETHNICITY = _candidates("ethnicity")
+_AGE = _candidates("age")
+_PARTY = _candidates("party", "dated", "degree")
+_OTHER_TYPED = _candidates("education", "degree", "native")
 _PROPOSAL_OPENINGS = ("拟", "提名", "推荐", "按", "兼任", "任命")
+# The openings of a proposal that needs no proposal before it.
+_PROPOSAL_VERBS = ("拟", "提名", "推荐", "按")
 
 
 # PROPOSAL_PATTERNS as one pattern of alternatives in their order: the first that matches wins,
@@ -203,7 +263,12 @@ _ANY_PROPOSAL_RE = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
+def _proposal(clause: str, number: int) -> tuple[str, str]:
+    """(step, post) of ``clause``, which matches PROPOSAL_PATTERNS[number]."""
+    step, pattern = p.PROPOSAL_PATTERNS[number]
+    return step, pattern.match(clause)[1].removeprefix("为").strip("：:")  # type: ignore[index]
+
+
 def proposal_number(clause: str) -> int | None:
     """The index of the first of PROPOSAL_PATTERNS that ``clause`` matches, or None."""
     if clause.startswith(_PROPOSAL_OPENINGS) and (match := _ANY_PROPOSAL_RE.match(clause)):
@@ -211,44 +276,42 @@ def proposal_number(clause: str) -> int | None:
     return None
 
 
-def _typed_candidates(clause: str) -> tuple[str, ...]:
+def _typed_candidates(clause: str) -> tuple[_Typed, ...]:
     """The fields ``clause`` may state, judged by its first and last characters: each clause is then
     matched against a pattern or two, not all of them (this is the parser's hot spot)."""
     if clause[0].isdigit() or clause.startswith(("出生", "生于")):
-        return ("birth", "joined", "work", "age")
+        return _DATED
     if len(clause) == 1 or clause.startswith("性别"):
-        return ("sex",)
+        return _SEX
     last = clause[-1]
     if last == "族":
-        return ("ethnicity",)
+        return _ETHNICITY
     if last == "岁":
-        return ("age",)
+        return _AGE
     if last in "员士众" or clause.startswith(("中共", "政治面貌")):
-        return ("party", "dated", "degree")
-    return ("education", "degree", "native")
+        return _PARTY
+    return _OTHER_TYPED
 
 
-# Clauses repeat from person to person (男, 汉族, 大学学历, 中共党员, birth months): each is read once.
-@lru_cache(maxsize=8192)
 def typed_values(clause: str) -> Values | None:
     """The fields ``clause`` states, as (field, value) pairs; () for a known clause recorded
     nowhere (a professional title), None for a clause that states no field."""
     if not clause:
         return None
-    for kind in _typed_candidates(clause):
-        found = _TYPED_PATTERNS[kind].match(clause)
+    for kind, pattern, value in _typed_candidates(clause):
+        found = pattern.match(clause)
         if found is not None and not (kind == "native" and clause.endswith(p.NOT_NATIVE_ENDINGS)):
-            return tuple(_TYPED_VALUES[kind](found))
+            return value(found)
     if p.IGNORED_CLAUSE_RE.search(clause):
         return ()
     return None
 
 
-# What a clause, a note or a cell states is worked out once (clauses repeat from person to person)
-# as (field, value) pairs and whether all of it was read; a reader then only applies the pairs.
+# What a clause, a note or a cell states, as (field, value) pairs and whether all of it was read.
+# Clauses, notes and cells repeat from person to person (男, 汉族, 大学学历, 中共党员): clause_plan,
+# note_values and cell_plan work each out once; a reader then only applies the pairs.
 
 
-@lru_cache(maxsize=8192)
 def clause_values(clause: str) -> tuple[Values, bool]:
     """The fields ``clause`` states; False when it states none, or when one of its parts (研究生学历、
     法学硕士学位 / 汉族、中共党员: every part must be known) states none (the parts before it count)."""
@@ -346,51 +409,77 @@ EMPTY_CELLS = frozenset({"", "—", "——", "-", "/", "无", "－"})
 
 def read_row(columns: list[str], cells: list[str], position: int) -> AppointmentPerson | None:
     """The person of one table row, ``columns`` being the header keys (see tables.COLUMN_KEYS)."""
-    # 大学 工学学士: the space is the only mark between education and degree.
-    flat = [squash(cell) for cell in cells]
-    values = dict(zip(columns, flat, strict=True))
-    for n, key in enumerate(columns):
-        if key.startswith("education"):
-            values[key] = "/".join(cells[n].split())
-    name = values.get("name", "")
-    for suffix in p.NAME_TITLE_SUFFIXES:
-        name = name.removesuffix(suffix)
-    if not p.NAME_RE.match(name):
+    plans = [cell_plan(key, cell) for key, cell in zip(columns, cells, strict=True)]
+    name = plans[columns.index("name")][1] if "name" in columns else None
+    if name is None:
         return None
-    reader = _Reader(
-        AppointmentPerson(position=position, name=name, text=" ".join(cell for cell in flat if cell))
+    person = AppointmentPerson(
+        position=position,
+        name=name,
+        text=" ".join(plan[3] for plan in plans if plan[3]),  # type: ignore[arg-type]
     )
-    for key, value in values.items():
-        if key in ("name", "index") or value in EMPTY_CELLS:
-            continue
-        _read_cell(reader, key, value)
+    reader = _Reader(person)
+    for kind, read, extra, _ in plans:
+        if kind == _TYPED:
+            reader.apply(read)  # type: ignore[arg-type]
+            if extra is not None:
+                person.warnings.append(extra)  # type: ignore[arg-type]
+        elif kind == _CURRENT:
+            reader.set_current(read)  # type: ignore[arg-type]
+        elif kind == _PROPOSED:
+            person.proposals.append(Proposal(*read))  # type: ignore[misc]
+            if extra:
+                person.probation = True
+        elif kind == _NOTE and read:
+            person.probation = True
     return _finish(reader)
 
 
-def _read_cell(reader: _Reader, key: str, value: str) -> None:
-    person = reader.person
+# What a cell does (see cell_plan): nothing (the name, the 序号, an empty cell), typed fields, a
+# current post, a proposal, a note.
+_SKIPPED, _TYPED, _CURRENT, _PROPOSED, _NOTE = range(5)
+
+
+@lru_cache(maxsize=8192)
+def cell_plan(key: str, cell: str) -> tuple[int, object, object, str]:
+    """What the cell ``cell`` of a column ``key`` does to its person, worked out once for each
+    distinct cell: (kind, what it reads, a warning or whether it states a probation, the cell
+    without white space). A name cell reads the name, or None when it holds none."""
+    flat = squash(cell)
+    if key == "name":
+        name = flat
+        for suffix in p.NAME_TITLE_SUFFIXES:
+            name = name.removesuffix(suffix)
+        return _SKIPPED, name if p.NAME_RE.match(name) else None, None, flat
+    # 大学 工学学士: the space is the only mark between education and degree.
+    value = "/".join(cell.split()) if key.startswith("education") else flat
+    if key == "index" or value in EMPTY_CELLS:
+        return _SKIPPED, None, None, flat
     if key == "current":
-        reader.open = None
-        reader._current(value.removeprefix("现任").removeprefix("现为"))
-    elif key.startswith("proposal"):
-        reader.open = None
-        proposal = value if value.startswith("拟") else key.partition(":")[2] + value
-        number = proposal_number(proposal)
-        if number is None or not reader._proposal(proposal, number):
-            person.proposals.append(Proposal(key.partition(":")[2] or "拟任", value))
-        value, notes = _pull_parentheses(value)
-        if any(p.PROBATION_RE.search(note) for note in notes):
-            person.probation = True
-            last = person.proposals[-1]
-            last.post = p.PAREN_RE.sub(lambda m: "" if p.PROBATION_RE.search(m[1]) else m[0], last.post)
-    elif key == "note":
-        if p.PROBATION_RE.search(value):
-            person.probation = True
+        return _CURRENT, value.removeprefix("现任").removeprefix("现为"), None, flat
+    if key.startswith("proposal"):
+        return (*_proposal_cell(key.partition(":")[2], value), flat)
+    if key == "note":
+        return _NOTE, bool(p.PROBATION_RE.search(value)), None, flat
+    values, whole = cell_values(key, value)
+    warning = None if whole else f"{CELL_FIELDS.get(key, (key.partition(':')[0],))[0]} not read: {value}"
+    return _TYPED, values, warning, flat
+
+
+def _proposal_cell(column_step: str, value: str) -> tuple[int, tuple[str, str], bool]:
+    """A cell of a proposal column (拟任职务, 拟提名职务): (step, post) and whether it states a probation
+    (某局局长（试用期一年）: the note is taken out of the post)."""
+    proposal = value if value.startswith("拟") else column_step + value
+    number = proposal_number(proposal)
+    if number is not None and proposal.startswith(_PROPOSAL_VERBS):
+        step, post = _proposal(proposal, number)
     else:
-        values, whole = cell_values(key, value)
-        reader.apply(values)
-        if not whole:
-            person.warnings.append(f"{CELL_FIELDS.get(key, (key.partition(':')[0],))[0]} not read: {value}")
+        step, post = column_step or "拟任", value
+    _, notes = _pull_parentheses(value)
+    probation = any(p.PROBATION_RE.search(note) for note in notes)
+    if probation:
+        post = p.PAREN_RE.sub(lambda m: "" if p.PROBATION_RE.search(m[1]) else m[0], post)
+    return _PROPOSED, (step, post), probation
 
 
 # Which fields a typed column may fill: a cell that states another field is not taken.
@@ -407,7 +496,6 @@ CELL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=8192)
 def cell_values(key: str, value: str) -> tuple[Values, bool]:
     """The fields the cell ``value`` of a column ``key`` states; False when it is not read."""
     if key in ("party", "joined") and value[:1].isdigit() and (m := p.YEAR_MONTH_RE.match(value)):
@@ -432,10 +520,12 @@ def cell_values(key: str, value: str) -> tuple[Values, bool]:
     # Any other typed column: the cell must state the column's field and no other.
     value, notes = _pull_parentheses(value)
     values = typed_values(value)
-    allowed = CELL_FIELDS.get(key, ())
-    if not values or any(name not in allowed for name, _ in values):
+    if not values:
         return (), False
-    found = list(values)
+    allowed = CELL_FIELDS.get(key, ())
+    for name, _ in values:
+        if name not in allowed:
+            return (), False
     for note in notes:
-        found.extend(note_values(note)[0])
-    return tuple(found), True
+        values += note_values(note)[0]
+    return values, True

@@ -35,11 +35,9 @@ def forget_read_clauses() -> None:
     """Empty the caches of what clauses, notes, cells and header words state. They only save work
     (a clause such as 汉族 or 中共党员 is read once for every notice); emptying them changes no record."""
     for cached in (
-        fields.typed_values,
-        fields.clause_values,
         fields.note_values,
-        fields.cell_values,
-        fields.proposal_number,
+        fields.clause_plan,
+        fields.cell_plan,
         tables.header_key,
     ):
         cached.cache_clear()
@@ -62,7 +60,7 @@ def parse_appointment_notices(article: Any) -> list[AppointmentNotice]:
     the article is not such a notice. Pure: no I/O, deterministic."""
     if not is_appointment_notice(article):
         return []
-    lines = split_label_lines([line.strip() for line in (article.body or "").split("\n") if line.strip()])
+    lines = split_label_lines([line for line in map(str.strip, (article.body or "").split("\n")) if line])
     notices = []
     for position, (heading, segment) in enumerate(_segments(lines), 1):
         notice = AppointmentNotice(
@@ -87,10 +85,14 @@ def _is_heading(line: str) -> bool:
 
 def _segments(lines: list[str]) -> list[tuple[str | None, list[str]]]:
     """(heading, lines) of each notice; a heading with no person after it joins the next notice."""
-    headings = ["公示" in line and _is_heading(line) for line in lines]
-    if sum(headings) < 2:  # the common case: one notice, whatever its headings
-        heading = next((line for line, is_heading in zip(lines, headings, strict=True) if is_heading), None)
-        return [(heading, [line for line, is_heading in zip(lines, headings, strict=True) if not is_heading])]
+    at = [n for n, line in enumerate(lines) if "公示" in line and _is_heading(line)]
+    if not at:
+        return [(None, list(lines))]
+    if len(at) == 1:  # the common case: one notice, whatever its headings
+        return [(lines[at[0]], lines[: at[0]] + lines[at[0] + 1 :])]
+    headings = [False] * len(lines)
+    for n in at:
+        headings[n] = True
     segments: list[tuple[str | None, list[str]]] = [(None, [])]
     for line, is_heading in zip(lines, headings, strict=True):
         if is_heading:
@@ -149,8 +151,15 @@ def _read_notice(notice: AppointmentNotice, lines: list[str], article: Any) -> N
         )
 
 
+def _mentions_attachments(text: str) -> bool:
+    for word in p.ATTACHMENT_MENTIONS:  # a few words: cheaper than a pattern tried at every character
+        if word in text:
+            return True
+    return False
+
+
 def _attachments(notice: AppointmentNotice, text: str, attachments: list[dict[str, str]]) -> None:
-    if p.ATTACHMENT_MENTION_RE.search(text) or not notice.persons:
+    if _mentions_attachments(text) or not notice.persons:
         notice.attachments = attachments
     if not notice.persons and attachments:
         notice.attachment_only = True
@@ -178,12 +187,16 @@ def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
             continue
         line = lines[i]
         start = person_start(line)
-        if start:
-            # A person's paragraph may run on over the next lines (张某，男，…， / 现任甲， / 拟任乙。).
-            ran_on = False
-            while i + 1 < len(lines) and _continues(line, lines[i + 1]):
-                line, i, ran_on = line + lines[i + 1], i + 1, True
-            start = person_start(line) if ran_on else start
+        if start is None:
+            if (step := _group_step(line)) is not None:
+                group_step = step
+            i += 1
+            continue
+        # A person's paragraph may run on over the next lines (张某，男，…， / 现任甲， / 拟任乙。).
+        ran_on = False
+        while i + 1 < len(lines) and _continues(line, lines[i + 1]):
+            line, i, ran_on = line + lines[i + 1], i + 1, True
+        start = person_start(line) if ran_on else start
         read = [read_person(text, 0, at) for text, at in _sentences(line, start)]
         if any(read):
             for person in filter(None, read):
@@ -216,6 +229,8 @@ def _sentences(
     the first (张某，男，…，拟任甲；李某，女，…) open with a person of their own."""
     if start is None:
         return []
+    if "；" not in line and ";" not in line and line.find("。") in (-1, len(line) - 1):
+        return [(line, start)]  # one sentence
     cuts = [0]
     for mark in _INNER_MARK_RE.finditer(line):
         rest = line[mark.end() :]
@@ -228,7 +243,8 @@ def _sentences(
 
 
 def _group_step(line: str) -> str | None:
-    if "拟" not in line:
+    # A heading names a step (拟) and is no sentence (。) and no notice heading (公示).
+    if "拟" not in line or "。" in line or "公示" in line:
         return None
     text = p.NUMBERING_RE.sub("", squash(line), count=1).rstrip("：:")
     if len(text) > 30 or "。" in text or "公示" in text or not p.GROUP_STEP_RE.match(text):
@@ -259,13 +275,15 @@ def _phones(lines: list[str]) -> str | None:
 
 
 SIGNOFF_LINES = 8
+# The last character of every issuer's name (lines are stripped): other lines skip the pattern.
+_ISSUER_LAST_CHARACTERS = frozenset(ending[-1] for ending in p.ISSUER_ENDINGS)
 
 
 def _issuer(lines: list[str], title: str | None) -> str | None:
     # The sign-off is among the last lines: the issuer's name, then the date or nothing.
     for i in range(len(lines) - 1, max(-1, len(lines) - 1 - SIGNOFF_LINES), -1):
         line = lines[i]
-        if len(line) <= 30 and p.ISSUER_LINE_RE.match(squash(line)):
+        if len(line) <= 30 and line[-1] in _ISSUER_LAST_CHARACTERS and p.ISSUER_LINE_RE.match(squash(line)):
             if i + 1 == len(lines) or p.DATE_LINE_RE.match(squash(lines[i + 1])):
                 return squash(line)
     if match := p.TITLE_ISSUER_RE.match(squash(title or "")):

@@ -68,7 +68,6 @@ NOT_NAME_ENDINGS: tuple[str, ...] = ("电话", "热线", "地址", "邮编", "�
 NAME_END_RE = re.compile(r"[，,：:（(]")
 NAME_TITLE_SUFFIXES: tuple[str, ...] = ("同志",)
 CLAUSE_MARKS = "，,；;。"
-CLAUSE_SPLIT_RE = re.compile(f"[{CLAUSE_MARKS}]")
 PAREN_RE = re.compile(r"[（(]([^（）()]*)[)）]")
 
 SEX_RE = re.compile(r"^(?:性别[：:]?)?(男|女)(?:性)?$")
@@ -178,11 +177,25 @@ PHONE_NUMBER_RE = re.compile(r"[（(]?0\d{2,3}[)）]?\s*[-－—]?\s*\d{5,8}|\b1
 # pattern opening with an optional word is tried at every character of the notice).
 ADDRESS_RE = re.compile(r"地址[：:为是]\s*([^，；。,;\n]+)")
 POSTCODE_RE = re.compile(r"邮(?:政)?编(?:码)?[：:为是]?\s*(\d{6})")
-# A sign-off naming the issuing body.
-ISSUER_LINE_RE = re.compile(
-    rf"^(?:中共|中国共产党)?[{CJK}（）()]{{2,30}}(?:组织部|委员会|常委会|常务委员会|人民政府|党组|党委|人事处|"
-    rf"组织人事部|组织人事处|干部处|政治部|办公室|人事厅|人事局)$"
+# A sign-off naming the issuing body: a name ending with one of these.
+ISSUER_ENDINGS: tuple[str, ...] = (
+    "组织部",
+    "委员会",
+    "常委会",
+    "常务委员会",
+    "人民政府",
+    "党组",
+    "党委",
+    "人事处",
+    "组织人事部",
+    "组织人事处",
+    "干部处",
+    "政治部",
+    "办公室",
+    "人事厅",
+    "人事局",
 )
+ISSUER_LINE_RE = re.compile(rf"^(?:中共|中国共产党)?[{CJK}（）()]{{2,30}}(?:{'|'.join(ISSUER_ENDINGS)})$")
 DATE_LINE_RE = re.compile(
     r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}$"
 )
@@ -192,4 +205,5 @@ TITLE_ISSUER_RE = re.compile(
 )
 # A heading that starts another notice on the same page.
 NOTICE_HEADING_RE = re.compile(r"公示(?:公告)?$|公示[（(]\S{1,10}[)）]$")
-ATTACHMENT_MENTION_RE = re.compile(r"附件|详见|名单见")
+# Words that point to the attachments.
+ATTACHMENT_MENTIONS: tuple[str, ...] = ("附件", "详见", "名单见")

@@ -44,6 +44,8 @@ COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
 # Lines after the table that end it: prose (a line ending with 。) and the notice's tail, opening
 # with one of these.
 TABLE_END_RE = re.compile(r"公示|(?:受理|举报|联系|监督)?电话|(?:通信|通讯)?地址|附件|联系人")
+# The characters TABLE_END_RE's words open with: other lines skip the pattern.
+_TABLE_END_OPENINGS = frozenset("公受举联监电通地附")
 MIN_COLUMNS = 3
 # Every table has a name column and every form a name label: a notice without a line opening
 # with 姓名 has neither, and most notices (one paragraph per person) are read without looking.
@@ -98,7 +100,7 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
     """Every table of persons among ``lines`` (see the module doc), and every form, with their
     persons read."""
     tables: list[Table] = []
-    if not any(_NAME_LABEL_RE.match(line) for line in lines):
+    if "姓" not in "".join(lines) or not any(_NAME_LABEL_RE.match(line) for line in lines):
         return tables
     keys = [column_key(line) if line[:1] in _HEADER_OPENINGS else None for line in lines]
     i = 0
@@ -133,8 +135,10 @@ def split_label_lines(lines: list[str]) -> list[str]:
     one line per label, as a form of one label a line is read."""
     cut: list[str] = []
     for line in lines:
-        pieces = _label_pieces(line) if ("：" in line or ":" in line) and len(line.split()) > 1 else None
-        cut.extend(pieces or [line])
+        if ("：" in line or ":" in line) and len(line.split()) > 1 and (pieces := _label_pieces(line)):
+            cut.extend(pieces)
+        else:
+            cut.append(line)
     return cut
 
 
@@ -252,7 +256,7 @@ def _read_rows(table: Table, cells: list[str], first_position: int) -> None:
 
 
 def _ends_table(line: str) -> bool:
-    return line.endswith("。") or TABLE_END_RE.match(line) is not None
+    return line.endswith("。") or (line[:1] in _TABLE_END_OPENINGS and TABLE_END_RE.match(line) is not None)
 
 
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")

@@ -16,14 +16,14 @@ from crawler.extract.appointments.fields import chinese_number
 def add_workdays(start: date, days: int) -> tuple[date, date]:
     """(first, last) day of a window of ``days`` working days opening on ``start``
     (moved to the next Monday when ``start`` falls on a weekend)."""
-    while start.weekday() >= 5:
-        start += timedelta(days=1)
-    end, left = start, days - 1
-    while left > 0:
-        end += timedelta(days=1)
-        if end.weekday() < 5:
-            left -= 1
-    return start, end
+    if start.weekday() >= 5:
+        start += timedelta(days=7 - start.weekday())
+    if days <= 1:
+        return start, start
+    # Every five working days after the first take a week; the rest crosses a weekend or not.
+    weeks, rest = divmod(days - 1, 5)
+    weekend = 2 if start.weekday() + rest >= 5 else 0
+    return start, start + timedelta(days=7 * weeks + rest + weekend)
 
 
 def publication_day(published_at: str | None) -> date | None:
@@ -67,7 +67,10 @@ def _counted(
 
 
 def _stated_dates(line: str, published: date | None) -> tuple[date, date] | None:
-    match = (p.WINDOW_DATES_RE.search(line) if "月" in line else None) or p.WINDOW_FIGURES_RE.search(line)
+    # Each pattern is tried only on a line holding the characters it needs.
+    match = (p.WINDOW_DATES_RE.search(line) if "月" in line and "日" in line else None) or (
+        p.WINDOW_FIGURES_RE.search(line) if "." in line or "．" in line or "/" in line else None
+    )
     if not match:
         return None
     start_year = int(match[1]) if match[1] else (published.year if published else None)
