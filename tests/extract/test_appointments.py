@@ -21,6 +21,7 @@ from crawler.extract.appointments import (
     is_appointment_notice,
     parse_appointment_notices,
 )
+from crawler.extract.appointments.fields import person_start, read_person, read_row
 from crawler.extract.appointments.window import add_workdays
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "appointments"
@@ -163,6 +164,42 @@ def test_what_the_parser_caches_changes_no_record() -> None:
         forget_read_clauses()
         fresh.append([n.to_dict() for n in parse_appointment_notices(article)])
     assert remembered[: len(articles)] == fresh == remembered[len(articles) :][::-1]
+
+
+# Pieces of lines that open, or only seem to open, with a person: names, the words of headings and
+# labels, spaces, dots, and every mark a name may end at.
+LINE_PIECES = st.sampled_from(
+    [
+        *"张 王某 欧阳 李同志 · ． ， , ： : （ ( ） ) ； ; 。 男 女 45岁 公示 电话 受理 联系人 经县委常委会研究 a".split(),
+        " ",
+        "\u3000",
+    ]
+)
+
+
+@given(st.lists(LINE_PIECES, max_size=8))
+def test_numbering_before_a_line_changes_nothing_of_its_person(pieces: list[str]) -> None:
+    # A numbered line (1. 张某，…) is read by the whole pattern; an unnumbered one is mostly told
+    # apart by the words before its first comma: both must give the same person or none.
+    line = "".join(pieces)
+    assert person_start(line) == person_start("1." + line)
+
+
+@given(
+    st.integers(1940, 2009),
+    st.sampled_from(["年", ".", "．", "-", "/", ""]),
+    st.integers(1, 12),
+    st.booleans(),
+    st.sampled_from(["", "月", "月3日", ".15"]),
+)
+def test_a_birth_month_reads_alike_in_a_table_and_in_a_paragraph(
+    year: int, mark: str, month: int, padded: bool, end: str
+) -> None:
+    born = f"{year}{mark}{month:02d}{end}" if padded else f"{year}{mark}{month}{end}"
+    from_cell = read_row(["name", "birth"], ["张某", born], 1)
+    from_clause = read_person(f"张某，男，{born}，现任甲，拟任乙。", 1)
+    assert from_cell is not None and from_clause is not None
+    assert from_cell.birth == from_clause.birth
 
 
 NOTICE_LINES = st.sampled_from(

@@ -18,6 +18,7 @@ Values = tuple[tuple[str, object], ...]  # (field, value) pairs
 _NOTE_SPLIT_RE = re.compile(r"[，,、]")
 _PLACE_CELL_RE = re.compile(rf"[{p.CJK}]{{2,12}}")
 _EDUCATION_SPLIT_RE = re.compile(r"[/、，,]|(?<=学历)")
+_EDUCATION_MARKS = frozenset("/、，,")  # a cell without these (and 学历) is one part
 
 
 def squash(text: str) -> str:
@@ -77,19 +78,34 @@ _NUMBERING_OPENINGS = frozenset("0123456789（(一二三四五六七八九十①
 _NAME_DOTS = frozenset("·•・．.")
 
 
+def _without_title(name: str) -> str:
+    for suffix in p.NAME_TITLE_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
+
+
 def person_start(text: str) -> tuple[str, str, str] | None:
     """(name, words in parentheses after it, the rest) when ``text`` opens with a person's name."""
     text = text.strip()
-    if not p.NAME_END_RE.search(text, 0, 30):
+    if not (mark := p.NAME_END_RE.search(text, 0, 30)):
         return None
     if text[0] in _NUMBERING_OPENINGS:
         text = p.NUMBERING_RE.sub("", text, count=1)
+    else:
+        # Most lines are told apart by the words before the first comma, without the pattern:
+        # a name ends at no sentence mark, and words with no space or dot in them would be the
+        # name itself, too long or not a name (公示时间：…, 经县委常委会研究，…).
+        head = text[: mark.start()]
+        if "。" in head or "；" in head or ";" in head:
+            return None
+        if head.isalnum():
+            name = _without_title(head)
+            if len(name) > 4 or name.startswith(p.NOT_NAMES) or name.endswith(p.NOT_NAME_ENDINGS):
+                return None
     match = _PERSON_START_RE.match(text)
     if not match:
         return None
-    name = squash(match[1])
-    for suffix in p.NAME_TITLE_SUFFIXES:
-        name = name.removesuffix(suffix)
+    name = _without_title(squash(match[1]))
     if len(name) > 4 and _NAME_DOTS.isdisjoint(name):
         return None
     if not p.NAME_RE.match(name) or name.startswith(p.NOT_NAMES) or name.endswith(p.NOT_NAME_ENDINGS):
@@ -205,8 +221,8 @@ def clause_plan(clause: str) -> Plan:
     if "试用" in clause and p.PROBATION_RE.search(clause) and len(clause) <= 10:
         return notes, clause, _PROBATION, None, None, (), False
     proposal = None
-    if (number := proposal_number(clause)) is not None:
-        proposal = (*_proposal(clause, number), not clause.startswith(_PROPOSAL_VERBS))
+    if (read := read_proposal(clause)) is not None:
+        proposal = (*read, not clause.startswith(_PROPOSAL_VERBS))
         if not proposal[2]:
             return notes, clause, _OTHER, proposal, None, (), False
     if clause[0] == "现" and (current := p.CURRENT_RE.match(clause)):
@@ -257,22 +273,18 @@ _PROPOSAL_VERBS = ("拟", "提名", "推荐", "按")
 
 
 # PROPOSAL_PATTERNS as one pattern of alternatives in their order: the first that matches wins,
-# and the name of its group is its index.
+# the name of its group is its index, and the group right after it is that pattern's post.
 _ANY_PROPOSAL_RE = re.compile(
     "|".join(f"(?P<p{number}>{pattern.pattern})" for number, (_, pattern) in enumerate(p.PROPOSAL_PATTERNS))
 )
+_POST_GROUPS = tuple(_ANY_PROPOSAL_RE.groupindex[f"p{n}"] + 1 for n in range(len(p.PROPOSAL_PATTERNS)))
 
 
-def _proposal(clause: str, number: int) -> tuple[str, str]:
-    """(step, post) of ``clause``, which matches PROPOSAL_PATTERNS[number]."""
-    step, pattern = p.PROPOSAL_PATTERNS[number]
-    return step, pattern.match(clause)[1].removeprefix("为").strip("：:")  # type: ignore[index]
-
-
-def proposal_number(clause: str) -> int | None:
-    """The index of the first of PROPOSAL_PATTERNS that ``clause`` matches, or None."""
+def read_proposal(clause: str) -> tuple[str, str] | None:
+    """(step, post) of the first of PROPOSAL_PATTERNS that ``clause`` matches, or None."""
     if clause.startswith(_PROPOSAL_OPENINGS) and (match := _ANY_PROPOSAL_RE.match(clause)):
-        return int(match.lastgroup[1:])  # type: ignore[index]
+        number = int(match.lastgroup[1:])  # type: ignore[index]
+        return p.PROPOSAL_PATTERNS[number][0], match[_POST_GROUPS[number]].removeprefix("为").strip("：:")
     return None
 
 
@@ -470,9 +482,9 @@ def _proposal_cell(column_step: str, value: str) -> tuple[int, tuple[str, str], 
     """A cell of a proposal column (拟任职务, 拟提名职务): (step, post) and whether it states a probation
     (某局局长（试用期一年）: the note is taken out of the post)."""
     proposal = value if value.startswith("拟") else column_step + value
-    number = proposal_number(proposal)
-    if number is not None and proposal.startswith(_PROPOSAL_VERBS):
-        step, post = _proposal(proposal, number)
+    read = read_proposal(proposal)
+    if read is not None and proposal.startswith(_PROPOSAL_VERBS):
+        step, post = read
     else:
         step, post = column_step or "拟任", value
     _, notes = _pull_parentheses(value)
@@ -500,6 +512,10 @@ def cell_values(key: str, value: str) -> tuple[Values, bool]:
     """The fields the cell ``value`` of a column ``key`` states; False when it is not read."""
     if key in ("party", "joined") and value[:1].isdigit() and (m := p.YEAR_MONTH_RE.match(value)):
         return (("party", "中共党员"), ("party_joined", year_month(m))), True
+    # A birth cell that is a month alone reads as BIRTH_RE would read it (the most common cell, and
+    # unique to its person: worth the shortcut).
+    if key == "birth" and value[:1].isdigit() and (m := p.YEAR_MONTH_RE.match(value)):
+        return (("birth", year_month(m)),), True
     if key == "work" and (m := p.YEAR_MONTH_RE.match(value.removesuffix("参加工作"))):
         return (("work_started", year_month(m)),), True
     if key == "native" and _PLACE_CELL_RE.fullmatch(value):
@@ -507,7 +523,11 @@ def cell_values(key: str, value: str) -> tuple[Values, bool]:
     if key.startswith("education"):
         # A column of one mode of study (全日制教育, 在职教育) names it before the education it holds.
         mode = key.partition(":")[2]
-        found, whole = _parts_values([part for part in _EDUCATION_SPLIT_RE.split(value) if part])
+        one_part = "学历" not in value and _EDUCATION_MARKS.isdisjoint(value)
+        parts = [value] if one_part else _EDUCATION_SPLIT_RE.split(value)
+        found, whole = _parts_values([part for part in parts if part])
+        if not mode:
+            return found, whole
         return tuple(
             (
                 name,

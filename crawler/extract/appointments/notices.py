@@ -16,8 +16,8 @@ from crawler.extract.appointments import patterns as p
 from crawler.extract.appointments.fields import (
     chinese_number,
     person_start,
-    proposal_number,
     read_person,
+    read_proposal,
     squash,
 )
 from crawler.extract.appointments.records import AppointmentNotice, AppointmentPerson, Proposal
@@ -249,8 +249,8 @@ def _group_step(line: str) -> str | None:
     text = p.NUMBERING_RE.sub("", squash(line), count=1).rstrip("：:")
     if len(text) > 30 or "。" in text or "公示" in text or not p.GROUP_STEP_RE.match(text):
         return None
-    number = proposal_number(text)
-    return None if number is None else p.PROPOSAL_PATTERNS[number][0]
+    proposal = read_proposal(text)
+    return None if proposal is None else proposal[0]
 
 
 def _apply_group_step(person: AppointmentPerson, group_step: str | None) -> None:

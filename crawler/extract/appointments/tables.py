@@ -100,13 +100,17 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
     """Every table of persons among ``lines`` (see the module doc), and every form, with their
     persons read."""
     tables: list[Table] = []
-    if "姓" not in "".join(lines) or not any(_NAME_LABEL_RE.match(line) for line in lines):
+    if "姓" not in "".join(lines) or not any("姓" in line and _NAME_LABEL_RE.match(line) for line in lines):
         return tables
-    keys = [column_key(line) if line[:1] in _HEADER_OPENINGS else None for line in lines]
+    # column_key of each line (a line opening with one of _HEADER_OPENINGS opens with no space).
+    keys = [
+        header_key(line) if line[:1] in _HEADER_OPENINGS and len(line) <= MAX_HEADER_CHARS else None
+        for line in lines
+    ]
     i = 0
     while i < len(lines):
         # Only a header cell or a name label (姓名：张某, longer than a cell) can open a table or form.
-        if keys[i] is None and not _NAME_LABEL_RE.match(lines[i]):
+        if keys[i] is None and ("姓" not in lines[i] or not _NAME_LABEL_RE.match(lines[i])):
             i += 1
             continue
         columns = _header_at(keys, i)
