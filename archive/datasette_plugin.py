@@ -9,6 +9,9 @@ SQL functions registered on every connection:
   query over all text, the title or the body (see ``archive.query``), for the articles
   whose character pairs are indexed (``id <= pairs_through``); NULL for a query that
   only the character index decides (a term of one character, or with punctuation);
+- ``orgnews_fts_beside(q)`` and ``orgnews_fts_beside(q, field)``: for a query whose terms
+  of two or more characters are in ``orgnews_fts`` and its one-character terms are not,
+  the character expression those articles must also match; NULL for any other query;
 - ``orgnews_fts_characters(q)`` and ``orgnews_fts_characters(q, field)``: the same query
   over single characters, for the articles indexed by their characters only so far;
 - ``orgnews_matches(q, title, body)``: 1 when the article really contains the query
@@ -71,6 +74,11 @@ def fts_expression(query: str | None, field: str = "all") -> str | None:
     return NO_MATCH if isinstance(result, QueryError) else result.fts
 
 
+def fts_beside_expression(query: str | None, field: str = "all") -> str | None:
+    result = parsed(query or "", field)
+    return None if isinstance(result, QueryError) else result.fts_beside
+
+
 def fts_characters_expression(query: str | None, field: str = "all") -> str:
     result = parsed(query or "", field)
     return NO_MATCH if isinstance(result, QueryError) else result.fts_characters
@@ -93,6 +101,8 @@ def snippet(title: str | None, body: str | None, query: str | None) -> str:
 def prepare_connection(conn):
     conn.create_function("orgnews_fts", 1, fts_expression, deterministic=True)
     conn.create_function("orgnews_fts", 2, fts_expression, deterministic=True)
+    conn.create_function("orgnews_fts_beside", 1, fts_beside_expression, deterministic=True)
+    conn.create_function("orgnews_fts_beside", 2, fts_beside_expression, deterministic=True)
     conn.create_function("orgnews_fts_characters", 1, fts_characters_expression, deterministic=True)
     conn.create_function("orgnews_fts_characters", 2, fts_characters_expression, deterministic=True)
     conn.create_function("escape_fts", 1, fts_characters_expression, deterministic=True)
@@ -105,7 +115,11 @@ def matching_sql(param: str, field: str = "all", columns: str = "rowid", *, scor
     """``index_match_sql`` spelled with this plugin's functions, for the query in ``:param``."""
     arguments = f":{param}, '{field}'"
     return index_match_sql(
-        f"orgnews_fts({arguments})", f"orgnews_fts_characters({arguments})", columns, scored=scored
+        f"orgnews_fts({arguments})",
+        f"orgnews_fts_characters({arguments})",
+        columns,
+        scored=scored,
+        beside_expression=f"orgnews_fts_beside({arguments})",
     )
 
 

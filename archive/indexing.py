@@ -68,33 +68,56 @@ STORIES_THROUGH = through_sql("stories_through")
 
 
 def index_match_sql(
-    pair_expression: str, character_expression: str, columns: str = "rowid", *, scored: bool = False
+    pair_expression: str,
+    character_expression: str,
+    columns: str = "rowid",
+    *,
+    scored: bool = False,
+    beside_expression: str = "NULL",
 ) -> str:
     """SQL selecting ``columns`` (and, when ``scored``, ``score``: BM25 with the sign turned, higher
-    is better) of the index rows a query matches, given its two FTS5 expressions as SQL (``?``,
+    is better) of the index rows a query matches, given its FTS5 expressions as SQL (``?``,
     ``orgnews_fts(:q)``...): the pair one in ``articles_pairs`` up to ``pairs_through`` and the
     character one in ``articles_fts`` after. A query that has no pair expression (NULL: a term of
-    one character, or with punctuation) reads ``articles_fts`` for every article.
+    one character, or with punctuation) reads ``articles_fts`` for every article. The beside
+    expression (NULL for most queries) is what the articles the pair expression finds must also
+    match in ``articles_fts``: the one-character terms of a query whose other terms are pairs.
 
-    Written with ``?``, the statement takes the pair expression twice, then the character one, then
-    the pair one again (see ``match_parameters``).
+    Written with ``?``, the statement takes the pair expression twice, the beside one twice, the
+    character one, then the pair one again (see ``match_parameters``).
     """
 
     def selected(table: str) -> str:
         return f"{columns}, -bm25({table}, {BM25_WEIGHTS}) AS score" if scored else columns
 
+    # The unary + keeps the planner from asking the pair table for each id the beside
+    # expression matches (every article, for a character such as 党): it filters afterwards.
+    beside = (
+        f"AND ({beside_expression} IS NULL OR +rowid IN (SELECT rowid FROM {CHARACTER_TABLE} "
+        f"WHERE {CHARACTER_TABLE} MATCH coalesce({beside_expression}, {_MATCHES_NOTHING}))) "
+    )
     return (
         f"SELECT {selected(PAIR_TABLE)} FROM {PAIR_TABLE} WHERE {pair_expression} IS NOT NULL "
         f"AND {PAIR_TABLE} MATCH coalesce({pair_expression}, {_MATCHES_NOTHING}) AND rowid <= {PAIRS_THROUGH} "
+        f"{beside}"
         f"UNION ALL SELECT {selected(CHARACTER_TABLE)} FROM {CHARACTER_TABLE} "
         f"WHERE {CHARACTER_TABLE} MATCH {character_expression} "
         f"AND rowid > (CASE WHEN {pair_expression} IS NULL THEN 0 ELSE {PAIRS_THROUGH} END)"
     )
 
 
-def match_parameters(pair_expression: str | None, character_expression: str) -> list[str | None]:
-    """The parameters of ``index_match_sql("?", "?")``, in order."""
-    return [pair_expression, pair_expression, character_expression, pair_expression]
+def match_parameters(
+    pair_expression: str | None, character_expression: str, beside_expression: str | None = None
+) -> list[str | None]:
+    """The parameters of ``index_match_sql("?", "?", beside_expression="?")``, in order."""
+    return [
+        pair_expression,
+        pair_expression,
+        beside_expression,
+        beside_expression,
+        character_expression,
+        pair_expression,
+    ]
 
 
 def create_index_table(conn: sqlite3.Connection, table: str = CHARACTER_TABLE) -> None:

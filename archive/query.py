@@ -81,13 +81,16 @@ class Query:
 
     ``fts`` is for the pair index, the articles whose pairs are in it (ids up to
     ``pairs_through``), and None when a term is not ``Term.paired``; ``fts_characters`` the same
-    query over single characters, for the character index.
+    query over single characters, for the character index. A query of terms joined by AND of which
+    some are paired and some not (``党 组织生活``) has both: ``fts`` joins the paired ones, and
+    ``fts_beside`` the others, over characters, which the articles ``fts`` finds must also match.
     """
 
     text: str
     tree: Term | Node
     fts: str | None = None
     fts_characters: str = ""
+    fts_beside: str | None = None
     exact: bool = True
     terms: list[str] = field(default_factory=list)
 
@@ -117,11 +120,13 @@ def parse_query(text: str, field: str = "all") -> Query:
             f"{MAX_QUERY_NESTING} are read"
         )
     terms = _positive_terms(tree)
+    fts, beside = _pair_expressions(tree, field)
     query = Query(
         text=text,
         tree=tree,
-        fts=_superset(tree, field, True) if all(Term(t).paired for t in _all_terms(tree)) else None,
+        fts=fts,
         fts_characters=_superset(tree, field, False),
+        fts_beside=beside,
         terms=terms,
     )
     query.exact = all(Term(t).exact for t in _all_terms(tree))
@@ -242,6 +247,27 @@ class _Parser:
             f"{value} needs a word on both sides in {self.text!r} "
             f'(to search for the word {value} itself, quote it: "{value}")'
         )
+
+
+def _pair_expressions(tree: Term | Node, field: str) -> tuple[str | None, str | None]:
+    """The query's expression for the pair index and the one beside it for the character index
+    (see ``Query``): (all of it, None) when every term is paired; (the paired parts, the others)
+    for an AND of both kinds; (None, None) otherwise, and the character index decides alone."""
+    if all(Term(t).paired for t in _all_terms(tree)):
+        return _superset(tree, field, True), None
+    if not (isinstance(tree, Node) and tree.op == "AND"):
+        return None, None
+    paired = [child for child in tree.children if all(Term(t).paired for t in _all_terms(child))]
+    if not paired:
+        return None, None
+    others = [child for child in tree.children if child not in paired]
+    # Each part is a superset of its own matches (exact when its terms are), so their AND is too.
+    return _joined(paired, field, True), _joined(others, field, False)
+
+
+def _joined(children: list[Term | Node], field: str, pairs: bool) -> str:
+    parts = [_superset(child, field, pairs) for child in children]
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
 def _superset(node: Term | Node, field: str, pairs: bool) -> str:

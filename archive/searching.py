@@ -45,9 +45,9 @@ WALK_SHARE = 0.005
 COUNT_SCAN_SHARE = 0.15
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
-# The index matches of a query (parameters: its pair and its character expression), by id.
-_MATCHING_IDS = index_match_sql("?", "?", "rowid AS id")
-_RANKED_IDS = index_match_sql("?", "?", "rowid AS id", scored=True)
+# The index matches of a query (parameters: its pair, beside and character expressions), by id.
+_MATCHING_IDS = index_match_sql("?", "?", "rowid AS id", beside_expression="?")
+_RANKED_IDS = index_match_sql("?", "?", "rowid AS id", scored=True, beside_expression="?")
 _COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
@@ -126,7 +126,7 @@ class Searcher:
         self.conn = conn
         self.query = parse_query(query, field_name)
         self.field_name = field_name
-        self.match = match_parameters(self.query.fts, self.query.fts_characters)
+        self.match = match_parameters(self.query.fts, self.query.fts_characters, self.query.fts_beside)
         self.filters = filters
         self.where, self.params = filters.sql()
 

@@ -16,6 +16,7 @@ import pytest
 
 from archive import Archive, ArchiveError, search
 from archive.indexing import FTS_AUTOMERGE, FTS_CRISISMERGE
+from archive.query import parse_query
 from archive.searching import count_matches, run_search
 from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
@@ -24,7 +25,15 @@ from tests.archive.test_schema import archive_at_schema
 from tests.archive.test_searching import oracle, sample_queries
 from tests.conftest import ROOT
 
-BOOLEAN_QUERIES = ["党建 NOT 干部", "干部 OR 人才", "(组织 OR 5G芯片) AND 党", "全面从严治党", "组，织", "党"]
+BOOLEAN_QUERIES = [
+    "党建 NOT 干部",
+    "干部 OR 人才",
+    "(组织 OR 5G芯片) AND 党",
+    "党 干部 NOT 人才",
+    "全面从严治党",
+    "组，织",
+    "党",
+]
 
 
 class Interrupted(Exception):
@@ -65,6 +74,7 @@ def boolean_oracle(conn: sqlite3.Connection, query: str) -> set[int]:
         "(组织 OR 5G芯片) AND 党": lambda: (
             (oracle(conn, "组织") | oracle(conn, "5g芯片")) & oracle(conn, "党")
         ),
+        "党 干部 NOT 人才": lambda: oracle(conn, "党") & (oracle(conn, "干部") - oracle(conn, "人才")),
         "全面从严治党": lambda: oracle(conn, "全面从严治党"),
         "组，织": lambda: oracle(conn, "组，织"),
         "党": lambda: oracle(conn, "党"),
@@ -363,3 +373,13 @@ def test_import_loads_json_lines_and_reports_what_it_skipped(tmp_path):
     assert {hit.id for hit in search(path, "全面从严治党向纵深", limit=0)} == {1}
     with Archive.open(path) as arc:
         assert arc.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 1
+
+
+def test_a_query_mixing_single_characters_with_longer_terms_reads_the_pairs_for_the_longer():
+    # 党 has no pair; the rest of an AND is still looked up by pairs, and 党 checked beside them.
+    query = parse_query("党 组织生活 NOT 干部")
+    assert query.fts == '({body title} : "组织 织生 生活" NOT {body title} : "干部")'
+    assert query.fts_beside == '{body title} : "党"'
+    for alone in ("党 OR 组织生活", "组织生活 NOT 党", "党"):
+        assert parse_query(alone).fts is None and parse_query(alone).fts_beside is None
+    assert parse_query("组织生活 干部").fts_beside is None
