@@ -253,16 +253,21 @@ def _pair_expressions(tree: Term | Node, field: str) -> tuple[str | None, str | 
     """The query's expression for the pair index and the one beside it for the character index
     (see ``Query``): (all of it, None) when every term is paired; (the paired parts, the others)
     for an AND of both kinds; (None, None) otherwise, and the character index decides alone."""
-    if all(Term(t).paired for t in _all_terms(tree)):
+    if _paired(tree):
         return _superset(tree, field, True), None
     if not (isinstance(tree, Node) and tree.op == "AND"):
         return None, None
-    paired = [child for child in tree.children if all(Term(t).paired for t in _all_terms(child))]
+    paired, others = [], []
+    for child in tree.children:
+        (paired if _paired(child) else others).append(child)
     if not paired:
         return None, None
-    others = [child for child in tree.children if child not in paired]
     # Each part is a superset of its own matches (exact when its terms are), so their AND is too.
     return _joined(paired, field, True), _joined(others, field, False)
+
+
+def _paired(node: Term | Node) -> bool:
+    return all(Term(t).paired for t in _all_terms(node))
 
 
 def _joined(children: list[Term | Node], field: str, pairs: bool) -> str:
