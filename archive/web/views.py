@@ -54,6 +54,8 @@ PAGE_SIZE = 20
 # The largest page a client can ask for with ?size= (the JSON and CSV without page or size give
 # every hit, read and sent a batch at a time).
 MAX_PAGE_SIZE = 1000
+# A page number past any archive's last page: a larger one would make an offset too large to read.
+MAX_PAGE = 1_000_000_000
 EXPORT_BATCH = 500
 FACET_VALUES = 12
 EXAMPLE_QUERIES = ("组织部", "三会一课", "选调生", '"主题教育" OR 党史学习教育', "干部 NOT 退休")
@@ -139,7 +141,7 @@ class SearchForm:
             column=tuple(v for v in args.getlist("column") if v),
             since=(args.get("since") or "").strip(),
             until=(args.get("until") or "").strip(),
-            page=_positive(args.get("page"), 1),
+            page=min(_positive(args.get("page"), 1), MAX_PAGE),
             size=min(_positive(args.get("size"), PAGE_SIZE), MAX_PAGE_SIZE),
             problems=tuple(problems),
         )

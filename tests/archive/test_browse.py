@@ -311,3 +311,16 @@ def test_facets_of_a_search_count_exactly_its_matches(server, query):
     facet = {row["value"]: row["count"] for row in table["facet_results"]["site"]["results"]}
     expected = Counter(hit.site for hit in search(data_dir / "archive.db", query, limit=0))
     assert facet == dict(expected) and table["filtered_table_rows_count"] == sum(expected.values())
+
+
+@pytest.mark.parametrize("page", ["999", "99999999999999999999"])
+def test_a_page_past_the_last_says_so_and_links_to_the_last(server, page):
+    base, data_dir = server
+    count = len(search(data_dir / "archive.db", "党", limit=0))
+    last = -(-count // 20)
+    answer = html.unescape(get_page(base, "/archive/-/search", q="党", page=page))
+    assert "is past the last page" in answer and f"go to page {last}" in answer
+    assert "page=" + str(last) in answer and "next →" not in answer
+    # A client paging through the JSON gets an empty page at the end, not an error.
+    data = get_json(base, "/archive/-/search.json", q="党", page=page)
+    assert data["error"] is None and data["count"] == count and data["hits"] == []
