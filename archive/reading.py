@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from archive.errors import QueryError
 from archive.schema import LIST_FIELDS
 
 # Runs shown per site on the health page, and runs drawn in its coverage charts.
@@ -144,6 +145,25 @@ def holdings(conn: sqlite3.Connection) -> dict[str, Any]:
 def site_titles(conn: sqlite3.Connection) -> dict[str, str]:
     """Each crawled site's name -> its title (共产党员网 for 12371), for pages that show sites to people."""
     return {name: title for name, title in conn.execute("SELECT name, title FROM sites") if title}
+
+
+def known_sites(conn: sqlite3.Connection) -> set[str]:
+    """The names of the sites the archive holds: crawled, or named by an article."""
+    rows = conn.execute(
+        "SELECT name FROM sites UNION SELECT DISTINCT site FROM articles WHERE site IS NOT NULL"
+    )
+    return {name for (name,) in rows}
+
+
+def check_sites(conn: sqlite3.Connection, names: Iterable[str]) -> None:
+    """Raise ``QueryError`` naming the first of ``names`` the archive holds no site of (a typo
+    would otherwise find nothing, silently), with the sites it holds."""
+    known = known_sites(conn)
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise QueryError(
+            f"unknown site {unknown[0]!r}: this archive holds {', '.join(sorted(known)) or 'none'}"
+        )
 
 
 def story_sizes(conn: sqlite3.Connection, story_ids: Iterable[int]) -> dict[int, int]:

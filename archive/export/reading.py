@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from archive.bookkeeping import RUN_STAT_KEYS
-from archive.errors import ArchiveError, QueryError
+from archive.errors import ArchiveError
+from archive.reading import check_sites
 
 UNDATED = "undated"
 # A batch is the rows of one part that are converted and written together (one Parquet row group):
@@ -169,22 +170,11 @@ def open_snapshot(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def known_sites(conn: sqlite3.Connection) -> set[str]:
-    rows = conn.execute(
-        "SELECT name FROM sites UNION SELECT DISTINCT site FROM articles WHERE site IS NOT NULL"
-    )
-    return {name for (name,) in rows}
-
-
 def choose_articles(conn: sqlite3.Connection, selection: Selection) -> int:
     """Fill ``temp.release_articles`` and ``temp.release_sites``; returns how many articles were chosen."""
     from archive.searching import Filters, Searcher
 
-    unknown = sorted(set(selection.sites) - known_sites(conn))
-    if unknown:
-        raise QueryError(
-            f"unknown site {unknown[0]!r}: this archive holds {', '.join(sorted(known_sites(conn))) or 'none'}"
-        )
+    check_sites(conn, selection.sites)
     filters = Filters(site=selection.sites, since=selection.since, until=selection.until)
     # The year beside each id lets the articles be read one year (one part) after the other.
     conn.execute("CREATE TEMP TABLE release_articles (id INTEGER PRIMARY KEY, year INTEGER)")

@@ -84,6 +84,7 @@ def search(
       orgnews search 组织部 --collapse-reposts --limit 0 --format csv > hits.csv
     """
     from archive.errors import ArchiveError, QueryError
+    from archive.reading import check_sites
     from archive.searching import count_matches, open_existing, run_search
 
     filters = {
@@ -97,6 +98,7 @@ def search(
     }
     try:
         with open_existing(data_dir.archive_db, notice=_note) as arc:
+            check_sites(arc.conn, site)
             if count_only:
                 click.echo(count_matches(arc, query, field=field_name, **filters))
                 return

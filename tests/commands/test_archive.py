@@ -125,6 +125,18 @@ def test_bad_date_and_missing_archive(tmp_path, archive_dir):
     assert "no archive at" in missing.stderr.decode() and "Traceback" not in missing.stderr.decode()
 
 
+@pytest.mark.parametrize("output", ["--count", "--format=json"])
+def test_a_site_the_archive_does_not_hold_is_named_not_searched_for_nothing(archive_dir, output):
+    # A typo (People, 12371.cn) would otherwise answer 0 hits, as if the site had none.
+    result = run_cli("search", "党建", "--site", "people", "--site", "People", output, data_dir=archive_dir)
+    stderr = result.stderr.decode()
+    errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert result.returncode == 2 and result.stdout == b"" and "Traceback" not in stderr
+    assert errors == ["Error: unknown site 'People': this archive holds 12371, gzdj, people"], stderr
+    known = run_cli("search", "党建", "--site", "people", "--site", "gzdj", "--count", data_dir=archive_dir)
+    assert known.returncode == 0 and known.stdout.decode().strip() == "2"
+
+
 def test_table_heading_counts_what_matched_not_only_what_is_shown(archive_dir):
     total = int(run_cli("search", "党建", "--count", data_dir=archive_dir).stdout)
     assert total == 3
