@@ -196,8 +196,8 @@ def find_appointments(
 def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] | None:
     """The person ``person_id`` (name, sex, birth) and their steps, oldest notice first; None if unknown.
 
-    A notice reposted on other sites (its article in the same story) is one step, the first
-    published; ``reposted_at`` lists the URLs of the other copies."""
+    A notice reposted on other sites (its article in the same story, with the same issuer) is one
+    step, the first published; ``reposted_at`` lists the URLs of the other copies."""
     row = conn.execute(
         "SELECT id, name, sex, birth FROM appointment_people WHERE id = ?", [person_id]
     ).fetchone()
@@ -215,7 +215,8 @@ def _fold_reposts(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     first_of: dict[tuple[Any, ...], dict[str, Any]] = {}
     folded = []
     for step in steps:
-        key = (step["story_id"], step["step"], step["proposed_post"])
+        # A repost keeps its notice's issuer: notices of two issuers worded alike are two steps.
+        key = (step["story_id"], step["issuer"], step["step"], step["proposed_post"])
         if key in first_of:
             first_of[key]["reposted_at"].append(step["url"])
             continue

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+# One row per step, as orgnews person gives them (archive.careers.person_timeline): the copies of
+# one notice reposted on other sites (its article in the same story, same issuer, step and post)
+# are one step, the first published, with the other copies' URLs in reposted_at.
 STEPS_SQL = """
-select n.published_at, n.issuer, p.name, p.sex, p.birth, p.current_post, p.step, p.proposed_post,
-  p.probation, n.window_start, n.window_end, n.url, p.notice_id
-from appointment_persons p join appointment_notices n on n.id = p.notice_id
-where p.person_id = :person_id
-order by n.published_at, n.id, p.position
+with copies as (
+  select n.published_at, n.issuer, p.name, p.sex, p.birth, p.current_post, p.step, p.proposed_post,
+    p.probation, n.window_start, n.window_end, n.url, p.notice_id, n.id as notice_order, p.position,
+    row_number() over (
+      partition by a.story_id, n.issuer, p.step, p.proposed_post
+      order by n.published_at, n.id, p.position
+    ) as copy,
+    group_concat(n.url, ' ') over (
+      partition by a.story_id, n.issuer, p.step, p.proposed_post
+      order by n.published_at, n.id, p.position
+      rows between 1 following and unbounded following
+    ) as reposted_at
+  from appointment_persons p join appointment_notices n on n.id = p.notice_id
+    join articles a on a.id = n.article_id
+  where p.person_id = :person_id
+)
+select published_at, issuer, name, sex, birth, current_post, step, proposed_post, probation,
+  window_start, window_end, url, reposted_at, notice_id
+from copies where copy = 1
+order by published_at, notice_order, position
 """.strip()
 
 PEOPLE_SQL = """
@@ -58,8 +76,9 @@ def queries() -> dict[str, Any]:
     return {
         "person_steps": {
             "title": "A person's steps, in order",
-            "description": "Every notice that names the person (person_id from appointment_persons or "
-            "appointment_people), oldest first: the same as `orgnews person ID`.",
+            "description": "Every step of the person (person_id from appointment_persons or "
+            "appointment_people), oldest first, a notice reposted on other sites once (the other copies "
+            "in reposted_at): the same as orgnews person ID.",
             "sql": STEPS_SQL,
             # The results first: the SQL is one click away ("show") for those who want it.
             "hide_sql": True,
