@@ -23,3 +23,24 @@ def test_raw_fts_examples_find_articles_in_the_demo_archive(demo_data):
         assert conn.execute(sql).fetchall(), sql
         count = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
         assert conn.execute(count, [characters]).fetchone()[0] > 0, characters
+
+
+# The README's examples of reading the archive, as a new user pastes them after orgnews demo.
+READING_EXAMPLES = re.findall(
+    r"^    (orgnews (?:search|appointments|person|runs) .*?)\s*(?:#.*)?$", README, re.M
+)
+
+
+@pytest.mark.parametrize("example", READING_EXAMPLES)
+def test_reading_examples_run_on_the_demo_archive(demo_data, example):
+    import shlex
+
+    from tests.conftest import run_cli
+
+    words = shlex.split(example)
+    if ">" in words:  # the shell's redirection: the output is checked here instead
+        words = words[: words.index(">")]
+    result = run_cli(*words[1:], data_dir=demo_data)
+    output = result.stdout.decode() + result.stderr.decode()
+    assert result.returncode == 0 and "Traceback" not in output, output
+    assert result.stdout.strip(), output

@@ -142,8 +142,8 @@ def person(person_id: int, output_format: str, data_dir: DataDir) -> None:
     place) are not linked and have no person_id.
 
     \b
-      orgnews person 12
-      orgnews person 12 --format json
+      orgnews person 1
+      orgnews person 1 --format json
     """
     with _open(data_dir) as arc:
         found = arc.person(person_id)
