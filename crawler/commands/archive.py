@@ -215,14 +215,18 @@ def serve(port: int, host: str, data_dir: DataDir) -> None:
 def index(batch: int, data_dir: DataDir) -> None:
     """Bring repost grouping and the search index up to date after a bulk load.
 
-    A bulk load (``orgnews import``, ``save_articles(defer_pairs=True,
-    defer_stories=True)``) makes its articles searchable by their characters at
-    once; this groups them into stories (until then each is its own story, so
-    --collapse-reposts does not fold them yet), adds their character pairs,
-    which make searches for common words fast, and merges the index segments the
-    load wrote (a search reads fewer of them). Search stays exact meanwhile, and
-    stopping this command loses nothing: run it again to go on where it
-    stopped. A crawl can write while it runs.
+    A bulk load (`orgnews import`, or save_articles(defer_pairs=True,
+    defer_stories=True) in Python) makes its articles searchable by their
+    characters at once; this groups them into stories (until then each is its
+    own story, so --collapse-reposts does not fold them yet), adds their
+    character pairs, which make searches for common words fast, and merges the
+    index segments the load wrote (a search reads fewer of them). Search stays
+    exact meanwhile, and stopping this command loses nothing: run it again to go
+    on where it stopped. A crawl can write while it runs.
+
+    \b
+      orgnews import export.jsonl --index-later && orgnews index
+      orgnews index --data-dir /srv/orgnews/data
     """
     import time
 

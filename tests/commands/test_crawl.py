@@ -59,3 +59,14 @@ def test_help_reads_as_documentation_with_examples_that_parse(command):
         # Everything after a comment or a pipe is not this command's.
         words = shlex.split(example.split("  #")[0].split(" | ")[0])[2:]
         cmd.make_context(command, words)
+
+
+def test_every_help_is_plain_text_without_markup():
+    from crawler.cli import COMMANDS
+
+    for command in COMMANDS:
+        result = run_cli(command, "--help")
+        text = result.stdout.decode()
+        assert result.returncode == 0 and text.startswith("Usage:"), result.stderr.decode()
+        # reST's double backquotes are for docstrings read by Sphinx: click prints them as they are.
+        assert "``" not in text, f"{command}: {text}"
