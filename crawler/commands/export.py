@@ -125,15 +125,19 @@ class _progress_bar:
             console=Console(stderr=True),
         )
         self.tasks: dict[str, int] = {}
-        self.bar.start()
         return self.update
 
     def update(self, table: str, done: int, total: int | None) -> None:
+        # Started by the first table, so an export refused before it leaves its one error line alone.
+        if not self.tasks:
+            self.bar.start()
         if table not in self.tasks:
             self.tasks[table] = self.bar.add_task(table, total=total)
         self.bar.update(self.tasks[table], completed=done)
 
     def __exit__(self, *exc_info) -> None:
+        if not self.tasks:
+            return
         for task in self.bar.tasks:
             if task.total is None:
                 self.bar.update(task.id, total=task.completed)
