@@ -68,6 +68,8 @@ def handle_exception(datasette, request, exception):
 def _error_response(datasette: Any, request: Any, exception: BaseException) -> Any:
     async def respond() -> Response:
         status, message, title = _status_and_message(exception)
+        if _unknown_table_address(request, title, message):
+            status, message, title = 404, f"Not found ({message})", None
         log_error(request.method, request.path, status, message)
         info = {"ok": False, "error": message, "status": status, "title": title}
         if wants_json(request):
@@ -79,6 +81,13 @@ def _error_response(datasette: Any, request: Any, exception: BaseException) -> A
         return Response.html(page, status=status)
 
     return respond
+
+
+def _unknown_table_address(request: Any, title: str | None, message: str) -> bool:
+    """Whether the error is Datasette's 400 "Invalid SQL" for an address naming a table that does
+    not exist (``/archive/no_such_table/1``, ``/archive/-/nosuch``): an unknown URL, not a query.
+    Hand-written SQL (``?sql=``) naming one stays a 400."""
+    return title == "Invalid SQL" and message.startswith("no such table:") and "sql" not in request.args
 
 
 @hookimpl
