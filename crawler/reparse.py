@@ -46,7 +46,9 @@ def warc_files(warc_dirs: list[Path]) -> dict[str, Path]:
 
 
 def index_warc_responses(folders: dict[str, Path]) -> dict[str, WarcLocation]:
-    """URL -> latest response record, for finding the further pages of multi-page articles."""
+    """URL -> latest response record with a body (HTTP 2xx), for finding the further pages of
+    multi-page articles and the JSON records behind pages. A later 304 of a re-check, an error or
+    a redirect carries no page: the last full answer stands."""
     index: dict[str, WarcLocation] = {}
 
     def written(name: str) -> str:
@@ -59,13 +61,18 @@ def index_warc_responses(folders: dict[str, Path]) -> dict[str, WarcLocation]:
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
             for record in records:
-                if record.rec_type == "response":
+                if record.rec_type == "response" and _answered_in_full(record):
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     records.read_to_end()
                     index[url] = WarcLocation(
                         path.name, records.get_record_offset(), records.get_record_length()
                     )
     return index
+
+
+def _answered_in_full(record: Any) -> bool:
+    status = record.http_headers.get_statuscode() if record.http_headers else None
+    return bool(status) and status.startswith("2")
 
 
 def _init_worker(folders: dict[str, Path], page_index: dict[str, WarcLocation]) -> None:

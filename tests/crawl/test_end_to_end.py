@@ -522,3 +522,8 @@ def test_refresh_since_picks_up_the_snapshot_2_edit_whatever_the_date(first_craw
         runs = arc.runs(limit=len(profiles))
     assert {url for url in before if after[url] != before[url]} == {edited}
     assert sum(run["articles_updated"] for run in runs) == 1
+    # Re-checked articles answered 304 (no body): a reparse still reads each from its last full
+    # response, also those fetched from a JSON record behind their page (zuzhirenshi).
+    reparsed = run_cli("reparse", data_dir=copy)
+    out = reparsed.stdout.decode()
+    assert reparsed.returncode == 0 and " 0 changed" in out and " 0 failed" in out, out
