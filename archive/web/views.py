@@ -369,6 +369,7 @@ def _search_context(
     first = (form.page - 1) * form.size + 1
     for hit in result["hits"]:
         hit["snippet_html"] = snippet_html(hit["snippet"])
+        hit["title_html"] = snippet_html(mark_terms(hit["title"] or "", form.q))
     for hit in result["hits"]:
         hit["href"] = (
             datasette.urls.row(database, "articles", str(hit["id"]))
@@ -481,6 +482,7 @@ def article_context(datasette: Any, database: str, request: Any):
         query = (request.args.get("q") or "").strip()
         if query:
             article["paragraphs"] = [snippet_html(mark_terms(p, query)) for p in article["paragraphs"]]
+            article["title_html"] = snippet_html(mark_terms(article["title"] or "", query))
             article["query"] = query
         return {"orgnews_article": article, "orgnews_nav": navigation(datasette, database)}
 

@@ -327,3 +327,21 @@ def test_a_page_past_the_last_says_so_and_links_to_the_last(server, page):
     # A client paging through the JSON gets an empty page at the end, not an error.
     data = get_json(base, "/archive/-/search.json", q="党", page=page)
     assert data["error"] is None and data["count"] == count and data["hits"] == []
+
+
+def test_the_words_searched_are_marked_in_the_titles_too(server):
+    import lxml.html
+
+    base, data_dir = server
+    (hit,) = [h for h in search(data_dir / "archive.db", "5G芯片", limit=0) if h.title == "推进5G芯片党建"]
+    page = lxml.html.fromstring(get_page(base, "/archive/-/search", q="5G芯片"))
+    titles = {
+        link.get("href").split("?")[0]: [m.text for m in link.cssselect("mark")]
+        for link in page.cssselect("li.hit h3 a")
+    }
+    assert titles[f"/archive/articles/{hit.id}"] == ["5G芯片"]
+    article = lxml.html.fromstring(get_page(base, f"/archive/articles/{hit.id}", q="5G芯片"))
+    (heading,) = article.cssselect("h1.article-title")
+    assert heading.text_content() == "推进5G芯片党建" and [m.text for m in heading.cssselect("mark")] == [
+        "5G芯片"
+    ]
