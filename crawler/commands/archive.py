@@ -203,8 +203,34 @@ def serve(port: int, host: str, data_dir: DataDir) -> None:
         raise click.ClickException(str(exc)) from exc
     import uvicorn
 
-    click.echo(f"serving {data_dir.archive_db} read-only at http://{host}:{port}/", err=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    # Bound here, before saying where it serves: a port in use is one error line, not a "serving"
+    # line followed by the server's own error (and --port 0 names the port it got).
+    try:
+        sock = _listening_socket(host, port)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc} (choose another --port or --host)"
+        ) from exc
+    bound_port = sock.getsockname()[1]
+    click.echo(f"serving {data_dir.archive_db} read-only at http://{host}:{bound_port}/", err=True)
+    config = uvicorn.Config(datasette.app(), host=host, port=bound_port, log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listening_socket(host: str, port: int):
+    import socket
+
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 @click.command()

@@ -146,3 +146,19 @@ def test_table_heading_counts_what_matched_not_only_what_is_shown(archive_dir):
     assert "3 hits for 党建" in every and " of " not in every.splitlines()[0]
     one = run_cli("search", "乡村振兴", data_dir=archive_dir).stdout.decode()
     assert "1 hit for 乡村振兴" in one
+
+
+def test_serve_on_a_port_in_use_is_one_error_line(archive_dir):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), data_dir=archive_dir, timeout=60)
+    stderr = result.stderr.decode()
+    # Not "serving ... at" first, then the server's own error, then exit status 3 (the crawl lock's).
+    assert result.returncode == 1 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines() == [
+        f"Error: cannot serve on 127.0.0.1:{port}: Address already in use (choose another --port or --host)"
+    ], stderr
