@@ -48,6 +48,7 @@ from archive.searching import (
     summarize,
 )
 from archive.textdiff import changed_share, diff_texts, folded, paragraphs
+from crawler.extract.dates import BadDate, date_span
 
 PLUGIN = "orgnews"
 PAGE_SIZE = 20
@@ -131,6 +132,14 @@ class SearchForm:
         if field_name not in FIELDS:
             problems.append(f"in={field_name!r} is not a field to search: use all, title or body")
             field_name = "all"
+        since, until = ((args.get(name) or "").strip() for name in ("since", "until"))
+        # Named by the page's labels, not by orgnews search's --since and --until.
+        for label, value in (("from", since), ("to", until)):
+            try:
+                if value:
+                    date_span(value)
+            except BadDate as exc:
+                problems.append(f"{label} {exc}")
         return cls(
             q=(args.get("q") or "").strip(),
             compare=(args.get("compare") or "").strip(),
@@ -139,8 +148,8 @@ class SearchForm:
             site=tuple(v for v in args.getlist("site") if v),
             source=tuple(v for v in args.getlist("source") if v),
             column=tuple(v for v in args.getlist("column") if v),
-            since=(args.get("since") or "").strip(),
-            until=(args.get("until") or "").strip(),
+            since=since,
+            until=until,
             page=min(_positive(args.get("page"), 1), MAX_PAGE),
             size=min(_positive(args.get("size"), PAGE_SIZE), MAX_PAGE_SIZE),
             problems=tuple(problems),

@@ -345,3 +345,23 @@ def test_the_words_searched_are_marked_in_the_titles_too(server):
     assert heading.text_content() == "推进5G芯片党建" and [m.text for m in heading.cssselect("mark")] == [
         "5G芯片"
     ]
+
+
+@pytest.mark.parametrize(("argument", "label"), [("since", "from"), ("until", "to")])
+def test_a_date_that_cannot_be_read_is_named_by_the_page_label(server, argument, label):
+    import lxml.html
+
+    base, _ = server
+    expected = f"{label} '2024/03' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
+    try:
+        get_page(base, "/archive/-/search", q="党", **{argument: "2024/03"})
+    except urllib.error.HTTPError as answer:
+        status, body = answer.code, answer.read().decode()
+    assert status == 400
+    error = lxml.html.fromstring(body).cssselect(".orgnews-error")[0].text_content()
+    assert expected in error and "--" not in error, error
+    try:
+        get_json(base, "/archive/-/search.json", q="党", **{argument: "2024/03"})
+    except urllib.error.HTTPError as answer:
+        status, data = answer.code, json.loads(answer.read())
+    assert status == 400 and data["error"].startswith(expected) and data["hits"] == []
