@@ -342,8 +342,14 @@ def demo(query: str, data_dir: DataDir) -> None:
       orgnews search 党建 --data-dir /tmp/orgnews-demo     # then look around
       orgnews runs --data-dir /tmp/orgnews-demo
     """
+    from archive.errors import QueryError
+    from archive.query import parse_query
     from crawler.replay.server import ReplayServer
 
+    try:  # before the crawl, not after it
+        parse_query(query)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--query") from exc
     console = _console()
     profiles = _load_profiles()
     started = time.monotonic()

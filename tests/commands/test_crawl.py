@@ -70,3 +70,15 @@ def test_every_help_is_plain_text_without_markup():
         assert result.returncode == 0 and text.startswith("Usage:"), result.stderr.decode()
         # reST's double backquotes are for docstrings read by Sphinx: click prints them as they are.
         assert "``" not in text, f"{command}: {text}"
+
+
+def test_demo_refuses_a_sample_query_it_cannot_read_before_crawling(tmp_path):
+    data_dir = tmp_path / "data"
+    result = run_cli("demo", "--query", '"组织', data_dir=data_dir)
+    stderr = result.stderr.decode()
+    errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert result.returncode == 2 and "Traceback" not in stderr, stderr
+    assert errors == [
+        "Error: Invalid value for --query: unbalanced double quote in '\"组织': close the phrase with another \""
+    ]
+    assert not data_dir.exists() and b"demo crawl took" not in result.stdout
