@@ -79,7 +79,7 @@ limit 200
 QUERY_HELP = (
     "Exact search for any length of Chinese text (党, 党建, 5G芯片): every article whose title or body "
     'contains the words. Combine with AND, OR, NOT and parentheses; "double quotes" keep a phrase together. '
-    "Same results as `orgnews search`."
+    "Same results as orgnews search."
 )
 
 

@@ -365,3 +365,16 @@ def test_a_date_that_cannot_be_read_is_named_by_the_page_label(server, argument,
     except urllib.error.HTTPError as answer:
         status, data = answer.code, json.loads(answer.read())
     assert status == 400 and data["error"].startswith(expected) and data["hits"] == []
+
+
+def test_descriptions_on_the_pages_are_text_not_markdown(server):
+    import lxml.html
+
+    base, _ = server
+    for path in ("/", "/archive", "/archive/articles", "/archive/search", "/archive/search_by_date"):
+        page = lxml.html.fromstring(get_page(base, path))
+        for script in page.xpath("//script"):
+            script.drop_tree()
+        shown = page.text_content() + " ".join(page.xpath("//@title"))
+        # Datasette shows a description as it is written: Markdown's backquotes would show too.
+        assert "`" not in shown, path
