@@ -378,3 +378,77 @@ def test_descriptions_on_the_pages_are_text_not_markdown(server):
         shown = page.text_content() + " ".join(page.xpath("//@title"))
         # Datasette shows a description as it is written: Markdown's backquotes would show too.
         assert "`" not in shown, path
+
+
+def png_rows(path) -> tuple[int, list[bytes]]:
+    """The channels per pixel and the rows of an 8-bit RGB or RGBA PNG (as Chromium writes them)."""
+    import zlib
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, compressed = 8, b""
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind, chunk = data[position + 4 : position + 8], data[position + 8 : position + 8 + length]
+        position += 12 + length
+        if kind == b"IHDR":
+            width, height, depth, color = (
+                int.from_bytes(chunk[:4], "big"),
+                int.from_bytes(chunk[4:8], "big"),
+                chunk[8],
+                chunk[9],
+            )
+        elif kind == b"IDAT":
+            compressed += chunk
+    assert depth == 8 and color in (2, 6) and chunk[12:13] != b"\x01", "not interlaced 8-bit RGB(A)"
+    channels = 3 if color == 2 else 4
+    raw, stride = zlib.decompress(compressed), width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up, corner = previous[i], previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + ((left + up) >> 1)) & 255
+            elif kind == 4:
+                guess = left + up - corner
+                near = min(
+                    (abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner)
+                )
+                line[i] = (line[i] + near[2]) & 255
+        rows.append(bytes(line))
+        previous = line
+    return channels, rows
+
+
+def leftmost_mark(channels: int, rows: list[bytes]) -> int:
+    """The x of the leftmost pixel in the colour of a marked word (#ffe58a)."""
+    found = []
+    for row in rows:
+        for x in range(len(row) // channels):
+            red, green, blue = row[x * channels : x * channels + 3]
+            if abs(red - 0xFF) < 4 and abs(green - 0xE5) < 4 and abs(blue - 0x8A) < 4:
+                found.append(x)
+                break
+    assert found, "no marked word on the screenshot"
+    return min(found)
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed")
+def test_on_a_narrow_window_the_hits_take_the_width_and_come_before_the_facets(server, tmp_path):
+    base, _ = server
+    url = base + "/archive/-/search?" + urllib.parse.urlencode({"q": "党"})
+    left = {}
+    for width in (420, 1280):
+        shot = tmp_path / f"search-{width}.png"
+        chromium(tmp_path / "chromium", f"--window-size={width},1400", f"--screenshot={shot}", url)
+        left[width] = leftmost_mark(*png_rows(shot))
+    # On a phone the hits start at the page's margin (not beside a 220 px column of facets that
+    # left them a sliver); on a desktop the facets stay on their left.
+    assert left[420] < 60 and left[1280] > 250, left
