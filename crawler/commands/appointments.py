@@ -175,9 +175,15 @@ def backfill_appointments(site: str | None, data_dir: DataDir) -> None:
       orgnews backfill-appointments
       orgnews backfill-appointments --site people
     """
+    from archive.errors import QueryError
+    from archive.reading import check_sites
     from crawler.notices import backfill
 
     with _open(data_dir, writing=True) as arc:
+        try:
+            check_sites(arc.conn, [site] if site else [])
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from exc
         report = backfill(arc, site=site)
     click.echo(
         f"read {report.notices:,} notices in {report.articles:,} articles: {report.persons:,} persons; "

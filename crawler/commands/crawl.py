@@ -421,7 +421,14 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
 
     if not data_dir.archive_db.exists():
         raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
+    from archive.errors import QueryError
+    from archive.reading import check_sites
+
     with _open_archive(data_dir, reading=True) as arc:
+        try:
+            check_sites(arc.conn, [site] if site else [])
+        except QueryError as exc:
+            raise click.UsageError(str(exc)) from exc
         found = arc.runs(site=site, limit=limit)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))

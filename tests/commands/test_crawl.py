@@ -82,3 +82,21 @@ def test_demo_refuses_a_sample_query_it_cannot_read_before_crawling(tmp_path):
         "Error: Invalid value for --query: unbalanced double quote in '\"组织': close the phrase with another \""
     ]
     assert not data_dir.exists() and b"demo crawl took" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["runs", "backfill-appointments"])
+def test_a_site_the_archive_does_not_hold_is_named_not_listed_as_nothing(tmp_path, command):
+    from archive import Archive
+    from crawler.extract import Article
+
+    data_dir = tmp_path / "data"
+    with Archive.open(data_dir / "archive.db") as arc:
+        arc.save_article(
+            Article(url="https://cpc.people.com.cn/n1/a.html", site="people", title="标题", body="正文")
+        )
+    result = run_cli(command, "--site", "People", data_dir=data_dir)
+    stderr = result.stderr.decode()
+    errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert result.returncode == 2 and "Traceback" not in stderr, stderr
+    assert errors == ["Error: unknown site 'People': this archive holds people"], stderr
+    assert run_cli(command, "--site", "people", data_dir=data_dir).returncode == 0
