@@ -379,4 +379,8 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
     if problems:
-        raise click.ClickException(f"{len(problems)} lines were not articles and were skipped")
+        raise click.ClickException(
+            "1 line was not an article and was skipped"
+            if len(problems) == 1
+            else f"{len(problems):,} lines were not articles and were skipped"
+        )

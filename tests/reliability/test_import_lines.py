@@ -102,3 +102,13 @@ def test_any_json_value_in_any_field_never_stops_the_load(tmp_path_factory, reco
     assert integrity(db) == "ok"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(stored)
+
+
+def test_one_bad_line_is_counted_in_the_singular(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(good(0), ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
+    result = cli("import", str(source), data_dir=tmp_path / "data")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert result.returncode == 1 and errors == ["Error: 1 line was not an article and was skipped"], (
+        result.stderr
+    )
