@@ -44,3 +44,12 @@ def test_reading_examples_run_on_the_demo_archive(demo_data, example):
     output = result.stdout.decode() + result.stderr.decode()
     assert result.returncode == 0 and "Traceback" not in output, output
     assert result.stdout.strip(), output
+
+
+def test_the_search_pages_examples_find_articles_in_the_demo_archive(demo_data):
+    from archive import search
+    from archive.web.views import EXAMPLE_QUERIES
+
+    # A new user's first clicks after orgnews demo and orgnews serve: none may answer "no article".
+    empty = [query for query in EXAMPLE_QUERIES if not search(demo_data / "archive.db", query, limit=1)]
+    assert not empty

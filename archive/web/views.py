@@ -59,7 +59,8 @@ MAX_PAGE_SIZE = 1000
 MAX_PAGE = 1_000_000_000
 EXPORT_BATCH = 500
 FACET_VALUES = 12
-EXAMPLE_QUERIES = ("组织部", "三会一课", "选调生", '"主题教育" OR 党史学习教育', "干部 NOT 退休")
+# The empty search page's examples: each shows a piece of the syntax and finds articles in the demo.
+EXAMPLE_QUERIES = ("组织部", "三会一课", "年轻干部", '"驻村第一书记" OR 选调生', "干部 NOT 退休")
 
 
 def is_archive(datasette: Any, database: str | None) -> bool:
