@@ -85,7 +85,8 @@ def queries() -> dict[str, Any]:
         },
         "people": {
             "title": "People followed across notices",
-            "description": "Linked people with how many notices name them; filter by a part of the name.",
+            "description": "Linked people with how many notices name them; filter by a part of the name, "
+            "and open a person_id for that person's steps.",
             "sql": PEOPLE_SQL,
             "hide_sql": True,
         },

@@ -18,6 +18,7 @@ adding its view to ``ROUTES`` in ``archive.web.views`` and its link to ``NAVIGAT
 from __future__ import annotations
 
 from datasette import hookimpl
+from markupsafe import Markup, escape
 
 from archive.web import views
 
@@ -45,3 +46,12 @@ def menu_links(datasette, request):
     if database is None:
         return []
     return [{"href": href, "label": label} for label, href in views.navigation(datasette, database)]
+
+
+@hookimpl
+def render_cell(value, column, database, datasette):
+    # A person's id, in the people query and the persons' table, opens that person's steps.
+    if column == "person_id" and isinstance(value, int) and views.is_archive(datasette, database):
+        href = f"{datasette.urls.database(database)}/person_steps?person_id={value}"
+        return Markup(f'<a href="{escape(href)}">{value}</a>')
+    return None

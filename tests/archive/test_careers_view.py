@@ -17,8 +17,8 @@ STEPS = [
 ]
 
 
-def test_person_steps_query_lists_a_career_in_order(tmp_path: Path) -> None:
-    path = tmp_path / "archive.db"
+def career_archive(path: Path) -> int:
+    """An archive at ``path`` holding the notices of STEPS; the person_id of their person."""
     with Archive.open(path) as arc:
         for n, (day, person) in enumerate(STEPS):
             article = Article(
@@ -29,7 +29,12 @@ def test_person_steps_query_lists_a_career_in_order(tmp_path: Path) -> None:
             )
             result = arc.save_article(article)
             record_notices(arc, result.article_id, article, result.status)
-        person_id = arc.appointments(name="欧阳立")[0]["person_id"]
+        return arc.appointments(name="欧阳立")[0]["person_id"]
+
+
+def test_person_steps_query_lists_a_career_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    person_id = career_archive(path)
     datasette = build_datasette(path)
 
     async def fetch(url: str) -> dict:
@@ -93,3 +98,13 @@ def test_person_steps_query_folds_reposts_as_orgnews_person_does(tmp_path: Path)
         ("中共甲省委组织部", COPIES[0][0], COPIES[1][0]),
         ("中共乙省委组织部", COPIES[2][0], None),
     ]
+
+
+def test_a_person_id_on_the_pages_opens_that_persons_steps(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    person_id = career_archive(path)
+    datasette = build_datasette(path)
+    link = f'<a href="/archive/person_steps?person_id={person_id}">{person_id}</a>'
+    for page in ("/archive/people", "/archive/people?name=欧阳"):
+        response = asyncio.run(datasette.client.get(page))
+        assert response.status_code == 200 and link in response.text, page
