@@ -191,7 +191,8 @@ def crawl_health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         runs = _rows(
             conn,
             "SELECT id, started_at, finished_at, status, pages_fetched, articles_new, articles_updated, "
-            "articles_unchanged, articles_failed, fetches_blocked, field_coverage, alerts "
+            "articles_unchanged, articles_failed, fetches_blocked, "
+            "json_extract(stats, '$.fetch_errors') AS fetch_errors, field_coverage, alerts "
             "FROM runs WHERE site = ? ORDER BY id DESC LIMIT ?",
             [site["name"], max(RECENT_RUNS, COVERAGE_RUNS)],
         )

@@ -570,3 +570,24 @@ def test_captured_html_points_what_it_loads_at_captures_or_leaves_it_out():
     ]
     assert "@import" not in html and "url(" not in html
     assert (left_out.images, left_out.media, left_out.css_addresses) == (1, 1, 3)
+
+
+def test_crawl_health_shows_the_fetch_errors_of_each_run(tmp_path):
+    import asyncio
+
+    from archive.browse import build_datasette
+
+    path = tmp_path / "archive.db"
+    with Archive.open(path) as arc:
+        for errors in (0, 1):  # the second run met a page that is gone
+            run_id = arc.start_run("gov")
+            stats = {"pages_fetched": 14, "articles_new": 12, "fetch_errors": errors}
+            arc.finish_run(run_id, status="completed", stats=stats, field_coverage={"title": 1.0}, alerts=[])
+    answer = asyncio.run(build_datasette(path).client.get("/archive/-/health"))
+    assert answer.status_code == 200
+    (table,) = lxml.html.fromstring(answer.text).cssselect("#site-gov table.runs")
+    headings = [text(th) for th in table.cssselect("thead th")]
+    rows = [[text(td) for td in tr.cssselect("td")] for tr in table.cssselect("tbody tr")]
+    errors = headings.index("errors")
+    assert [row[errors] for row in rows] == ["1", "0"]  # newest first
+    assert "bad" in table.cssselect("tbody tr")[0].cssselect("td")[errors].get("class")
