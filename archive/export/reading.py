@@ -398,16 +398,17 @@ def appointment_rows(conn: sqlite3.Connection) -> Iterator[Batch]:
     """One row per person of an appointment notice, with the notice's fields repeated on it."""
     cursor = conn.execute(
         "SELECT n.article_id, n.position, n.issuer, n.window_start, n.window_end, n.phone, n.address, "
-        "p.position, p.name, p.sex, p.ethnicity, p.birth, p.native_place, p.education, p.degree, p.party, "
-        "p.work_started, p.current_post, p.proposals, p.step, p.person_id, p.warnings "
+        "p.position, p.name, p.sex, p.ethnicity, p.birth, p.age, p.native_place, p.education, p.degree, "
+        "p.party, p.party_joined, p.work_started, p.current_post, p.proposals, p.step, p.probation, "
+        "p.person_id, p.link_note, p.warnings "
         "FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id "
         "JOIN temp.release_articles r ON r.id = n.article_id "
         "ORDER BY n.article_id, n.position, p.position, p.id"
     )
 
-    def release_form(columns: list[list]) -> list[list]:
-        posts = [[item["post"] for item in _lists([text])[0] if item.get("post")] for text in columns[18]]
-        return [*columns[:18], posts, columns[19], columns[20], _lists(columns[21])]
+    def release_form(c: list[list]) -> list[list]:
+        posts = [[item["post"] for item in _lists([text])[0] if item.get("post")] for text in c[20]]
+        return [*c[:20], posts, c[21], _booleans(c[22]), c[23], c[24], _lists(c[25])]
 
     yield from batches(cursor, "appointments", release_form)
 

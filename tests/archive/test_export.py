@@ -173,6 +173,10 @@ def test_appointments_hold_every_person_of_the_archive_notices(crawls):
             assert got[key][name] == row[name], (key, name)
         for name in ("native_place", "education", "party", "current_post", "step", "person_id"):
             assert got[key][name] == row[name], (key, name)
+        # Everything the parser reads of a person, also what no one asked for by name before.
+        for name in ("age", "party_joined", "link_note"):
+            assert got[key][name] == row[name], (key, name)
+        assert got[key]["probation"] is bool(row["probation"]), key
         posts = [proposal["post"] for proposal in json.loads(row["proposals"])]
         assert got[key]["proposed_posts"] == posts and got[key]["warnings"] == json.loads(row["warnings"])
     assert any(row["person_id"] is not None for row in rows)
