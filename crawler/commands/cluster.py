@@ -31,7 +31,7 @@ redis_option = click.option(
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    Console(stderr=True, highlight=False).print(f"[bold red]Error:[/] {message}", soft_wrap=True)
     sys.exit(EXIT_REDIS)
 
 

@@ -102,7 +102,7 @@ def _lock_or_exit(data_dir: DataDir) -> Any:
     except OSError as exc:
         raise click.ClickException(f"cannot take the lock {path}: {exc.strerror or exc}") from exc
     except LockHeld as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        Console(stderr=True, highlight=False).print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
         sys.exit(EXIT_LOCKED)
 
 

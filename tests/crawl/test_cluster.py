@@ -233,7 +233,8 @@ def test_a_lost_redis_stops_worker_and_ingest_with_a_clear_error(replay, tmp_pat
     # Nothing at all there: one line for a worker, and the status says so too.
     for args in (("crawl", "12371", "--refresh-days", "3"), ("status",)):
         result = run_cli(*args, "--redis", url)
-        errors = [line for line in result.stderr.decode().splitlines() if line.startswith("error:")]
+        # "Error:" as every other command says it.
+        errors = [line for line in result.stderr.decode().splitlines() if line.startswith("Error:")]
         assert result.returncode == 4 and "Traceback" not in result.stderr.decode()
         assert len(errors) == 1 and "cannot reach Redis" in errors[0]
 

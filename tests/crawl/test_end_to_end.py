@@ -325,7 +325,10 @@ def test_second_crawl_waits_for_the_lock(server, tmp_path):
         holder.wait()
     # The holder outlives the crawl whatever the machine's load (it is killed above, not timed out).
     assert result.returncode == 3, result.stderr.decode()[-3000:]
-    assert f"pid {holder.pid}" in result.stderr.decode(), result.stderr.decode()[-3000:]
+    errors = [
+        line for line in result.stderr.decode().splitlines() if line.startswith("Error: another crawl holds")
+    ]
+    assert len(errors) == 1 and f"pid {holder.pid}" in errors[0], result.stderr.decode()[-3000:]
 
 
 def first_list_details(server, profiles) -> set[str]:
