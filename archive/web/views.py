@@ -288,11 +288,12 @@ def chosen_filters(form: SearchForm, base: str, site_titles: dict[str, str]) -> 
             chosen.append(
                 {"label": f"{name}: {label}", "href": f"{base}?{form.query_string(page=1, **{name: rest})}"}
             )
-    for name in ("since", "until"):
+    # The dates by the labels of the page's fields.
+    for name, label in (("since", "from"), ("until", "to")):
         if getattr(form, name):
             chosen.append(
                 {
-                    "label": f"{name} {getattr(form, name)}",
+                    "label": f"{label} {getattr(form, name)}",
                     "href": f"{base}?{form.query_string(page=1, **{name: ''})}",
                 }
             )

@@ -452,3 +452,16 @@ def test_on_a_narrow_window_the_hits_take_the_width_and_come_before_the_facets(s
     # On a phone the hits start at the page's margin (not beside a 220 px column of facets that
     # left them a sliver); on a desktop the facets stay on their left.
     assert left[420] < 60 and left[1280] > 250, left
+
+
+def test_the_chosen_dates_are_named_as_the_fields_that_set_them(server):
+    import lxml.html
+
+    base, _ = server
+    page = lxml.html.fromstring(get_page(base, "/archive/-/search", q="党", since="2024", until="2024-03"))
+    chips = [chip.text_content().strip().rstrip("×").strip() for chip in page.cssselect(".facets .chip")]
+    assert chips == ["from 2024", "to 2024-03"], chips
+    labels = [label.text_content().strip() for label in page.cssselect(".orgnews-searchbox .options label")]
+    assert any(label.startswith("from") for label in labels) and any(
+        label.startswith("to") for label in labels
+    )
