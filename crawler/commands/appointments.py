@@ -154,10 +154,13 @@ def person(person_id: int, output_format: str, data_dir: DataDir) -> None:
     if output_format == "json":
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
+    for step in found["steps"]:
+        step["reposts"] = len(step["reposted_at"])  # the copies on other sites folded into the step
     _print_rows(
         found["steps"],
-        ("published_at", "issuer", "current_post", "step", "proposed_post", "window_end", "url"),
-        f"{found['name']} ({found['sex']}, born {found['birth']}): {len(found['steps'])} steps",
+        ("published_at", "issuer", "current_post", "step", "proposed_post", "window_end", "url", "reposts"),
+        f"{found['name']} ({found['sex']}, born {found['birth']}): {len(found['steps'])} "
+        + ("step" if len(found["steps"]) == 1 else "steps"),
     )
 
 

@@ -125,6 +125,22 @@ def test_person_lists_the_career_oldest_step_first(data_dir: Path) -> None:
     assert "韦建国 (男, born 1974-06): 2 steps" in timeline
 
 
+def test_person_table_counts_the_reposts_folded_into_a_step(tmp_path: Path) -> None:
+    first = ARTICLES[1]
+    repost = {**first, "url": "https://example.net/copy/2.html", "published_at": "2026-03-17"}
+    articles = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (first, repost))
+    data = tmp_path / "data"
+    for command, stdin in ((("import", "-"), articles.encode()), (("backfill-appointments",), None)):
+        assert run_cli(*command, data_dir=data, input=stdin).returncode == 0
+    (step,) = json.loads(run_cli("person", "1", "--format", "json", data_dir=data).stdout)["steps"]
+    assert step["reposted_at"] == [repost["url"]]
+    # The table says so too, not only the JSON: one step, printed once, with one repost.
+    table = run_cli("person", "1", data_dir=data).stdout.decode()
+    (row,) = [line for line in table.splitlines() if "某县县长候选人" in line]
+    assert "reposts" in table and row.split("│")[-2].strip() == "1", table
+    assert "韦建国 (男, born 1974-06): 1 step\n" in table or "1 step " in table.splitlines()[0], table
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
