@@ -7,19 +7,23 @@ Each ``tests/appointments/<case>/`` folder is one case (see its README): an arti
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.extract import Article, extract_article
 from crawler.extract.appointments import (
+    fields,
     forget_read_clauses,
     is_appointment_notice,
     parse_appointment_notices,
+    patterns,
+    tables,
 )
 from crawler.extract.appointments.fields import person_start, read_person, read_row
 from crawler.extract.appointments.window import add_workdays
@@ -238,3 +242,37 @@ def test_any_body_gives_notices_or_nothing_but_never_an_error(
         assert notice.parsed == len(notice.persons) <= len(lines)
         assert [p.position for p in notice.persons] == list(range(1, notice.parsed + 1))
         assert all(p.name for p in notice.persons)
+
+
+# The parser skips a pattern on a line whose first characters no match can open with; each set of
+# those openings is kept beside its pattern, so each is checked here against strings the pattern
+# matches: a word added to a pattern and not to its openings fails here, not silently in a notice.
+def _matching(pattern: re.Pattern[str]) -> st.SearchStrategy[str]:
+    return st.from_regex(re.compile(rf"\A(?:{pattern.pattern})"))
+
+
+@given(st.data())
+def test_every_line_a_table_end_word_opens_is_tried(data: st.DataObject) -> None:
+    line = data.draw(_matching(tables.TABLE_END_RE))
+    assert line[:1] in tables._TABLE_END_OPENINGS
+
+
+@given(st.data())
+def test_every_header_word_opens_with_a_header_opening(data: st.DataObject) -> None:
+    pattern, _ = data.draw(st.sampled_from(tables.COLUMN_KEYS))
+    assert data.draw(_matching(pattern))[:1] in tables._HEADER_OPENINGS
+
+
+# Twenty circled numbers and ten digits among the openings: more examples than the default.
+@settings(max_examples=1000)
+@given(_matching(patterns.NUMBERING_RE), st.sampled_from(["张某，男，", "王某某（女，45岁），"]))
+def test_every_numbering_opens_with_a_numbering_opening(numbering: str, line: str) -> None:
+    text = (numbering + line).strip()
+    if patterns.NUMBERING_RE.match(text):
+        assert text[0] in fields._NUMBERING_OPENINGS
+
+
+@given(st.data())
+def test_every_proposal_opens_with_a_proposal_opening(data: st.DataObject) -> None:
+    _, pattern = data.draw(st.sampled_from(patterns.PROPOSAL_PATTERNS))
+    assert data.draw(_matching(pattern)).startswith(fields._PROPOSAL_OPENINGS)

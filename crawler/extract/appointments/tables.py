@@ -42,10 +42,23 @@ COLUMN_KEYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^备注$"), "note"),
 )
 # Lines after the table that end it: prose (a line ending with 。) and the notice's tail, opening
-# with one of these.
-TABLE_END_RE = re.compile(r"公示|(?:受理|举报|联系|监督)?电话|(?:通信|通讯)?地址|附件|联系人")
-# The characters TABLE_END_RE's words open with: other lines skip the pattern.
-_TABLE_END_OPENINGS = frozenset("公受举联监电通地附")
+# with one of these words.
+TABLE_END_WORDS: tuple[str, ...] = (
+    "公示",
+    "电话",
+    "受理电话",
+    "举报电话",
+    "联系电话",
+    "监督电话",
+    "地址",
+    "通信地址",
+    "通讯地址",
+    "附件",
+    "联系人",
+)
+TABLE_END_RE = re.compile("|".join(map(re.escape, TABLE_END_WORDS)))
+# The characters those words open with: other lines skip the pattern.
+_TABLE_END_OPENINGS = frozenset(word[0] for word in TABLE_END_WORDS)
 MIN_COLUMNS = 3
 # Every table has a name column and every form a name label: a notice without a line opening
 # with 姓名 has neither, and most notices (one paragraph per person) are read without looking.
