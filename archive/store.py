@@ -71,7 +71,7 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"cannot open the archive {path}: {exc}") from exc
         try:
-            if problem := cut_short(path):
+            if problem := cut_short(conn, path):
                 raise sqlite3.DatabaseError(problem)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -100,7 +100,7 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
         path = Path(path)
         conn, option = _connect_read_only(path)
         try:
-            if problem := cut_short(path):
+            if problem := cut_short(conn, path):
                 raise sqlite3.DatabaseError(problem)
             version = schema_version(conn)
         except sqlite3.DatabaseError as exc:
@@ -130,27 +130,56 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def cut_short(path: Path) -> str | None:
-    """Why the file at ``path`` is visibly shorter than SQLite says it is, or None.
+def cut_short(conn: sqlite3.Connection, path: Path) -> str | None:
+    """Why the archive at ``path``, just opened as ``conn``, is visibly shorter than its header
+    says it is, or None. A file cut short (a copy that stopped, a full disk) is found here, before
+    any query reads past its end; SQLite itself would only call it malformed.
 
-    The header records the database's size in pages; a file cut short (a copy that stopped, a
-    full disk) is found here, before any query reads past its end. Cheap: one read of 100 bytes.
+    The header is read through ``conn``, never through a file of our own that is then closed:
+    closing any file handle on the database drops every lock this process holds on it (POSIX locks
+    belong to the process), and another process would then take an archive still being written
+    here for unused, and clean its write-ahead log up under the writer.
     """
+    # The size is read after the page count: another process may be adding pages meanwhile.
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        log = path.with_name(path.name + "-wal")
+        if log.exists() and log.stat().st_size > 0:
+            return None  # its last pages may be in the write-ahead log, not yet in the file
         size = path.stat().st_size
-    except OSError:
+    except (OSError, sqlite3.OperationalError):  # busy, locked: the next statement says so
         return None
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-        return None  # not a database at all: SQLite says so itself
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    # The page count is valid only when the change counter it was written with is current.
-    if header[24:28] != header[92:96] or size >= pages * page_size:
+    except sqlite3.DatabaseError:
+        # Unreadable: say why when its header tells it was cut short (SQLite raises then).
+        pages, page_size = _header_size(path)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+    if size >= pages * page_size:
         return None
     return f"it holds {size:,} bytes of the {pages * page_size:,} its header records: it was cut short"
+
+
+# Files opened on archives that SQLite could not read, to read their headers: never closed (see
+# cut_short), and only opened for an archive found damaged.
+_HEADER_FILES: list[int] = []
+
+
+def _header_size(path: Path) -> tuple[int, int]:
+    """(pages, page size) as the database header of ``path`` records them; (0, 0) when it records
+    none that can be trusted (no database, or a count written with an older change counter)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return 0, 0
+    _HEADER_FILES.append(handle)
+    header = os.pread(handle, 100, 0)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00") or header[24:28] != header[92:96]:
+        return 0, 0
+    page_size = int.from_bytes(header[16:18], "big")
+    return int.from_bytes(header[28:32], "big"), 65536 if page_size == 1 else page_size
 
 
 def _connect_read_only(path: Path) -> tuple[sqlite3.Connection, str]:
