@@ -9,6 +9,11 @@ later: ``index_progress.pairs_through`` is the last article id whose pairs are i
 Both tables are contentless, so an article leaves one only when given the exact values it went
 in with.
 
+An upgrade that replaced the index tables refills ``articles_fts`` with every stored article in
+batches after its transaction (see ``archive.store.upgrade``): while it runs, the one-row table
+``index_rebuild`` holds ``characters_through``, the last article id whose characters are in, and
+an interrupted refill goes on from there at the next open.
+
 Each table puts the body first: FTS5 marks every entry of a column other than the first with
 two bytes, and the body's entries are nearly all of them.
 """
@@ -16,6 +21,7 @@ two bytes, and the body's entries are nearly all of them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -50,16 +56,25 @@ FTS_AUTOMERGE = 16
 # then hold this many before FTS5 merges them at once. Normal writes merge at FTS_AUTOMERGE.
 FTS_CRISISMERGE = 256
 PAIR_BATCH = 2000
+# Articles whose characters an upgrade's rebuild adds per transaction: about 200 MiB of index data,
+# under FTS_HASH_SIZE, so each batch writes one segment as large as one transaction over all of
+# them would; an interrupted rebuild loses at most one batch.
+REBUILD_BATCH = 10_000
+REBUILD_TABLE = "index_rebuild"
 MERGE_PAGES = 2000  # index pages merged per transaction by merge_index (about 8 MiB)
 # Negative: KiB, so 256 MiB of page cache while a bulk write or an upgrade's rebuild runs. Rebuilding
-# the character index of 100,000 articles took 45 s and peaked at 712 MB with it, 53 s and 2,068 MB
-# with 2 GiB: the segments go to the write-ahead log either way.
+# the character index of 100,000 articles in one transaction took 45 s and peaked at 712 MB with it,
+# 53 s and 2,068 MB with 2 GiB: the segments go to the write-ahead log either way. In batches of
+# REBUILD_BATCH, as now (benchmarks/upgrade.py, two runs each on a shared machine): 27.3 and 24.3 s,
+# 563 MiB, where one transaction took 26.5 and 36.1 s, 695 MiB.
 BULK_CACHE_KIB = -256 * 1024
 
+_log = logging.getLogger(__name__)
 
-def through_sql(watermark: str) -> str:
-    """The value of an ``index_progress`` watermark column, as an SQL value."""
-    return f"(SELECT {watermark} FROM index_progress)"
+
+def through_sql(watermark: str, table: str = "index_progress") -> str:
+    """The value of a watermark column of ``index_progress`` (or of the one-row ``table``), as an SQL value."""
+    return f"(SELECT {watermark} FROM {table})"
 
 
 # The last article id whose character pairs are in the index, as an SQL value.
@@ -138,14 +153,31 @@ def pair_values(title: str | None, body: str | None) -> tuple[str, str]:
     return split_pairs(body), split_pairs(title)
 
 
-def rebuild_index(conn: sqlite3.Connection) -> None:
-    """Fill the (empty) character index with every stored article and leave every article's pairs
-    to ``IndexUpkeep.index_pairs``: what an upgrade that replaced the index tables needs. One
-    transaction, the caller's."""
+def begin_index_rebuild(conn: sqlite3.Connection) -> None:
+    """Mark the (empty) character index as to be filled with every stored article, and leave every
+    article's pairs to ``IndexUpkeep.index_pairs``: what an upgrade that replaced the index tables
+    does in its transaction, the caller's. ``IndexUpkeep.rebuild_characters`` then fills it."""
     set_watermark(conn, "pairs_through", 0)
-    rows = conn.execute("SELECT id, title, body FROM articles")
-    with larger_cache(conn, BULK_CACHE_KIB):
-        conn.executemany(CHARACTER_INSERT, ((row[0], *character_values(row[1], row[2])) for row in rows))
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {REBUILD_TABLE} "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), characters_through INTEGER NOT NULL)"
+    )
+    conn.execute(f"INSERT OR REPLACE INTO {REBUILD_TABLE} (id, characters_through) VALUES (1, 0)")
+
+
+def rebuild_backlog(conn: sqlite3.Connection) -> int | None:
+    """How many articles an upgrade's rebuild of the character index has still to add, or None
+    when no rebuild is under way (the index holds every article)."""
+    marked = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    if conn.execute(marked, [REBUILD_TABLE]).fetchone() is None:
+        return None
+    return backlog(conn, "characters_through", REBUILD_TABLE)
+
+
+def backlog(conn: sqlite3.Connection, watermark: str, table: str = "index_progress") -> int:
+    """How many articles are past a watermark (see ``through_sql``)."""
+    sql = f"SELECT count(*) FROM articles WHERE id > {through_sql(watermark, table)}"
+    return conn.execute(sql).fetchone()[0]
 
 
 @contextlib.contextmanager
@@ -198,8 +230,10 @@ def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
     return conn.execute("SELECT pairs_through, stories_through FROM index_progress").fetchone()
 
 
-def set_watermark(conn: sqlite3.Connection, watermark: str, article_id: int) -> None:
-    conn.execute(f"UPDATE index_progress SET {watermark} = ? WHERE id = 1", [article_id])
+def set_watermark(
+    conn: sqlite3.Connection, watermark: str, article_id: int, table: str = "index_progress"
+) -> None:
+    conn.execute(f"UPDATE {table} SET {watermark} = ? WHERE id = 1", [article_id])
 
 
 class IndexUpkeep(ArchiveConnection):
@@ -245,6 +279,40 @@ class IndexUpkeep(ArchiveConnection):
 
         return self._catch_up("pairs_through", add_pairs, batch, progress)
 
+    def rebuild_characters(
+        self, *, batch: int = REBUILD_BATCH, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Go on with an upgrade's rebuild of the character index (see ``begin_index_rebuild``)
+        until every article is in, then drop its marker; nothing to do when none is under way.
+
+        Each batch is one transaction that also moves ``index_rebuild.characters_through``, so an
+        interrupted rebuild loses at most one batch and the next call goes on where it stopped.
+        ``progress(done, total)`` is called after each batch. Returns the number of articles added.
+        """
+        left = rebuild_backlog(self.conn)
+        if left is None:
+            return 0
+        done_before = self.conn.execute(
+            f"SELECT {through_sql('characters_through', REBUILD_TABLE)}"
+        ).fetchone()[0]
+        if done_before:
+            _log.warning(
+                "going on with the rebuild of the search index that an interrupted upgrade began: "
+                "%d articles left",
+                left,
+            )
+
+        def add_characters(rows: list[tuple[int, str | None, str]]) -> None:
+            self.conn.executemany(
+                CHARACTER_INSERT,
+                ((article_id, *character_values(title, body)) for article_id, title, body in rows),
+            )
+
+        added = self._catch_up("characters_through", add_characters, batch, progress, REBUILD_TABLE)
+        with self.transaction():
+            self.conn.execute(f"DROP TABLE IF EXISTS {REBUILD_TABLE}")
+        return added
+
     def merge_index(self, *, pages: int = MERGE_PAGES, progress: Callable[[int], None] | None = None) -> int:
         """Merge the index segments a bulk load left unmerged (where a level holds sixteen or more),
         about ``pages`` pages per transaction; an interrupted run loses nothing.
@@ -262,9 +330,8 @@ class IndexUpkeep(ArchiveConnection):
                 if progress is not None:
                     progress(merged)
 
-    def _backlog(self, watermark: str) -> int:
-        sql = f"SELECT count(*) FROM articles WHERE id > {through_sql(watermark)}"
-        return self.conn.execute(sql).fetchone()[0]
+    def _backlog(self, watermark: str, table: str = "index_progress") -> int:
+        return backlog(self.conn, watermark, table)
 
     def _catch_up(
         self,
@@ -272,11 +339,12 @@ class IndexUpkeep(ArchiveConnection):
         step: Callable[[list[tuple[int, str | None, str]]], None],
         batch: int,
         progress: Callable[[int, int], None] | None,
+        table: str = "index_progress",
     ) -> int:
-        """Run ``step(rows)`` on the (id, title, body) of every article past index_progress.``watermark``,
+        """Run ``step(rows)`` on the (id, title, body) of every article past ``table``.``watermark``,
         in id order, one transaction per ``batch`` rows that also moves the watermark."""
-        through = through_sql(watermark)
-        total = self._backlog(watermark)
+        through = through_sql(watermark, table)
+        total = self._backlog(watermark, table)
         done = 0
         with larger_cache(self.conn, BULK_CACHE_KIB):
             while True:
@@ -288,7 +356,7 @@ class IndexUpkeep(ArchiveConnection):
                     if not rows:
                         return done
                     step(rows)
-                    set_watermark(self.conn, watermark, rows[-1][0])
+                    set_watermark(self.conn, watermark, rows[-1][0], table)
                 done += len(rows)
                 if progress is not None:
                     progress(done, max(total, done))

@@ -5,8 +5,10 @@ at the current schema directly (``CURRENT_SCHEMA``, one transaction). An older o
 missing migrations, all in one transaction: each is frozen SQL, the statements it ran when it
 was written, and calls no code of today, so a later change to the live code cannot change what
 an old migration does. What SQL cannot say, the search index and the story groups (computed from
-the stored text), is rebuilt by today's code once the schema is current, in that same transaction
-(see ``archive.store.upgrade``). An archive written by a newer orgnews is refused, not damaged.
+the stored text), is rebuilt by today's code once the schema is current: the story groups in that
+same transaction, the character index in batches after it, which an interrupted upgrade leaves
+marked (the table ``index_rebuild``) for the next open to finish (see ``archive.store.upgrade``).
+An archive written by a newer orgnews is refused, not damaged.
 
 A new migration appends its statements to ``MIGRATIONS`` and the same change to ``CURRENT_SCHEMA``;
 a test checks that an archive upgraded from version 1 and a new one have the same schema.
@@ -348,7 +350,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, rebuild: Reb
     A new archive is created at the current schema directly. An older one gets its missing
     migrations; when they replaced the search index or the story tables, ``rebuild(conn, what)``
     fills them again from the stored text (needed when ``target`` is the current version, where
-    today's code knows the layout). Everything happens in one transaction.
+    today's code knows the layout). Everything happens in one transaction, under the migration
+    lock (see ``migration_lock``).
     """
     if schema_version(conn) > SCHEMA_VERSION:
         _refuse_newer(schema_version(conn))
@@ -356,7 +359,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, rebuild: Reb
         return schema_version(conn)
     # A lock file beside the database keeps two processes that open an archive at once from
     # both upgrading it; each re-reads the version under it.
-    with _migration_lock(conn):
+    with migration_lock(conn):
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = schema_version(conn)
@@ -393,9 +396,9 @@ def _notice_index_rebuild(conn: sqlite3.Connection, current: int, target: int) -
         # that seems to hang for minutes is upgrading the archive.
         _log.warning(
             "upgrading the archive from schema %d to %d: the search index of %d articles is rebuilt "
-            "once by their characters, about a minute per 100,000 articles (interrupting it is "
-            "safe, but starts it over); searches are exact from then on, and faster once orgnews "
-            "index has added the character pairs (resumable: it goes on where it was stopped)",
+            "once by their characters, under a minute per 100,000 articles (interrupting it is "
+            "safe: the next open of the archive goes on where it stopped); searches are exact from "
+            "then on, and faster once orgnews index has added the character pairs (resumable too)",
             current,
             target,
             articles,
@@ -409,9 +412,16 @@ def _refuse_newer(version: int) -> None:
     )
 
 
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file of the connection's main database ("" for an in-memory one)."""
+    return next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+
+
 @contextlib.contextmanager
-def _migration_lock(conn: sqlite3.Connection) -> Iterator[None]:
-    filename = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+def migration_lock(conn: sqlite3.Connection) -> Iterator[None]:
+    """Hold the archive's migration lock: a lock file beside the database, which one process at a
+    time holds to upgrade it or finish its upgrade."""
+    filename = database_file(conn)
     if not filename:  # an in-memory database has no other process to race with
         yield
         return

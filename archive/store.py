@@ -23,8 +23,16 @@ from pathlib import Path
 from archive.bookkeeping import CrawlBookkeeping
 from archive.careers import AppointmentRecords
 from archive.errors import ArchiveError, ReadOnlyArchive
-from archive.indexing import rebuild_index
-from archive.schema import INDEX, SCHEMA_VERSION, STORIES, migrate, schema_version
+from archive.indexing import REBUILD_BATCH, IndexUpkeep, begin_index_rebuild, rebuild_backlog
+from archive.schema import (
+    INDEX,
+    SCHEMA_VERSION,
+    STORIES,
+    database_file,
+    migrate,
+    migration_lock,
+    schema_version,
+)
 from archive.stories import regroup_all
 from archive.writing import ArticleWriting, SaveResult
 
@@ -34,16 +42,33 @@ READ_ONLY, IMMUTABLE = "mode=ro", "immutable=1"
 
 
 def _rebuild(conn: sqlite3.Connection, what: frozenset[str]) -> None:
-    # Today's code fills what an upgrade replaced, the schema being current by now.
+    # Today's code fills what an upgrade replaced, the schema being current by now: the stories
+    # in the upgrade's transaction, the character index in batches after it (see upgrade).
     if INDEX in what:
-        rebuild_index(conn)
+        begin_index_rebuild(conn)
     if STORIES in what:
         regroup_all(conn)
 
 
-def upgrade(conn: sqlite3.Connection) -> int:
-    """Bring an archive to the current schema (see ``archive.schema``); returns its version."""
-    return migrate(conn, rebuild=_rebuild)
+def upgrade(
+    conn: sqlite3.Connection,
+    *,
+    batch: int = REBUILD_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Bring an archive to the current schema (see ``archive.schema``); returns its version.
+
+    When an upgrade replaced the index tables, this one or an earlier one that was interrupted,
+    the character index is filled in transactions of ``batch`` articles before it returns, so
+    that no search reads it half filled (``progress(done, total)`` after each, see
+    ``IndexUpkeep.rebuild_characters``).
+    """
+    version = migrate(conn, rebuild=_rebuild)
+    if rebuild_backlog(conn) is not None:
+        # Under the migration lock: one process fills the index, the others wait for it.
+        with migration_lock(conn):
+            IndexUpkeep(conn, Path(database_file(conn))).rebuild_characters(batch=batch, progress=progress)
+    return version
 
 
 class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
@@ -111,6 +136,13 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
             raise ArchiveError(
                 f"the read-only archive {path} has schema version {version} and this orgnews reads "
                 f"{SCHEMA_VERSION}: open it once with this orgnews where it can be written"
+            )
+        if (left := rebuild_backlog(conn)) is not None:
+            conn.close()
+            raise ArchiveError(
+                f"the read-only archive {path} is part way through the rebuild of its search index that "
+                f"an upgrade began ({left:,} articles left), so searches would miss articles: open it "
+                "once with this orgnews where it can be written (e.g. orgnews index) to finish it"
             )
         if notice is not None:
             log = path.with_name(path.name + "-wal")

@@ -139,6 +139,7 @@ class Selection:
 
 def open_snapshot(db_path: Path) -> sqlite3.Connection:
     """A read-only connection to the archive, inside a read transaction that lasts until it closes."""
+    from archive.indexing import rebuild_backlog
     from archive.schema import SCHEMA_VERSION, schema_version
 
     if not db_path.is_file():
@@ -146,8 +147,9 @@ def open_snapshot(db_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{quote(str(db_path))}?mode=ro", uri=True, isolation_level=None)
     try:
         version = schema_version(conn)
-        if version < SCHEMA_VERSION:
-            # Older archives are brought up to date by opening them for writing once.
+        if version < SCHEMA_VERSION or (version == SCHEMA_VERSION and rebuild_backlog(conn) is not None):
+            # Older archives, and one whose upgrade was interrupted, are brought up to date by
+            # opening them for writing once.
             conn.close()
             from archive.store import Archive
 
