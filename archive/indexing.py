@@ -56,17 +56,17 @@ FTS_AUTOMERGE = 16
 # then hold this many before FTS5 merges them at once. Normal writes merge at FTS_AUTOMERGE.
 FTS_CRISISMERGE = 256
 PAIR_BATCH = 2000
-# Articles whose characters an upgrade's rebuild adds per transaction: about 200 MiB of index data,
-# under FTS_HASH_SIZE, so each batch writes one segment as large as one transaction over all of
-# them would; an interrupted rebuild loses at most one batch.
-REBUILD_BATCH = 10_000
+# Articles whose characters an upgrade's rebuild adds per transaction (its rows read as they are
+# inserted): an interrupted rebuild loses at most one batch. At 300,000 articles on a shared machine,
+# runs interleaved: one transaction 89 to 124 s and 700 MiB peak, batches of 25,000 83 and 124 s and
+# 512 MiB, batches of 10,000 106 to 146 s (more and smaller index segments to merge, presumably).
+REBUILD_BATCH = 25_000
 REBUILD_TABLE = "index_rebuild"
 MERGE_PAGES = 2000  # index pages merged per transaction by merge_index (about 8 MiB)
 # Negative: KiB, so 256 MiB of page cache while a bulk write or an upgrade's rebuild runs. Rebuilding
 # the character index of 100,000 articles in one transaction took 45 s and peaked at 712 MB with it,
-# 53 s and 2,068 MB with 2 GiB: the segments go to the write-ahead log either way. In batches of
-# REBUILD_BATCH, as now (benchmarks/upgrade.py, two runs each on a shared machine): 27.3 and 24.3 s,
-# 563 MiB, where one transaction took 26.5 and 36.1 s, 695 MiB.
+# 53 s and 2,068 MB with 2 GiB: the segments go to the write-ahead log either way (see REBUILD_BATCH
+# for the batches that replaced the one transaction).
 BULK_CACHE_KIB = -256 * 1024
 
 _log = logging.getLogger(__name__)
@@ -292,26 +292,38 @@ class IndexUpkeep(ArchiveConnection):
         left = rebuild_backlog(self.conn)
         if left is None:
             return 0
-        done_before = self.conn.execute(
-            f"SELECT {through_sql('characters_through', REBUILD_TABLE)}"
-        ).fetchone()[0]
-        if done_before:
+        through = through_sql("characters_through", REBUILD_TABLE)
+        if self.conn.execute(f"SELECT {through}").fetchone()[0]:
             _log.warning(
                 "going on with the rebuild of the search index that an interrupted upgrade began: "
                 "%d articles left",
                 left,
             )
-
-        def add_characters(rows: list[tuple[int, str | None, str]]) -> None:
-            self.conn.executemany(
-                CHARACTER_INSERT,
-                ((article_id, *character_values(title, body)) for article_id, title, body in rows),
-            )
-
-        added = self._catch_up("characters_through", add_characters, batch, progress, REBUILD_TABLE)
-        with self.transaction():
-            self.conn.execute(f"DROP TABLE IF EXISTS {REBUILD_TABLE}")
-        return added
+        added = 0
+        # As _catch_up, but the rows of a batch are read as they are inserted, not held in a list.
+        with larger_cache(self.conn, BULK_CACHE_KIB):
+            while True:
+                with self.transaction():
+                    last, count = self.conn.execute(
+                        f"SELECT max(id), count(*) FROM (SELECT id FROM articles WHERE id > {through} "
+                        "ORDER BY id LIMIT ?)",
+                        [batch],
+                    ).fetchone()
+                    if not count:
+                        self.conn.execute(f"DROP TABLE {REBUILD_TABLE}")
+                        return added
+                    rows = self.conn.execute(
+                        f"SELECT id, title, body FROM articles WHERE id > {through} AND id <= ? ORDER BY id",
+                        [last],
+                    )
+                    self.conn.executemany(
+                        CHARACTER_INSERT,
+                        ((article_id, *character_values(title, body)) for article_id, title, body in rows),
+                    )
+                    set_watermark(self.conn, "characters_through", last, REBUILD_TABLE)
+                added += count
+                if progress is not None:
+                    progress(added, max(left, added))
 
     def merge_index(self, *, pages: int = MERGE_PAGES, progress: Callable[[int], None] | None = None) -> int:
         """Merge the index segments a bulk load left unmerged (where a level holds sixteen or more),
@@ -330,8 +342,8 @@ class IndexUpkeep(ArchiveConnection):
                 if progress is not None:
                     progress(merged)
 
-    def _backlog(self, watermark: str, table: str = "index_progress") -> int:
-        return backlog(self.conn, watermark, table)
+    def _backlog(self, watermark: str) -> int:
+        return backlog(self.conn, watermark)
 
     def _catch_up(
         self,
@@ -339,12 +351,11 @@ class IndexUpkeep(ArchiveConnection):
         step: Callable[[list[tuple[int, str | None, str]]], None],
         batch: int,
         progress: Callable[[int, int], None] | None,
-        table: str = "index_progress",
     ) -> int:
-        """Run ``step(rows)`` on the (id, title, body) of every article past ``table``.``watermark``,
+        """Run ``step(rows)`` on the (id, title, body) of every article past index_progress.``watermark``,
         in id order, one transaction per ``batch`` rows that also moves the watermark."""
-        through = through_sql(watermark, table)
-        total = self._backlog(watermark, table)
+        through = through_sql(watermark)
+        total = self._backlog(watermark)
         done = 0
         with larger_cache(self.conn, BULK_CACHE_KIB):
             while True:
@@ -356,7 +367,7 @@ class IndexUpkeep(ArchiveConnection):
                     if not rows:
                         return done
                     step(rows)
-                    set_watermark(self.conn, watermark, rows[-1][0], table)
+                    set_watermark(self.conn, watermark, rows[-1][0])
                 done += len(rows)
                 if progress is not None:
                     progress(done, max(total, done))

@@ -396,7 +396,7 @@ def _notice_index_rebuild(conn: sqlite3.Connection, current: int, target: int) -
         # that seems to hang for minutes is upgrading the archive.
         _log.warning(
             "upgrading the archive from schema %d to %d: the search index of %d articles is rebuilt "
-            "once by their characters, under a minute per 100,000 articles (interrupting it is "
+            "once by their characters, about a minute per 100,000 articles (interrupting it is "
             "safe: the next open of the archive goes on where it stopped); searches are exact from "
             "then on, and faster once orgnews index has added the character pairs (resumable too)",
             current,
@@ -418,15 +418,21 @@ def database_file(conn: sqlite3.Connection) -> str:
 
 
 @contextlib.contextmanager
-def migration_lock(conn: sqlite3.Connection) -> Iterator[None]:
+def migration_lock(conn: sqlite3.Connection, waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the archive's migration lock: a lock file beside the database, which one process at a
-    time holds to upgrade it or finish its upgrade."""
+    time holds to upgrade it or finish its upgrade. ``waiting()`` is called first when another
+    process holds it."""
     filename = database_file(conn)
     if not filename:  # an in-memory database has no other process to race with
         yield
         return
     with open(filename + "-migrate.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -14,6 +14,7 @@ archive from ``archive.searching``.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import urllib.parse
@@ -39,6 +40,7 @@ from archive.writing import ArticleWriting, SaveResult
 __all__ = ["Archive", "SaveResult", "upgrade"]
 
 READ_ONLY, IMMUTABLE = "mode=ro", "immutable=1"
+_log = logging.getLogger(__name__)
 
 
 def _rebuild(conn: sqlite3.Connection, what: frozenset[str]) -> None:
@@ -64,9 +66,13 @@ def upgrade(
     ``IndexUpkeep.rebuild_characters``).
     """
     version = migrate(conn, rebuild=_rebuild)
-    if rebuild_backlog(conn) is not None:
+    if (left := rebuild_backlog(conn)) is not None:
         # Under the migration lock: one process fills the index, the others wait for it.
-        with migration_lock(conn):
+        waiting = (
+            "another process is rebuilding the search index of this archive (%d articles left): "
+            "waiting for it"
+        )
+        with migration_lock(conn, lambda: _log.warning(waiting, left)):
             IndexUpkeep(conn, Path(database_file(conn))).rebuild_characters(batch=batch, progress=progress)
     return version
 

@@ -10,13 +10,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
 from archive import Archive
 from archive.export.reading import open_snapshot
 from archive.indexing import REBUILD_TABLE, rebuild_backlog
-from archive.schema import SCHEMA_VERSION, migrate, schema_version
+from archive.schema import SCHEMA_VERSION, migrate, migration_lock, schema_version
 from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
 from tests.archive.test_indexing import Interrupted, assert_exact
@@ -239,3 +241,32 @@ def test_processes_opening_an_archive_halfway_through_at_once_rebuild_it_once(tm
         worker.join(60)
     assert [worker.exitcode for worker in workers] == [0, 0, 0]
     assert_rebuilt(path)
+
+
+def test_an_open_waiting_for_another_process_s_rebuild_says_so(tmp_path, caplog):
+    path = tmp_path / "archive.db"
+    halfway(path)
+    holder = sqlite3.connect(path)
+    opened: list[int] = []
+
+    def open_and_count() -> None:
+        with Archive.open(path) as arc:
+            opened.append(indexed_rows(arc.conn))
+
+    with caplog.at_level("WARNING", logger="archive"):
+        with migration_lock(holder):
+            # Another connection holds the lock, as a process rebuilding the index would.
+            opener = threading.Thread(target=open_and_count)
+            opener.start()
+            for _ in range(200):
+                if "waiting for it" in caplog.text:
+                    break
+                time.sleep(0.05)
+            assert opened == []
+        opener.join(60)
+    holder.close()
+    assert (
+        f"another process is rebuilding the search index of this archive ({ARTICLES - 40} articles left)"
+        in caplog.text
+    )
+    assert opened == [ARTICLES]
