@@ -63,6 +63,7 @@ def build_old_archive(path: Path, articles: int) -> None:
         print(f"  built {start + len(rows):,} articles", file=sys.stderr, flush=True)
     conn.close()
     partial.rename(path)
+    partial.with_name(partial.name + "-migrate.lock").unlink(missing_ok=True)
 
 
 def timed_open(path: Path, source: Path, kill_after: float | None = None) -> tuple[float, int, bool]:
