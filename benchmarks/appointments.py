@@ -6,8 +6,9 @@
 Accuracy: per field, precision and recall of the persons read from the golden cases
 (``tests/appointments/*/expected.json``, every field a case states) and from the replay's
 notices (found by content: the replay's pages the parser takes for notices; truth from the
-replay corpus's ``NOTICE_PEOPLE``). A value read that differs from the truth counts against
-both precision and recall; an empty value only against recall.
+replay corpus's ``NOTICE_PEOPLE``, held to the closest of a person's steps). A value read that
+differs from the truth counts against both precision and recall; an empty value only against
+recall.
 
 Count check: for every notice of the replay (and of --pages), persons read = persons announced.
 
@@ -138,19 +139,27 @@ def notice_pages(folder: Path) -> list[tuple[bytes, str, Article]]:
     return found
 
 
-def replay_truth() -> dict[str, dict[str, Any]]:
+def replay_truth() -> dict[str, list[dict[str, Any]]]:
+    """Name -> what each of that person's notices says of them (several for a career of steps)."""
     from crawler.replay import corpus
 
-    truth = {}
+    truth: dict[str, list[dict[str, Any]]] = {}
     for name, sex, born, current, proposed in getattr(corpus, "NOTICE_PEOPLE", []):
         year, _, month = born.rstrip("月").partition("年")
-        truth[name] = {
-            "sex": sex,
-            "birth": f"{int(year):04d}-{int(month):02d}",
-            "current_post": current,
-            "proposed_post": proposed.removeprefix("拟任"),
-        }
+        truth.setdefault(name, []).append(
+            {
+                "sex": sex,
+                "birth": f"{int(year):04d}-{int(month):02d}",
+                "current_post": current,
+                "proposed_post": proposed.removeprefix("拟任"),
+            }
+        )
     return truth
+
+
+def closest(steps: list[dict[str, Any]], read: dict[str, Any]) -> dict[str, Any]:
+    """The step of ``steps`` that agrees with ``read`` on the most fields (the first of equals)."""
+    return max(steps, key=lambda step: sum(read[field] == want for field, want in step.items()))
 
 
 def count_check(title: str, pages: list[tuple[bytes, str, Article]], score: Score | None = None) -> None:
@@ -164,8 +173,11 @@ def count_check(title: str, pages: list[tuple[bytes, str, Article]], score: Scor
         if n.announced != n.parsed:
             print(f"  announced {n.announced}, read {n.parsed}: {n.url}")
         for person in n.persons:
-            for field, want in truth.get(person.name, {}).items():
-                score.add(field, want, person.to_dict()[field])  # type: ignore[union-attr]
+            read = person.to_dict()
+            if person.name not in truth:
+                continue
+            for field, want in closest(truth[person.name], read).items():
+                score.add(field, want, read[field])  # type: ignore[union-attr]
 
 
 def one_pass(pages: list[tuple[bytes, str]]) -> tuple[float, float]:

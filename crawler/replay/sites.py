@@ -140,8 +140,8 @@ def site_12371(out: Output) -> None:
     robots(out, "www.12371.cn", "news.12371.cn")
 
 
-def notice(seed: int, place: str, when_offset: int) -> Story:
-    people = [corpus.NOTICE_PEOPLE[(seed + k) % len(corpus.NOTICE_PEOPLE)] for k in range(2 + seed % 2)]
+def notice(seed: int, place: str, when_offset: int, people: list[tuple[str, ...]]) -> Story:
+    """A provincial 任前公示 naming ``people`` (see ``corpus.NOTICES``), ``when_offset`` days back."""
     body = [
         f"为进一步扩大干部工作民主，加强对干部选拔任用工作的监督，根据《党政领导干部选拔任用工作条例》有关规定，"
         f"经{place}省委同意，现将{len(people)}名同志拟任职情况予以公示。"
@@ -160,6 +160,24 @@ def notice(seed: int, place: str, when_offset: int) -> Story:
     return story
 
 
+# The provinces whose own notices people.com.cn's 任前公示 column carries, newest first.
+NOTICE_PLACES = ["山东", "福建", "陕西"]
+
+
+def people_repost(original: Story) -> Story:
+    """``original`` as people.com.cn's 任前公示 column reposts it two days later: the same notice."""
+    return Story(
+        **{
+            **original.__dict__,
+            "key": f"{original.key}-people",
+            "when": original.when + timedelta(days=2),
+            "source": JIANGSU_NAME,
+            "column": "任前公示",
+            "related": [],
+        }
+    )
+
+
 def site_people(out: Output) -> None:
     news = make_stories(
         2, 10, column="党建", sources=["人民网－中国共产党新闻网", "人民日报", "中国组织人事报"]
@@ -171,7 +189,11 @@ def site_people(out: Output) -> None:
         if i >= 2:
             story.when = story.when.replace(year=2019)
         story.url = f"http://cpc.people.com.cn/n1/{story.when:%Y/%m%d}/c64094-{31138000 + i}.html"
-    notices = [notice(40 + k, corpus.PLACES[k * 3], k * 3) for k in range(4)]
+    # 江苏's newer notice as people.com.cn reposts it, then the other provinces' own notices.
+    notices = [people_repost(jiangsu_notices()[0])]
+    notices += [
+        notice(40 + k, place, k * 3, corpus.NOTICES[place][0]) for k, place in enumerate(NOTICE_PLACES, 1)
+    ]
     for i, story in enumerate(notices):
         story.url = f"http://renshi.people.com.cn/n1/{story.when:%Y/%m%d}/c139617-{32500000 + i}.html"
     relate(news)
@@ -395,15 +417,21 @@ def trs_list(title: str, items: list[Story], base: str, pager: str, aside: Story
     )
 
 
+def jiangsu_notices() -> list[Story]:
+    """江苏's notices under 任免, newest first: the same on every call, for the repost elsewhere."""
+    notices = [notice(60 + k, "江苏", 2 + k * 4, people) for k, people in enumerate(corpus.NOTICES["江苏"])]
+    for i, story in enumerate(notices):
+        story.column = "任免"
+        story.url = f"{JIANGSU}fabuting/renmian/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8124400 + i}.shtml"
+    return notices
+
+
 def site_jiangsu(out: Output) -> None:
     stories = make_stories(7, 12, column="要闻", sources=["新华日报", JIANGSU_NAME, "中国组织人事报"])
     for i, story in enumerate(stories):
         story.url = f"{JIANGSU}yaowen/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8123400 + i}.shtml"
     relate(stories)
-    notices = [notice(60 + k, "江苏", 2 + k * 4) for k in range(2)]
-    for i, story in enumerate(notices):
-        story.column = "任免"
-        story.url = f"{JIANGSU}fabuting/renmian/{story.when:%Y%m}/t{story.when:%Y%m%d}_{8124400 + i}.shtml"
+    notices = jiangsu_notices()
     challenged = stories[5]
     # 瑞数 also answers with a 200 and a ~1 KB page holding only its $_ts script.
     soft_challenged = stories[9]

@@ -258,6 +258,34 @@ def test_the_crawl_reads_every_appointment_notice_it_stores(first_crawl):
     assert all(announced == parsed and parsed > 0 for announced, parsed in read.values()), read
 
 
+def test_notices_of_two_issuers_are_two_stories_and_a_reposted_notice_is_one(first_crawl):
+    data_dir, _, _ = first_crawl
+    with open_archive(data_dir) as arc:
+        rows = arc.conn.execute(
+            "SELECT n.id, n.issuer, a.story_id, a.site, p.name, p.birth, p.proposed_post "
+            "FROM appointment_notices n JOIN articles a ON a.id = n.article_id "
+            "JOIN appointment_persons p ON p.notice_id = n.id ORDER BY n.id, p.position"
+        ).fetchall()
+    notices: dict[int, tuple[str, int, str, list[tuple[str, str, str]]]] = {}
+    for notice_id, issuer, story_id, site, *person in rows:
+        notices.setdefault(notice_id, (issuer, story_id, site, []))[3].append(tuple(person))
+    issuers_of_story: dict[int, set[str]] = {}
+    copies: dict[tuple, list[tuple[int, str]]] = {}
+    for issuer, story_id, site, persons in notices.values():
+        issuers_of_story.setdefault(story_id, set()).add(issuer)
+        copies.setdefault((issuer, tuple(persons)), []).append((story_id, site))
+    # Notices of different issuers name different persons: never one story, however alike their wording.
+    assert all(len(issuers) == 1 for issuers in issuers_of_story.values()), issuers_of_story
+    # One notice (same issuer, same persons) on two sites is one story.
+    reposted = [found for found in copies.values() if len({site for _, site in found}) > 1]
+    assert reposted, "the replay reposts a notice on another site"
+    # Each notice is one story of its own, also beside another of its issuer worded alike.
+    stories = {notice: {story for story, _ in found} for notice, found in copies.items()}
+    assert all(len(found) == 1 for found in stories.values()), stories
+    assert len(set().union(*stories.values())) == len(stories), stories
+    assert len({issuer for issuer, _ in copies}) < len(copies), "an issuer with two notices"
+
+
 def test_reparse_reads_the_notices_again(first_crawl, tmp_path):
     data_dir, _, _ = first_crawl
     copy = tmp_path / "data"
