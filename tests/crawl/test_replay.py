@@ -58,6 +58,21 @@ def fetch(
         return error.code, error.read(), dict(error.headers)
 
 
+def test_notices_of_different_provinces_name_different_persons() -> None:
+    from itertools import combinations
+
+    from crawler.replay import corpus
+
+    names = {
+        place: {person[0] for people in notices for person in people}
+        for place, notices in corpus.NOTICES.items()
+    }
+    assert all(not names[one] & names[other] for one, other in combinations(names, 2)), names
+    # One province names a person twice, a step apart: the career the person link is shown on.
+    steps = [person for people in corpus.NOTICES["江苏"] for person in people]
+    assert len(steps) > len({person[0] for person in steps})
+
+
 def test_url_mapping_round_trips() -> None:
     base = "http://127.0.0.1:8800"
     for url in [
