@@ -197,7 +197,8 @@ def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] 
     """The person ``person_id`` (name, sex, birth) and their steps, oldest notice first; None if unknown.
 
     A notice reposted on other sites (its article in the same story, with the same issuer) is one
-    step, the first published; ``reposted_at`` lists the URLs of the other copies."""
+    step, the first published; ``reposted_at`` lists the URLs of the other copies and
+    ``reposted_articles`` their article ids, in the same order."""
     row = conn.execute(
         "SELECT id, name, sex, birth FROM appointment_people WHERE id = ?", [person_id]
     ).fetchone()
@@ -219,8 +220,10 @@ def _fold_reposts(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         key = (step["story_id"], step["issuer"], step["step"], step["proposed_post"])
         if key in first_of:
             first_of[key]["reposted_at"].append(step["url"])
+            first_of[key]["reposted_articles"].append(step["article_id"])
             continue
         step["reposted_at"] = []
+        step["reposted_articles"] = []
         first_of[key] = step
         folded.append(step)
     return folded

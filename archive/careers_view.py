@@ -58,14 +58,15 @@ def tables() -> dict[str, Any]:
             "title": "Persons of appointment notices",
             "description": "One row per person of a notice, in the notice's order (position). person_id links "
             "the rows of one person across notices (same name, sex and birth month); link_note says why a "
-            "row is not linked. The saved query person_steps shows one person's steps in order.",
+            "row is not linked; a person_id opens that person's career page (/-/person/ID). The saved query "
+            "person_steps shows one person's steps in order as a table.",
             "facets": ["step", "sex", "ethnicity", "party"],
             "label_column": "name",
         },
         "appointment_people": {
             "title": "People followed across notices",
-            "description": "One row per name, sex and birth month seen in the notices; the saved query "
-            "person_steps lists a person's steps.",
+            "description": "One row per name, sex and birth month seen in the notices; a name opens that "
+            "person's career page (/-/person/ID), and the saved query person_steps lists their steps as a table.",
             "label_column": "name",
         },
     }
@@ -86,7 +87,7 @@ def queries() -> dict[str, Any]:
         "people": {
             "title": "People followed across notices",
             "description": "Linked people with how many notices name them; filter by a part of the name, "
-            "and open a person_id for that person's steps.",
+            "and open a person_id for that person's career page.",
             "sql": PEOPLE_SQL,
             "hide_sql": True,
         },

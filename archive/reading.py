@@ -52,8 +52,8 @@ def article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
 
 def notice_persons(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
     """The persons of the appointment notices read from an article, in the notices' order, each with
-    ``notices``: how many notices name the same person (``person_id``), reposts included, as the
-    saved query ``person_steps`` lists them."""
+    ``notices``: how many notices name the same person (``person_id``), reposts included (the
+    person's career page folds a repost into its step)."""
     return _rows(
         conn,
         "SELECT p.name, p.sex, p.ethnicity, p.birth, p.age, p.education, p.current_post, p.step, "

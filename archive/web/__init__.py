@@ -8,7 +8,8 @@ Pages (``DB`` is the archive's database name, ``archive`` under ``orgnews serve`
 - ``/DB/articles/ID``: the article to read and cite (Datasette's row page, drawn by this
   package's ``row.html``), with its story's other copies and its earlier versions;
 - ``/DB/-/capture/FETCH_ID``: the page as captured, from its WARC record, scripts removed;
-- ``/DB/-/health``: per site, the recent crawl runs and field coverage, alerts first.
+- ``/DB/-/health``: per site, the recent crawl runs and field coverage, alerts first;
+- ``/DB/-/person/ID``: a person's career, the steps of ``orgnews person ID`` (``.json`` its data).
 
 The pages belong to a database whose ``articles`` table has ``plugins: {orgnews:
 {exact_search: true}}`` in its metadata (``archive.browse`` sets it). Another page joins by
@@ -49,9 +50,20 @@ def menu_links(datasette, request):
 
 
 @hookimpl
-def render_cell(value, column, database, datasette):
-    # A person's id, in the people query and the persons' table, opens that person's steps.
-    if column == "person_id" and isinstance(value, int) and views.is_archive(datasette, database):
-        href = f"{datasette.urls.database(database)}/person_steps?person_id={value}"
-        return Markup(f'<a href="{escape(href)}">{value}</a>')
-    return None
+def render_cell(row, value, column, table, database, datasette):
+    # A person opens their career page: person_id in the people query and the persons' table (where
+    # Datasette would link it to the people row), and in the people table the names and row ids.
+    person_id, label = value, None
+    if isinstance(value, dict):  # a foreign key Datasette expanded to its label
+        person_id, label = value.get("value"), value.get("label")
+    if table == "appointment_people" and column == "name":
+        person_id, label = row["id"], value  # the table's own id column links to its rows
+    elif not (column == "person_id" or (table == "appointment_people" and column == "id")):
+        return None
+    if not isinstance(person_id, int) or not views.is_archive(datasette, database):
+        return None
+    href = escape(views.person_href(datasette, database, person_id))
+    if label is None:
+        return Markup(f'<a href="{href}">{person_id}</a>')
+    shown = escape(label) + (Markup(f"&nbsp;<em>{person_id}</em>") if column == "person_id" else "")
+    return Markup(f'<a href="{href}">{shown}</a>')

@@ -33,6 +33,7 @@ from archive.captures import (
     safe_document,
     serialized,
 )
+from archive.careers import person_timeline
 from archive.charts import build_timeline, sparkline, timeline_csv, timeline_svg
 from archive.errors import ArchiveError, QueryError
 from archive.query import FIELDS
@@ -515,6 +516,64 @@ def _article_view(article: dict[str, Any]) -> dict[str, Any]:
     return article
 
 
+# -- a person's career --------------------------------------------------------------------------
+
+# What the notices say of a person besides the name, sex and birth month that link them: (label, field).
+PERSON_FACTS = (
+    ("Ethnicity", "ethnicity"),
+    ("Native place", "native_place"),
+    ("Education", "education"),
+    ("Degree", "degree"),
+    ("Party", "party"),
+    ("Joined the party", "party_joined"),
+    ("Started work", "work_started"),
+)
+
+
+def person_href(datasette: Any, database: str, person_id: int) -> str:
+    """The address of the career page of ``person_id``."""
+    return f"{datasette.urls.database(database)}/-/person/{person_id}"
+
+
+async def person_view(datasette: Any, request: Any) -> Response:
+    db = _database(datasette, request)
+    fmt = request.url_vars.get("format") or ""
+    raw_id = request.url_vars["person_id"]
+    found = None
+    if raw_id.isdigit() and len(raw_id) < 19:  # past 18 digits no SQLite integer: no such person
+        found = await db.execute_fn(lambda conn: person_timeline(conn, int(raw_id)))
+    if found is None:
+        # The sentence of orgnews person ID, with where the ids are on these pages.
+        message = f"no person with id {raw_id}: see the person_id column of orgnews appointments"
+        if fmt == ".json":
+            return Response.json({"error": message}, status=404)
+        return await _page(
+            datasette, request, "orgnews_person.html", {"person": None, "missing": raw_id}, status=404
+        )
+    if fmt == ".json":
+        return Response.json(found)
+    return await _page(datasette, request, "orgnews_person.html", {"person": _career_view(found)})
+
+
+def _career_view(person: dict[str, Any]) -> dict[str, Any]:
+    """The person of ``person_timeline`` with what its page shows besides: the facts the notices
+    give (the latest notice's, with what earlier ones said when they differ) and their date span."""
+    steps = person["steps"]
+    facts = []
+    for label, name in PERSON_FACTS:
+        values = list(dict.fromkeys(step[name] for step in reversed(steps) if step[name]))
+        if values:
+            facts.append({"label": label, "value": values[0], "earlier": values[1:]})
+    days = [step["published_at"][:10] for step in steps if step["published_at"]]
+    return {
+        **person,
+        "facts": facts,
+        "first": days[0] if days else None,
+        "last": days[-1] if days else None,
+        "reposts": sum(len(step["reposted_at"]) for step in steps),
+    }
+
+
 # -- capture ------------------------------------------------------------------------------------
 
 
@@ -637,4 +696,5 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/timeline\.csv$", timeline_csv_view),
     (r"^/(?P<database>[^/]+)/-/capture/(?P<fetch_id>\d+)$", capture_view),
     (r"^/(?P<database>[^/]+)/-/health(?P<format>\.json)?$", health_view),
+    (r"^/(?P<database>[^/]+)/-/person/(?P<person_id>[^/]+?)(?P<format>\.json)?$", person_view),
 ]

@@ -17,7 +17,7 @@ from archive.errors import QueryError
 from archive.query import parse_query
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
-from tests.conftest import CHROMIUM, chromium, serving
+from tests.conftest import CHROMIUM, chromium, png_rows, serving
 
 pytestmark = pytest.mark.slow
 
@@ -378,53 +378,6 @@ def test_descriptions_on_the_pages_are_text_not_markdown(server):
         shown = page.text_content() + " ".join(page.xpath("//@title"))
         # Datasette shows a description as it is written: Markdown's backquotes would show too.
         assert "`" not in shown, path
-
-
-def png_rows(path) -> tuple[int, list[bytes]]:
-    """The channels per pixel and the rows of an 8-bit RGB or RGBA PNG (as Chromium writes them)."""
-    import zlib
-
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    position, compressed = 8, b""
-    while position < len(data):
-        length = int.from_bytes(data[position : position + 4], "big")
-        kind, chunk = data[position + 4 : position + 8], data[position + 8 : position + 8 + length]
-        position += 12 + length
-        if kind == b"IHDR":
-            width, height, depth, color = (
-                int.from_bytes(chunk[:4], "big"),
-                int.from_bytes(chunk[4:8], "big"),
-                chunk[8],
-                chunk[9],
-            )
-        elif kind == b"IDAT":
-            compressed += chunk
-    assert depth == 8 and color in (2, 6) and chunk[12:13] != b"\x01", "not interlaced 8-bit RGB(A)"
-    channels = 3 if color == 2 else 4
-    raw, stride = zlib.decompress(compressed), width * channels
-    rows, previous = [], bytearray(stride)
-    for y in range(height):
-        start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
-        for i in range(stride):
-            left = line[i - channels] if i >= channels else 0
-            up, corner = previous[i], previous[i - channels] if i >= channels else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 255
-            elif kind == 2:
-                line[i] = (line[i] + up) & 255
-            elif kind == 3:
-                line[i] = (line[i] + ((left + up) >> 1)) & 255
-            elif kind == 4:
-                guess = left + up - corner
-                near = min(
-                    (abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner)
-                )
-                line[i] = (line[i] + near[2]) & 255
-        rows.append(bytes(line))
-        previous = line
-    return channels, rows
 
 
 def leftmost_mark(channels: int, rows: list[bytes]) -> int:

@@ -2,8 +2,8 @@
 
 The archive is what ``orgnews demo`` crawls, then a crawl of the replay's snapshot 2 (which edits
 one article), then one repost of a demo article on another site with its page captured in a WARC
-file (the demo's own article pages carry no scripts). Screenshots of every page at 1400 px go to
-``test-artifacts/screenshots/``.
+file (the demo's own article pages carry no scripts). Screenshots of every page at 1400 px (a
+person's career also at 420 and 1280 px) go to ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from archive.errors import QueryError
 from archive.query import parse_query
 from crawler.extract import Article
 from crawler.warc import WarcRecorder
-from tests.conftest import CHROMIUM, ROOT, chromium, run_cli, serving
+from tests.conftest import CHROMIUM, ROOT, chromium, png_rows, run_cli, serving
 
 pytestmark = [
     pytest.mark.slow,
@@ -533,16 +533,141 @@ def test_article_page_of_an_appointment_notice_lists_its_persons(server, archive
         (name, post) for name, post, _ in persons
     ]
     links = [r.cssselect("td.steps a")[0] for r in rows]
-    assert [a.get("href") for a in links] == [f"/archive/person_steps?person_id={p}" for _, _, p in persons]
+    assert [a.get("href") for a in links] == [f"/archive/-/person/{p}" for _, _, p in persons]
     assert [text(a) for a in links] == [
         f"{notices[p]} notice{'s' if notices[p] != 1 else ''}" for _, _, p in persons
     ]
-    # The saved query it links to shows that person's steps (a reposted notice is one), its SQL one
-    # click away: the steps orgnews person lists.
-    steps = html_page(server + links[0].get("href"))
-    timeline = person(archive_dir / "archive.db", persons[0][2])
-    assert len(steps.cssselect("table.rows-and-columns tbody tr")) == len(timeline["steps"])
-    assert steps.cssselect(".show-hide-sql") and not steps.cssselect("textarea#sql-editor")
+    # The career page it links to lists that person's notices, this one among them.
+    career = html_page(server + links[0].get("href"))
+    assert text(career.cssselect("h1.person-name")[0]) == persons[0][0]
+    # A reposted notice is one step, as orgnews person counts it.
+    assert len(career.cssselect("ol.career li.step")) == len(
+        person(archive_dir / "archive.db", persons[0][2])["steps"]
+    )
+    notice_links = [a.get("href") for a in career.cssselect("ol.career .notice a:not(.original)")]
+    assert f"/archive/articles/{article_id}" in notice_links
+
+
+def career_of(server: str, archive_dir: Path, person_id: int, page) -> None:
+    """Check the career page ``page`` of ``person_id`` against what orgnews person ID prints."""
+    printed = run_cli("person", str(person_id), "--format", "json", data_dir=archive_dir)
+    table = run_cli("person", str(person_id), data_dir=archive_dir)
+    assert printed.returncode == 0 and table.returncode == 0, printed.stderr.decode()
+    person = json.loads(printed.stdout)
+    assert text(page.cssselect("h1.person-name")[0]) == person["name"]
+    byline = [text(span) for span in page.cssselect("article.person .byline span")]
+    assert byline[:2] == [person["sex"], f"born {person['birth']}"]
+    # The table's title, "NAME (SEX, born BIRTH): N steps", and the page's count agree.
+    count = re.search(r": (\d+) steps?", table.stdout.decode())[1]
+    assert text(page.cssselect("article.person .note")[0]).startswith(f"{count} step")
+    steps = page.cssselect("ol.career li.step")
+    shown = [
+        {
+            "date": text(step.cssselect("time")[0]),
+            "step": text(step.cssselect(".kind")[0]),
+            "current": text(step.cssselect(".current")[0]),
+            "proposed": text(step.cssselect(".proposed")[0]),
+            "issuer": text(step.cssselect(".issuer")[0]).split(" · ")[0],
+            "window": text(step.cssselect(".window")[0]) if step.cssselect(".window") else None,
+            "notice": step.cssselect(".notice a")[0].get("href"),
+            "url": step.cssselect(".notice a.original")[0].get("href"),
+            "reposts": [a.get("href") for a in step.cssselect(".reposts a")],
+        }
+        for step in steps
+    ]
+    assert shown == [
+        {
+            "date": s["published_at"][:10],
+            "step": s["step"],
+            "current": s["current_post"],
+            "proposed": s["proposed_post"],
+            "issuer": s["issuer"],
+            "window": f"notice window {s['window_start']} – {s['window_end']}",
+            "notice": f"/archive/articles/{s['article_id']}",
+            "url": s["url"],
+            "reposts": [f"/archive/articles/{a}" for a in s["reposted_articles"]],
+        }
+        for s in person["steps"]
+    ]
+    # Its JSON is the command's.
+    status, body, _ = get(url(server, f"/archive/-/person/{person_id}.json"))
+    assert status == 200 and json.loads(body) == person
+
+
+def test_career_pages_show_what_orgnews_person_prints(server, archive_dir, browser):
+    with db(archive_dir) as conn:
+        people = [row[0] for row in conn.execute("SELECT id FROM appointment_people ORDER BY id")]
+        (most,) = conn.execute(
+            "SELECT person_id FROM appointment_persons GROUP BY person_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    assert len(people) > 1
+    career_of(server, archive_dir, most, browser(url(server, f"/archive/-/person/{most}"), "person"))
+    for person_id in people:
+        career_of(server, archive_dir, person_id, html_page(url(server, f"/archive/-/person/{person_id}")))
+
+
+def test_an_unknown_person_gets_the_archives_404_page(server, browser):
+    page = browser(url(server, "/archive/-/person/999999"), "person-unknown", height=900)
+    assert text(page.cssselect("h1")[0]) == "No person with id 999999"
+    assert page.cssselect(".orgnews-nav a.brand")
+    assert get(url(server, "/archive/-/person/999999"))[0] == 404
+
+
+def white_box(path: Path) -> tuple[int, int]:
+    """The left x and top y of the white box of a screenshot (the career page's facts card): the rows
+    with a run of 100 white pixels, which no text on the page has."""
+    channels, rows = png_rows(path)
+    white = b"\xff" * 3 if channels == 3 else b"\xff\xff\xff\xff"
+    found = []
+    for y, row in enumerate(rows):
+        start = row.find(white * 100)
+        while start >= 0 and start % channels:  # a run that starts on a pixel
+            start = row.find(white * 100, start + 1)
+        if start >= 0:
+            found.append((start // channels, y))
+    assert found, f"no white card on {path}"
+    return min(x for x, _ in found), min(y for _, y in found)
+
+
+def step_dots(path: Path) -> list[tuple[int, int]]:
+    """The (x, y) of the first pixel of each row in the accent colour (#a4262c) left of x 120: the
+    navigation's rule, the kicker, the timeline's dots and, beside a wide page's dates, the steps'
+    kinds. The lowest is in the last step."""
+    channels, rows = png_rows(path)
+    dots = []
+    for y, row in enumerate(rows):
+        for x in range(min(120, len(row) // channels)):
+            red, green, blue = row[x * channels : x * channels + 3]
+            if abs(red - 0xA4) < 6 and abs(green - 0x26) < 6 and abs(blue - 0x2C) < 6:
+                dots.append((x, y))
+                break
+    assert dots, f"no step on {path}"
+    return dots
+
+
+def test_career_page_takes_one_column_on_a_narrow_window(server, archive_dir, tmp_path):
+    with db(archive_dir) as conn:
+        (most,) = conn.execute(
+            "SELECT person_id FROM appointment_persons GROUP BY person_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    layout = {}
+    for width in (420, 1280):
+        shot = SCREENSHOTS / f"person-{width}.png"
+        shot.unlink(missing_ok=True)
+        chromium(
+            tmp_path / "chromium",
+            f"--window-size={width},2400",
+            f"--screenshot={shot}",
+            url(server, f"/archive/-/person/{most}"),
+        )
+        print(f"screenshot: {shot}")
+        layout[width] = (step_dots(shot), white_box(shot))
+    (dots, (card_x, card_y)) = layout[420]
+    # On a phone the steps start at the margin and the facts come after the last step, as wide as
+    # the page; on a desktop the facts stand beside the steps.
+    assert max(x for x, _ in dots) < 40 and card_x < 40 and card_y > max(y for _, y in dots), layout[420]
+    (dots, (card_x, card_y)) = layout[1280]
+    assert card_x > 600 and card_y < max(y for _, y in dots), layout[1280]
 
 
 def test_captured_html_points_what_it_loads_at_captures_or_leaves_it_out():
