@@ -567,7 +567,7 @@ def career_of(server: str, archive_dir: Path, person_id: int, page) -> None:
             "step": text(step.cssselect(".kind")[0]),
             "current": text(step.cssselect(".current")[0]),
             "proposed": text(step.cssselect(".proposed")[0]),
-            "issuer": text(step.cssselect(".issuer")[0]).split(" · ")[0],
+            "issuer": text(step.cssselect(".issuer-name")[0]),
             "window": text(step.cssselect(".window")[0]) if step.cssselect(".window") else None,
             "notice": step.cssselect(".notice a")[0].get("href"),
             "url": step.cssselect(".notice a.original")[0].get("href"),
