@@ -136,6 +136,12 @@ def check_out(out: Path, force: bool) -> None:
         raise ExportError(f"{out} already exists: choose another --out, or add --force to replace it")
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / "datapackage.json").is_file():
+        # --force replaces an earlier release, never a folder of other files that happens to be named.
+        raise ExportError(
+            f"{out} is not a release (it has no datapackage.json): --force replaces only an earlier "
+            "release; choose another --out"
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -206,12 +212,19 @@ def export_release(db_path: Path, options: ExportOptions, progress: Progress | N
         )
         if created is not None:
             _date(release, options, created)
-        folder = partial_folder(out)
+        try:
+            folder = partial_folder(out)
+        except OSError as exc:
+            raise ExportError(f"cannot write in {out.parent}: {exc.strerror or exc}") from exc
         try:
             with _without_cycle_collection():
                 _write_all(conn, folder, release, options, previous, progress)
             describe.write_descriptions(folder, release)
             put_in_place(folder, out)
+        except OSError as exc:
+            # A full disk or a folder that vanished: say so in one line, leave no partial release.
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ExportError(f"cannot write the release {out}: {exc.strerror or exc}") from exc
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise

@@ -389,6 +389,31 @@ def test_force_replaces_and_excel_adds_a_bom(crawls, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["release"]
 
 
+def test_force_never_replaces_a_folder_that_is_not_a_release(crawls, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("kept")
+    done = export(crawls["first"], "--out", str(notes), "--force")
+    err = done.stderr.decode()
+    assert done.returncode == 2 and "is not a release" in err and len(err.splitlines()) == 1, err
+    assert [p.name for p in notes.iterdir()] == ["mine.txt"] and (notes / "mine.txt").read_text() == "kept"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes"]
+
+
+def test_a_place_that_cannot_be_written_is_one_line(crawls):
+    # /proc takes no new folder, even from root, for whom every folder looks writable.
+    done = export(crawls["first"], "--out", "/proc/orgnews-release")
+    err = done.stderr.decode()
+    assert done.returncode == 2 and err.startswith("Error: cannot write in /proc"), err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_an_export_refused_before_writing_prints_its_error_line_alone(tmp_path):
+    done = export(tmp_path / "no-archive", "--out", str(tmp_path / "release"))
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: no archive at "), lines
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     """An archive of a few thousand synthetic articles: an export of it takes a few seconds."""
