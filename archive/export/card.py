@@ -179,6 +179,10 @@ def dataset_card(release: Release) -> str:
         "",
         _layout(release),
         "",
+        "## Loading",
+        "",
+        *_loading(release),
+        "",
         "## Fields",
         "",
     ]
@@ -255,6 +259,40 @@ def dataset_card(release: Release) -> str:
     if release.changelog is not None:
         parts += ["## Changes", "", "See `CHANGELOG.md`.", ""]
     return "\n".join(parts)
+
+
+# One line per format that loads every article of the release, run from the release's folder.
+LOADING = {
+    "parquet": (
+        "import duckdb; df = duckdb.sql(\"SELECT * FROM 'data/articles/*.parquet'\").df()",
+        "import glob, pandas as pd; "
+        'df = pd.concat(pd.read_parquet(f) for f in sorted(glob.glob("data/articles/*.parquet")))',
+        'import os, datasets; df = datasets.load_dataset(os.getcwd(), "articles", split="train").to_pandas()',
+    ),
+    "jsonl": (
+        "import duckdb; df = duckdb.sql(\"SELECT * FROM 'data/articles/*.jsonl.gz'\").df()",
+        "import glob, pandas as pd; "
+        'df = pd.concat(pd.read_json(f, lines=True) for f in sorted(glob.glob("data/articles/*.jsonl.gz")))',
+    ),
+    "csv": (
+        "import duckdb; df = duckdb.sql(\"SELECT * FROM 'data/articles/*.csv'\").df()",
+        "import glob, pandas as pd; "
+        'df = pd.concat(pd.read_csv(f) for f in sorted(glob.glob("data/articles/*.csv")))',
+    ),
+}
+
+
+def _loading(release: Release) -> list[str]:
+    lines = [
+        "Run from this folder, each line loads every article of the release (all years) into a pandas "
+        "DataFrame `df`; the other tables load the same way from their paths above.",
+        "",
+    ]
+    for fmt in release.formats:
+        lines += [f"    {line}" for line in LOADING[fmt]]
+    if "csv" in release.formats:
+        lines += ["", "In CSV, lists and objects are JSON text: `df.images.map(json.loads)`."]
+    return lines
 
 
 def _layout(release: Release) -> str:

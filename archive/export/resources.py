@@ -209,8 +209,17 @@ RUNS = Resource(
         Field("id", "integer", "Run id."),
         Field("site", "string", "The site crawled (see sites)."),
         Field("started_at", "utc_time", "Start (UTC)."),
-        Field("finished_at", "utc_time", "End (UTC); empty while running or when it was killed."),
-        Field("status", "string", "finished, interrupted, failed or running."),
+        Field(
+            "finished_at",
+            "utc_time",
+            "End (UTC); empty while running; for a killed run, when the next run found it.",
+        ),
+        Field(
+            "status",
+            "string",
+            "completed; partial (some fetches failed or were blocked); interrupted (stopped); "
+            "killed (ended without closing the run); or running.",
+        ),
         Field(
             "replay", "boolean", "True when the run crawled the bundled offline replay, not the live site."
         ),

@@ -302,6 +302,36 @@ def test_dataset_card_front_matter_and_sections(crawls):
     assert "| `published_at` | datetime |" in body
 
 
+def card_loading_lines(release: Path) -> list[str]:
+    card = (release / "README.md").read_text(encoding="utf-8")
+    section = card.split("\n## Loading\n", 1)[1].split("\n## ", 1)[0]
+    return [line[4:] for line in section.splitlines() if line.startswith("    ")]
+
+
+def test_every_loading_line_of_the_card_loads_every_article(crawls, tmp_path):
+    stored = archive_articles(crawls["first"])
+    expected = f"{len(stored)} {min(row['title'] for row in stored.values())}"
+    lines = card_loading_lines(crawls["one"])
+    assert len(lines) == 7 and sum("datasets.load_dataset" in line for line in lines) == 1, lines
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
+    for line in lines:
+        code = f"{line}\nprint(len(df), min(df['title']))"
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=crawls["one"], capture_output=True, env=env, timeout=300
+        )
+        assert done.returncode == 0, line + "\n" + done.stderr.decode()[-3000:]
+        assert done.stdout.decode("utf-8").strip() == expected, line
+
+
+def test_the_runs_status_meaning_names_every_status_the_release_holds(crawls):
+    package = json.loads((crawls["one"] / "datapackage.json").read_text(encoding="utf-8"))
+    runs = next(r for r in package["resources"] if r["name"] == "runs-csv")
+    meaning = next(f for f in runs["schema"]["fields"] if f["name"] == "status")["description"]
+    with open(crawls["one"] / "data/runs.csv", encoding="utf-8", newline="") as handle:
+        statuses = {row["status"] for row in csv.DictReader(handle)}
+    assert {"completed", "partial"} <= statuses and all(status in meaning for status in statuses), meaning
+
+
 def test_two_exports_are_byte_identical(crawls):
     again = exported(crawls["first"], crawls["root"] / "release-1-again")
     first = {p.relative_to(crawls["one"]): p.read_bytes() for p in crawls["one"].rglob("*") if p.is_file()}
