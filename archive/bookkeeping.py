@@ -192,8 +192,41 @@ class CrawlBookkeeping(ArchiveConnection):
                 raise ArchiveError(f"no run with id {run_id}: start it with start_run() first")
 
     def finish_killed_run(self, run_id: int, why: str) -> None:
-        """Close a run whose crawl ended without closing it (killed or crashed), saying why."""
-        self.finish_run(run_id, status="killed", stats={}, field_coverage={}, alerts=[why])
+        """Close a run whose crawl ended without closing it (killed or crashed), saying why, with the
+        counts its recorded fetches show: the crawl's own tallies died with it."""
+        self.finish_run(
+            run_id, status="killed", stats=self.counts_from_fetches(run_id), field_coverage={}, alerts=[why]
+        )
+
+    def counts_from_fetches(self, run_id: int) -> dict[str, int]:
+        """A run's counts read back from its fetches and the articles they were read into."""
+        pages, blocked, errors, failed = self.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE outcome = 'blocked'), "
+            "count(*) FILTER (WHERE outcome = 'error'), count(*) FILTER (WHERE outcome = 'not-article') "
+            "FROM fetches WHERE run_id = ?",
+            [run_id],
+        ).fetchone()
+        # An article is new in the run that holds its first article fetch, updated in it when one of
+        # its earlier texts was replaced after the run started, unchanged otherwise.
+        read, new, updated = self.conn.execute(
+            "SELECT count(*), "
+            "count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM fetches e "
+            "  WHERE e.url = a.url AND e.outcome = 'article' AND e.id < a.fetch_id)), "
+            "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM article_versions v "
+            "  WHERE v.article_id = a.id AND v.replaced_at >= r.started_at)) "
+            "FROM articles a JOIN fetches f ON f.id = a.fetch_id JOIN runs r ON r.id = f.run_id "
+            "WHERE f.run_id = ?",
+            [run_id],
+        ).fetchone()
+        return {
+            "pages_fetched": pages,
+            "articles_new": new,
+            "articles_updated": updated,
+            "articles_unchanged": read - new - updated,
+            "articles_failed": failed,
+            "fetches_blocked": blocked,
+            "fetch_errors": errors,
+        }
 
     def runs(self, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Recorded runs, newest first."""

@@ -171,3 +171,9 @@ def test_crawl_killed_then_rerun(tmp_path, demo_data, replay, moment):
     assert integrity(db) == "ok"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
+        runs = conn.execute("SELECT id, status, pages_fetched, articles_new FROM runs").fetchall()
+        fetched = dict(conn.execute("SELECT run_id, count(*) FROM fetches GROUP BY run_id").fetchall())
+    # The killed runs keep the counts their fetches show, so the history adds up to the archive.
+    killed = [run for run in runs if run[1] == "killed"]
+    assert killed and all(pages == fetched.get(run_id, 0) for run_id, _, pages, _ in killed), runs
+    assert sum(new for *_, new in runs) == len(expected), runs
