@@ -1,4 +1,4 @@
-"""Downloader middlewares: replay switch, raw capture, bot-challenge back-off, retry back-off.
+"""Downloader middlewares: robots.txt, replay switch, raw capture, bot-challenge back-off, retry back-off.
 
 Each one does one job and reads its settings in ``from_crawler``. The order (see
 ``DOWNLOADER_MIDDLEWARES`` in settings) matters: the replay switch is outermost so
@@ -17,9 +17,13 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from archive.datadir import DataDir
 from crawler import requestmeta
@@ -47,6 +51,30 @@ def _header_pairs(headers: Any) -> list[tuple[str, str]]:
         for name, values in headers.items()
         for value in values
     ]
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt check, with every request that waits for a host's robots.txt judged by it.
+
+    Scrapy's own middleware has the requests that arrive while a host's robots.txt is being
+    fetched wait on one shared Deferred, each through ``maybe_deferred_to_future``; under the
+    asyncio reactor that turns the Deferred's result into None for every waiter after the first,
+    and None means "no robots.txt": all of them went out unchecked. Here each waiter gets a
+    Deferred of its own, fired with the shared result, which passes on unchanged.
+    """
+
+    async def robot_parser(self, request: Request) -> Any:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        own: Deferred = Deferred()
+
+        def hand_on(result: Any) -> Any:
+            own.callback(result)
+            return result
+
+        pending.addCallback(hand_on)
+        return await maybe_deferred_to_future(own)
 
 
 class ReplayMiddleware:

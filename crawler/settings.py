@@ -93,6 +93,10 @@ COOKIES_ENABLED = False
 # --- Components ------------------------------------------------------------------
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's robots.txt check let every request but the first that waited for a host's robots.txt
+    # through unchecked; this one judges them all (same place in the chain).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     # Refuse requests to hosts that answered with a bot challenge earlier in this run.
     "crawler.middlewares.ChallengeMiddleware": 580,
     # Replace Scrapy's retry with one that waits longer between attempts.

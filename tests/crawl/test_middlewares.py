@@ -66,3 +66,75 @@ def test_challenges_are_named(status: int, body: bytes, family: str) -> None:
 )
 def test_ordinary_pages_are_not_challenges(status: int, body: bytes) -> None:
     assert detect_challenge(status, body) is None
+
+
+# A crawl whose requests to one host all arrive while its robots.txt is still on its way: a real
+# HTTP server on 127.0.0.1 (robots.txt answered slowly) and a real Scrapy crawl with the project's
+# robots.txt middleware; it prints the paths the server was asked for.
+ROBOTS_BURST = r"""
+import http.server, json, sys, threading, time
+import scrapy
+from scrapy.crawler import CrawlerProcess
+import crawler.settings as project
+
+asked = []
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        asked.append(self.path)
+        if self.path == "/robots.txt":
+            time.sleep(0.5)
+            body = b"User-agent: *\nDisallow: /private/\n"
+        else:
+            body = b"<html><body>ok</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+base = f"http://127.0.0.1:{server.server_address[1]}"
+
+class Burst(scrapy.Spider):
+    name = "burst"
+
+    async def start(self):
+        for path in ("/a", "/private/one", "/b", "/private/two", "/c"):
+            yield scrapy.Request(base + path, callback=self.parse)
+
+    def parse(self, response):
+        return None
+
+robots = {k: v for k, v in project.DOWNLOADER_MIDDLEWARES.items() if "robots" in k.lower()}
+process = CrawlerProcess({
+    "ROBOTSTXT_OBEY": True,
+    "DOWNLOADER_MIDDLEWARES": robots,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "TWISTED_REACTOR": project.TWISTED_REACTOR,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "ERROR",
+})
+process.crawl(Burst)
+process.start()
+print(json.dumps(sorted(asked)))
+"""
+
+
+def test_every_request_waiting_for_robots_txt_is_judged_by_it() -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", ROBOTS_BURST], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    asked = json.loads(done.stdout.splitlines()[-1])
+    assert asked == ["/a", "/b", "/c", "/robots.txt"], asked
