@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.table import Table
 
 from archive.datadir import DataDir
-from crawler.commands.options import data_dir_option
+from crawler.commands.options import data_dir_option, table_console
 
 # Exit status when Redis cannot be reached or is lost.
 EXIT_REDIS = 4
@@ -192,7 +192,7 @@ def status(redis_url: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
-    console = Console(highlight=False)
+    console = table_console()
     console.print(
         f"workers alive {found['workers_alive']} (busy {found['workers_busy']}), frontier {found['frontier']}, "
         f"seen {found['seen']}, leased {found['leased']}, waiting for ingest {found['waiting_for_ingest']}"

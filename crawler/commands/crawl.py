@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.table import Table
 
 from archive.datadir import DataDir
-from crawler.commands.options import data_dir_option
+from crawler.commands.options import data_dir_option, table_console
 
 # What the demo's summary shows besides articles, staged by the replay as the live sites do it.
 REPLAY_TROUBLE = (
@@ -28,14 +28,6 @@ REPLAY_TROUBLE = (
 # Exit statuses a cron job can tell apart.
 EXIT_INCOMPLETE = 1
 EXIT_LOCKED = 3
-
-
-def _console() -> Console:
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        # Logs and cron mail get the full table rather than 80 columns of ellipses.
-        console = Console(highlight=False, width=200)
-    return console
 
 
 def _load_profiles() -> dict[str, Any]:
@@ -286,7 +278,7 @@ def crawl(
         from crawler.commands.cluster import run_worker
 
         status = run_worker(
-            _console(),
+            table_console(),
             data_dir,
             chosen,
             redis_url=redis_url,
@@ -301,7 +293,7 @@ def crawl(
         )
         sys.exit(status)
     status = run_sites(
-        _console(),
+        table_console(),
         data_dir,
         chosen,
         replay_url=replay_url,
@@ -350,7 +342,7 @@ def demo(query: str, data_dir: DataDir) -> None:
         parse_query(query)
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="--query") from exc
-    console = _console()
+    console = table_console()
     profiles = _load_profiles()
     started = time.monotonic()
     with ReplayServer() as server:
@@ -433,7 +425,7 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2, default=str))
     else:
-        print_summary(_console(), found)
+        print_summary(table_console(), found)
 
 
 @click.command()
@@ -484,7 +476,7 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
     for folder in warc_dirs:
         if not folder.is_dir():
             raise click.UsageError(f"--warc-dir {folder}: no such folder")
-    console = _console()
+    console = table_console()
     started = time.monotonic()
     # A crawl writing the same articles meanwhile would interleave their versions.
     lock = _lock_or_exit(data_dir)
@@ -589,7 +581,7 @@ def _list_sites(chosen: list[Any], as_json: bool) -> None:
             f"{len(row['unverified'])} list(s)" if row["unverified"] else "",
             Path(row["file"]).name,
         )
-    _console().print(table)
+    table_console().print(table)
 
 
 def _check_sites(chosen: list[Any], as_json: bool, contact: str | None, replay_url: str | None) -> int:
@@ -599,7 +591,7 @@ def _check_sites(chosen: list[Any], as_json: bool, contact: str | None, replay_u
     from crawler.settings import ORGNEWS_MIN_DOWNLOAD_DELAY
     from crawler.spiders.news import user_agent
 
-    console = _console()
+    console = table_console()
     if not as_json:
         where = f"the replay at {replay_url}" if replay_url else "the live sites"
         console.print(f"checking {len(chosen)} site(s) against {where}")
