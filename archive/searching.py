@@ -84,13 +84,23 @@ class Filters:
                 # Bylines often name several people; a name matches anywhere in them.
                 clauses.append(f"instr(a.{name}, ?) > 0")
                 params.append(value)
-        if self.since:
+        since = _date_bound(self.since, "since") if self.since else None
+        until = _date_bound(self.until, "until") if self.until else None
+        if since and until and since > until:
+            # Nothing could be published in between: say so rather than answer no article.
+            raise QueryError(dates_reversed("--since", self.since, "--until", self.until))
+        if since:
             clauses.append("substr(a.published_at, 1, 10) >= ?")
-            params.append(_date_bound(self.since, "since"))
-        if self.until:
+            params.append(since)
+        if until:
             clauses.append("substr(a.published_at, 1, 10) <= ?")
-            params.append(_date_bound(self.until, "until"))
+            params.append(until)
         return (" AND ".join(clauses) or "1"), params
+
+
+def dates_reversed(since_label: str, since: str, until_label: str, until: str) -> str:
+    """The sentence refusing a date range whose start is after its end."""
+    return f"{since_label} {since} is after {until_label} {until}: no article lies between; swap them"
 
 
 def _date_bound(value: str, which: str) -> str:

@@ -42,6 +42,7 @@ from archive.searching import (
     MARK_END,
     MARK_START,
     Summary,
+    dates_reversed,
     hits_of,
     hits_page,
     mark_terms,
@@ -136,12 +137,15 @@ class SearchForm:
             field_name = "all"
         since, until = ((args.get(name) or "").strip() for name in ("since", "until"))
         # Named by the page's labels, not by orgnews search's --since and --until.
+        spans = {}
         for label, value in (("from", since), ("to", until)):
             try:
                 if value:
-                    date_span(value)
+                    spans[label] = date_span(value)
             except BadDate as exc:
                 problems.append(f"{label} {exc}")
+        if len(spans) == 2 and spans["from"][0] > spans["to"][1]:
+            problems.append(dates_reversed("from", since, "to", until))
         return cls(
             q=(args.get("q") or "").strip(),
             compare=(args.get("compare") or "").strip(),

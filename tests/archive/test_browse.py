@@ -418,3 +418,16 @@ def test_the_chosen_dates_are_named_as_the_fields_that_set_them(server):
     assert any(label.startswith("from") for label in labels) and any(
         label.startswith("to") for label in labels
     )
+
+
+def test_a_from_after_the_to_is_named_by_the_page_labels(server):
+    import lxml.html
+
+    base, _ = server
+    try:
+        get_page(base, "/archive/-/search", q="党", since="2025-03", until="2024")
+    except urllib.error.HTTPError as answer:
+        status, body = answer.code, answer.read().decode()
+    assert status == 400
+    error = lxml.html.fromstring(body).cssselect(".orgnews-error")[0].text_content()
+    assert "from 2025-03 is after to 2024" in error and "--" not in error, error

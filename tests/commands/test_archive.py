@@ -162,3 +162,14 @@ def test_serve_on_a_port_in_use_is_one_error_line(archive_dir):
     assert stderr.strip().splitlines() == [
         f"Error: cannot serve on 127.0.0.1:{port}: Address already in use (choose another --port or --host)"
     ], stderr
+
+
+def test_a_since_after_the_until_is_refused_not_answered_with_nothing(archive_dir):
+    result = run_cli("search", "党建", "--since", "2022", "--until", "2021-06", data_dir=archive_dir)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and result.stdout == b"" and "Traceback" not in stderr
+    assert "--since 2022 is after --until 2021-06" in stderr, stderr
+    same_year = run_cli(
+        "search", "党建", "--since", "2021", "--until", "2021", "--count", data_dir=archive_dir
+    )
+    assert same_year.returncode == 0, same_year.stderr.decode()
