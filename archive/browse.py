@@ -89,6 +89,7 @@ def _front_page(database: str) -> str:
         "<p>Chinese organization-department (组织部 / 组工 / 党建) news.</p>"
         f'<p class="orgnews-entry"><a href="/{database}/-/search"><strong>Search the articles</strong></a>'
         " (exact Chinese search with a timeline, facets and reading pages) · "
+        f'<a href="/{database}/-/people">People</a> (the cadres of appointment notices and their careers) · '
         f'<a href="/{database}/-/health">Crawl health</a> (runs, field coverage and alerts per site)</p>'
         f"<p>{html.escape(QUERY_HELP)} The tables below are open to SQL.</p>"
     )

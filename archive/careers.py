@@ -212,6 +212,68 @@ def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] 
     return {"id": row[0], "name": row[1], "sex": row[2], "birth": row[3], "steps": _fold_reposts(steps)}
 
 
+# One row per linked person and step, the copies of a notice reposted on other sites folded as
+# person_timeline folds them (same story, issuer, step and post; the first published is the step).
+_PEOPLE_STEPS_SQL = """
+WITH copies AS (
+  SELECT p.person_id, n.published_at, n.issuer, p.step, p.proposed_post, n.id AS notice_id, p.position,
+    row_number() OVER (
+      PARTITION BY p.person_id, a.story_id, n.issuer, p.step, p.proposed_post
+      ORDER BY n.published_at, n.id, p.position
+    ) AS copy
+  FROM appointment_persons p JOIN appointment_notices n ON n.id = p.notice_id
+    JOIN articles a ON a.id = n.article_id
+    JOIN appointment_people pe ON pe.id = p.person_id
+  WHERE instr(pe.name, :name)
+), steps AS (
+  SELECT *, count(*) OVER (PARTITION BY person_id) AS steps,
+    row_number() OVER (PARTITION BY person_id ORDER BY published_at DESC, notice_id DESC, position DESC)
+      AS recency
+  FROM copies WHERE copy = 1
+)
+"""
+
+_PEOPLE_SQL = (
+    _PEOPLE_STEPS_SQL
+    + """
+SELECT pe.id, pe.name, pe.sex, pe.birth, s.steps, s.published_at AS latest_at, s.step AS latest_step,
+  s.proposed_post AS latest_post,
+  (SELECT json_group_array(issuer) FROM (
+     SELECT issuer FROM steps i WHERE i.person_id = pe.id AND issuer IS NOT NULL
+     GROUP BY issuer ORDER BY max(coalesce(published_at, '')) DESC, issuer
+   )) AS issuers
+FROM steps s JOIN appointment_people pe ON pe.id = s.person_id
+WHERE s.recency = 1
+ORDER BY s.published_at DESC, s.notice_id DESC, s.position
+LIMIT :limit OFFSET :offset
+"""
+)
+
+
+def find_people(
+    conn: sqlite3.Connection, *, name: str | None = None, offset: int = 0, limit: int = 50
+) -> dict[str, Any]:
+    """The people linked across the notices, newest step first: ``{"count": all that match,
+    "people": [...]}``, ``limit`` of them from ``offset`` (``limit`` 0 means all). ``name`` is a
+    part of the name. Each person has ``id``, ``name``, ``sex``, ``birth``, ``steps`` (as many as
+    ``person_timeline`` gives), the latest step's ``latest_at``, ``latest_step`` and
+    ``latest_post``, and ``issuers``, the issuing bodies of their steps, most recent first."""
+    params = {"name": name or "", "limit": int(limit) if limit else -1, "offset": max(int(offset), 0)}
+    (count,) = conn.execute(
+        "SELECT count(DISTINCT p.person_id) FROM appointment_persons p "
+        "JOIN appointment_people pe ON pe.id = p.person_id WHERE instr(pe.name, :name)",
+        params,
+    ).fetchone()
+    cursor = conn.execute(_PEOPLE_SQL, params)
+    names = [d[0] for d in cursor.description]
+    people = []
+    for row in cursor.fetchall():
+        person = dict(zip(names, row, strict=True))
+        person["issuers"] = json.loads(person["issuers"])
+        people.append(person)
+    return {"count": count, "people": people}
+
+
 def _fold_reposts(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     first_of: dict[tuple[Any, ...], dict[str, Any]] = {}
     folded = []
@@ -245,6 +307,10 @@ class AppointmentRecords(ArchiveConnection):
     def appointments(self, **filters: Any) -> list[dict[str, Any]]:
         """Persons of the stored notices; filters as ``find_appointments``."""
         return find_appointments(self.conn, **filters)
+
+    def people(self, **filters: Any) -> dict[str, Any]:
+        """The linked people, newest step first; filters as ``find_people``."""
+        return find_people(self.conn, **filters)
 
     def person(self, person_id: int) -> dict[str, Any] | None:
         """A linked person and their steps in order (see ``person_timeline``)."""

@@ -87,7 +87,8 @@ def queries() -> dict[str, Any]:
         "people": {
             "title": "People followed across notices",
             "description": "Linked people with how many notices name them; filter by a part of the name, "
-            "and open a person_id for that person's career page.",
+            "and open a person_id for that person's career page. The People page (/-/people) lists them "
+            "with their latest step, a repost counted once.",
             "sql": PEOPLE_SQL,
             "hide_sql": True,
         },

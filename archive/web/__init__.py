@@ -9,6 +9,8 @@ Pages (``DB`` is the archive's database name, ``archive`` under ``orgnews serve`
   package's ``row.html``), with its story's other copies and its earlier versions;
 - ``/DB/-/capture/FETCH_ID``: the page as captured, from its WARC record, scripts removed;
 - ``/DB/-/health``: per site, the recent crawl runs and field coverage, alerts first;
+- ``/DB/-/people``: the people linked across appointment notices, newest step first, a name
+  filter (``?name=``) and pages (``.json`` the same data);
 - ``/DB/-/person/ID``: a person's career, the steps of ``orgnews person ID`` (``.json`` its data).
 
 The pages belong to a database whose ``articles`` table has ``plugins: {orgnews:

@@ -33,7 +33,7 @@ from archive.captures import (
     safe_document,
     serialized,
 )
-from archive.careers import person_timeline
+from archive.careers import find_people, person_timeline
 from archive.charts import build_timeline, sparkline, timeline_csv, timeline_svg
 from archive.errors import ArchiveError, QueryError
 from archive.query import FIELDS
@@ -60,6 +60,7 @@ MAX_PAGE_SIZE = 1000
 # A page number past any archive's last page: a larger one would make an offset too large to read.
 MAX_PAGE = 1_000_000_000
 EXPORT_BATCH = 500
+PEOPLE_PAGE_SIZE = 50
 FACET_VALUES = 12
 # The empty search page's examples: each shows a piece of the syntax and finds articles in the demo.
 EXAMPLE_QUERIES = ("组织部", "三会一课", "年轻干部", '"驻村第一书记" OR 选调生', "干部 NOT 退休")
@@ -83,6 +84,7 @@ def navigation(datasette: Any, database: str) -> list[tuple[str, str]]:
     base = datasette.urls.database(database)
     return [
         ("Search", f"{base}/-/search"),
+        ("People", f"{base}/-/people"),
         ("Crawl health", f"{base}/-/health"),
         ("Tables and SQL", base),
     ]
@@ -578,6 +580,59 @@ def _career_view(person: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# -- people -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleForm:
+    """The people page's request arguments: a part of the name, the page and its size."""
+
+    name: str = ""
+    page: int = 1
+    size: int = PEOPLE_PAGE_SIZE
+
+    @classmethod
+    def from_args(cls, args: Any) -> PeopleForm:
+        return cls(
+            name=(args.get("name") or "").strip(),
+            page=min(_positive(args.get("page"), 1), MAX_PAGE),
+            size=min(_positive(args.get("size"), PEOPLE_PAGE_SIZE), MAX_PAGE_SIZE),
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        """The arguments of this form with ``changes``, defaults left out, for a link."""
+        form = replace(self, **changes)
+        pairs = [
+            ("name", form.name),
+            ("page", form.page if form.page > 1 else ""),
+            ("size", form.size if form.size != PEOPLE_PAGE_SIZE else ""),
+        ]
+        return urllib.parse.urlencode([(k, v) for k, v in pairs if v != ""])
+
+
+async def people_view(datasette: Any, request: Any) -> Response:
+    db = _database(datasette, request)
+    form = PeopleForm.from_args(request.args)
+    offset = (form.page - 1) * form.size
+    found = await db.execute_fn(
+        lambda conn: find_people(conn, name=form.name, offset=offset, limit=form.size)
+    )
+    if request.url_vars.get("format") == ".json":
+        return Response.json({"name": form.name or None, "offset": offset, **found})
+    for person in found["people"]:
+        person["href"] = person_href(datasette, db.name, person["id"])
+    first = offset + 1
+    context = {
+        "form": form,
+        "count": found["count"],
+        "people": found["people"],
+        "shown": (first, first + len(found["people"]) - 1),
+        "pages": -(-found["count"] // form.size),
+        "base": f"{datasette.urls.database(db.name)}/-/people",
+    }
+    return await _page(datasette, request, "orgnews_people.html", context)
+
+
 # -- capture ------------------------------------------------------------------------------------
 
 
@@ -700,5 +755,6 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/timeline\.csv$", timeline_csv_view),
     (r"^/(?P<database>[^/]+)/-/capture/(?P<fetch_id>\d+)$", capture_view),
     (r"^/(?P<database>[^/]+)/-/health(?P<format>\.json)?$", health_view),
+    (r"^/(?P<database>[^/]+)/-/people(?P<format>\.json)?$", people_view),
     (r"^/(?P<database>[^/]+)/-/person/(?P<person_id>[^/]+?)(?P<format>\.json)?$", person_view),
 ]

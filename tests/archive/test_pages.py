@@ -3,7 +3,7 @@
 The archive is what ``orgnews demo`` crawls, then a crawl of the replay's snapshot 2 (which edits
 one article), then one repost of a demo article on another site with its page captured in a WARC
 file (the demo's own article pages carry no scripts). Screenshots of every page at 1400 px (a
-person's career also at 420 and 1280 px) go to ``test-artifacts/screenshots/``.
+person's career and the people also at 420 and 1280 px) go to ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import pytest
 
 from archive import Archive, person, search
 from archive.captures import addresses, offline, safe_document, serialized, without_scripts
+from archive.careers import find_people
 from archive.charts import build_timeline, timeline_svg
 from archive.errors import QueryError
 from archive.query import parse_query
@@ -645,29 +646,66 @@ def step_dots(path: Path) -> list[tuple[int, int]]:
     return dots
 
 
+def narrow_and_wide(tmp_path: Path, address: str, name: str, height: int) -> dict[int, Path]:
+    """Screenshots of ``address`` in a phone's width (420 px) and a desktop's (1280 px), by width."""
+    shots = {}
+    for width in (420, 1280):
+        shot = shots[width] = SCREENSHOTS / f"{name}-{width}.png"
+        shot.unlink(missing_ok=True)
+        chromium(tmp_path / "chromium", f"--window-size={width},{height}", f"--screenshot={shot}", address)
+        print(f"screenshot: {shot}")
+    return shots
+
+
 def test_career_page_takes_one_column_on_a_narrow_window(server, archive_dir, tmp_path):
     with db(archive_dir) as conn:
         (most,) = conn.execute(
             "SELECT person_id FROM appointment_persons GROUP BY person_id ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
-    layout = {}
-    for width in (420, 1280):
-        shot = SCREENSHOTS / f"person-{width}.png"
-        shot.unlink(missing_ok=True)
-        chromium(
-            tmp_path / "chromium",
-            f"--window-size={width},2400",
-            f"--screenshot={shot}",
-            url(server, f"/archive/-/person/{most}"),
-        )
-        print(f"screenshot: {shot}")
-        layout[width] = (step_dots(shot), white_box(shot))
+    shots = narrow_and_wide(tmp_path, url(server, f"/archive/-/person/{most}"), "person", 2400)
+    layout = {width: (step_dots(shot), white_box(shot)) for width, shot in shots.items()}
     (dots, (card_x, card_y)) = layout[420]
     # On a phone the steps start at the margin and the facts come after the last step, as wide as
     # the page; on a desktop the facts stand beside the steps.
     assert max(x for x, _ in dots) < 40 and card_x < 40 and card_y > max(y for _, y in dots), layout[420]
     (dots, (card_x, card_y)) = layout[1280]
     assert card_x > 600 and card_y < max(y for _, y in dots), layout[1280]
+
+
+def test_people_page_lists_the_demos_people_with_links_to_their_careers(server, archive_dir, browser):
+    page = browser(url(server, "/archive/-/people"), "people", height=1200)
+    with Archive.open(archive_dir / "archive.db") as arc:
+        found = find_people(arc.conn, limit=0)
+    assert found["count"] > 1
+    rows = page.cssselect("table.people tbody tr")
+    assert [(text(r.cssselect("td.name a")[0]), r.cssselect("td.name a")[0].get("href")) for r in rows] == [
+        (p["name"], f"/archive/-/person/{p['id']}") for p in found["people"]
+    ]
+    assert [a.get("href") for a in page.cssselect(".orgnews-nav [aria-current]")] == ["/archive/-/people"]
+
+
+def leftmost_run(path: Path, colour: tuple[int, int, int], length: int = 10) -> int:
+    """The smallest x where ``length`` pixels in a row are in ``colour`` on the screenshot at ``path``
+    (a filled shape, not the edge of a letter)."""
+    channels, rows = png_rows(path)
+    run = bytes(colour) if channels == 3 else bytes(colour) + b"\xff"
+    found = []
+    for row in rows:
+        start = row.find(run * length)
+        while start >= 0 and start % channels:  # a run that starts on a pixel
+            start = row.find(run * length, start + 1)
+        if start >= 0:
+            found.append(start // channels)
+    assert found, f"no {colour} on {path}"
+    return min(found)
+
+
+def test_people_page_takes_one_column_on_a_narrow_window(server, tmp_path):
+    # The step pill before each latest post (#f3e3e3): in its column on a desktop, at the start of
+    # a person's second line on a phone.
+    shots = narrow_and_wide(tmp_path, url(server, "/archive/-/people"), "people", 1200)
+    where = {width: leftmost_run(shot, (0xF3, 0xE3, 0xE3)) for width, shot in shots.items()}
+    assert where[420] < 40 and where[1280] > 400, where
 
 
 def test_captured_html_points_what_it_loads_at_captures_or_leaves_it_out():
