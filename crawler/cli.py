@@ -37,6 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "crawler.commands.appointments:appointments",
         "List the persons of the appointment notices (任前公示).",
     ),
+    "people": (
+        "crawler.commands.appointments:people",
+        "List the people followed across the appointment notices.",
+    ),
     "person": ("crawler.commands.appointments:person", "One person's steps across the appointment notices."),
     "backfill-appointments": (
         "crawler.commands.appointments:backfill_appointments",

@@ -1,4 +1,4 @@
-"""``orgnews appointments``, ``person`` and ``backfill-appointments``: thin click layers over
+"""``orgnews appointments``, ``people``, ``person`` and ``backfill-appointments``: thin click layers over
 ``archive.careers`` and ``crawler.notices``."""
 
 from __future__ import annotations
@@ -125,6 +125,43 @@ def appointments(
         _write_csv(rows)
     else:
         _print_rows(rows, LIST_COLUMNS, f"{len(rows)} persons of appointment notices")
+
+
+PEOPLE_COLUMNS = ("id", "name", "sex", "birth", "steps", "latest_at", "latest_step", "latest_post", "issuers")
+
+
+@click.command()
+@click.option("--name", metavar="NAME", help="People whose name contains NAME.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 means no limit.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@data_dir_option
+def people(name: str | None, limit: int, output_format: str, data_dir: DataDir) -> None:
+    """List the people followed across the appointment notices, newest step first.
+
+    One row per person (the same name, sex and birth month across notices):
+    how many steps their career has so far, the latest step and its post, and
+    the issuing bodies. The id is what orgnews person takes; the archive's
+    People page (orgnews serve, /archive/-/people) shows the same list.
+
+    \b
+      orgnews people
+      orgnews people --name 王 --format csv > people.csv
+    """
+    with _open(data_dir) as arc:
+        found = arc.people(name=name, limit=limit)
+    rows = found["people"]
+    if output_format == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        row["issuers"] = "；".join(row["issuers"])
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(PEOPLE_COLUMNS)
+        writer.writerows([row[column] for column in PEOPLE_COLUMNS] for row in rows)
+        return
+    shown = f"{len(rows)} of {found['count']}" if len(rows) < found["count"] else f"{len(rows)}"
+    _print_rows(rows, PEOPLE_COLUMNS, f"{shown} people followed across appointment notices")
 
 
 @click.command()

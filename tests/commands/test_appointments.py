@@ -171,7 +171,34 @@ def test_an_unknown_person_or_a_missing_archive_is_one_line(data_dir: Path, tmp_
         "Error: no person with id 999: see the person_id column of orgnews appointments"
     )
     # The three commands open the archive alike (crawler.commands.appointments._open).
-    for command in (("appointments",), ("person", "1"), ("backfill-appointments",)):
+    for command in (("appointments",), ("people",), ("person", "1"), ("backfill-appointments",)):
         done = run_cli(*command, data_dir=tmp_path / "none")
         err = done.stderr.decode()
         assert done.returncode == 1 and "no archive at" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_people_lists_each_linked_person_once_newest_step_first(data_dir: Path) -> None:
+    found = json.loads(run_cli("people", "--format", "json", data_dir=data_dir).stdout)
+    persons = listed(data_dir)
+    linked = {row["person_id"] for row in persons if row["person_id"] is not None}
+    assert found["count"] == len(linked) == len(found["people"])
+    assert {person["id"] for person in found["people"]} == linked
+    latest = [person["latest_at"] for person in found["people"]]
+    assert latest == sorted(latest, reverse=True)
+    for person in found["people"]:
+        timeline = json.loads(
+            run_cli("person", str(person["id"]), "--format", "json", data_dir=data_dir).stdout
+        )
+        assert (person["name"], person["steps"]) == (timeline["name"], len(timeline["steps"]))
+    # The table and the CSV hold the same people; --name and --limit narrow them.
+    rows = list(
+        csv.DictReader(io.StringIO(run_cli("people", "--format", "csv", data_dir=data_dir).stdout.decode()))
+    )
+    assert [int(row["id"]) for row in rows] == [person["id"] for person in found["people"]]
+    table = run_cli("people", data_dir=data_dir).stdout.decode()
+    assert f"{len(rows)} people followed across appointment notices" in table
+    assert all(person["name"] in table for person in found["people"])
+    named = json.loads(run_cli("people", "--name", "韦建", "--format", "json", data_dir=data_dir).stdout)
+    assert [person["name"] for person in named["people"]] == ["韦建国"]
+    one = run_cli("people", "--limit", "1", data_dir=data_dir).stdout.decode()
+    assert f"1 of {len(rows)} people followed" in one

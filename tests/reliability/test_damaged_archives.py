@@ -40,6 +40,7 @@ COMMANDS = [
     ["import", "-"],
     ["serve", "--port", "PORT"],
     ["appointments"],
+    ["people"],
     ["person", "1"],
     ["backfill-appointments"],
     ["export", "--out", "EXPORT"],
