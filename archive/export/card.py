@@ -64,8 +64,47 @@ def front_matter(release: Release) -> str:
         lines += [f"- config_name: {resource.name}", f'  data_files: "{pattern}"']
         if index == 0:
             lines.append("  default: true")
+        lines += _features(resource, fmt, release.with_empty.get(resource.name, set()))
     lines.append("---")
     return "\n".join(lines) + "\n"
+
+
+# Hugging Face feature types of a field kind as JSON lines and CSV hold it. Declared in the card, they
+# make `datasets` read every file of a table alike: guessing file by file, it takes a column empty in
+# one year's file for another type than in the next and fails. Parquet files carry their own types.
+JSONL_FEATURES = {
+    "integer": ["dtype: int64"],
+    "string": ["dtype: string"],
+    "text": ["dtype: string"],
+    "boolean": ["dtype: bool"],
+    "beijing_time": ["dtype: string"],
+    "utc_time": ["dtype: string"],
+    "strings": ["list: string"],
+    "links": ["list:", "- name: url", "  dtype: string", "- name: text", "  dtype: string"],
+}
+# pandas reads CSV for `datasets`: an integer or boolean column with an empty cell can only be float or text.
+CSV_FEATURES = {"integer": "int64", "boolean": "bool"}
+CSV_WITH_EMPTY = {"integer": "float64", "boolean": "string"}
+
+
+def _features(resource: Resource, fmt: str, with_empty: set[str]) -> list[str]:
+    """The ``features`` of a config in JSON lines or CSV; none for Parquet, nor for a table with a
+    field of free keys (``shares``) in JSON lines, which has no fixed type."""
+    if fmt == "jsonl" and all(field.kind in JSONL_FEATURES for field in resource.fields):
+        types = {field.name: JSONL_FEATURES[field.kind] for field in resource.fields}
+    elif fmt == "csv":
+        types = {
+            field.name: [
+                f"dtype: {(CSV_WITH_EMPTY if field.name in with_empty else CSV_FEATURES).get(field.kind, 'string')}"
+            ]
+            for field in resource.fields
+        }
+    else:
+        return []
+    lines = ["  features:"]
+    for name, kind in types.items():
+        lines += [f"  - name: {name}", *(f"    {line}" for line in kind)]
+    return lines
 
 
 def _example(value: Any) -> str:
@@ -187,6 +226,8 @@ def dataset_card(release: Release) -> str:
         "",
     ]
     for resource in RESOURCES:
+        if not release.rows.get(resource.name):
+            continue  # a table without rows has no file in the release
         parts += [f"### {resource.name}", "", resource.description, ""]
         parts += _fields_table(resource, release.examples.get(resource.name, {}))
         parts += [
@@ -267,7 +308,6 @@ LOADING = {
         "import duckdb; df = duckdb.sql(\"SELECT * FROM 'data/articles/*.parquet'\").df()",
         "import glob, pandas as pd; "
         'df = pd.concat(pd.read_parquet(f) for f in sorted(glob.glob("data/articles/*.parquet")))',
-        'import os, datasets; df = datasets.load_dataset(os.getcwd(), "articles", split="train").to_pandas()',
     ),
     "jsonl": (
         "import duckdb; df = duckdb.sql(\"SELECT * FROM 'data/articles/*.jsonl.gz'\").df()",
@@ -282,6 +322,11 @@ LOADING = {
 }
 
 
+LOAD_DATASET = (
+    'import os, datasets; df = datasets.load_dataset(os.getcwd(), "articles", split="train").to_pandas()'
+)
+
+
 def _loading(release: Release) -> list[str]:
     lines = [
         "Run from this folder, each line loads every article of the release (all years) into a pandas "
@@ -290,19 +335,32 @@ def _loading(release: Release) -> list[str]:
     ]
     for fmt in release.formats:
         lines += [f"    {line}" for line in LOADING[fmt]]
+    # Hugging Face datasets reads the files the front matter's configs name, with their types.
+    lines.append(f"    {LOAD_DATASET}")
     if "csv" in release.formats:
         lines += ["", "In CSV, lists and objects are JSON text: `df.images.map(json.loads)`."]
+    if release.formats == ("csv",) and release.with_empty.get("articles"):
+        # datasets reads CSV through pandas, which has no integer or boolean with an empty value.
+        empty = ", ".join(f"`{name}`" for name in sorted(release.with_empty["articles"]))
+        lines += ["", f"With `datasets`, {empty} (with empty cells) load as float or text."]
     return lines
 
 
+FORMAT_DESCRIPTIONS = {
+    "parquet": "Parquet files are zstd-compressed and typed (`published_at` a timestamp in +08:00, crawl times in "
+    "UTC, lists as lists)",
+    "jsonl": "JSON lines are gzip, one object a line",
+    "csv": "CSV is UTF-8{bom}, with lists and objects as JSON text",
+}
+
+
 def _layout(release: Release) -> str:
-    formats = ", ".join(release.formats)
+    """The files of the release, and how each of its formats (only those) is written."""
+    bom = " with a byte order mark for Excel" if release.excel else ""
+    described = "; ".join(FORMAT_DESCRIPTIONS[fmt].format(bom=bom) for fmt in release.formats)
+    written = f"each of: {', '.join(release.formats)}" if len(release.formats) > 1 else release.formats[0]
     lines = [
-        f"Every table is written in each of: {formats}. Parquet files are zstd-compressed and typed "
-        "(`published_at` a timestamp in +08:00, crawl times in UTC, lists as lists); JSON lines are gzip, one "
-        "object a line; CSV is UTF-8"
-        + (" with a byte order mark for Excel" if release.excel else "")
-        + ", with lists and objects as JSON text. Articles are split by year of publication "
+        f"Every table is written in {written}. {described}. Articles are split by year of publication "
         "(`articles-undated` holds those without a date).",
         "",
         "| path | table | rows |",

@@ -80,6 +80,8 @@ class Release:
     captures: list[str] = field(default_factory=list)
     site_rows: list[dict[str, Any]] = field(default_factory=list)
     run_summary: dict[str, Any] = field(default_factory=dict)
+    # resource -> its integer and boolean fields with an empty value somewhere (CSV types them otherwise)
+    with_empty: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 def checksum(path: Path) -> tuple[int, str]:

@@ -63,6 +63,7 @@ def write_resource(
                 release.examples[resource.name] = _first_row(resource, batch)
             if observe is not None:
                 observe(batch)
+            _note_empty(release, resource, batch)
             if batch.part in last:
                 last.pop(batch.part).result()
             while len(writing) >= reading.PARTS_AT_ONCE:
@@ -86,6 +87,12 @@ def write_resource(
         for part in sorted(writers)
         for fmt in release.formats
     ]
+
+
+def _note_empty(release: Release, resource: Resource, batch: Batch) -> None:
+    for column, values in zip(resource.fields, batch.columns, strict=True):
+        if column.kind in ("integer", "boolean") and None in values:
+            release.with_empty[resource.name].add(column.name)
 
 
 def _write_batch(writers: list, batch: Batch) -> None:
@@ -153,15 +160,52 @@ def check_out(out: Path, force: bool) -> None:
 NO_TIME = "1970-01-01T00:00:00+00:00"
 
 
-def _named(options: ExportOptions, created: str) -> str:
-    return options.name or f"orgnews-{created[:10]}"
+@dataclass(frozen=True)
+class Taken:
+    """Names and versions a new release must not repeat: the --previous release's and, for the
+    default place, the releases already in the datasets folder."""
+
+    names: frozenset[str] = frozenset()
+    versions: frozenset[str] = frozenset()
 
 
-def _date(release: Release, options: ExportOptions, created: str) -> None:
+def _sequence(base: str, taken: frozenset[str]) -> int:
+    """1 when neither ``base`` nor any ``base.N`` is taken, else one more than the highest taken
+    (``base`` itself counting as 1)."""
+    suffixes = (name[len(base) + 1 :] for name in taken if name.startswith(f"{base}."))
+    numbers = [int(suffix) for suffix in suffixes if suffix.isdigit()] + ([1] if base in taken else [])
+    return max(numbers) + 1 if numbers else 1
+
+
+def _naming(options: ExportOptions, created: str, taken: Taken) -> tuple[str, str]:
+    """Name and version of a release made at ``created``: orgnews-DATE and YYYY.M.D, followed by .2,
+    .3… for a later release of the same day, so a changelog never compares a release with its name."""
+    name = options.name or f"orgnews-{created[:10]}"
+    version = options.version or default_version(created)
+    sequence = max(
+        1 if options.name else _sequence(name, taken.names),
+        1 if options.version else _sequence(version, taken.versions),
+    )
+    if sequence == 1:
+        return name, version
+    return (
+        name if options.name else f"{name}.{sequence}",
+        version if options.version else f"{version}.{sequence}",
+    )
+
+
+def _date(release: Release, options: ExportOptions, created: str, taken: Taken) -> None:
     """Name, version and creation time of a release made at ``created`` (the newest run or capture)."""
     release.created = created
-    release.name = _named(options, created)
-    release.version = options.version or default_version(created)
+    release.name, release.version = _naming(options, created, taken)
+
+
+def _taken(options: ExportOptions, previous: changelog.PreviousRelease | None) -> Taken:
+    names = {previous.name} if previous is not None else set()
+    versions = {previous.version} if previous is not None else set()
+    if options.out is None and not options.force and options.datasets_dir.is_dir():
+        names |= {path.name for path in options.datasets_dir.iterdir() if path.name.startswith("orgnews-")}
+    return Taken(frozenset(names), frozenset(versions))
 
 
 def default_version(created: str) -> str:
@@ -205,20 +249,21 @@ def export_release(db_path: Path, options: ExportOptions, progress: Progress | N
         created = reading.newest_run_time(conn)
         if created is None and options.out is None:
             created = reading.newest_capture_time(conn) or NO_TIME  # the folder's name is its date
-        out = options.out or options.datasets_dir / _named(options, created or NO_TIME)
+        taken = _taken(options, previous)
+        out = options.out or options.datasets_dir / _naming(options, created or NO_TIME, taken)[0]
         check_out(out, options.force)
         release = Release(
             path=out, name="", version="", created="", formats=options.formats, excel=options.excel
         )
         if created is not None:
-            _date(release, options, created)
+            _date(release, options, created, taken)
         try:
             folder = partial_folder(out)
         except OSError as exc:
             raise ExportError(f"cannot write in {out.parent}: {exc.strerror or exc}") from exc
         try:
             with _without_cycle_collection():
-                _write_all(conn, folder, release, options, previous, progress)
+                _write_all(conn, folder, release, options, previous, taken, progress)
             describe.write_descriptions(folder, release)
             put_in_place(folder, out)
         except OSError as exc:
@@ -253,6 +298,7 @@ def _write_all(
     release: Release,
     options: ExportOptions,
     previous: Any,
+    taken: Taken,
     progress: Progress | None,
 ) -> None:
     if progress is not None:
@@ -269,7 +315,7 @@ def _write_all(
         release.files.extend(write_resource(conn, resource, folder, release, progress, observe))
         if resource is ARTICLES and not release.created:
             # No run is recorded: the release is as new as its newest capture, seen on the way.
-            _date(release, options, release.figures.last_seen or NO_TIME)
+            _date(release, options, release.figures.last_seen or NO_TIME, taken)
     release.coverage = reading.latest_coverage(conn)
     release.run_summary = reading.run_summary(conn)
     if previous is not None:

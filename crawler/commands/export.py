@@ -38,8 +38,17 @@ class ExportUsageError(click.ClickException):
     metavar="DIR",
     help="An earlier release: write CHANGELOG.md (articles added, changed, gone).",
 )
-@click.option("--name", metavar="NAME", help="Release name (default orgnews-DATE of the newest run).")
-@click.option("--version", "release_version", metavar="V", help="Release version (default YYYY.M.D).")
+@click.option(
+    "--name",
+    metavar="NAME",
+    help="Release name (default orgnews-DATE of the newest run; .2, .3... for a later release of that day).",
+)
+@click.option(
+    "--version",
+    "release_version",
+    metavar="V",
+    help="Release version (default YYYY.M.D; .2, .3... likewise).",
+)
 @click.option("--excel", is_flag=True, help="Start CSV files with a byte order mark so Excel reads them.")
 @click.option("--captures", is_flag=True, help="Also package the release's raw WARC captures as a WACZ.")
 @click.option("--force", is_flag=True, help="Replace an existing release folder.")

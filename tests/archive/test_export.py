@@ -10,6 +10,7 @@ import csv
 import gzip
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -302,6 +303,25 @@ def test_dataset_card_front_matter_and_sections(crawls):
     assert "| `published_at` | datetime |" in body
 
 
+FORMAT_WORDS = {"parquet": "Parquet", "jsonl": "JSON lines", "csv": "CSV"}
+
+
+@pytest.mark.parametrize(("data", "fmt"), [("first", "jsonl"), ("second", "csv"), ("first", "parquet,csv")])
+def test_the_card_describes_only_the_files_of_the_release(crawls, tmp_path, data, fmt):
+    """Every path the card names is in the release, every table with a file has its fields and no
+    other, and the formats described are the release's own."""
+    release = exported(crawls[data], tmp_path / "release", "--format", fmt)
+    card = (release / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"data/[\w./*-]+", card))
+    assert named and [path for path in sorted(named) if not list(release.glob(path.rstrip("/.")))] == []
+    with_files = {path.name.split(".")[0] for path in (release / "data").rglob("*.*")}
+    described = set(re.findall(r"^### (\S+)$", card, flags=re.MULTILINE))
+    assert described == {name for name in with_files if not name.startswith("articles-")} | {"articles"}
+    files = card.split("\n## Files\n", 1)[1].split("\n## Fields\n", 1)[0]
+    for name, word in FORMAT_WORDS.items():
+        assert (word in files) == (name in fmt.split(",")), (name, files[:600])
+
+
 def card_loading_lines(release: Path) -> list[str]:
     card = (release / "README.md").read_text(encoding="utf-8")
     section = card.split("\n## Loading\n", 1)[1].split("\n## ", 1)[0]
@@ -321,6 +341,48 @@ def test_every_loading_line_of_the_card_loads_every_article(crawls, tmp_path):
         )
         assert done.returncode == 0, line + "\n" + done.stderr.decode()[-3000:]
         assert done.stdout.decode("utf-8").strip() == expected, line
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_the_cards_datasets_line_reads_a_column_empty_in_one_years_file(crawls, tmp_path, fmt):
+    """Without the types the card declares, datasets guesses them file by file and fails on a column
+    that is empty in one year's file (no author in the first year, no year in the undated file)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    source, db = sqlite3.connect(crawls["first"] / "archive.db"), sqlite3.connect(data / "archive.db")
+    source.backup(db)
+    source.close()
+    with db:
+        years = [
+            row[0]
+            for row in db.execute(
+                "SELECT DISTINCT substr(published_at, 1, 4) FROM articles WHERE published_at IS NOT NULL ORDER BY 1"
+            )
+        ]
+        db.execute("UPDATE articles SET author = NULL WHERE substr(published_at, 1, 4) = ?", (years[0],))
+        db.execute(
+            "UPDATE articles SET published_at = NULL, year = NULL WHERE id = (SELECT max(id) FROM articles)"
+        )
+        total, id_sum, authors = db.execute(
+            "SELECT count(*), sum(id), count(author) FROM articles"
+        ).fetchone()
+    db.close()
+    assert len(years) > 1 and authors > 0
+    release = exported(data, tmp_path / "release", "--format", fmt)
+    assert (release / f"data/articles/articles-undated.{fmt.replace('jsonl', 'jsonl.gz')}").is_file()
+    (line,) = [line for line in card_loading_lines(release) if "datasets.load_dataset" in line]
+    code = f"{line}\nprint(len(df), int(df['id'].sum()), int(df['author'].notna().sum()))"
+    env = {
+        **os.environ,
+        "HF_HOME": str(tmp_path / "hf"),
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=release, capture_output=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    assert done.stdout.decode().split() == [str(total), str(id_sum), str(authors)]
 
 
 def test_the_runs_status_meaning_names_every_status_the_release_holds(crawls):
@@ -353,6 +415,24 @@ def test_changelog_names_the_added_and_the_edited_article(crawls):
     versions = pq.read_table(crawls["two"] / "data/versions/versions.parquet").to_pylist()
     assert [(v["article_id"], v["version"]) for v in versions] == [(min(edited), 1)]
     assert versions[0]["content_hash"] == before[min(edited)]["content_hash"]
+
+
+def test_a_second_release_of_the_same_day_has_its_own_name_and_version(crawls):
+    one, two = (
+        json.loads((crawls[k] / "datapackage.json").read_text(encoding="utf-8")) for k in ("one", "two")
+    )
+    assert one["name"] == f"orgnews-{one['created'][:10]}"
+    if one["created"][:10] == two["created"][:10]:  # two crawls on one day (not across midnight)
+        assert (two["name"], two["version"]) == (f"{one['name']}.2", f"{one['version']}.2")
+    assert one["name"] != two["name"] and one["version"] != two["version"]
+    changelog = (crawls["two"] / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"# Changes in {two['name']} (version {two['version']})" in changelog
+    assert f"Compared with the release {one['name']} (version {one['version']})" in changelog
+    # A third release of that day, against the second, follows on.
+    third = exported(crawls["second"], crawls["root"] / "release-3", "--previous", str(crawls["two"]))
+    package = json.loads((third / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["name"] not in (one["name"], two["name"])
+    assert package["version"] not in (one["version"], two["version"])
 
 
 def test_changelog_names_articles_gone_from_the_release(crawls):
