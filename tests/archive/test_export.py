@@ -435,6 +435,19 @@ def test_a_second_release_of_the_same_day_has_its_own_name_and_version(crawls):
     assert package["version"] not in (one["version"], two["version"])
 
 
+def test_a_second_release_of_the_day_in_the_default_place_takes_the_next_name(crawls, tmp_path):
+    from archive.export.release import ExportOptions, export_release
+
+    datasets = tmp_path / "datasets"
+    first = export_release(crawls["first"] / "archive.db", ExportOptions(datasets_dir=datasets))
+    second = export_release(crawls["first"] / "archive.db", ExportOptions(datasets_dir=datasets))
+    assert second.path == datasets / f"{first.name}.2" and second.name == f"{first.name}.2"
+    assert second.version == f"{first.version}.2"
+    # --force replaces the day's first release, as before.
+    again = export_release(crawls["first"] / "archive.db", ExportOptions(datasets_dir=datasets, force=True))
+    assert (again.path, again.name) == (first.path, first.name)
+
+
 def test_changelog_names_articles_gone_from_the_release(crawls):
     after = archive_articles(crawls["second"])
     sites = sorted({row["site"] for row in after.values()})
