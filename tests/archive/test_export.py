@@ -790,8 +790,13 @@ print(json.dumps({"rows": {t: d.num_rows for t, d in loaded.items()}, "ids": lis
 """
 
 
-def test_hugging_face_datasets_loads_every_table(crawls, tmp_path):
-    release, stored = crawls["two"], archive_articles(crawls["second"])
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])
+def test_hugging_face_datasets_loads_every_table(crawls, tmp_path, fmt):
+    """In each format alone too: the types the card declares for JSON lines and CSV fit every table."""
+    stored = archive_articles(crawls["second"])
+    release = (
+        crawls["two"] if fmt == "parquet" else exported(crawls["second"], tmp_path / "r", "--format", fmt)
+    )
     done = subprocess.run(
         [sys.executable, "-c", LOAD_WITH_DATASETS, str(release), str(tmp_path / "cache")],
         capture_output=True,
@@ -804,7 +809,7 @@ def test_hugging_face_datasets_loads_every_table(crawls, tmp_path):
     loaded = json.loads(done.stdout.splitlines()[-1])
     assert loaded["rows"]["articles"] == len(stored) and sorted(loaded["ids"]) == sorted(stored)
     for table in ("versions", "stories", "sites", "runs", "notices", "appointments"):
-        expected = pq.read_table(next(release.glob(f"data/**/{table}.parquet"))).num_rows
+        expected = pq.read_table(next(crawls["two"].glob(f"data/**/{table}.parquet"))).num_rows
         assert loaded["rows"][table] == expected, table
 
 
