@@ -27,7 +27,7 @@ def test_raw_fts_examples_find_articles_in_the_demo_archive(demo_data):
 
 # The README's examples of reading the archive, as a new user pastes them after orgnews demo.
 READING_EXAMPLES = re.findall(
-    r"^    (orgnews (?:search|appointments|person|runs) .*?)\s*(?:#.*)?$", README, re.M
+    r"^    (orgnews (?:search|appointments|people|person|runs) .*?)\s*(?:#.*)?$", README, re.M
 )
 
 
