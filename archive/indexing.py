@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from archive.charsplit import split_pairs, split_text
 from archive.connection import ArchiveConnection
@@ -260,7 +260,7 @@ class IndexUpkeep(ArchiveConnection):
 
     def pair_backlog(self) -> int:
         """How many articles are in the index by their characters only (see ``index_pairs``)."""
-        return self._backlog("pairs_through")
+        return backlog(self.conn, "pairs_through")
 
     def index_pairs(
         self, *, batch: int = PAIR_BATCH, progress: Callable[[int, int], None] | None = None
@@ -271,13 +271,7 @@ class IndexUpkeep(ArchiveConnection):
         loses nothing and the next one goes on where it stopped. ``progress(done, total)`` is
         called after each batch. Returns the number of articles indexed.
         """
-
-        def add_pairs(rows: list[tuple[int, str | None, str]]) -> None:
-            self.conn.executemany(
-                PAIR_INSERT, ((article_id, *pair_values(title, body)) for article_id, title, body in rows)
-            )
-
-        return self._catch_up("pairs_through", add_pairs, batch, progress)
+        return self._catch_up("pairs_through", self._inserting(PAIR_INSERT, pair_values), batch, progress)
 
     def rebuild_characters(
         self, *, batch: int = REBUILD_BATCH, progress: Callable[[int, int], None] | None = None
@@ -299,31 +293,12 @@ class IndexUpkeep(ArchiveConnection):
                 "%d articles left",
                 left,
             )
-        added = 0
-        # As _catch_up, but the rows of a batch are read as they are inserted, not held in a list.
-        with larger_cache(self.conn, BULK_CACHE_KIB):
-            while True:
-                with self.transaction():
-                    last, count = self.conn.execute(
-                        f"SELECT max(id), count(*) FROM (SELECT id FROM articles WHERE id > {through} "
-                        "ORDER BY id LIMIT ?)",
-                        [batch],
-                    ).fetchone()
-                    if not count:
-                        self.conn.execute(f"DROP TABLE {REBUILD_TABLE}")
-                        return added
-                    rows = self.conn.execute(
-                        f"SELECT id, title, body FROM articles WHERE id > {through} AND id <= ? ORDER BY id",
-                        [last],
-                    )
-                    self.conn.executemany(
-                        CHARACTER_INSERT,
-                        ((article_id, *character_values(title, body)) for article_id, title, body in rows),
-                    )
-                    set_watermark(self.conn, "characters_through", last, REBUILD_TABLE)
-                added += count
-                if progress is not None:
-                    progress(added, max(left, added))
+
+        adding = self._inserting(CHARACTER_INSERT, character_values)
+        added = self._catch_up("characters_through", adding, batch, progress, REBUILD_TABLE)
+        with self.transaction():
+            self.conn.execute(f"DROP TABLE {REBUILD_TABLE}")
+        return added
 
     def merge_index(self, *, pages: int = MERGE_PAGES, progress: Callable[[int], None] | None = None) -> int:
         """Merge the index segments a bulk load left unmerged (where a level holds sixteen or more),
@@ -342,32 +317,49 @@ class IndexUpkeep(ArchiveConnection):
                 if progress is not None:
                     progress(merged)
 
-    def _backlog(self, watermark: str) -> int:
-        return backlog(self.conn, watermark)
+    def _inserting(
+        self, insert: str, values: Callable[[str | None, str | None], tuple[str, str]]
+    ) -> Callable[[Iterable[tuple[int, str | None, str]]], None]:
+        """A ``_catch_up`` step that inserts the ``values`` (body, title) of each row with ``insert``."""
+
+        def step(rows: Iterable[tuple[int, str | None, str]]) -> None:
+            self.conn.executemany(
+                insert, ((article_id, *values(title, body)) for article_id, title, body in rows)
+            )
+
+        return step
 
     def _catch_up(
         self,
         watermark: str,
-        step: Callable[[list[tuple[int, str | None, str]]], None],
+        step: Callable[[Iterable[tuple[int, str | None, str]]], None],
         batch: int,
         progress: Callable[[int, int], None] | None,
+        table: str = "index_progress",
     ) -> int:
-        """Run ``step(rows)`` on the (id, title, body) of every article past index_progress.``watermark``,
-        in id order, one transaction per ``batch`` rows that also moves the watermark."""
-        through = through_sql(watermark)
-        total = self._backlog(watermark)
+        """Run ``step(rows)`` on the (id, title, body) of every article past ``table``.``watermark``,
+        in id order, one transaction per ``batch`` rows that also moves the watermark. The rows of a
+        batch are read as ``step`` goes through them, not held in a list."""
+        through = through_sql(watermark, table)
+        total = backlog(self.conn, watermark, table)
         done = 0
         with larger_cache(self.conn, BULK_CACHE_KIB):
             while True:
                 with self.transaction():
-                    rows = self.conn.execute(
-                        f"SELECT id, title, body FROM articles WHERE id > {through} ORDER BY id LIMIT ?",
+                    last, count = self.conn.execute(
+                        f"SELECT max(id), count(*) FROM (SELECT id FROM articles WHERE id > {through} "
+                        "ORDER BY id LIMIT ?)",
                         [batch],
-                    ).fetchall()
-                    if not rows:
+                    ).fetchone()
+                    if not count:
                         return done
-                    step(rows)
-                    set_watermark(self.conn, watermark, rows[-1][0])
-                done += len(rows)
+                    step(
+                        self.conn.execute(
+                            f"SELECT id, title, body FROM articles WHERE id > {through} AND id <= ? ORDER BY id",
+                            [last],
+                        )
+                    )
+                    set_watermark(self.conn, watermark, last, table)
+                done += count
                 if progress is not None:
                     progress(done, max(total, done))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from archive.indexing import STORIES_THROUGH, IndexUpkeep
+from archive.indexing import STORIES_THROUGH, IndexUpkeep, backlog
 from archive.workers import worker_pool
 
 NUM_PERM = 32
@@ -230,7 +230,7 @@ class StoryGrouping(IndexUpkeep):
 
     def story_backlog(self) -> int:
         """How many articles wait for their repost grouping (see ``group_stories``)."""
-        return self._backlog("stories_through")
+        return backlog(self.conn, "stories_through")
 
     def group_stories(
         self,
@@ -254,13 +254,19 @@ class StoryGrouping(IndexUpkeep):
                 if story_id != article_id:  # a repost: the rare row that is rewritten
                     self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
 
+        # A batch's rows are held in a list: they are read twice, and _group writes the table
+        # they are read from.
         if workers < 1:
-            return self._catch_up(
-                "stories_through", lambda rows: group(rows, map(_row_signature, rows)), batch, progress
-            )
+
+            def group_here(rows: Iterable[tuple[int, str | None, str]]) -> None:
+                held = list(rows)
+                group(held, map(_row_signature, held))
+
+            return self._catch_up("stories_through", group_here, batch, progress)
         with worker_pool(workers) as pool:
 
-            def group_in_pool(rows: list[tuple[int, str | None, str]]) -> None:
-                group(rows, pool.map(_row_signature, rows, chunksize=PREPARE_PIECE))
+            def group_in_pool(rows: Iterable[tuple[int, str | None, str]]) -> None:
+                held = list(rows)
+                group(held, pool.map(_row_signature, held, chunksize=PREPARE_PIECE))
 
             return self._catch_up("stories_through", group_in_pool, batch, progress)
