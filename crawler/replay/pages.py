@@ -35,10 +35,19 @@ class Output:
         self.statuses: dict[str, int] = {}
         self.articles: dict[str, dict[str, object]] = {}
 
-    def expect(self, site: str, story: Story, *, fetchable: str = "article", snapshot: int = 1) -> None:
+    def expect(
+        self,
+        site: str,
+        story: Story,
+        *,
+        fetchable: str = "article",
+        snapshot: int = 1,
+        notice: dict[str, object] | None = None,
+    ) -> None:
         """Record what a crawl should archive for ``story`` (``fetchable``: article, blocked, missing,
-        disallowed), for the tests and for anyone checking a crawl of the replay by hand."""
-        self.articles[story.url] = {
+        disallowed; ``notice``: what an appointment notice announces), for the tests and for
+        anyone checking a crawl of the replay by hand."""
+        entry: dict[str, object] = {
             "site": site,
             "expect": fetchable,
             "snapshot": snapshot,
@@ -49,6 +58,9 @@ class Output:
             "editor": story.editor,
             "column": story.column,
         }
+        if notice is not None:
+            entry["notice"] = notice
+        self.articles[story.url] = entry
 
     def page(
         self,

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from crawler.replay import corpus
 from crawler.replay import templates as t
+from crawler.replay.chrome import Linked, people_chrome, trs_chrome
 from crawler.replay.pages import (
     NEWEST,
     ROBOTS,
@@ -140,6 +141,10 @@ def site_12371(out: Output) -> None:
     robots(out, "www.12371.cn", "news.12371.cn")
 
 
+# The window every replay notice states: 公示时间为5个工作日.
+NOTICE_WORKDAYS = 5
+
+
 def notice(seed: int, place: str, when_offset: int, people: list[tuple[str, ...]]) -> Story:
     """A provincial 任前公示 naming ``people`` (see ``corpus.NOTICES``), ``when_offset`` days back."""
     body = [
@@ -149,7 +154,7 @@ def notice(seed: int, place: str, when_offset: int, people: list[tuple[str, ...]
     for name, sex, born, now, post in people:
         body.append(f"{name}，{sex}，汉族，{born}生，大学学历，中共党员，现任{now}，{post}。")
     body.append(
-        "公示时间为5个工作日。公示期间，对公示对象有情况反映的，可通过来电、来信、来访等方式向省委组织部反映。"
+        f"公示时间为{NOTICE_WORKDAYS}个工作日。公示期间，对公示对象有情况反映的，可通过来电、来信、来访等方式向省委组织部反映。"
     )
     body.append("受理电话：12380（举报专用）。反映问题要实事求是，提倡署真实姓名。")
     story = make_stories(seed, 1, column="任前公示", sources=[f"{place}日报"])[0]
@@ -158,6 +163,48 @@ def notice(seed: int, place: str, when_offset: int, people: list[tuple[str, ...]
     story.author = None
     story.when -= timedelta(days=when_offset)
     return story
+
+
+def notice_truth(place: str, people: list[tuple[str, ...]], story: Story) -> dict[str, object]:
+    """What the notice ``story`` announces, as the parser should read it: issuer, window (working
+    days counted from the publication day, Monday to Friday), phone, and each person."""
+    day = story.when.date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    window = [day]
+    while len(window) < NOTICE_WORKDAYS:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            window.append(day)
+    persons = []
+    for name, sex, born, now, post in people:
+        year, _, month = born.removesuffix("月").partition("年")
+        persons.append(
+            {
+                "name": name,
+                "sex": sex,
+                "ethnicity": "汉族",
+                "birth": f"{int(year):04d}-{int(month):02d}",
+                "education": "大学",
+                "party": "中共党员",
+                "current_post": now,
+                "step": "拟任",
+                "proposed_post": post.removeprefix("拟任"),
+            }
+        )
+    return {
+        "issuer": f"中共{place}省委组织部",
+        "window_start": window[0].isoformat(),
+        "window_end": window[-1].isoformat(),
+        "phone": "12380",
+        "announced": len(people),
+        "persons": persons,
+    }
+
+
+def linked(stories: list[Story], story: Story) -> list[Linked]:
+    """The other notices of ``stories``, as the chrome of ``story``'s page links them."""
+    return [Linked(other.url, other.title, other.when) for other in stories if other is not story]
 
 
 # The provinces whose own notices people.com.cn's 任前公示 column carries, newest first.
@@ -194,6 +241,9 @@ def site_people(out: Output) -> None:
     notices += [
         notice(40 + k, place, k * 3, corpus.NOTICES[place][0]) for k, place in enumerate(NOTICE_PLACES, 1)
     ]
+    announced = [("江苏", corpus.NOTICES["江苏"][0])] + [
+        (place, corpus.NOTICES[place][0]) for place in NOTICE_PLACES
+    ]
     for i, story in enumerate(notices):
         story.url = f"http://renshi.people.com.cn/n1/{story.when:%Y/%m%d}/c139617-{32500000 + i}.html"
     relate(news)
@@ -226,12 +276,17 @@ def site_people(out: Output) -> None:
     )
     multi.pager = second.pager = pager
     out.page(f"{stem}-2.html", t.page_people(second))
-    for story in [*news, *cpc[:2], *notices]:
+    for story in [*news, *cpc[:2]]:
         out.page(story.url, t.page_people(story))
     for story in cpc[2:]:
         out.page(story.url, t.page_people_old(story).encode("gbk"))
-    for story in [*news, *cpc, *notices]:
+    for story in [*news, *cpc]:
         out.expect("people", story)
+    # The notices as the 人事 channel serves them: the notice amid the channel's chrome.
+    for story, (place, people) in zip(notices, announced, strict=True):
+        chrome = people_chrome(story.when, story.column, linked(notices, story))
+        out.page(story.url, t.page_people(story, chrome))
+        out.expect("people", story, notice=notice_truth(place, people, story))
     robots(out, "cpc.people.com.cn", "dangjian.people.com.cn", "renshi.people.com.cn")
 
 
@@ -452,7 +507,7 @@ def site_jiangsu(out: Output) -> None:
             f"任免_{JIANGSU_NAME}", items, f"{JIANGSU}fabuting/renmian/", numbered_pager(names[:2], n)
         )
         out.page(f"{JIANGSU}fabuting/renmian/" + ("" if n == 0 else names[n]), page)
-    for story in [*stories, *notices]:
+    for story in stories:
         if story is challenged:
             out.page(story.url, t.CHALLENGE_PAGE, status=412)
         elif story is soft_challenged:
@@ -461,6 +516,11 @@ def site_jiangsu(out: Output) -> None:
             out.page(story.url, t.page_trs(story, JIANGSU_NAME, JIANGSU))
         blocked = story is challenged or story is soft_challenged
         out.expect("jiangsu", story, fetchable="blocked" if blocked else "article")
+    # The notices as 任免 serves them: the notice amid the site's chrome.
+    for story, people in zip(notices, corpus.NOTICES["江苏"], strict=True):
+        chrome = trs_chrome(story.when, JIANGSU_NAME, JIANGSU, linked(notices, story))
+        out.page(story.url, t.page_trs(story, JIANGSU_NAME, JIANGSU, chrome))
+        out.expect("jiangsu", story, notice=notice_truth("江苏", people, story))
     robots(out, "www.zgjssw.gov.cn")
 
 

@@ -33,6 +33,30 @@ class Story:
         return self.paragraphs[0][:60] + "……"
 
 
+@dataclass
+class Chrome:
+    """What a site's full template adds around an article, slot by slot (``crawler/replay/chrome.py``
+    fills them for the notice pages): stylesheets and scripts in the head, the header's navigation,
+    a share bar under the info line, blocks below the text, a side column, and a footer in place
+    of the template's short one."""
+
+    head: str = ""
+    header: str = ""
+    share: str = ""
+    below: str = ""
+    aside: str = ""
+    footer: str | None = None
+    scripts: str = ""
+
+
+NO_CHROME = Chrome()
+
+
+def _slot(html_text: str) -> str:
+    """A filled slot on lines of its own; an empty one leaves the page as the short template."""
+    return f"{html_text}\n" if html_text else ""
+
+
 def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -100,8 +124,9 @@ def page_12371(story: Story) -> str:
 """
 
 
-def page_people(story: Story) -> str:
+def page_people(story: Story, chrome: Chrome = NO_CHROME) -> str:
     stamp = story.when.strftime("%Y年%m月%d日%H:%M")
+    footer = chrome.footer or PEOPLE_FOOTER
     editors = story.editor or ""
     author = f'<p style="text-indent: 2em;">{esc(story.author)}</p>\n' if story.author else ""
     return f"""<!DOCTYPE html>
@@ -115,9 +140,9 @@ def page_people(story: Story) -> str:
 <meta name="publishdate" content="{story.when:%Y-%m-%d}" />
 <meta name="source" content="来源：{esc(story.source)}" />
 <meta name="contentid" content="{story.key}" />
-</head>
+{_slot(chrome.head)}</head>
 <body>
-<div class="w1000 top_nav cf">
+{_slot(chrome.header)}<div class="w1000 top_nav cf">
 <a href="http://www.people.com.cn/" target="_blank">人民网</a>
 <a href="http://cpc.people.com.cn/" target="_blank">中国共产党新闻网</a>
 <a href="http://dangjian.people.com.cn/" target="_blank">党建</a>
@@ -134,23 +159,26 @@ def page_people(story: Story) -> str:
 <h4 class="sub"></h4>
 <div class="col-1-1 fl">{stamp} | 来源：<a href="http://www.people.com.cn/" target="_blank">{esc(story.source)}</a></div>
 <div class="col-1-1 fr"><a class="sina" href="javascript:;">分享到</a></div>
-</div>
+{_slot(chrome.share)}</div>
 <div class="rm_txt_con cf" id="rm_txt_zw">
 {author}{paragraphs_html(story)}
 {story.pager}
 <div class="edit cf">(责编：{esc(editors)})</div>
 </div>
 {related_html(story, "相关新闻")}
-</div>
-</div>
-<div class="footer w1000">
+{_slot(chrome.below)}</div>
+{_slot(chrome.aside)}</div>
+{footer}
+{_slot(chrome.scripts)}</body>
+</html>
+"""
+
+
+PEOPLE_FOOTER = """<div class="footer w1000">
 <p>人民日报社概况 | 关于人民网 | 报社招聘 | 招聘英才 | 广告服务 | 合作加盟 | 供稿服务 | 网站声明 | 联系我们</p>
 <p>人民网版权所有，未经书面授权禁止使用</p>
 <p>Copyright &copy; 1997-2026 by www.people.com.cn. all rights reserved</p>
-</div>
-</body>
-</html>
-"""
+</div>"""
 
 
 def page_people_old(story: Story) -> str:
@@ -262,7 +290,7 @@ def page_gov(story: Story, metas: bool = True) -> str:
 """
 
 
-def page_trs(story: Story, site_name: str, home: str) -> str:
+def page_trs(story: Story, site_name: str, home: str, chrome: Chrome = NO_CHROME) -> str:
     # TRS info lines print bare names; the reporter's role belongs to the body.
     author = f"作者：{esc(story.author.split()[-1])}&nbsp;&nbsp;" if story.author else ""
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
@@ -275,22 +303,22 @@ def page_trs(story: Story, site_name: str, home: str) -> str:
 <meta name="PubDate" content="{story.when:%Y-%m-%d %H:%M}" />
 <meta name="ContentSource" content="{esc(story.source)}" />
 <title>{esc(story.title)}</title>
-</head>
+{_slot(chrome.head)}</head>
 <body>
 <div class="top"><a href="{home}">{esc(site_name)}</a></div>
-<div class="nav"><a href="{home}">首页</a> <a href="../">{esc(story.column)}</a> <a href="{home}dangjian/">党建工作</a> <a href="{home}rencai/">人才工作</a></div>
+{_slot(chrome.header)}<div class="nav"><a href="{home}">首页</a> <a href="../">{esc(story.column)}</a> <a href="{home}dangjian/">党建工作</a> <a href="{home}rencai/">人才工作</a></div>
 <div class="position">当前位置：<a href="../../">首页</a> &gt; <a href="../">{esc(story.column)}</a></div>
 <div class="article_title"><h2>{esc(story.title)}</h2></div>
 <div class="article_info">发布时间：{story.when:%Y-%m-%d %H:%M}&nbsp;&nbsp;来源：{esc(story.source)}&nbsp;&nbsp;{author}【字体：<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a>】</div>
-<div class="article_content"><div class=TRS_Editor><style type="text/css">
+{_slot(chrome.share)}<div class="article_content"><div class=TRS_Editor><style type="text/css">
 .TRS_Editor P{{margin-top:5px;margin-bottom:5px;line-height:2;font-family:宋体;font-size:12pt;}}
 </style><div class="Custom_UnionStyle">
 {paragraphs_html(story)}
 </div></div></div>
 <div class="bj">责任编辑：{esc(story.editor or "")}</div>
 <div class="print"><a href="javascript:window.print()">打印本页</a> <a href="javascript:window.close()">关闭窗口</a></div>
-<div class="footer">{esc(site_name)} 版权所有　苏ICP备000000号</div>
-</body>
+{_slot(chrome.below)}{_slot(chrome.aside)}{chrome.footer or f'<div class="footer">{esc(site_name)} 版权所有　苏ICP备000000号</div>'}
+{_slot(chrome.scripts)}</body>
 </html>
 """
 

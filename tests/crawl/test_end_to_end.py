@@ -286,6 +286,84 @@ def test_notices_of_two_issuers_are_two_stories_and_a_reposted_notice_is_one(fir
     assert len({issuer for issuer, _ in copies}) < len(copies), "an issuer with two notices"
 
 
+NOTICE_FIELDS = "title issuer published_at window_start window_end window_computed phone address postcode announced parsed attachment_only warnings"
+PERSON_FIELDS = (
+    "name sex ethnicity birth age native_place education degree party party_joined work_started "
+    "current_post step proposed_post probation warnings"
+)
+
+
+def stored_notices(arc: Archive) -> dict[str, list[dict]]:
+    """Article URL -> its appointment notices as stored, each with its persons in order."""
+    arc.conn.row_factory = sqlite3.Row
+    notices: dict[str, list[dict]] = {}
+    for row in arc.conn.execute(
+        f"SELECT a.url, n.id, {', '.join('n.' + f for f in NOTICE_FIELDS.split())} "
+        "FROM appointment_notices n JOIN articles a ON a.id = n.article_id ORDER BY n.article_id, n.position"
+    ):
+        persons = arc.conn.execute(
+            f"SELECT {', '.join(PERSON_FIELDS.split())} FROM appointment_persons WHERE notice_id = ? ORDER BY position",
+            (row["id"],),
+        ).fetchall()
+        notice = {field: row[field] for field in NOTICE_FIELDS.split()}
+        notice["persons"] = [dict(person) for person in persons]
+        notices.setdefault(row["url"], []).append(notice)
+    return notices
+
+
+def test_notice_pages_as_sites_serve_them_are_read_field_by_field(first_crawl):
+    """The replay serves its notices amid their site's chrome (tens of KB: navigation, a column of
+    other notices' titles and a brief naming a person, 上一篇 / 下一篇, a footer with the site's own
+    phone numbers and address): every notice stored is the one the page announces, field by field,
+    and nothing is read from the chrome."""
+    from crawler.replay import SITE_DIR, saved_path
+    from crawler.replay.chrome import CHROME_NAMES
+
+    data_dir, _, _ = first_crawl
+    truth = {url: article for url, article in REPLAY_MANIFEST.items() if "notice" in article}
+    assert {article["site"] for article in truth.values()} == {"people", "jiangsu"}
+    for url in truth:
+        page = (SITE_DIR / str(saved_path(url))).read_bytes()
+        # The page as served holds the chrome the notice must be told apart from.
+        assert len(page) > 20_000, (url, len(page))
+        assert all(name.encode() in page for name in CHROME_NAMES[truth[url]["site"]]), url
+        assert (
+            "任前公示的公告".encode() in page and "举报电话：0".encode() in page and "邮编".encode() in page
+        )
+    with open_archive(data_dir) as arc:
+        stored = stored_notices(arc)
+    assert set(stored) == set(truth), "one record per notice page, none from another page"
+    for url, article in truth.items():
+        want = article["notice"]
+        [notice] = stored[url]
+        assert {field: notice[field] for field in NOTICE_FIELDS.split()} == {
+            "title": article["title"],
+            "issuer": want["issuer"],
+            "published_at": article["published_at"],
+            "window_start": want["window_start"],
+            "window_end": want["window_end"],
+            "window_computed": 1,
+            "phone": want["phone"],
+            "address": None,
+            "postcode": None,
+            "announced": want["announced"],
+            "parsed": want["announced"],
+            "attachment_only": 0,
+            "warnings": "[]",
+        }, url
+        empty = {
+            "age": None,
+            "native_place": None,
+            "degree": None,
+            "party_joined": None,
+            "work_started": None,
+        }
+        expected = [{**empty, **person, "probation": 0, "warnings": "[]"} for person in want["persons"]]
+        assert notice["persons"] == expected, url
+    names = {person["name"] for notices in stored.values() for n in notices for person in n["persons"]}
+    assert not names & (CHROME_NAMES["people"] | CHROME_NAMES["jiangsu"])
+
+
 def test_reparse_reads_the_notices_again(first_crawl, tmp_path):
     data_dir, _, _ = first_crawl
     copy = tmp_path / "data"
