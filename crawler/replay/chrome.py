@@ -13,6 +13,7 @@ one of them read the chrome.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,7 +53,7 @@ CHROME_NAMES = {
 }
 
 # The site's own phone lines and address, unlike the notice's 12380 line.
-PEOPLE_FOOTER = [
+PEOPLE_FOOTER_LINES = [
     "人民日报社概况 | 关于人民网 | 报社招聘 | 招聘英才 | 广告服务 | 合作加盟 | 供稿服务 | 网站声明 | 网站地图 | 留言板 | 联系我们",
     "人民网服务邮箱：service@example.cn　违法和不良信息举报电话：010-65361296　举报邮箱：jubao@example.cn",
     "地址：北京市朝阳区望京东园9号　邮编：100733　总机：010-65367788",
@@ -60,7 +61,7 @@ PEOPLE_FOOTER = [
     "Copyright &copy; 1997-2026 by www.people.com.cn. all rights reserved",
     "京ICP证000000号　京公网安备11000000000000号",
 ]
-TRS_FOOTER = [
+TRS_FOOTER_LINES = [
     "关于我们 | 网站声明 | 联系我们 | 网站地图 | 投稿须知",
     "主办单位：中共江苏省委新闻网编辑部　承办单位：江苏省委组织部信息中心",
     "地址：南京市鼓楼区青石巷18号　邮编：210008　联系电话：025-83392210　传真：025-83392211",
@@ -151,24 +152,19 @@ class Linked:
     when: datetime
 
 
-def _related(
-    home: str, stem: str, titles: list[tuple[str, int, tuple[str, ...]]], when: datetime
+def _older(
+    titles: list[tuple[str, int, tuple[str, ...]]], when: datetime, address: Callable[[datetime, int], str]
 ) -> list[Linked]:
-    return [
-        Linked(
-            f"{home}{stem}{(when - timedelta(days=days)):%Y%m%d}_{8100000 + k}.shtml",
-            title,
-            when - timedelta(days=days),
-        )
-        for k, (title, days, _) in enumerate(titles)
-    ]
+    """The invented older notices of ``titles``, dated back from ``when``; ``address`` gives the
+    URL of the k-th from its day."""
+    days_back = [(title, when - timedelta(days=days)) for title, days, _ in titles]
+    return [Linked(address(day, k), title, day) for k, (title, day) in enumerate(days_back)]
 
 
-def _links(items: list[Linked], dated: bool = True) -> str:
+def _links(items: list[Linked]) -> str:
     return "\n".join(
         f'<li><a href="{esc(item.url)}" target="_blank" title="{esc(item.title)}">{esc(item.title)}</a>'
-        + (f"<span>[{item.when:%m-%d}]</span>" if dated else "")
-        + "</li>"
+        f"<span>[{item.when:%m-%d}]</span></li>"
         for item in items
     )
 
@@ -214,11 +210,9 @@ def people_chrome(when: datetime, column: str, others: list[Linked]) -> Chrome:
     """people.com.cn's chrome for a notice published at ``when``: ``others`` are the channel's
     other notices, listed with the invented older ones in its 任前公示 column."""
     home = "http://renshi.people.com.cn/"
-    related = others + [
-        Linked(f"{home}n1/{day:%Y/%m%d}/c139617-{32490000 + k}.html", title, day)
-        for k, (title, days, _) in enumerate(PEOPLE_RELATED)
-        for day in [when - timedelta(days=days)]
-    ]
+    related = others + _older(
+        PEOPLE_RELATED, when, lambda day, k: f"{home}n1/{day:%Y/%m%d}/c139617-{32490000 + k}.html"
+    )
     lists = "\n".join(
         f'<div class="ph_list"><h2><a href="{home}GB/139627/{k}/">{esc(heading)}</a></h2><ul>\n{_links(items)}\n</ul></div>'
         for k, (heading, items) in enumerate([("任前公示", related), ("人事任免", related[::-1][:5])])
@@ -228,7 +222,7 @@ def people_chrome(when: datetime, column: str, others: list[Linked]) -> Chrome:
         for k, title in enumerate(PEOPLE_RANKING, 1)
     )
     brief = related[len(others)]
-    footer = "\n".join(f"<p>{line}</p>" for line in PEOPLE_FOOTER)
+    footer = "\n".join(f"<p>{line}</p>" for line in PEOPLE_FOOTER_LINES)
     return Chrome(
         head=(
             '<link rel="stylesheet" href="//tools.people.com.cn/css/2020/main.css" />\n'
@@ -265,12 +259,14 @@ def people_chrome(when: datetime, column: str, others: list[Linked]) -> Chrome:
 
 def trs_chrome(when: datetime, site_name: str, home: str, others: list[Linked]) -> Chrome:
     """A TRS provincial site's chrome for a notice under 发布厅 / 任免 published at ``when``."""
-    related = others + _related(home, "fabuting/renmian/", TRS_RELATED, when)
+    related = others + _older(
+        TRS_RELATED, when, lambda day, k: f"{home}fabuting/renmian/{day:%Y%m%d}_{8100000 + k}.shtml"
+    )
     previous, following = related[-1], related[0]
     columns = "\n".join(
         f'<li><a href="{home}fabuting/{k:02d}/">{esc(word)}</a></li>' for k, word in enumerate(TRS_COLUMNS)
     )
-    footer = "\n".join(f"<p>{line}</p>" for line in TRS_FOOTER)
+    footer = "\n".join(f"<p>{line}</p>" for line in TRS_FOOTER_LINES)
     pictures = "\n".join(
         f'<li><a href="{home}tpxw/{k:02d}/"><img src="{home}tpxw/images/p{k:02d}.jpg" alt="{esc(title)}" />'
         f"<p>{esc(title)}</p></a></li>"
