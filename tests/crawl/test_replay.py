@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from crawler.details import parse_detail
-from crawler.extract import NotAnArticle, merge_pages
+from crawler.extract import NotAnArticle, extract_article, merge_pages
 from crawler.lists import RequestSpec, parse_list, start_requests
 from crawler.profiles import load_profiles
 from crawler.replay import (
@@ -265,6 +266,39 @@ def test_every_saved_article_parses(server: ReplayServer, name: str) -> None:
         assert len(article.body) > 200 and "分享到" not in article.body, url
         articles += want["expect"] == "article"
     assert articles >= 10
+
+
+SERVED_NOTICES = sorted(url for url, article in MANIFEST.items() if "notice" in article)
+
+
+def without_classes_or_ids(page: str) -> str:
+    """The page with no class or id at all: no known body container, no telling chrome class."""
+    return re.sub(r"\s(?:class|id)=(?:\"[^\"]*\"|[^\s>]+)", "", page)
+
+
+@pytest.mark.parametrize("shape", ["as served", "without classes or ids"])
+@pytest.mark.parametrize("url", SERVED_NOTICES)
+def test_a_served_notice_reads_as_it_announces_without_the_profile(url: str, shape: str) -> None:
+    """``orgnews extract``'s path (no profile selectors): the notice amid its site's chrome reads
+    as the replay says it announces, also when no class or id tells the text from the chrome."""
+    from crawler.extract.appointments import parse_appointment_notices
+
+    page = (SITE_DIR / str(saved_path(url))).read_text("utf-8")
+    if shape != "as served":
+        page = without_classes_or_ids(page)
+        assert not re.search(r"<[^>]*\s(?:class|id)=", page)
+    want = MANIFEST[url]["notice"]
+    [notice] = parse_appointment_notices(extract_article(page.encode(), url))
+    read = {field: getattr(notice, field) for field in ("issuer", "window_start", "window_end", "phone")}
+    assert read == {field: want[field] for field in read}
+    assert (notice.address, notice.postcode, notice.announced, notice.parsed) == (
+        None,
+        None,
+        want["announced"],
+        want["announced"],
+    )
+    persons = [{field: person.to_dict()[field] for field in want["persons"][0]} for person in notice.persons]
+    assert persons == want["persons"]
 
 
 def test_the_multi_page_article_is_stitched(server: ReplayServer) -> None:
