@@ -4,11 +4,13 @@ Builds synthetic archives of realistic articles (about 3,000 Chinese characters
 each, 组织/党建 vocabulary at natural frequencies, see ``archive.synthetic``)
 through the real write API, then times the real search API: the match count,
 the ranked first page and the newest-first page for 1-, 2- and 4-character
-queries and longer phrases, next to ``LIKE '%q%'`` counts on the same database in
-the same run. Prints per-query rows and per-class p50/p95 with ratios.
+queries, longer phrases and queries mixing one-character and longer terms by
+AND, OR and NOT, next to ``LIKE '%q%'`` counts on the same database in the same
+run. Prints per-query rows and per-class p50/p95 with ratios.
 
     python benchmarks/archive.py                         # 20,000 articles, a few minutes
     python benchmarks/archive.py --sizes 100000,1000000 --dir /var/tmp/bench
+    python benchmarks/archive.py --dir /var/tmp/bench --reuse --classes mixed
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from archive import Archive
 from archive.charsplit import split_text
 from archive.indexing import create_index_table
+from archive.query import Node, Term, parse_query
 from archive.searching import count_matches, run_search
 from archive.synthetic import CorpusGenerator
 from archive.writing import BULK_BATCH
@@ -36,6 +39,15 @@ QUERIES = {
     "2 chars": ["党建", "干部", "芯片", "人才", "选调"],
     "4 chars": ["组织生活", "乡村振兴", "5G芯片", "三会一课", "驻村帮扶"],
     "phrase": ["全面从严治党", "不忘初心牢记使命", "中国特色社会主义思想", "基层党组织"],
+    # One-character terms beside longer ones, joined by NOT, OR, both, and AND (党 is in nearly
+    # every article, 村 and 镇 in a few).
+    "mixed": [
+        "组织生活 NOT 党",
+        "干部 OR 党",
+        "(组织生活 OR 党) NOT 人才",
+        "党建 OR 村 NOT 镇",
+        "党 组织生活",
+    ],
 }
 GENERATE_CHUNK = 10_000  # generated, then saved in one call: its batches overlap preparing and writing
 RARE_SHARE = 0.05
@@ -194,22 +206,34 @@ def bare_fts_rate(path: Path, articles: list) -> float:
 
 
 def like_count(conn: sqlite3.Connection, query: str) -> int:
-    pattern = f"%{query}%"
-    sql = "SELECT count(*) FROM articles WHERE title LIKE ? OR body LIKE ?"
-    return conn.execute(sql, [pattern, pattern]).fetchone()[0]
+    """Articles whose title or body hold ``query`` by ``LIKE '%term%'`` scans, its AND, OR and NOT
+    evaluated by SQL on each row (the benchmark's terms hold no % or _)."""
+    condition, params = _like_condition(parse_query(query).tree)
+    return conn.execute(f"SELECT count(*) FROM articles WHERE {condition}", params).fetchone()[0]
 
 
-def measure(path: Path, size: int, repeat: int, per_class: int) -> None:
+def _like_condition(node: Term | Node) -> tuple[str, list[str]]:
+    if isinstance(node, Term):
+        return "(title LIKE ? OR body LIKE ?)", [f"%{node.text}%"] * 2
+    parts = [_like_condition(child) for child in node.children]
+    params = [param for _, each in parts for param in each]
+    if node.op == "NOT":
+        return f"({parts[0][0]} AND NOT {parts[1][0]})", params
+    return "(" + f" {node.op} ".join(condition for condition, _ in parts) + ")", params
+
+
+def measure(path: Path, size: int, repeat: int, per_class: int, classes: list[str]) -> None:
     print(
-        f"\n{'query':<14}{'matches':>9}{'share':>8}{'LIKE ms':>10}{'count ms':>10}{'ratio':>8}"
+        f"\n{'query':<24}{'matches':>9}{'share':>8}{'LIKE ms':>10}{'count ms':>10}{'ratio':>8}"
         f"{'rank20 ms':>11}{'date20 ms':>11}"
     )
-    classes: dict[str, dict[str, list[float]]] = {}
+    timings: dict[str, dict[str, list[float]]] = {}
     rare_ranked: list[float] = []  # ranked first pages of queries matching under 5% of the archive
     conn = sqlite3.connect(path)
     with Archive.open(path) as arc:
-        for label, queries in QUERIES.items():
-            samples = classes.setdefault(
+        for label in classes:
+            queries = QUERIES[label]
+            samples = timings.setdefault(
                 label, {"like": [], "count": [], "rank": [], "date": [], "ratio": []}
             )
             for query in queries[:per_class]:
@@ -230,21 +254,21 @@ def measure(path: Path, size: int, repeat: int, per_class: int) -> None:
                 if count < RARE_SHARE * size:
                     rare_ranked.extend(rank_ms)
                 print(
-                    f"{query:<14}{count:>9,}{count / size:>8.1%}{like_ms:>10.0f}{statistics.median(count_ms):>10.1f}"
+                    f"{query:<24}{count:>9,}{count / size:>8.1%}{like_ms:>10.0f}{statistics.median(count_ms):>10.1f}"
                     f"{ratio:>7.0f}x{statistics.median(rank_ms):>11.1f}{statistics.median(date_ms):>11.1f}"
                 )
     print(
         f"\n{'class':<10}{'LIKE p50':>10}{'count p50':>11}{'count p95':>11}{'LIKE/count':>12}"
         f"{'rank20 p50':>12}{'rank20 p95':>12}{'date20 p50':>12}{'date20 p95':>12}   (ms)"
     )
-    for label, s in classes.items():
+    for label, s in timings.items():
         print(
             f"{label:<10}{statistics.median(s['like']):>10.0f}{percentile(s['count'], 0.5):>11.1f}"
             f"{percentile(s['count'], 0.95):>11.1f}{min(s['ratio']):>6.0f}-{max(s['ratio']):<5.0f}"
             f"{percentile(s['rank'], 0.5):>12.1f}{percentile(s['rank'], 0.95):>12.1f}"
             f"{percentile(s['date'], 0.5):>12.1f}{percentile(s['date'], 0.95):>12.1f}"
         )
-    every_date = [ms for s in classes.values() for ms in s["date"]]
+    every_date = [ms for s in timings.values() for ms in s["date"]]
     print(f"\nnewest-first first page, every query: p95 {percentile(every_date, 0.95):.1f} ms")
     if rare_ranked:
         print(
@@ -269,6 +293,11 @@ def main() -> None:
     parser.add_argument(
         "--per-class", type=int, default=5, help="queries per class (LIKE scans are slow at 1M)"
     )
+    parser.add_argument(
+        "--classes",
+        default=",".join(QUERIES),
+        help=f"comma-separated query classes to measure (default every one: {', '.join(QUERIES)})",
+    )
     parser.add_argument("--reuse", action="store_true", help="query an archive already built in --dir")
     parser.add_argument("--keep", action="store_true", help="keep the archives afterwards")
     parser.add_argument(
@@ -277,6 +306,9 @@ def main() -> None:
         help="build, group stories and merge the index, then stop: no pair index, no queries",
     )
     args = parser.parse_args()
+    classes = args.classes.split(",")
+    if unknown := sorted(set(classes) - set(QUERIES)):
+        parser.error(f"unknown query class {', '.join(unknown)}: use {', '.join(QUERIES)}")
     root = Path(args.dir)
     root.mkdir(parents=True, exist_ok=True)
     for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
@@ -314,7 +346,7 @@ def main() -> None:
                 f" = {db_bytes / raw:.2f}"
             )
         if not args.ingest_only:
-            measure(path, size, args.repeat, args.per_class)
+            measure(path, size, args.repeat, args.per_class, classes)
         if not args.keep:
             for built in root.glob(f"archive-{size}.db*"):
                 built.unlink()
