@@ -6,12 +6,16 @@ Every way of searching in ``orgnews serve`` finds exactly the articles that
 SQL functions registered on every connection:
 
 - ``orgnews_fts(q)`` and ``orgnews_fts(q, field)``: the FTS5 expression for a user
-  query over all text, the title or the body (see ``archive.query``), for the articles
-  whose character pairs are indexed (``id <= pairs_through``); NULL for a query that
-  only the character index decides (a term of one character, or with punctuation);
-- ``orgnews_fts_beside(q)`` and ``orgnews_fts_beside(q, field)``: for a query whose terms
-  of two or more characters are in ``orgnews_fts`` and its one-character terms are not,
-  the character expression those articles must also match; NULL for any other query;
+  query over all text, the title or the body (see ``archive.query``), for the pair index
+  and the articles whose character pairs are indexed (``id <= pairs_through``): the
+  query itself when every term is two or more characters, its part of such terms for a
+  query that mixes them with terms of one character or with punctuation; NULL for a query
+  that only the character index decides;
+- ``orgnews_fts_beside``, ``orgnews_fts_either``, ``orgnews_fts_excluded_pairs`` and
+  ``orgnews_fts_excluded_characters`` (each with ``(q)`` and ``(q, field)``): the other parts
+  of a mixed query (see ``archive.query.Query``), NULL where it has none: what the articles
+  ``orgnews_fts`` finds must also match by characters, what is found by characters besides
+  them, and what is left out by pairs and by characters;
 - ``orgnews_fts_characters(q)`` and ``orgnews_fts_characters(q, field)``: the same query
   over single characters, for the articles indexed by their characters only so far;
 - ``orgnews_matches(q, title, body)``: 1 when the article really contains the query
@@ -74,14 +78,30 @@ def fts_expression(query: str | None, field: str = "all") -> str | None:
     return NO_MATCH if isinstance(result, QueryError) else result.fts
 
 
-def fts_beside_expression(query: str | None, field: str = "all") -> str | None:
-    result = parsed(query or "", field)
-    return None if isinstance(result, QueryError) else result.fts_beside
-
-
 def fts_characters_expression(query: str | None, field: str = "all") -> str:
     result = parsed(query or "", field)
     return NO_MATCH if isinstance(result, QueryError) else result.fts_characters
+
+
+def _part_expression(part: str):
+    """The SQL function giving the ``part`` expression of a query (None for one that cannot be read)."""
+
+    def expression(query: str | None, field: str = "all") -> str | None:
+        result = parsed(query or "", field)
+        return None if isinstance(result, QueryError) else result.index_expressions[part]
+
+    return expression
+
+
+# The SQL function of each expression of a query (see archive.indexing.MATCH_PARTS).
+PART_FUNCTIONS = {
+    "pairs": ("orgnews_fts", fts_expression),
+    "beside": ("orgnews_fts_beside", _part_expression("beside")),
+    "either": ("orgnews_fts_either", _part_expression("either")),
+    "excluded_pairs": ("orgnews_fts_excluded_pairs", _part_expression("excluded_pairs")),
+    "excluded_characters": ("orgnews_fts_excluded_characters", _part_expression("excluded_characters")),
+    "characters": ("orgnews_fts_characters", fts_characters_expression),
+}
 
 
 def matches(query: str | None, title: str | None, body: str | None) -> int:
@@ -99,12 +119,9 @@ def snippet(title: str | None, body: str | None, query: str | None) -> str:
 # trylast: Datasette registers its own escape_fts in this hook; ours must come after it to win.
 @hookimpl(trylast=True)
 def prepare_connection(conn):
-    conn.create_function("orgnews_fts", 1, fts_expression, deterministic=True)
-    conn.create_function("orgnews_fts", 2, fts_expression, deterministic=True)
-    conn.create_function("orgnews_fts_beside", 1, fts_beside_expression, deterministic=True)
-    conn.create_function("orgnews_fts_beside", 2, fts_beside_expression, deterministic=True)
-    conn.create_function("orgnews_fts_characters", 1, fts_characters_expression, deterministic=True)
-    conn.create_function("orgnews_fts_characters", 2, fts_characters_expression, deterministic=True)
+    for name, function in PART_FUNCTIONS.values():
+        conn.create_function(name, 1, function, deterministic=True)
+        conn.create_function(name, 2, function, deterministic=True)
     conn.create_function("escape_fts", 1, fts_characters_expression, deterministic=True)
     conn.create_function("orgnews_matches", 3, matches, deterministic=True)
     conn.create_function("orgnews_snippet", 3, snippet, deterministic=True)
@@ -114,13 +131,8 @@ def prepare_connection(conn):
 def matching_sql(param: str, field: str = "all", columns: str = "rowid", *, scored: bool = False) -> str:
     """``index_match_sql`` spelled with this plugin's functions, for the query in ``:param``."""
     arguments = f":{param}, '{field}'"
-    return index_match_sql(
-        f"orgnews_fts({arguments})",
-        f"orgnews_fts_characters({arguments})",
-        columns,
-        scored=scored,
-        beside_expression=f"orgnews_fts_beside({arguments})",
-    )
+    expressions = {part: f"{name}({arguments})" for part, (name, _) in PART_FUNCTIONS.items()}
+    return index_match_sql(expressions, columns, scored=scored)
 
 
 def search_filter(field: str, param: str) -> str:

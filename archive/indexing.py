@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from archive.charsplit import split_pairs, split_text
 from archive.connection import ArchiveConnection
@@ -84,57 +85,72 @@ PAIRS_THROUGH = through_sql("pairs_through")
 STORIES_THROUGH = through_sql("stories_through")
 
 
-def index_match_sql(
-    pair_expression: str,
-    character_expression: str,
-    columns: str = "rowid",
-    *,
-    scored: bool = False,
-    beside_expression: str = "NULL",
-) -> str:
-    """SQL selecting ``columns`` (and, when ``scored``, ``score``: BM25 with the sign turned, higher
-    is better) of the index rows a query matches, given its FTS5 expressions as SQL (``?``,
-    ``orgnews_fts(:q)``...): the pair one in ``articles_pairs`` up to ``pairs_through`` and the
-    character one in ``articles_fts`` after. A query that has no pair expression (NULL: a term of
-    one character, or with punctuation) reads ``articles_fts`` for every article. The beside
-    expression (NULL for most queries) is what the articles the pair expression finds must also
-    match in ``articles_fts``: the one-character terms of a query whose other terms are pairs.
+# The FTS5 expressions of a query that ``index_match_sql`` reads (see ``archive.query.Query``).
+MATCH_PARTS = ("pairs", "beside", "either", "excluded_pairs", "excluded_characters", "characters")
+_PART = re.compile(r"\{(" + "|".join(MATCH_PARTS) + r")\}")
 
-    Written with ``?``, the statement takes the pair expression twice, the beside one twice, the
-    character one, then the pair one again (see ``match_parameters``).
+
+def index_match_sql(expressions: Mapping[str, str], columns: str = "rowid", *, scored: bool = False) -> str:
+    """SQL selecting ``columns`` (the rowid, under any name) and, when ``scored``, ``score`` (BM25
+    with the sign turned, higher is better) of the index rows a query matches, given its FTS5
+    expressions as SQL (``orgnews_fts(:q)``...) by the names of ``MATCH_PARTS``.
+
+    Up to ``pairs_through``, the rows are ``((pairs AND beside) OR either) NOT excluded_pairs NOT
+    excluded_characters`` (see ``archive.query.Query``), each part read from its own table and
+    combined by UNION and EXCEPT over rowids, in rowid order; after it, the rows the
+    ``characters`` expression matches in ``articles_fts``. A query whose ``pairs`` and
+    ``excluded_pairs`` are both NULL reads ``characters`` for every article. Scored, a row found
+    by the pairs and by ``either`` has the sum of both scores, in no particular order.
     """
+    return _PART.sub(lambda part: expressions[part.group(1)], _match_template(columns, scored))
 
-    def selected(table: str) -> str:
-        return f"{columns}, -bm25({table}, {BM25_WEIGHTS}) AS score" if scored else columns
+
+def positional_match_sql(columns: str = "rowid", *, scored: bool = False) -> tuple[str, list[str]]:
+    """``index_match_sql`` with ``?`` for each expression, and the names of the parts its
+    parameters take, in order."""
+    template = _match_template(columns, scored)
+    return _PART.sub("?", template), _PART.findall(template)
+
+
+def _match_template(columns: str, scored: bool) -> str:
+    """``index_match_sql`` with ``{part}`` where each expression goes."""
+
+    def rows(table: str, part: str, selected: str = "rowid") -> str:
+        # The rows up to pairs_through that the part matches; none when it is NULL.
+        slot = "{" + part + "}"
+        return (
+            f"SELECT {selected} FROM {table} WHERE {slot} IS NOT NULL "
+            f"AND {table} MATCH coalesce({slot}, {_MATCHES_NOTHING}) AND rowid <= {PAIRS_THROUGH}"
+        )
+
+    def score(table: str) -> str:
+        return f"-bm25({table}, {BM25_WEIGHTS}) AS score"
 
     # The unary + keeps the planner from asking the pair table for each id the beside
     # expression matches (every article, for a character such as 党): it filters afterwards.
-    beside = (
-        f"AND ({beside_expression} IS NULL OR +rowid IN (SELECT rowid FROM {CHARACTER_TABLE} "
-        f"WHERE {CHARACTER_TABLE} MATCH coalesce({beside_expression}, {_MATCHES_NOTHING}))) "
+    beside = f"AND ({{beside}} IS NULL OR +rowid IN ({rows(CHARACTER_TABLE, 'beside')}))"
+    characters_after = (
+        f"FROM {CHARACTER_TABLE} WHERE {CHARACTER_TABLE} MATCH {{characters}} AND rowid > "
+        f"(CASE WHEN {{pairs}} IS NULL AND {{excluded_pairs}} IS NULL THEN 0 ELSE {PAIRS_THROUGH} END)"
     )
+    if not scored:
+        # Each side in rowid order, as FTS5 yields it: SQLite merges them without a sort.
+        return (
+            f"{rows(PAIR_TABLE, 'pairs', columns)} {beside} "
+            f"UNION {rows(CHARACTER_TABLE, 'either')} "
+            f"EXCEPT {rows(PAIR_TABLE, 'excluded_pairs')} "
+            f"EXCEPT {rows(CHARACTER_TABLE, 'excluded_characters')} "
+            f"UNION ALL SELECT rowid {characters_after} ORDER BY 1"
+        )
     return (
-        f"SELECT {selected(PAIR_TABLE)} FROM {PAIR_TABLE} WHERE {pair_expression} IS NOT NULL "
-        f"AND {PAIR_TABLE} MATCH coalesce({pair_expression}, {_MATCHES_NOTHING}) AND rowid <= {PAIRS_THROUGH} "
-        f"{beside}"
-        f"UNION ALL SELECT {selected(CHARACTER_TABLE)} FROM {CHARACTER_TABLE} "
-        f"WHERE {CHARACTER_TABLE} MATCH {character_expression} "
-        f"AND rowid > (CASE WHEN {pair_expression} IS NULL THEN 0 ELSE {PAIRS_THROUGH} END)"
+        f"SELECT {columns}, sum(score) AS score FROM ("
+        f"{rows(PAIR_TABLE, 'pairs', f'rowid AS rowid, {score(PAIR_TABLE)}')} {beside} "
+        f"UNION ALL {rows(CHARACTER_TABLE, 'either', f'rowid, {score(CHARACTER_TABLE)}')}) "
+        f"WHERE ({{excluded_pairs}} IS NULL OR rowid NOT IN ({rows(PAIR_TABLE, 'excluded_pairs')})) "
+        f"AND ({{excluded_characters}} IS NULL OR rowid NOT IN ({rows(CHARACTER_TABLE, 'excluded_characters')})) "
+        f"GROUP BY rowid "
+        f"UNION ALL SELECT {columns}, {score(CHARACTER_TABLE)} {characters_after}"
     )
-
-
-def match_parameters(
-    pair_expression: str | None, character_expression: str, beside_expression: str | None = None
-) -> list[str | None]:
-    """The parameters of ``index_match_sql("?", "?", beside_expression="?")``, in order."""
-    return [
-        pair_expression,
-        pair_expression,
-        beside_expression,
-        beside_expression,
-        character_expression,
-        pair_expression,
-    ]
 
 
 def create_index_table(conn: sqlite3.Connection, table: str = CHARACTER_TABLE) -> None:

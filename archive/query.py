@@ -7,12 +7,14 @@ contains spaces or the words AND / OR / NOT (a space inside quotes stands for on
 whitespace character). Every term matches as an exact substring of the title or
 the body (ASCII letters ignore case).
 
-A query whose every term is two or more characters, letters or digits is compiled
-into FTS5 phrases of their character pairs, for the pair index (see
-``archive.charsplit``); a second expression spells every term in single characters,
-for the character index: the articles whose pairs are not indexed yet, and every
-article for a query with a term of one character or with punctuation. Both are
-restricted to the index columns of the searched field.
+A term of two or more characters, letters or digits is looked up as the FTS5
+phrase of its character pairs in the pair index (see ``archive.charsplit``), any
+other term (one character, or with punctuation) as the phrase of its characters in
+the character index. A query whose terms are all of the first kind is one pair
+expression; a query mixing both kinds is split into a few expressions per index
+whose matches SQL combines (see ``Query``); and the whole query is also spelled in
+single characters, for the articles whose pairs are not indexed yet. Every
+expression is restricted to the index columns of the searched field.
 Terms with punctuation or spaces only narrow the candidates at the index level;
 ``Query.matches`` then decides on the stored text. The index expression is built so that it never drops a true match: a superset
 in positive position, a subset (or nothing) under ``NOT``.
@@ -21,7 +23,7 @@ in positive position, a subset (or nothing) under ``NOT``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive.charsplit import fold, is_exact, pair_tokens, phrase_tokens
 from archive.errors import QueryError
@@ -79,11 +81,16 @@ class Node:
 class Query:
     """A parsed query: its FTS5 expressions, its terms, and an exact check on stored text.
 
-    ``fts`` is for the pair index, the articles whose pairs are in it (ids up to
-    ``pairs_through``), and None when a term is not ``Term.paired``; ``fts_characters`` the same
-    query over single characters, for the character index. A query of terms joined by AND of which
-    some are paired and some not (``党 组织生活``) has both: ``fts`` joins the paired ones, and
-    ``fts_beside`` the others, over characters, which the articles ``fts`` finds must also match.
+    For the articles whose pairs are indexed (ids up to ``pairs_through``), the query is read as
+    ``((fts AND fts_beside) OR fts_either) NOT fts_excluded_pairs NOT fts_excluded_characters``,
+    combined by SQL over the ids each expression matches: ``fts`` and ``fts_excluded_pairs``
+    over the pair index, the others over characters; a None part is empty (``fts_beside`` None:
+    no condition). A query whose terms are all ``Term.paired`` is ``fts`` alone; ``党 组织生活``
+    is ``fts`` with ``fts_beside``; ``干部 OR 党`` ``fts`` with ``fts_either``; ``组织生活 NOT 党``
+    ``fts`` with ``fts_excluded_characters``. A query no part of which pairs can decide (every
+    term one character or with punctuation, or a shape these parts cannot hold) has ``fts`` and
+    ``fts_excluded_pairs`` None and is read by ``fts_characters`` alone, the same query over
+    single characters, which is also what reads the articles past ``pairs_through``.
     """
 
     text: str
@@ -91,8 +98,23 @@ class Query:
     fts: str | None = None
     fts_characters: str = ""
     fts_beside: str | None = None
+    fts_either: str | None = None
+    fts_excluded_pairs: str | None = None
+    fts_excluded_characters: str | None = None
     exact: bool = True
     terms: list[str] = field(default_factory=list)
+
+    @property
+    def index_expressions(self) -> dict[str, str | None]:
+        """The FTS5 expressions by the names of ``archive.indexing.MATCH_PARTS``."""
+        return {
+            "pairs": self.fts,
+            "beside": self.fts_beside,
+            "either": self.fts_either,
+            "excluded_pairs": self.fts_excluded_pairs,
+            "excluded_characters": self.fts_excluded_characters,
+            "characters": self.fts_characters,
+        }
 
     def matches(self, *texts: str | None) -> bool:
         """Whether the query holds for an article whose searched fields are ``texts``."""
@@ -120,15 +142,8 @@ def parse_query(text: str, field: str = "all") -> Query:
             f"{MAX_QUERY_NESTING} are read"
         )
     terms = _positive_terms(tree)
-    fts, beside = _pair_expressions(tree, field)
-    query = Query(
-        text=text,
-        tree=tree,
-        fts=fts,
-        fts_characters=_superset(tree, field, False),
-        fts_beside=beside,
-        terms=terms,
-    )
+    query = Query(text=text, tree=tree, fts_characters=_superset(tree, field, False), terms=terms)
+    _set_pair_expressions(query, _split(tree), field)
     query.exact = all(Term(t).exact for t in _all_terms(tree))
     return query
 
@@ -249,30 +264,116 @@ class _Parser:
         )
 
 
-def _pair_expressions(tree: Term | Node, field: str) -> tuple[str | None, str | None]:
-    """The query's expression for the pair index and the one beside it for the character index
-    (see ``Query``): (all of it, None) when every term is paired; (the paired parts, the others)
-    for an AND of both kinds; (None, None) otherwise, and the character index decides alone."""
-    if _paired(tree):
-        return _superset(tree, field, True), None
-    if not (isinstance(tree, Node) and tree.op == "AND"):
-        return None, None
-    paired, others = [], []
-    for child in tree.children:
-        (paired if _paired(child) else others).append(child)
-    if not paired:
-        return None, None
-    # Each part is a superset of its own matches (exact when its terms are), so their AND is too.
-    return _joined(paired, field, True), _joined(others, field, False)
+@dataclass(frozen=True)
+class _Split:
+    """A query (or a part of one) as ``((pairs AND beside) OR either) NOT excluded_pairs NOT
+    excluded_characters``, the same articles by its meaning: ``pairs`` and ``excluded_pairs`` of
+    paired terms only, for the pair index, the others for the character index; None is a part
+    that matches nothing (``beside`` None: no condition)."""
+
+    pairs: Term | Node | None = None
+    beside: Term | Node | None = None
+    either: Term | Node | None = None
+    excluded_pairs: Term | Node | None = None
+    excluded_characters: Term | Node | None = None
+
+    @property
+    def excludes(self) -> bool:
+        return self.excluded_pairs is not None or self.excluded_characters is not None
+
+
+def _split(node: Term | Node) -> _Split:
+    """``node`` as a ``_Split`` that gives the pair index as much of it as these parts can hold;
+    what they cannot is read by characters (``either`` or ``beside`` holding whole parts)."""
+    if _paired(node):
+        return _Split(pairs=node)
+    if isinstance(node, Term) or not any(Term(t).paired for t in _all_terms(node)):
+        return _Split(either=node)
+    if node.op == "NOT":
+        left, right = node.children
+        kept, dropped = _split(left), _split(right)
+        if dropped.beside is not None or dropped.excludes:
+            dropped = _Split(either=right)  # (a AND b) or (a NOT b) is left out by characters
+        return replace(
+            kept,
+            excluded_pairs=_joined_nodes("OR", [kept.excluded_pairs, dropped.pairs]),
+            excluded_characters=_joined_nodes("OR", [kept.excluded_characters, dropped.either]),
+        )
+    parts = [(child, _split(child)) for child in node.children]
+    return _split_and(node, parts) if node.op == "AND" else _split_or(node, parts)
+
+
+def _split_and(node: Node, parts: list[tuple[Term | Node, _Split]]) -> _Split:
+    # (a - x) AND (b - y) is (a AND b) - x - y: the children led by pairs join their pairs, and
+    # every other child is a condition beside them, read by characters as a whole.
+    led = [split for _, split in parts if split.pairs is not None and split.either is None]
+    others = [child for child, split in parts if split.pairs is None or split.either is not None]
+    if not led:
+        if any(split.pairs is not None for _, split in parts):
+            return _Split(either=node)
+        return _Split(
+            either=_joined_nodes("AND", [split.either for _, split in parts]),
+            excluded_pairs=_joined_nodes("OR", [split.excluded_pairs for _, split in parts]),
+            excluded_characters=_joined_nodes("OR", [split.excluded_characters for _, split in parts]),
+        )
+    return _Split(
+        pairs=_joined_nodes("AND", [split.pairs for split in led]),
+        beside=_joined_nodes("AND", [split.beside for split in led] + others),
+        excluded_pairs=_joined_nodes("OR", [split.excluded_pairs for split in led]),
+        excluded_characters=_joined_nodes("OR", [split.excluded_characters for split in led]),
+    )
+
+
+def _split_or(node: Node, parts: list[tuple[Term | Node, _Split]]) -> _Split:
+    # (a - x) OR b is no union of these parts, nor (a AND b) OR c with another pair part beside
+    # it: such a child is read by characters as a whole, among the either part.
+    paired = [split for _, split in parts if split.pairs is not None and not split.excludes]
+    whole = []
+    kept = []
+    for child, split in parts:
+        if split.excludes or (split.pairs is not None and split.beside is not None and len(paired) > 1):
+            whole.append(child)
+        else:
+            kept.append(split)
+    if all(split.pairs is None for split in kept):
+        return _Split(either=node)
+    beside = [split.beside for split in kept if split.beside is not None]
+    return _Split(
+        pairs=_joined_nodes("OR", [split.pairs for split in kept]),
+        beside=beside[0] if beside else None,
+        either=_joined_nodes("OR", [split.either for split in kept] + whole),
+    )
+
+
+def _joined_nodes(op: str, nodes: list[Term | Node | None]) -> Term | Node | None:
+    present = [node for node in nodes if node is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+    return Node(op, tuple(present))
+
+
+def _set_pair_expressions(query: Query, split: _Split, field: str) -> None:
+    """Fill the expressions of ``query`` other than ``fts_characters`` from ``split`` (see ``Query``):
+    positive parts as supersets of their matches, excluded ones as subsets (exact when the
+    terms are). A split that gives the pair index nothing leaves them None."""
+    if split.pairs is None and split.excluded_pairs is None:
+        return
+
+    def expression(node: Term | Node | None, pairs: bool, excluded: bool = False) -> str | None:
+        if node is None:
+            return None
+        spelled = _subset(node, field, pairs) if excluded else _superset(node, field, pairs)
+        return None if spelled == _NONE else spelled
+
+    query.fts = expression(split.pairs, True)
+    query.fts_beside = expression(split.beside, False)
+    query.fts_either = expression(split.either, False)
+    query.fts_excluded_pairs = expression(split.excluded_pairs, True, excluded=True)
+    query.fts_excluded_characters = expression(split.excluded_characters, False, excluded=True)
 
 
 def _paired(node: Term | Node) -> bool:
     return all(Term(t).paired for t in _all_terms(node))
-
-
-def _joined(children: list[Term | Node], field: str, pairs: bool) -> str:
-    parts = [_superset(child, field, pairs) for child in children]
-    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
 def _superset(node: Term | Node, field: str, pairs: bool) -> str:

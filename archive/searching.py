@@ -8,8 +8,9 @@ query reads articles newest first and keeps those whose text contains it, so the
 first page comes back quickly either way.
 
 A query reads the pair index for the articles up to ``pairs_through`` and the
-character index for the later ones, in one statement; a query with a term of one
-character, or with punctuation, reads the character index for every article (see
+character index for the later ones, in one statement; its terms of one character,
+or with punctuation, are read from the character index beside the pairs, and a
+query of such terms alone from the character index for every article (see
 ``archive.indexing``). While a bulk load's pairs are still being added, the two
 halves are scored by BM25 over different terms, so their scores are comparable only
 roughly; the set of hits is exact either way.
@@ -28,7 +29,7 @@ from typing import Any
 
 from archive.charsplit import fold
 from archive.errors import ArchiveError, QueryError
-from archive.indexing import index_match_sql, match_parameters
+from archive.indexing import positional_match_sql
 from archive.query import parse_query
 from archive.schema import FACET_INDEX, LIST_FIELDS, TEXT_FIELDS
 from archive.store import Archive
@@ -45,9 +46,9 @@ WALK_SHARE = 0.005
 COUNT_SCAN_SHARE = 0.15
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
-# The index matches of a query (parameters: its pair, beside and character expressions), by id.
-_MATCHING_IDS = index_match_sql("?", "?", "rowid AS id", beside_expression="?")
-_RANKED_IDS = index_match_sql("?", "?", "rowid AS id", scored=True, beside_expression="?")
+# The index matches of a query, by id (parameters: its expressions, in the order of the parts named).
+_MATCHING_IDS, _MATCHING_PARTS = positional_match_sql("rowid AS id")
+_RANKED_IDS, _RANKED_PARTS = positional_match_sql("rowid AS id", scored=True)
 _COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
@@ -136,7 +137,9 @@ class Searcher:
         self.conn = conn
         self.query = parse_query(query, field_name)
         self.field_name = field_name
-        self.match = match_parameters(self.query.fts, self.query.fts_characters, self.query.fts_beside)
+        expressions = self.query.index_expressions
+        self.match = [expressions[part] for part in _MATCHING_PARTS]
+        self.ranked_match = [expressions[part] for part in _RANKED_PARTS]
         self.filters = filters
         self.where, self.params = filters.sql()
 
@@ -233,7 +236,9 @@ class Searcher:
     def ordered(self, order: str, limit: int = 0) -> list[tuple[int, float | None]]:
         """(id, score) of the index matches in ``order``, read from the index and narrow columns only;
         for a query that is not exact, candidates whose text ``fetch`` then turns away."""
+        match = self.match
         if order == "rank":
+            match = self.ranked_match
             # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
             if self.where == "1":
                 sql = f"SELECT id, score FROM ({_RANKED_IDS}) ORDER BY score DESC, id"
@@ -251,7 +256,7 @@ class Searcher:
             raise QueryError(f"unknown order {order!r}: use rank or date")
         if limit and self.query.exact:
             sql += f" LIMIT {int(limit)}"
-        return [tuple(row) for row in self._execute(sql, [*self.match, *self.params]).fetchall()]
+        return [tuple(row) for row in self._execute(sql, [*match, *self.params]).fetchall()]
 
     def _ranked(self, limit: int) -> Iterator[sqlite3.Row]:
         for article_id, score in self.ordered("rank", limit):

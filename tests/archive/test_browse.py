@@ -89,6 +89,11 @@ QUERIES = [
     '推进 NOT "组 织"',
     '"5G 芯片" OR 组，织',
     "(组。织 OR 5g芯片) AND 党",
+    # One-character terms beside longer ones: by pairs and characters up to pairs_through.
+    "组织生活 NOT 党",
+    "干部 OR 党",
+    "(组织生活 OR 党) NOT 人才",
+    "推进 OR 组，织 NOT 党",
 ]
 
 

@@ -22,7 +22,7 @@ from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
 from tests.archive.test_schema import archive_at_schema
-from tests.archive.test_searching import oracle, sample_queries
+from tests.archive.test_searching import mixed_queries, oracle, sample_queries
 from tests.conftest import ROOT
 
 BOOLEAN_QUERIES = [
@@ -30,6 +30,11 @@ BOOLEAN_QUERIES = [
     "干部 OR 人才",
     "(组织 OR 5G芯片) AND 党",
     "党 干部 NOT 人才",
+    "组织 NOT 党",
+    "干部 OR 党",
+    "(组织 OR 党) NOT 人才",
+    "党 NOT (组织 OR 人)",
+    "干部 OR (党 组织)",
     "全面从严治党",
     "组，织",
     "党",
@@ -55,9 +60,11 @@ def pair_count(arc: Archive, pairs: str) -> int:
 
 
 def assert_exact(path, queries) -> None:
+    """Search, date order and count of each query equal a scan: ``queries`` of single terms, or
+    (query, its matches) pairs."""
     conn = sqlite3.connect(path)
     for query in queries:
-        expected = oracle(conn, query)
+        query, expected = query if isinstance(query, tuple) else (query, oracle(conn, query))
         found = {hit.id for hit in search(path, query, limit=0)}
         assert found == expected, query
         by_date = {hit.id for hit in search(path, query, limit=0, order="date")}
@@ -75,6 +82,11 @@ def boolean_oracle(conn: sqlite3.Connection, query: str) -> set[int]:
             (oracle(conn, "组织") | oracle(conn, "5g芯片")) & oracle(conn, "党")
         ),
         "党 干部 NOT 人才": lambda: oracle(conn, "党") & (oracle(conn, "干部") - oracle(conn, "人才")),
+        "组织 NOT 党": lambda: oracle(conn, "组织") - oracle(conn, "党"),
+        "干部 OR 党": lambda: oracle(conn, "干部") | oracle(conn, "党"),
+        "(组织 OR 党) NOT 人才": lambda: (oracle(conn, "组织") | oracle(conn, "党")) - oracle(conn, "人才"),
+        "党 NOT (组织 OR 人)": lambda: oracle(conn, "党") - oracle(conn, "组织") - oracle(conn, "人"),
+        "干部 OR (党 组织)": lambda: oracle(conn, "干部") | (oracle(conn, "党") & oracle(conn, "组织")),
         "全面从严治党": lambda: oracle(conn, "全面从严治党"),
         "组，织": lambda: oracle(conn, "组，织"),
         "党": lambda: oracle(conn, "党"),
@@ -95,11 +107,14 @@ def test_search_is_exact_before_during_and_after_catching_up(tmp_path):
         assert arc.pair_backlog() == len(articles) - 60
     queries = sample_queries(sqlite3.connect(path), 80, seed=3)
     conn = sqlite3.connect(path)
+    mixed = mixed_queries(conn, 60, seed=5)
 
     def check() -> None:
         assert_exact(path, queries)
         for query in BOOLEAN_QUERIES:
             assert {h.id for h in search(path, query, limit=0)} == boolean_oracle(conn, query), query
+        # Mixed queries read the pairs up to pairs_through and the characters after it.
+        assert_exact(path, mixed)
 
     check()
     with Archive.open(path) as arc:
@@ -138,6 +153,37 @@ def test_ranked_results_are_the_same_set_whatever_the_split(tmp_path):
             for hits in (first, second):
                 in_title = [query in (h.title or "") for h in hits]
                 assert in_title == sorted(in_title, reverse=True)
+
+
+def test_a_mixed_query_ranks_by_bm25_over_both_kinds_of_term_whatever_the_split(tmp_path):
+    # Same-length bodies, so BM25 tells the articles apart by where and how many terms they hold.
+    shown = {
+        "organized in title": ("组织生活会", "会议如期召开。"),
+        "organized in body": ("会议", "召开组织生活会，上好课。"),
+        "party in title": ("党课", "会议如期召开。"),
+        "party in body": ("会议", "召开好生活会，上党课。"),
+        "both in body": ("会议", "召开组织生活会，上党课。"),
+    }
+    fillers = [(f"会议{n}", "乡村振兴驻村帮扶工作。") for n in range(20)]
+    articles = [
+        Article(url=f"https://r.example.cn/{n}.html", site="rank", title=title, body=body)
+        for n, (title, body) in enumerate([*shown.values(), *fillers])
+    ]
+    ids = {name: n + 1 for n, name in enumerate(shown)}
+    with Archive.open(tmp_path / "paired.db") as paired, Archive.open(tmp_path / "later.db") as later:
+        paired.save_articles(articles)
+        later.save_articles(articles, defer_pairs=True)
+        for arc in (paired, later):
+            rank = {hit.id: hit.rank for hit in run_search(arc, "组织生活 OR 党", limit=0)}
+            assert set(rank) == set(ids.values())
+            assert rank[ids["organized in title"]] > rank[ids["organized in body"]]
+            assert rank[ids["party in title"]] > rank[ids["party in body"]]
+            # An article holding both terms scores for both: above either one alone.
+            both = rank[ids["both in body"]]
+            assert both > rank[ids["organized in body"]] and both > rank[ids["party in body"]]
+            excluded = [hit.id for hit in run_search(arc, "组织生活 NOT 党", limit=0)]
+            assert excluded == [ids["organized in title"], ids["organized in body"]]
+            assert [hit.id for hit in run_search(arc, "组织生活 NOT 党", limit=1)] == excluded[:1]
 
 
 def test_single_saves_get_pairs_only_when_nothing_waits(tmp_path):
@@ -380,6 +426,31 @@ def test_a_query_mixing_single_characters_with_longer_terms_reads_the_pairs_for_
     query = parse_query("党 组织生活 NOT 干部")
     assert query.fts == '({body title} : "组织 织生 生活" NOT {body title} : "干部")'
     assert query.fts_beside == '{body title} : "党"'
-    for alone in ("党 OR 组织生活", "组织生活 NOT 党", "党"):
-        assert parse_query(alone).fts is None and parse_query(alone).fts_beside is None
     assert parse_query("组织生活 干部").fts_beside is None
+    # Joined by OR or NOT, the longer terms are read by pairs too, and 党 by characters beside them.
+    expressions = {
+        "党 OR 组织生活": {"pairs": "组织 织生 生活", "either": "党"},
+        "组织生活 NOT 党": {"pairs": "组织 织生 生活", "excluded_characters": "党"},
+        "党 NOT 组织生活": {"either": "党", "excluded_pairs": "组织 织生 生活"},
+        "(组织生活 OR 党) NOT 人才": {"pairs": "组织 织生 生活", "either": "党", "excluded_pairs": "人才"},
+        "组织生活 NOT (党 OR 人才)": {
+            "pairs": "组织 织生 生活",
+            "excluded_pairs": "人才",
+            "excluded_characters": "党",
+        },
+        # A part these expressions cannot hold is read by characters as a whole.
+        "干部 OR (党 组织生活)": {"pairs": "干部", "either": ("党", "组 织 生 活")},
+        "(党 OR 组织生活) 干部": {"pairs": "干部", "beside": ("党", "组 织 生 活")},
+        "组织生活 NOT (党 干部)": {"pairs": "组织 织生 生活", "excluded_characters": ("党", "干 部")},
+    }
+    for text, expected in expressions.items():
+        parts = parse_query(text).index_expressions
+        del parts["characters"]
+        assert {name for name, value in parts.items() if value is not None} == set(expected), text
+        for name, phrases in expected.items():
+            for phrase in (phrases,) if isinstance(phrases, str) else phrases:
+                assert f'"{phrase}"' in parts[name], (text, name)
+    # Only the characters decide a query of single characters, or one whose OR holds a NOT.
+    for alone in ("党", "党 OR 县", "(组织生活 NOT 党) OR 人"):
+        parts = parse_query(alone).index_expressions
+        assert [name for name, value in parts.items() if value is not None] == ["characters"], alone

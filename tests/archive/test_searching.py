@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
+from collections import Counter
 
 import pytest
 
 from archive import Archive, QueryError, search
 from archive import searching as searching_module
+from archive.query import parse_query
 from archive.schema import FACET_INDEX
 from archive.searching import count_matches, summarize
 from archive.synthetic import CorpusGenerator
@@ -87,6 +89,38 @@ def sample_queries(conn: sqlite3.Connection, count: int, seed: int) -> list[str]
     return sorted(queries)
 
 
+def mixed_queries(conn: sqlite3.Connection, count: int, seed: int) -> list[tuple[str, set[int]]]:
+    """Random queries each joining terms of one character and longer ones by AND, OR, NOT and
+    parentheses, with their matches by ``oracle`` and set algebra (the parser not involved)."""
+    rnd = random.Random(seed)
+    words = sample_queries(conn, 120, seed)
+    short = [w for w in words if len(w) == 1]
+    longer = [w for w in words if len(w) > 1]
+    found: dict[str, set[int]] = {}
+
+    def matches(word: str) -> set[int]:
+        if word not in found:
+            found[word] = oracle(conn, word)
+        return found[word]
+
+    def tree(depth: int) -> tuple[str, set[int], str]:
+        if depth == 0 or rnd.random() < 0.25:
+            word = rnd.choice(short if rnd.random() < 0.45 else longer)
+            spelled = f'"{word}"' if word in ("AND", "OR", "NOT") else word
+            return spelled, matches(word), "1" if len(word) == 1 else "2"
+        (left, a, left_kinds), (right, b, right_kinds) = tree(depth - 1), tree(depth - 1)
+        op = rnd.choice(["OR", "NOT", "AND", ""])
+        expected = {"OR": a | b, "NOT": a - b, "AND": a & b, "": a & b}[op]
+        return f"({left}) {op} ({right})".replace("  ", " "), expected, left_kinds + right_kinds
+
+    queries: dict[str, set[int]] = {}
+    while len(queries) < count:
+        text, expected, kinds = tree(rnd.randint(1, 3))
+        if "1" in kinds and "2" in kinds:
+            queries[text] = expected
+    return sorted(queries.items())
+
+
 def test_oracle_random_queries_equal_instr(corpus_db):
     conn = sqlite3.connect(corpus_db)
     queries = sample_queries(conn, 300, seed=5)
@@ -145,6 +179,25 @@ def test_boolean_operators_equal_set_algebra(corpus_db):
         assert ids(corpus_db, f"{a} NOT {b}") == A - B
         assert ids(corpus_db, f"({a} OR {b}) NOT {c}") == (A | B) - C
         assert ids(corpus_db, f"{a} OR {b} {c}") == A | (B & C)
+
+
+def test_mixed_one_character_and_longer_terms_equal_set_algebra(corpus_db):
+    # The longer terms are read from the pairs and the single characters from the characters,
+    # their ids combined in SQL: every way of combining them must give what a scan gives.
+    conn = sqlite3.connect(corpus_db)
+    queries = mixed_queries(conn, 150, seed=17)
+    parts = Counter()
+    for query, expected in queries:
+        parsed = parse_query(query)
+        parts.update(name for name, value in parsed.index_expressions.items() if value is not None)
+        assert ids(corpus_db, query) == expected, query
+        assert ids(corpus_db, query, order="date") == expected, query
+        with Archive.open(corpus_db) as arc:
+            assert count_matches(arc, query) == len(expected), query
+    # The queries tried every part of the split, and most of them found something to compare.
+    assert min(parts[name] for name in ("pairs", "beside", "either", "excluded_pairs")) >= 10, parts
+    assert parts["excluded_characters"] >= 10 and parts["characters"] == len(queries), parts
+    assert sum(bool(expected) for _, expected in queries) > len(queries) / 2
 
 
 def test_operator_words_can_be_searched_when_quoted(corpus_db):
@@ -219,7 +272,7 @@ def test_date_order_is_newest_first_by_either_plan(corpus_db, monkeypatch, walk)
     conn = sqlite3.connect(corpus_db)
     if walk:
         monkeypatch.setattr(searching_module, "SAMPLE_MATCHES", 5)
-    for query in ("党", "组织", "5G芯片", "学习 NOT 教育"):
+    for query in ("党", "组织", "5G芯片", "学习 NOT 教育", "组织 OR 党", "工作 NOT 党"):
         hits = search(corpus_db, query, order="date", limit=0)
         matching = ",".join(map(str, ids(corpus_db, query)))
         expected = sorted(
