@@ -21,6 +21,7 @@ two bytes, and the body's entries are nearly all of them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import sqlite3
@@ -93,64 +94,116 @@ _PART = re.compile(r"\{(" + "|".join(MATCH_PARTS) + r")\}")
 def index_match_sql(expressions: Mapping[str, str], columns: str = "rowid", *, scored: bool = False) -> str:
     """SQL selecting ``columns`` (the rowid, under any name) and, when ``scored``, ``score`` (BM25
     with the sign turned, higher is better) of the index rows a query matches, given its FTS5
-    expressions as SQL (``orgnews_fts(:q)``...) by the names of ``MATCH_PARTS``.
+    expressions as SQL (``orgnews_fts(:q)``...) by the names of ``MATCH_PARTS``, any of which
+    but ``characters`` may be NULL.
 
     Up to ``pairs_through``, the rows are ``((pairs AND beside) OR either) NOT excluded_pairs NOT
     excluded_characters`` (see ``archive.query.Query``), each part read from its own table and
-    combined by UNION and EXCEPT over rowids, in rowid order; after it, the rows the
-    ``characters`` expression matches in ``articles_fts``. A query whose ``pairs`` and
-    ``excluded_pairs`` are both NULL reads ``characters`` for every article. Scored, a row found
-    by the pairs and by ``either`` has the sum of both scores, in no particular order.
+    combined by UNION and EXCEPT over rowids; after it, the rows the ``characters`` expression
+    matches in ``articles_fts``. A query whose ``pairs`` and ``excluded_pairs`` are both NULL
+    reads ``characters`` for every article. Unscored, the rows come in rowid order; scored, in
+    no particular order, and a row found by the pairs and by ``either`` has the sum of both
+    scores, as FTS5 scores an OR.
     """
-    return _PART.sub(lambda part: expressions[part.group(1)], _match_template(columns, scored))
+    return _PART.sub(lambda part: expressions[part.group(1)], _match_template(columns, scored, None))
 
 
-def positional_match_sql(columns: str = "rowid", *, scored: bool = False) -> tuple[str, list[str]]:
+@functools.lru_cache(maxsize=128)
+def positional_match_sql(
+    columns: str = "rowid", *, scored: bool = False, present: frozenset[str] | None = None
+) -> tuple[str, tuple[str, ...]]:
     """``index_match_sql`` with ``?`` for each expression, and the names of the parts its
-    parameters take, in order."""
-    template = _match_template(columns, scored)
-    return _PART.sub("?", template), _PART.findall(template)
+    parameters take, in order. Given the parts a query has (``present``, the names of its
+    expressions that are not None), the statement reads only those, with no branch for the
+    others: what a caller that knows its query runs (its parameters never NULL)."""
+    template = _match_template(columns, scored, present)
+    return _PART.sub("?", template), tuple(_PART.findall(template))
 
 
-def _match_template(columns: str, scored: bool) -> str:
-    """``index_match_sql`` with ``{part}`` where each expression goes."""
+def _match_template(columns: str, scored: bool, present: frozenset[str] | None) -> str:
+    """``index_match_sql`` with ``{part}`` where each expression goes: for any query (each part
+    tested for NULL in SQL) when ``present`` is None, else for a query of those parts only."""
+
+    def has(part: str) -> bool:
+        return present is None or part in present
+
+    def guarded(condition: str) -> str:
+        # A condition on which parts the query has: needed only when that is not known here.
+        return f"AND {condition} " if present is None else ""
 
     def rows(table: str, part: str, selected: str = "rowid") -> str:
-        # The rows up to pairs_through that the part matches; none when it is NULL.
+        # The rows up to pairs_through that the part matches (none when it is NULL).
         slot = "{" + part + "}"
+        match = f"coalesce({slot}, {_MATCHES_NOTHING})" if present is None else slot
         return (
-            f"SELECT {selected} FROM {table} WHERE {slot} IS NOT NULL "
-            f"AND {table} MATCH coalesce({slot}, {_MATCHES_NOTHING}) AND rowid <= {PAIRS_THROUGH}"
+            f"SELECT {selected} FROM {table} WHERE {table} MATCH {match} AND rowid <= {PAIRS_THROUGH} "
+            + guarded(f"{slot} IS NOT NULL")
         )
 
     def score(table: str) -> str:
         return f"-bm25({table}, {BM25_WEIGHTS}) AS score"
 
+    def unless_null(part: str, condition: str) -> str:
+        if not has(part):
+            return ""
+        return f"AND ({{{part}}} IS NULL OR {condition}) " if present is None else f"AND {condition} "
+
     # The unary + keeps the planner from asking the pair table for each id the beside
     # expression matches (every article, for a character such as 党): it filters afterwards.
-    beside = f"AND ({{beside}} IS NULL OR +rowid IN ({rows(CHARACTER_TABLE, 'beside')}))"
-    characters_after = (
-        f"FROM {CHARACTER_TABLE} WHERE {CHARACTER_TABLE} MATCH {{characters}} AND rowid > "
-        f"(CASE WHEN {{pairs}} IS NULL AND {{excluded_pairs}} IS NULL THEN 0 ELSE {PAIRS_THROUGH} END)"
-    )
-    if not scored:
-        # Each side in rowid order, as FTS5 yields it: SQLite merges them without a sort.
-        return (
-            f"{rows(PAIR_TABLE, 'pairs', columns)} {beside} "
-            f"UNION {rows(CHARACTER_TABLE, 'either')} "
-            f"EXCEPT {rows(PAIR_TABLE, 'excluded_pairs')} "
-            f"EXCEPT {rows(CHARACTER_TABLE, 'excluded_characters')} "
-            f"UNION ALL SELECT rowid {characters_after} ORDER BY 1"
+    beside = unless_null("beside", f"+rowid IN ({rows(CHARACTER_TABLE, 'beside')})")
+    kept = unless_null(
+        "excluded_pairs", f"+rowid NOT IN ({rows(PAIR_TABLE, 'excluded_pairs')})"
+    ) + unless_null("excluded_characters", f"+rowid NOT IN ({rows(CHARACTER_TABLE, 'excluded_characters')})")
+    combined = "({either} IS NOT NULL OR {excluded_pairs} IS NOT NULL OR {excluded_characters} IS NOT NULL)"
+    planned = has("pairs") or has("excluded_pairs")
+    if present is None:
+        after = (
+            f"(CASE WHEN {{pairs}} IS NULL AND {{excluded_pairs}} IS NULL THEN 0 ELSE {PAIRS_THROUGH} END)"
         )
-    return (
-        f"SELECT {columns}, sum(score) AS score FROM ("
-        f"{rows(PAIR_TABLE, 'pairs', f'rowid AS rowid, {score(PAIR_TABLE)}')} {beside} "
-        f"UNION ALL {rows(CHARACTER_TABLE, 'either', f'rowid, {score(CHARACTER_TABLE)}')}) "
-        f"WHERE ({{excluded_pairs}} IS NULL OR rowid NOT IN ({rows(PAIR_TABLE, 'excluded_pairs')})) "
-        f"AND ({{excluded_characters}} IS NULL OR rowid NOT IN ({rows(CHARACTER_TABLE, 'excluded_characters')})) "
-        f"GROUP BY rowid "
-        f"UNION ALL SELECT {columns}, {score(CHARACTER_TABLE)} {characters_after}"
-    )
+    else:
+        after = PAIRS_THROUGH if planned else "0"
+    characters = f"FROM {CHARACTER_TABLE} WHERE {CHARACTER_TABLE} MATCH {{characters}} AND rowid > {after}"
+    if not planned:
+        return f"SELECT {columns}{', ' + score(CHARACTER_TABLE) if scored else ''} {characters}"
+    if not scored:
+        # Combined, the parts each come in rowid order, as FTS5 yields them: SQLite merges them
+        # without a sort, and the branches follow one another in rowid order.
+        parts = [rows(PAIR_TABLE, "pairs", columns) + beside + guarded(combined)] if has("pairs") else []
+        parts += [rows(CHARACTER_TABLE, "either", "rowid" if parts else columns)] if has("either") else []
+        first = " UNION ".join(parts)
+        if has("excluded_pairs"):
+            first += f" EXCEPT {rows(PAIR_TABLE, 'excluded_pairs')}"
+        if has("excluded_characters"):
+            first += f" EXCEPT {rows(CHARACTER_TABLE, 'excluded_characters')}"
+        branches = []
+        if present is None or not present & {"either", "excluded_pairs", "excluded_characters"}:
+            branches.append(rows(PAIR_TABLE, "pairs", columns) + beside + guarded(f"NOT {combined}"))
+        if present is None or present & {"either", "excluded_pairs", "excluded_characters"}:
+            branches.append(f"SELECT * FROM ({first} ORDER BY 1)")
+        return " UNION ALL ".join([*branches, f"SELECT rowid {characters}"])
+    branches = []
+    if has("pairs") and (present is None or "either" not in present):
+        branches.append(
+            rows(PAIR_TABLE, "pairs", f"{columns}, {score(PAIR_TABLE)}")
+            + beside
+            + guarded("{either} IS NULL")
+            + kept
+        )
+    if has("either") and not has("pairs"):
+        branches.append(rows(CHARACTER_TABLE, "either", f"{columns}, {score(CHARACTER_TABLE)}") + kept)
+    elif has("either"):
+        # A row found by the pairs and by the either part scores for both.
+        found = [
+            rows(CHARACTER_TABLE, "either", f"rowid AS rowid, {score(CHARACTER_TABLE)}"),
+            rows(PAIR_TABLE, "pairs", f"rowid, {score(PAIR_TABLE)}")
+            + beside
+            + guarded("{either} IS NOT NULL"),
+        ]
+        branches.append(
+            f"SELECT {columns}, sum(score) AS score FROM ({' UNION ALL '.join(found)}) "
+            f"WHERE 1 {guarded('{either} IS NOT NULL')}{kept}GROUP BY rowid"
+        )
+    return " UNION ALL ".join([*branches, f"SELECT {columns}, {score(CHARACTER_TABLE)} {characters}"])
 
 
 def create_index_table(conn: sqlite3.Connection, table: str = CHARACTER_TABLE) -> None:

@@ -46,9 +46,6 @@ WALK_SHARE = 0.005
 COUNT_SCAN_SHARE = 0.15
 SNIPPET_CONTEXT = 40
 MARK_START, MARK_END = "<mark>", "</mark>"
-# The index matches of a query, by id (parameters: its expressions, in the order of the parts named).
-_MATCHING_IDS, _MATCHING_PARTS = positional_match_sql("rowid AS id")
-_RANKED_IDS, _RANKED_PARTS = positional_match_sql("rowid AS id", scored=True)
 _COLUMNS = ", ".join(f"a.[{name}]" for name in ("id", "url", *TEXT_FIELDS, *LIST_FIELDS, "story_id"))
 
 
@@ -137,9 +134,13 @@ class Searcher:
         self.conn = conn
         self.query = parse_query(query, field_name)
         self.field_name = field_name
+        # The index matches of the query, by id and by id with score, and their parameters.
         expressions = self.query.index_expressions
-        self.match = [expressions[part] for part in _MATCHING_PARTS]
-        self.ranked_match = [expressions[part] for part in _RANKED_PARTS]
+        present = frozenset(part for part, expression in expressions.items() if expression is not None)
+        self.matching, parts = positional_match_sql("rowid AS id", present=present)
+        self.match = [expressions[part] for part in parts]
+        self.ranked, parts = positional_match_sql("rowid AS id", scored=True, present=present)
+        self.ranked_match = [expressions[part] for part in parts]
         self.filters = filters
         self.where, self.params = filters.sql()
 
@@ -157,11 +158,11 @@ class Searcher:
 
     def count(self) -> int:
         if self.query.exact and self.where == "1":
-            return self._execute(f"SELECT count(*) FROM ({_MATCHING_IDS})", self.match).fetchone()[0]
+            return self._execute(f"SELECT count(*) FROM ({self.matching})", self.match).fetchone()[0]
         if self.query.exact:
-            sql = f"SELECT count(*) FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+            sql = f"SELECT count(*) FROM articles a WHERE a.id IN ({self.matching}) AND {self.where}"
             return self._execute(sql, [*self.match, *self.params]).fetchone()[0]
-        sql = f"SELECT a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+        sql = f"SELECT a.title, a.body FROM articles a WHERE a.id IN ({self.matching}) AND {self.where}"
         return sum(1 for row in self._execute(sql, [*self.match, *self.params]) if self._keep(row))
 
     def counted_by(self, columns: Sequence[str]) -> Iterator[tuple]:
@@ -176,13 +177,13 @@ class Searcher:
         # its order: no article row (its text) read, nothing sorted.
         sql = (
             f"SELECT {listed}, count(*) FROM articles a INDEXED BY {FACET_INDEX} "
-            f"WHERE a.id IN ({_MATCHING_IDS}) AND {self.where} GROUP BY {listed}"
+            f"WHERE a.id IN ({self.matching}) AND {self.where} GROUP BY {listed}"
         )
         yield from map(tuple, self._execute(sql, [*self.match, *self.params]))
 
     def _sample(self) -> list[int]:
         """The ids of the first ``SAMPLE_MATCHES`` index matches (the index yields them in id order)."""
-        sql = f"SELECT id FROM ({_MATCHING_IDS}) LIMIT {SAMPLE_MATCHES}"
+        sql = f"SELECT id FROM ({self.matching}) LIMIT {SAMPLE_MATCHES}"
         return [row[0] for row in self._execute(sql, self.match)]
 
     def _share(self) -> float:
@@ -197,10 +198,10 @@ class Searcher:
     def matching_values(self, columns: str) -> Iterator[tuple]:
         """``columns`` (SQL over ``a``, the articles table) of every matching article, in no order."""
         if self.query.exact:
-            sql = f"SELECT {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+            sql = f"SELECT {columns} FROM articles a WHERE a.id IN ({self.matching}) AND {self.where}"
             yield from map(tuple, self._execute(sql, [*self.match, *self.params]))
             return
-        sql = f"SELECT a.title, a.body, {columns} FROM articles a WHERE a.id IN ({_MATCHING_IDS}) AND {self.where}"
+        sql = f"SELECT a.title, a.body, {columns} FROM articles a WHERE a.id IN ({self.matching}) AND {self.where}"
         for row in self._execute(sql, [*self.match, *self.params]):
             if self._keep(row):
                 yield tuple(row)[2:]
@@ -209,10 +210,10 @@ class Searcher:
         """The ids of the matching articles, ignoring the filters; None when there are more than
         ``at_most`` (for a caller that then searches in SQL rather than hold them all)."""
         if self.query.exact:
-            sql = f"SELECT id FROM ({_MATCHING_IDS}) LIMIT ?"
+            sql = f"SELECT id FROM ({self.matching}) LIMIT ?"
             found = [row[0] for row in self._execute(sql, [*self.match, at_most + 1])]
         else:
-            sql = f"SELECT a.id, a.title, a.body FROM articles a WHERE a.id IN ({_MATCHING_IDS})"
+            sql = f"SELECT a.id, a.title, a.body FROM articles a WHERE a.id IN ({self.matching})"
             kept = (row["id"] for row in self._execute(sql, self.match) if self._keep(row))
             found = list(itertools.islice(kept, at_most + 1))
         return None if len(found) > at_most else found
@@ -241,15 +242,15 @@ class Searcher:
             match = self.ranked_match
             # Sort (id, score) pairs only; the article rows are read for the hits actually shown.
             if self.where == "1":
-                sql = f"SELECT id, score FROM ({_RANKED_IDS}) ORDER BY score DESC, id"
+                sql = f"SELECT id, score FROM ({self.ranked}) ORDER BY score DESC, id"
             else:
                 sql = (
-                    f"SELECT m.id, m.score FROM ({_RANKED_IDS}) m JOIN articles a ON a.id = m.id "
+                    f"SELECT m.id, m.score FROM ({self.ranked}) m JOIN articles a ON a.id = m.id "
                     f"WHERE {self.where} ORDER BY m.score DESC, m.id"
                 )
         elif order == "date":
             sql = (
-                f"SELECT a.id, NULL FROM articles a WHERE a.id IN ({_MATCHING_IDS}) "
+                f"SELECT a.id, NULL FROM articles a WHERE a.id IN ({self.matching}) "
                 f"AND {self.where} ORDER BY a.published_at DESC, a.id DESC"
             )
         else:

@@ -17,7 +17,7 @@ import pytest
 from archive import Archive, ArchiveError, search
 from archive.indexing import FTS_AUTOMERGE, FTS_CRISISMERGE
 from archive.query import parse_query
-from archive.searching import count_matches, run_search
+from archive.searching import count_matches, matching_ids, run_search
 from archive.store import upgrade
 from archive.synthetic import CorpusGenerator
 from crawler.extract import Article
@@ -113,8 +113,12 @@ def test_search_is_exact_before_during_and_after_catching_up(tmp_path):
         assert_exact(path, queries)
         for query in BOOLEAN_QUERIES:
             assert {h.id for h in search(path, query, limit=0)} == boolean_oracle(conn, query), query
-        # Mixed queries read the pairs up to pairs_through and the characters after it.
+        # Mixed queries read the pairs up to pairs_through and the characters after it, in id
+        # order (which tells date order how common a query is).
         assert_exact(path, mixed)
+        for query, expected in mixed:
+            if parse_query(query).exact:
+                assert matching_ids(conn, query) == sorted(expected), query
 
     check()
     with Archive.open(path) as arc:

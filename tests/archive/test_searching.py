@@ -11,7 +11,8 @@ import pytest
 
 from archive import Archive, QueryError, search
 from archive import searching as searching_module
-from archive.query import parse_query
+from archive.indexing import positional_match_sql
+from archive.query import Query, parse_query
 from archive.schema import FACET_INDEX
 from archive.searching import count_matches, summarize
 from archive.synthetic import CorpusGenerator
@@ -121,6 +122,20 @@ def mixed_queries(conn: sqlite3.Connection, count: int, seed: int) -> list[tuple
     return sorted(queries.items())
 
 
+def index_ids(conn: sqlite3.Connection, query: Query) -> list[int]:
+    """The ids of the articles the index statement for any query finds (``index_match_sql``,
+    each part tested for NULL in SQL), in its order; the same set scored, or AssertionError."""
+    expressions = query.index_expressions
+    found = []
+    for scored in (False, True):
+        sql, parts = positional_match_sql("rowid AS id", scored=scored)
+        found.append(
+            [row[0] for row in conn.execute(f"SELECT id FROM ({sql})", [expressions[p] for p in parts])]
+        )
+    assert sorted(found[1]) == found[0]
+    return found[0]
+
+
 def test_oracle_random_queries_equal_instr(corpus_db):
     conn = sqlite3.connect(corpus_db)
     queries = sample_queries(conn, 300, seed=5)
@@ -194,6 +209,10 @@ def test_mixed_one_character_and_longer_terms_equal_set_algebra(corpus_db):
         assert ids(corpus_db, query, order="date") == expected, query
         with Archive.open(corpus_db) as arc:
             assert count_matches(arc, query) == len(expected), query
+        # The statement for any query (as the served search runs it) finds the same ids in order
+        # (candidates among them for a query with punctuation, which the stored text decides).
+        found = index_ids(conn, parsed)
+        assert found == sorted(expected) if parsed.exact else set(found) >= expected, query
     # The queries tried every part of the split, and most of them found something to compare.
     assert min(parts[name] for name in ("pairs", "beside", "either", "excluded_pairs")) >= 10, parts
     assert parts["excluded_characters"] >= 10 and parts["characters"] == len(queries), parts
