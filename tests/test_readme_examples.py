@@ -25,6 +25,17 @@ def test_raw_fts_examples_find_articles_in_the_demo_archive(demo_data):
         assert conn.execute(count, [characters]).fetchone()[0] > 0, characters
 
 
+def test_mixed_query_example_finds_what_orgnews_search_finds(demo_data):
+    from archive import search
+
+    query, sql = re.search(
+        r"such as `([^`]+)`, combines the rowids .*?: `(SELECT [^`]+)`", README, re.S
+    ).groups()
+    with sqlite3.connect(demo_data / "archive.db") as conn:
+        found = {row[0] for row in conn.execute(" ".join(sql.split()))}
+    assert found == {hit.id for hit in search(demo_data / "archive.db", query, limit=0)} != set()
+
+
 # The README's examples of reading the archive, as a new user pastes them after orgnews demo.
 READING_EXAMPLES = re.findall(
     r"^    (orgnews (?:search|appointments|people|person|runs) .*?)\s*(?:#.*)?$", README, re.M
