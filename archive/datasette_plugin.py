@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Callable
 from functools import lru_cache
 
 from datasette import hookimpl
@@ -83,7 +84,7 @@ def fts_characters_expression(query: str | None, field: str = "all") -> str:
     return NO_MATCH if isinstance(result, QueryError) else result.fts_characters
 
 
-def _part_expression(part: str):
+def _part_expression(part: str) -> Callable[..., str | None]:
     """The SQL function giving the ``part`` expression of a query (None for one that cannot be read)."""
 
     def expression(query: str | None, field: str = "all") -> str | None:
