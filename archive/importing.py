@@ -1,7 +1,8 @@
 """Reading articles from JSON lines (``orgnews import``): every line is an article or a named problem.
 
-A line that is not JSON, not an object, or whose fields have the wrong types is described
-(file, line number, field, what is wrong) and skipped; it never stops the load of the others.
+A line that is not JSON, not an object, whose fields have the wrong types, whose url is not an
+http(s) address or that has neither a title nor a body is described (file, line number, field,
+what is wrong) and skipped; it never stops the load of the others.
 """
 
 from __future__ import annotations

@@ -328,7 +328,9 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
 
     FILE - reads standard input. An article whose URL is already in the archive
     is updated (the earlier text is kept as a version) or left as it is. Lines
-    that are not articles are reported and skipped; the rest is stored. The
+    that are not articles (not JSON, a field of the wrong type, a url that is
+    not an http(s) address, neither title nor body) are named with their line
+    number and skipped, and the exit status is 1; the rest is stored. The
     articles are stored and indexed by their characters first; grouping them
     into stories, adding their character pairs and merging the index segments
     follow the load, which is several times faster than all at once.

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -50,13 +51,18 @@ class Article:
     @classmethod
     def from_record(cls, data: Any) -> Article:
         """An Article from a record read from outside (a JSON line): ``from_dict`` after checking
-        every field's type. Raises ``BadRecord`` naming the first field that is wrong and how."""
+        every field's type, that the url is a web address and that there is a title or a body
+        to keep. Raises ``BadRecord`` naming the first field that is wrong and how."""
         if not isinstance(data, dict):
             raise BadRecord(f"a JSON object with a url was expected, not {_kind(data)}")
         for name, kind in _FIELD_KINDS.items():
             problem = _field_problem(data.get(name), kind)
             if problem:
                 raise BadRecord(f"field {name!r} {problem}")
+        if not _is_web_address(data["url"]):
+            raise BadRecord(f"field 'url' is not an http(s) address with a host: {data['url'][:60]!r}")
+        if not any((data.get(name) or "").strip() for name in ("title", "body")):
+            raise BadRecord("no title and no body: an article needs at least one of them")
         return cls.from_dict(data)
 
 
@@ -80,6 +86,14 @@ _FIELD_KINDS = {
 def _kind(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
     return names.get(type(value), "a number")
+
+
+def _is_web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed host or port, such as http://[::1
+        return False
 
 
 def _text_problem(value: str) -> str | None:

@@ -112,3 +112,38 @@ def test_one_bad_line_is_counted_in_the_singular(tmp_path):
     assert result.returncode == 1 and errors == ["Error: 1 line was not an article and was skipped"], (
         result.stderr
     )
+
+
+# Records of the right types that are still not articles: what an archive must not keep.
+NOT_ARTICLES = [
+    ({"url": "x"}, "field 'url' is not an http(s) address with a host: 'x'"),
+    ({"url": "ftp://www.example.cn/1.html", "title": "组织工作"}, "field 'url' is not an http(s) address"),
+    ({"url": "https://", "body": "党建"}, "field 'url' is not an http(s) address"),
+    ({"url": "http://[::1/a", "title": "组织工作"}, "field 'url' is not an http(s) address"),
+    ({"url": "https://www.example.cn/2.html"}, "no title and no body"),
+    ({"url": "https://www.example.cn/3.html", "title": " ", "body": "\n"}, "no title and no body"),
+]
+
+
+def test_records_without_an_address_or_a_text_are_refused_and_the_others_stored(tmp_path):
+    title_only = {"url": "HTTPS://www.example.cn/t.html", "title": "组织工作"}
+    body_only = {"url": "http://www.example.cn/b.html", "body": "党建"}
+    lines = [good(0), *(record for record, _ in NOT_ARTICLES), title_only, body_only]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8"
+    )
+    data_dir = tmp_path / "data"
+    result = cli("import", str(source), data_dir=data_dir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == len(NOT_ARTICLES), skipped
+    for (number, (_, says)), line in zip(enumerate(NOT_ARTICLES, start=2), skipped, strict=True):
+        assert line.startswith(f"skipped {source}:{number}: not an article (") and says in line, (
+            number,
+            line,
+        )
+    assert f"Error: {len(NOT_ARTICLES)} lines were not articles and were skipped" in result.stderr
+    assert "stored 3 articles" in result.stdout
+    with Archive.open(data_dir / "archive.db") as arc:
+        assert arc.known_article_urls() == {good(0)["url"], title_only["url"], body_only["url"]}
