@@ -125,11 +125,16 @@ def _listing(title: str, items: list[tuple[int, str | None, str]]) -> list[str]:
 
 def write(folder: Path, release: Release) -> None:
     changes: Changes = release.changelog
+    # Only a release that holds earlier texts points to them: a pointer to a folder it lacks misleads.
+    has_versions = any(entry.resource == "versions" for entry in release.files)
+    changed = (
+        "a new version of the text: see `data/versions/`" if has_versions else "a new version of the text"
+    )
     lines = [
         f"# Changes in {release.name} (version {release.version})",
         "",
         f"Compared with the release {changes.previous} (version {changes.previous_version}), article by id: "
-        "added (not in it), changed (a new version of the text: see `data/versions/`), gone (in it, not here). "
+        f"added (not in it), changed ({changed}), gone (in it, not here). "
         f"{changes.unchanged} articles are unchanged.",
         "",
         "| site | added | changed | gone |",

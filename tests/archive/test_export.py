@@ -415,6 +415,15 @@ def test_changelog_names_the_added_and_the_edited_article(crawls):
     versions = pq.read_table(crawls["two"] / "data/versions/versions.parquet").to_pylist()
     assert [(v["article_id"], v["version"]) for v in versions] == [(min(edited), 1)]
     assert versions[0]["content_hash"] == before[min(edited)]["content_hash"]
+    assert "see `data/versions/`" in changelog
+
+
+def test_a_changelog_points_to_versions_only_in_a_release_that_has_them(crawls, tmp_path):
+    # The first crawl edited nothing: its release has no data/versions/, and its changelog says none.
+    again = exported(crawls["first"], tmp_path / "release", "--previous", str(crawls["one"]))
+    assert not (again / "data/versions").exists()
+    changelog = (again / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Compared with the release" in changelog and "versions" not in changelog, changelog
 
 
 def test_a_second_release_of_the_same_day_has_its_own_name_and_version(crawls):
