@@ -94,6 +94,22 @@ class CrawlBookkeeping(ArchiveConnection):
         for row in self.conn.execute(sql + " ORDER BY a.id", params).fetchall():
             yield dict(zip(keys, row, strict=True))
 
+    def capture_workers(self, warc_files: Iterable[str]) -> dict[str, str | None]:
+        """WARC file name -> the crawl-cluster worker whose run wrote it (None: a one-machine crawl).
+        A worker keeps its WARC files in its own folder, so this says whose folder holds a file."""
+        wanted = sorted(set(warc_files))
+        found: dict[str, str | None] = dict.fromkeys(wanted)
+        sql = (
+            "SELECT DISTINCT f.warc_file, CASE WHEN json_valid(r.options) "
+            "THEN json_extract(r.options, '$.worker') END FROM fetches f LEFT JOIN runs r ON r.id = f.run_id "
+            "WHERE f.warc_file IN ({})"
+        )
+        for i in range(0, len(wanted), STATE_CHUNK):
+            part = wanted[i : i + STATE_CHUNK]
+            for name, worker in self.conn.execute(sql.format(", ".join("?" * len(part))), part):
+                found[name] = found[name] or (str(worker) if worker is not None else None)
+        return found
+
     def record_fetch(
         self,
         *,

@@ -33,6 +33,29 @@ class ReparseReport:
     unchanged: int = 0
     updated: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Articles whose WARC file is in none of the folders read, and the cluster workers that wrote
+    # those files (a worker keeps its files in its own folder); None for files of a one-machine crawl.
+    captures_not_found: int = 0
+    capture_writers: set[str | None] = field(default_factory=set)
+
+    def missing_captures_hint(self, folders_read: list[Path]) -> str | None:
+        """One line saying which folders to pass when captures were not found, or None."""
+        if not self.captures_not_found:
+            return None
+        read = ", ".join(str(folder) for folder in folders_read)
+        said = (
+            f"{self.captures_not_found} article(s) could not be reparsed: their WARC files are in none of "
+            f"the folders read ({read})"
+        )
+        workers = sorted(name for name in self.capture_writers if name)
+        if not workers:
+            return f"{said}; pass the folder that holds them with --warc-dir"
+        example = " ".join(f"--warc-dir <DATA_DIR of {name}>/warc" for name in workers)
+        also = ", and the folder of the archive's own crawls," if None in self.capture_writers else ""
+        return (
+            f"{said}; the crawl-cluster worker(s) {', '.join(workers)} wrote them and keep them in their own "
+            f"DATA_DIR/warc/: pass each worker's folder{also} with --warc-dir ({example})"
+        )
 
 
 # The run's UTC timestamp in a WARC file name (after the site, or the worker and the site).
@@ -154,6 +177,15 @@ def reparse(
             _locate_by_request(source, page_index)
     report.failed = [(s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file")]
     sources = [s for s in sources if s.get("warc_file")]
+    not_found = [s for s in sources if s["warc_file"] not in folders]
+    if not_found:
+        writers = archive.capture_workers(s["warc_file"] for s in not_found)
+        report.captures_not_found = len(not_found)
+        report.capture_writers = set(writers.values())
+        report.failed += [
+            (s["url"], f"{s['warc_file']} is in none of the WARC folders given") for s in not_found
+        ]
+        sources = [s for s in sources if s["warc_file"] in folders]
     with worker_pool(workers, initializer=_init_worker, initargs=(folders, page_index)) as pool:
         results: Iterator = pool.map(reextract, sources, chunksize=max(1, len(sources) // (workers * 8)))
         with archive.transaction():

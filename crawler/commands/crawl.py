@@ -457,6 +457,10 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
     changed, with their URLs, and any that failed. Run it after upgrading
     orgnews or editing a profile's selectors.
 
+    When WARC files the archive points to are in none of the folders read, one
+    line says how many articles that leaves out and which folders to pass: a
+    crawl cluster's workers each keep theirs in their own DATA_DIR/warc/.
+
     It holds the data directory's lock, like a crawl. Exit status: 0; 1 when
     some article could not be re-extracted; 3 when a crawl holds the lock.
 
@@ -493,6 +497,8 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
         console.print(f"  changed  {url}")
     for url, error in report.failed:
         console.print(f"  [red]failed[/]   {url}: {error}")
+    if hint := report.missing_captures_hint(list(warc_dirs) or [data_dir.warc_dir]):
+        click.echo(hint, err=True)
     if report.failed:
         sys.exit(EXIT_INCOMPLETE)
 

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -183,6 +184,23 @@ def test_three_workers_and_one_ingest_match_a_one_machine_crawl(redis_server, re
         for n, d in zip((1, 2, 3), warc_dirs, strict=True)
         for name in d.glob("*.warc.gz")
     )
+    # Without the workers' folders, or without the last one whose files hold articles, reparse says
+    # which folders it lacks, in one line. (Which worker fetched the articles varies from run to run.)
+    stored = len(got)
+    with sqlite3.connect(tmp_path / "archive" / "archive.db") as conn:
+        files = conn.execute("SELECT DISTINCT warc_file FROM fetches WHERE outcome = 'article'").fetchall()
+    writers = sorted({name.split("-")[0] for (name,) in files if name})
+    others = [d for d in warc_dirs if d.parent.name != writers[-1]]
+    for given, lacking in (([], writers), (others, writers[-1:])):
+        args = [arg for d in given for arg in ("--warc-dir", str(d))]
+        partial = run_cli("reparse", *args, data_dir=tmp_path / "archive")
+        hints = [line for line in partial.stderr.decode().splitlines() if "could not be reparsed" in line]
+        assert partial.returncode == 1 and len(hints) == 1, partial.stderr.decode()
+        # The articles read from a JSON API behind their page have no WARC file of their own to name.
+        not_found = int(hints[0].split(" article(s)")[0])
+        assert 0 < not_found <= stored, hints[0]
+        assert f"worker(s) {', '.join(lacking)} wrote them" in hints[0], hints[0]
+        assert all(f"--warc-dir <DATA_DIR of {name}>/warc" in hints[0] for name in lacking), hints[0]
     args = [arg for d in warc_dirs for arg in ("--warc-dir", str(d))]
     reparsed = run_cli("reparse", *args, data_dir=tmp_path / "archive")
     out = reparsed.stdout.decode()

@@ -239,6 +239,24 @@ def test_reparse_reproduces_the_records(first_crawl, tmp_path):
     assert " 0 changed" in out and " 0 failed" in out, out
 
 
+def test_reparse_of_an_archive_whose_warc_folder_moved_says_to_pass_it(first_crawl, tmp_path):
+    data_dir, _, _ = first_crawl
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    moved = tmp_path / "elsewhere"
+    (copy / "warc").rename(moved)
+    result = run_cli("reparse", data_dir=copy)
+    hints = [line for line in result.stderr.decode().splitlines() if "could not be reparsed" in line]
+    assert result.returncode == 1 and len(hints) == 1, result.stderr.decode()
+    assert f"in none of the folders read ({copy / 'warc'})" in hints[0], hints[0]
+    assert hints[0].endswith("pass the folder that holds them with --warc-dir"), hints[0]
+    assert "worker" not in hints[0], hints[0]
+    found = run_cli("reparse", "--warc-dir", str(moved), data_dir=copy)
+    assert found.returncode == 0 and "could not be reparsed" not in found.stderr.decode(), (
+        found.stderr.decode()
+    )
+
+
 def replay_notices(arc: Archive) -> dict[int, tuple[int | None, int]]:
     """Article id -> (persons announced, persons read) of each appointment notice archived."""
     rows = arc.conn.execute("SELECT article_id, announced, parsed FROM appointment_notices").fetchall()
