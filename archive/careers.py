@@ -214,7 +214,8 @@ def person_timeline(conn: sqlite3.Connection, person_id: int) -> dict[str, Any] 
 
 # One row per linked person and step, the copies of a notice reposted on other sites folded as
 # person_timeline folds them (same story, issuer, step and post; the first published is the step).
-_PEOPLE_STEPS_SQL = """
+# The saved query people (careers_view) counts the steps from it too.
+PEOPLE_STEPS_SQL = """
 WITH copies AS (
   SELECT p.person_id, n.published_at, n.issuer, p.step, p.proposed_post, n.id AS notice_id, p.position,
     row_number() OVER (
@@ -234,7 +235,7 @@ WITH copies AS (
 """
 
 _PEOPLE_SQL = (
-    _PEOPLE_STEPS_SQL
+    PEOPLE_STEPS_SQL
     + """
 SELECT pe.id, pe.name, pe.sex, pe.birth, s.steps, s.published_at AS latest_at, s.step AS latest_step,
   s.proposed_post AS latest_post,

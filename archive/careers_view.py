@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.careers import PEOPLE_STEPS_SQL
+
 # One row per step, as orgnews person gives them (archive.careers.person_timeline): the copies of
 # one notice reposted on other sites (its article in the same story, same issuer, step and post)
 # are one step, the first published, with the other copies' URLs in reposted_at.
@@ -30,17 +32,21 @@ from copies where copy = 1
 order by published_at, notice_order, position
 """.strip()
 
-PEOPLE_SQL = """
-select pe.id as person_id, pe.name, pe.sex, pe.birth, count(*) as steps,
-  min(n.published_at) as first_notice, max(n.published_at) as last_notice
-from appointment_people pe
-  join appointment_persons p on p.person_id = pe.id
-  join appointment_notices n on n.id = p.notice_id
-where (:name = '' or instr(pe.name, :name))
-group by pe.id
-order by steps desc, last_notice desc
+# One row per linked person, their steps counted as orgnews people and the People page count them
+# (archive.careers.find_people, from the same steps): the copies of a notice reposted on other sites
+# are one step, dated by the first published.
+PEOPLE_SQL = (
+    PEOPLE_STEPS_SQL
+    + """
+select s.person_id, pe.name, pe.sex, pe.birth, s.steps,
+  (select min(f.published_at) from steps f where f.person_id = s.person_id) as first_notice,
+  (select max(f.published_at) from steps f where f.person_id = s.person_id) as last_notice
+from steps s join appointment_people pe on pe.id = s.person_id
+where s.recency = 1
+order by s.steps desc, last_notice desc, s.person_id
 limit 500
-""".strip()
+"""
+).strip()
 
 
 def tables() -> dict[str, Any]:
@@ -86,9 +92,10 @@ def queries() -> dict[str, Any]:
         },
         "people": {
             "title": "People followed across notices",
-            "description": "Linked people with how many notices name them; filter by a part of the name, "
-            "and open a person_id for that person's career page. The People page (/-/people) lists them "
-            "with their latest step, a repost counted once.",
+            "description": "Linked people with how many steps their career has (a notice reposted on other "
+            "sites counted once, as orgnews people and the People page count them); filter by a part of "
+            "the name, and open a person_id for that person's career page. The People page (/-/people) "
+            "lists them with their latest step.",
             "sql": PEOPLE_SQL,
             "hide_sql": True,
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -14,6 +15,7 @@ from archive.browse import build_datasette
 from archive.careers import find_people
 from crawler.extract import Article
 from crawler.notices import record_notices
+from tests.conftest import run_cli
 
 STEPS = [
     ("2023-04-03", "欧阳立，男，汉族，1974年6月生，现任某镇镇长，拟任某镇党委书记。"),
@@ -350,6 +352,41 @@ def test_people_count_a_reposted_notice_once_as_the_career_page_does(tmp_path: P
     assert (person["id"], person["steps"], len(steps)) == (person_id, 2, 2)
     assert person["issuers"] == ["中共乙省委组织部", "中共甲省委组织部"]  # most recent first
     assert person["latest_at"] == COPIES[2][3]
+
+
+def test_the_saved_query_the_people_page_and_orgnews_people_count_the_same_steps(tmp_path: Path) -> None:
+    # 欧阳立's first notice reposted on a second site, and three persons of one notice each.
+    path = tmp_path / "archive.db"
+    copies_archive(path)
+    with Archive.open(path) as arc:
+        for n, (day, person) in enumerate(OTHERS):
+            body = f"现将1名同志拟任职情况予以公示。\n{person}\n公示时间为5个工作日。"
+            store_notice(arc, step_url(n), day, body, "中共丙省委组织部干部任前公示")
+    datasette = build_datasette(path)
+
+    async def fetch(address: str) -> Any:
+        response = await datasette.client.get(address)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    saved = {
+        p["person_id"]: p["steps"] for p in asyncio.run(fetch("/archive/people.json?name=&_shape=array"))
+    }
+    shown = {p["id"]: p["steps"] for p in asyncio.run(fetch("/archive/-/people.json"))["people"]}
+    listed = run_cli("people", "--format", "json", data_dir=tmp_path)
+    assert listed.returncode == 0, listed.stderr.decode()
+    told = {p["id"]: p["steps"] for p in json.loads(listed.stdout)["people"]}
+    with Archive.open(path) as arc:
+        careers = {person_id: len(arc.person(person_id)["steps"]) for person_id in told}
+    assert sorted(careers.values()) == [1, 1, 1, 2]
+    assert saved == shown == told == careers
+    # The first and last notice of the saved query are those of the folded steps.
+    (reposted,) = asyncio.run(fetch("/archive/people.json?name=欧阳立&_shape=array"))
+    assert (reposted["steps"], reposted["first_notice"], reposted["last_notice"]) == (
+        2,
+        COPIES[0][3],
+        COPIES[2][3],
+    )
 
 
 def test_every_archive_page_links_the_people_page_from_its_navigation(tmp_path: Path) -> None:
