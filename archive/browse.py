@@ -175,10 +175,12 @@ def build_datasette(db_path: str | Path, notice: Callable[[str], None] | None = 
     is current; opened as immutable where not even its write-ahead log can be opened)."""
     from datasette.app import Datasette
 
+    from archive.datasette_errors import QuietDatabase
+
     path = Path(db_path)
     with open_existing(path, notice) as arc:
         immutable = arc.read_only == IMMUTABLE
-    return Datasette(
+    datasette = Datasette(
         [] if immutable else [str(path)],
         immutables=[str(path)] if immutable else [],
         metadata=metadata(path.stem),
@@ -190,3 +192,10 @@ def build_datasette(db_path: str | Path, notice: Callable[[str], None] | None = 
             "truncate_cells_html": 160,
         },
     )
+    # The same database, reporting a failed statement in the request's one log line only.
+    database = datasette.databases[path.stem]
+    datasette.remove_database(path.stem)
+    datasette.add_database(
+        QuietDatabase(datasette, database.path, is_mutable=database.is_mutable), name=path.stem
+    )
+    return datasette

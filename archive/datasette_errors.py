@@ -4,17 +4,28 @@ Datasette 0.65's own error handler prints a rich traceback with local variables 
 the SQL) outside an ``except`` block, which itself fails: every unknown URL became an HTTP 500
 and a screenful of log. Here an unknown URL is a 404, a refused write a 403 or 405, a query
 that cannot be read a 400 whose JSON carries the reason, and each error is one log line.
-These hooks are registered through ``archive.datasette_plugin``.
+These hooks are registered through ``archive.datasette_plugin``; ``QuietDatabase`` is the
+archive's database in Datasette (``archive.browse``).
+
+Datasette also writes every failed statement to stderr itself (``ERROR: conn=<sqlite3.Connection
+...>, sql = ..., params = ...``), with ``sys.stderr.write``, not a logger a filter could hold back:
+``QuietDatabase`` turns that off through ``Database.execute``'s own ``log_sql_errors`` and keeps the
+reason for the request's one line instead, which says it also when no exception reaches the
+handler below (hand-written SQL: Datasette shows its error on the page itself).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import urllib.parse
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from datasette import Response, hookimpl
+from datasette.database import Database
 from datasette.utils.asgi import Base400
 from datasette.views.base import DatasetteError
 
@@ -24,6 +35,48 @@ from archive.query import parse_query
 _log = logging.getLogger("orgnews.serve")
 # The saved queries whose SQL reports a query that cannot be read (see archive.browse).
 _CHECKED_PARAMETER = re.compile(r"orgnews_query_error\(:(\w+)\)")
+
+
+@dataclass
+class _RequestErrors:
+    """What one request has said of its errors: the reason of a failed statement, and whether its
+    log line is written."""
+
+    sql_error: str | None = None
+    logged: bool = False
+
+
+# The request in hand (set by asgi_wrapper for each HTTP request; None outside one).
+_request: ContextVar[_RequestErrors | None] = ContextVar("orgnews_request_errors", default=None)
+
+
+class QuietDatabase(Database):
+    """Datasette's database, without its own stderr line for a statement that fails: the reason
+    goes to the request's one log line (see asgi_wrapper)."""
+
+    async def execute(
+        self,
+        sql: str,
+        params: Any = None,
+        truncate: bool = False,
+        custom_time_limit: Any = None,
+        page_size: Any = None,
+        log_sql_errors: bool = True,
+    ) -> Any:
+        try:
+            return await super().execute(
+                sql,
+                params,
+                truncate=truncate,
+                custom_time_limit=custom_time_limit,
+                page_size=page_size,
+                log_sql_errors=False,
+            )
+        except sqlite3.DatabaseError as exc:
+            request = _request.get()
+            if log_sql_errors and request is not None and request.sql_error is None:
+                request.sql_error = str(exc)
+            raise
 
 
 def query_error(query: str | None) -> str | None:
@@ -55,6 +108,9 @@ def log_error(method: str, path: str, status: int, message: str) -> None:
     first_line = message.strip().splitlines()[0] if message.strip() else ""
     reason = "" if first_line == str(status) else " " + first_line[:300]
     _log.warning("%s %s -> %d%s", method, path, status, reason)
+    request = _request.get()
+    if request is not None:
+        request.logged = True
 
 
 # A wrapper replaces the handlers' answers, so Datasette's own never runs: its traceback printer
@@ -94,13 +150,27 @@ def _unknown_table_address(request: Any, title: str | None, message: str) -> boo
 def asgi_wrapper(datasette):
     def wrap(app):
         async def refuse(scope, receive, send):
-            refusal = None
-            if scope.get("type") == "http":
-                refusal = _write_refusal(scope) or await _saved_query_refusal(datasette, scope)
-            if refusal is None:
+            if scope.get("type") != "http":
                 await app(scope, receive, send)
-            else:
+                return
+            errors = _RequestErrors()
+            _request.set(errors)
+            status = 0
+
+            async def send_noting_status(message):
+                nonlocal status
+                if message.get("type") == "http.response.start":
+                    status = message.get("status", 0)
+                await send(message)
+
+            refusal = _write_refusal(scope) or await _saved_query_refusal(datasette, scope)
+            if refusal is not None:
                 await refusal.asgi_send(send)
+                return
+            await app(scope, receive, send_noting_status)
+            # A statement that failed on a page that showed the error itself: its one line here.
+            if errors.sql_error and not errors.logged and status >= 400:
+                log_error(scope.get("method", "GET"), scope.get("path", ""), status, errors.sql_error)
 
         return refuse
 
