@@ -129,7 +129,7 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
         except ReadOnlyArchive:
             pass
         path = Path(path)
-        conn, option = _connect_read_only(path)
+        conn, option = connect_read_only(path)
         try:
             if problem := cut_short(conn, path):
                 raise sqlite3.DatabaseError(problem)
@@ -151,10 +151,7 @@ class Archive(ArticleWriting, CrawlBookkeeping, AppointmentRecords):
                 "once with this orgnews where it can be written (e.g. orgnews index) to finish it"
             )
         if notice is not None:
-            log = path.with_name(path.name + "-wal")
-            unseen = option == IMMUTABLE and log.exists() and log.stat().st_size > 0
-            how = option + (", without the changes still in its write-ahead log" if unseen else "")
-            notice(f"note: the archive {path} is read-only here: opened for reading only ({how})")
+            notice(read_only_note(path, option))
         archive = cls(conn, path)
         archive.read_only = option
         return archive
@@ -220,7 +217,15 @@ def _header_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(header[28:32], "big"), 65536 if page_size == 1 else page_size
 
 
-def _connect_read_only(path: Path) -> tuple[sqlite3.Connection, str]:
+def read_only_note(path: Path, option: str) -> str:
+    """The one line saying that the archive at ``path`` was opened read-only, and how (``option``)."""
+    log = path.with_name(path.name + "-wal")
+    unseen = option == IMMUTABLE and log.exists() and log.stat().st_size > 0
+    how = option + (", without the changes still in its write-ahead log" if unseen else "")
+    return f"note: the archive {path} is read-only here: opened for reading only ({how})"
+
+
+def connect_read_only(path: Path) -> tuple[sqlite3.Connection, str]:
     """A read-only connection to ``path`` and how it was opened (``mode=ro``, else ``immutable=1``)."""
     uri = "file:" + urllib.parse.quote(str(path))
     for option in (READ_ONLY, IMMUTABLE):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from archive.bookkeeping import RUN_STAT_KEYS
 from archive.errors import ArchiveError
@@ -137,24 +136,26 @@ class Selection:
     collapse_reposts: bool = False
 
 
-def open_snapshot(db_path: Path) -> sqlite3.Connection:
-    """A read-only connection to the archive, inside a read transaction that lasts until it closes."""
+def open_snapshot(db_path: Path, notice: Callable[[str], None] | None = None) -> sqlite3.Connection:
+    """A read-only connection to the archive, inside a read transaction that lasts until it closes.
+
+    An archive whose directory cannot be written (read-only media) is read as immutable, which
+    ``notice`` is told once: SQLite cannot open its write-ahead log there."""
     from archive.indexing import rebuild_backlog
     from archive.schema import SCHEMA_VERSION, schema_version
+    from archive.store import IMMUTABLE, Archive, connect_read_only, read_only_note
 
     if not db_path.is_file():
         raise ArchiveError(f"no archive at {db_path}: crawl something first (orgnews crawl or orgnews demo)")
-    conn = sqlite3.connect(f"file:{quote(str(db_path))}?mode=ro", uri=True, isolation_level=None)
+    conn, option = connect_read_only(db_path)
     try:
         version = schema_version(conn)
         if version < SCHEMA_VERSION or (version == SCHEMA_VERSION and rebuild_backlog(conn) is not None):
             # Older archives, and one whose upgrade was interrupted, are brought up to date by
             # opening them for writing once.
             conn.close()
-            from archive.store import Archive
-
             Archive.open(db_path).close()
-            conn = sqlite3.connect(f"file:{quote(str(db_path))}?mode=ro", uri=True, isolation_level=None)
+            conn, option = connect_read_only(db_path)
         elif version > SCHEMA_VERSION:
             raise ArchiveError(
                 f"this archive has schema version {version}, newer than this orgnews understands "
@@ -163,6 +164,8 @@ def open_snapshot(db_path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA temp_store = FILE")
         conn.execute("BEGIN")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+        if option == IMMUTABLE and notice is not None:
+            notice(read_only_note(db_path, option))
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise ArchiveError(f"cannot read the archive {db_path}: {exc}") from exc

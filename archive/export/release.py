@@ -238,10 +238,16 @@ class ExportOptions:
     datasets_dir: Path = Path("datasets")
 
 
-def export_release(db_path: Path, options: ExportOptions, progress: Progress | None = None) -> Release:
-    """Write a release of the archive at ``db_path``; returns what was written."""
+def export_release(
+    db_path: Path,
+    options: ExportOptions,
+    progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Release:
+    """Write a release of the archive at ``db_path``; returns what was written. ``notice`` hears
+    once that the archive is read as immutable (read-only media, see reading.open_snapshot)."""
     previous = changelog.read_previous(options.previous) if options.previous else None
-    conn = reading.open_snapshot(db_path)
+    conn = reading.open_snapshot(db_path, notice)
     try:
         chosen = reading.choose_articles(conn, options.selection)
         if not chosen:

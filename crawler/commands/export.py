@@ -105,7 +105,12 @@ def export(
             pack_captures=partial(write_wacz, warc_dir=data_dir.warc_dir) if captures else None,
         )
         with _progress_bar() as progress:
-            release = export_release(data_dir.archive_db, options, progress=progress)
+            release = export_release(
+                data_dir.archive_db,
+                options,
+                progress=progress,
+                notice=lambda note: click.echo(note, err=True),
+            )
     except (ArchiveError, CaptureError) as exc:
         raise ExportUsageError(str(exc)) from exc
     size = sum(entry.bytes for entry in release.files)

@@ -104,6 +104,22 @@ def test_writing_commands_refuse_a_read_only_archive_in_one_line(read_only, redi
     assert digest(data_dir) == before
 
 
+def test_export_writes_a_release_of_a_read_only_archive(read_only, tmp_path):
+    data_dir, kind = read_only
+    before = digest(data_dir)
+    out = tmp_path / "release"
+    result = cli("export", "--out", str(out), "--format", "csv", data_dir=data_dir, as_user=True)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert any(resource["path"].startswith("data/articles/") for resource in package["resources"])
+    # Read as export always reads (mode=ro), or as immutable where even that cannot: said once.
+    notes = [line for line in result.stderr.splitlines() if "read-only" in line]
+    assert len(notes) == (KINDS[kind] == "immutable=1") and all("immutable=1" in n for n in notes), (
+        result.stderr
+    )
+    assert digest(data_dir) == before
+
+
 def test_serve_serves_a_read_only_archive(read_only):
     data_dir, _ = read_only
     port = free_port()
