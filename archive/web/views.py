@@ -650,10 +650,12 @@ SERVED_AS_IS = ("image/",)
 
 async def capture_view(datasette: Any, request: Any) -> Response:
     db = _database(datasette, request)
-    fetch_id = int(request.url_vars["fetch_id"])
-    location = await db.execute_fn(lambda conn: reading.capture_location(conn, fetch_id))
+    raw_id = request.url_vars["fetch_id"]
+    location = None
+    if len(raw_id) < 19:  # past 18 digits no SQLite integer: no such fetch
+        location = await db.execute_fn(lambda conn: reading.capture_location(conn, int(raw_id)))
     if location is None:
-        raise NotFound(f"no capture kept for fetch {fetch_id}")
+        raise NotFound(f"no capture kept for fetch {raw_id}")
     warc_dir = Path(db.path).parent / "warc"
     try:
         capture = read_capture(

@@ -280,6 +280,7 @@ BAD_REQUESTS = [
     ("GET", "/archive/no_such_table/1", 404),
     ("GET", "/archive/-/no_such_page", 404),
     ("GET", "/archive/no_such_table/1.json", 404),
+    ("GET", "/archive/-/capture/" + "9" * 23, 404),  # past SQLite's integers: no such fetch
     ("POST", "/archive/sites/-/insert", 405),
     ("POST", "/archive/articles", 405),
     ("DELETE", "/archive/articles", 405),
