@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from archive.datadir import DataDir
-from crawler.commands.options import data_dir_option
+from crawler.commands.options import LIMIT, SQLITE_INT_MAX, data_dir_option
 from crawler.extract.appointments.records import PERSON_FIELDS
 
 FORMATS = ("table", "json", "csv")
@@ -86,7 +86,7 @@ def _write_csv(rows: list[dict[str, Any]]) -> None:
 @click.option(
     "--since", metavar="DATE", help="Notices published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."
 )
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 means no limit.")
+@click.option("--limit", type=LIMIT, default=50, show_default=True, help="0 means no limit.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @data_dir_option
 def appointments(
@@ -132,7 +132,7 @@ PEOPLE_COLUMNS = ("id", "name", "sex", "birth", "steps", "latest_at", "latest_st
 
 @click.command()
 @click.option("--name", metavar="NAME", help="People whose name contains NAME.")
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 means no limit.")
+@click.option("--limit", type=LIMIT, default=50, show_default=True, help="0 means no limit.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @data_dir_option
 def people(name: str | None, limit: int, output_format: str, data_dir: DataDir) -> None:
@@ -183,7 +183,7 @@ def person(person_id: int, output_format: str, data_dir: DataDir) -> None:
       orgnews person 1 --format json
     """
     with _open(data_dir) as arc:
-        found = arc.person(person_id)
+        found = arc.person(person_id) if abs(person_id) <= SQLITE_INT_MAX else None
     if found is None:
         raise click.ClickException(
             f"no person with id {person_id}: see the person_id column of orgnews appointments"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from archive.datadir import DataDir
-from crawler.commands.options import data_dir_option
+from crawler.commands.options import LIMIT, WORKERS, data_dir_option
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -51,7 +51,7 @@ FORMATS = ("table", "json", "csv")
 @click.option(
     "--collapse-reposts", is_flag=True, help="One row per story: copies on other sites are folded in."
 )
-@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="0 means no limit.")
+@click.option("--limit", type=LIMIT, default=20, show_default=True, help="0 means no limit.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
 @data_dir_option
@@ -309,7 +309,7 @@ def _catch_up(arc: Archive, **options: int) -> tuple[int, int, int]:
 @click.argument("files", nargs=-1, required=True, type=click.File("rb"))
 @click.option(
     "--workers",
-    type=click.IntRange(min=0),
+    type=WORKERS,
     default=1,
     show_default=True,
     help="Processes preparing articles while one writes (0: none).",

@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.table import Table
 
 from archive.datadir import DataDir
-from crawler.commands.options import data_dir_option, table_console
+from crawler.commands.options import DAYS, SQLITE_INT_MAX, WORKERS, data_dir_option, table_console
 
 # What the demo's summary shows besides articles, staged by the replay as the live sites do it.
 REPLAY_TROUBLE = (
@@ -155,7 +155,7 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
 )
 @click.option(
     "--refresh-days",
-    type=click.IntRange(min=0),
+    type=DAYS,
     default=0,
     help="Re-check archived articles published (or, when undated, first archived) in the last "
     "N days when a list shows them again, with If-None-Match / If-Modified-Since, to catch "
@@ -376,7 +376,7 @@ def demo(query: str, data_dir: DataDir) -> None:
 @click.option("--site", default=None, metavar="SITE", help="Only this site's runs.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=SQLITE_INT_MAX),
     default=50,
     show_default=True,
     metavar="N",
@@ -432,7 +432,7 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
 @click.argument("site", required=False)
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=WORKERS.max),
     default=None,
     metavar="N",
     help="Worker processes that extract (default: one per core).",

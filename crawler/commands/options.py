@@ -12,6 +12,17 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# SQLite's integers are 64-bit: a number past this names no row and cannot be a limit (SQLite
+# refuses it with an error that names neither the option nor the number).
+SQLITE_INT_MAX = 2**63 - 1
+# A count of rows to show, 0 for all.
+LIMIT = click.IntRange(min=0, max=SQLITE_INT_MAX)
+# Worker processes: far past any machine's cores, well short of what the OS refuses.
+WORKERS = click.IntRange(min=0, max=256)
+# Days back from today: 100,000 reach before any web page, and stay after the year 1.
+DAYS = click.IntRange(min=0, max=100_000)
+
+
 def data_dir_option(func):
     """The ``--data-dir`` option shared by every command; passes a ``DataDir`` as ``data_dir``."""
     return click.option(

@@ -13,6 +13,7 @@ from .conftest import assert_one_clear_line, cli, integrity
 NESTED = "(" * 300 + "党" + ")" * 300
 LONG_NOT = "党" + " NOT 党" * 3000
 DEEP_MIX = "(党 OR 建 NOT 干 " * 25 + ")" * 25
+HUGE = "9" * 23  # past SQLite's 64-bit integers
 
 # (arguments, a piece of the one error line). DATA is replaced by the data directory.
 CASES = [
@@ -57,6 +58,15 @@ CASES = [
     (["status", "--redis", "notaurl"], "cannot reach Redis at 'notaurl'"),
     (["ingest", "--redis", "redis://127.0.0.1:9/0"], "cannot reach Redis at redis://127.0.0.1:9/0"),
     (["ingest", "--redis", "redis://127.0.0.1:9/0", "--batch", "0"], "0"),
+    # numbers past a SQLite integer, a process count or a date: refused as the option they are
+    (["search", "党", "--limit", HUGE], "not in the range 0<=x<="),
+    (["people", "--limit", HUGE], "not in the range 0<=x<="),
+    (["appointments", "--limit", HUGE], "not in the range 0<=x<="),
+    (["runs", "--limit", HUGE], "not in the range 1<=x<="),
+    (["person", HUGE], f"no person with id {HUGE}"),
+    (["import", "--workers", HUGE, "-"], "not in the range 0<=x<=256"),
+    (["reparse", "--workers", HUGE], "not in the range 1<=x<=256"),
+    (["crawl", "--all", "--refresh-days", "1000000"], "not in the range 0<=x<=100000"),
     # every command: a data directory that is a file
     (["search", "党", "--data-dir", "DATA/archive.db"], "archive.db"),
     (["runs", "--data-dir", "DATA/archive.db"], "archive.db"),
