@@ -95,11 +95,18 @@ def wants_json(request: Any) -> bool:
     return request.path.endswith(".json") or request.args.get("_format") == "json"
 
 
+# A table's sort the request asks for and the table cannot give: a mistake of the request, which
+# Datasette 0.65 raises with its default status, 500, as if the server had failed.
+_SORT_MISTAKES = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time")
+
+
 def _status_and_message(exception: BaseException) -> tuple[int, str, str | None]:
     if isinstance(exception, Base400):
         return exception.status, str(exception.args[0] if exception.args else exception), None
     if isinstance(exception, DatasetteError):
-        return exception.status, str(exception.message), exception.title
+        message = str(exception.message)
+        status = 400 if exception.status == 500 and message.startswith(_SORT_MISTAKES) else exception.status
+        return status, message, exception.title
     return 500, f"{type(exception).__name__}: {exception}", None
 
 

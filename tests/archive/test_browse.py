@@ -292,6 +292,9 @@ BAD_REQUESTS = [
     ("GET", "/archive?sql=" + urllib.parse.quote("select * from no_such_table"), 400),
     ("GET", "/archive.json?sql=" + urllib.parse.quote("select * from no_such_table"), 400),
     ("GET", "/archive/articles.json?_where=" + urllib.parse.quote("no_such.x = 1"), 400),
+    # A sort the table cannot give is the request's mistake, not the server's.
+    ("GET", "/archive/articles?_sort=no_such_column", 400),
+    ("GET", "/archive/articles.json?_sort=id&_sort_desc=id", 400),
 ]
 
 
@@ -314,7 +317,7 @@ def test_requests_it_cannot_serve_get_their_status_and_one_log_line(server):
     assert len(lines) == len(BAD_REQUESTS) and lines == written.splitlines(), written
     for (method, path, status), line in zip(BAD_REQUESTS, lines, strict=True):
         assert line.startswith(f"{method} {path.split('?')[0]} -> {status}"), line
-    assert lines[-3].endswith("no such table: no_such_table") and lines[-1].endswith(
+    assert lines[-5].endswith("no such table: no_such_table") and lines[-3].endswith(
         "no such column: no_such.x"
     )
 
