@@ -163,11 +163,19 @@ def asgi_wrapper(datasette):
             errors = _RequestErrors()
             _request.set(errors)
             status = 0
+            replaced = False
 
             async def send_noting_status(message):
-                nonlocal status
+                nonlocal status, replaced
+                if replaced:
+                    return
                 if message.get("type") == "http.response.start":
                     status = message.get("status", 0)
+                    if errors.sql_error and status < 400:
+                        # Datasette's CSV of a query that failed is an empty 200: say why instead.
+                        replaced, status = True, 400
+                        await Response.text(f"error: {errors.sql_error}\n", status=400).asgi_send(send)
+                        return
                 await send(message)
 
             refusal = _write_refusal(scope) or await _saved_query_refusal(datasette, scope)
