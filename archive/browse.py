@@ -175,7 +175,7 @@ def build_datasette(db_path: str | Path, notice: Callable[[str], None] | None = 
     is current; opened as immutable where not even its write-ahead log can be opened)."""
     from datasette.app import Datasette
 
-    from archive.datasette_errors import QuietDatabase
+    from archive.datasette_errors import QuietDatabase, hold_back_facet_warnings
 
     path = Path(db_path)
     with open_existing(path, notice) as arc:
@@ -192,6 +192,7 @@ def build_datasette(db_path: str | Path, notice: Callable[[str], None] | None = 
             "truncate_cells_html": 160,
         },
     )
+    hold_back_facet_warnings()
     # The same database, reporting a failed statement in the request's one log line only.
     database = datasette.databases[path.stem]
     datasette.remove_database(path.stem)
