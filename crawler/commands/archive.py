@@ -336,7 +336,7 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     follow the load, which is several times faster than all at once.
 
     \b
-      orgnews extract saved/*.html | orgnews import -
+      orgnews extract page.html --url https://www.12371.cn/2021/02/04/ARTI1612400000000000.shtml | orgnews import -
       orgnews import export.jsonl --index-later && orgnews index
     """
     import time

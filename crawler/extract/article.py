@@ -59,6 +59,13 @@ class Article:
             problem = _field_problem(data.get(name), kind)
             if problem:
                 raise BadRecord(f"field {name!r} {problem}")
+        if data["url"].strip().lower().startswith("file:"):
+            # What orgnews extract gives a saved page without --url: the archive keys articles by
+            # the address they were published at, which only the person who saved it knows.
+            raise BadRecord(
+                f"field 'url' is a local file's address, not where the article was published: "
+                f"{data['url'][:60]!r} (give orgnews extract the page's web address with --url)"
+            )
         if not _is_web_address(data["url"]):
             raise BadRecord(f"field 'url' is not an http(s) address with a host: {data['url'][:60]!r}")
         if not any((data.get(name) or "").strip() for name in ("title", "body")):

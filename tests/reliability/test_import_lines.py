@@ -120,6 +120,11 @@ NOT_ARTICLES = [
     ({"url": "ftp://www.example.cn/1.html", "title": "组织工作"}, "field 'url' is not an http(s) address"),
     ({"url": "https://", "body": "党建"}, "field 'url' is not an http(s) address"),
     ({"url": "http://[::1/a", "title": "组织工作"}, "field 'url' is not an http(s) address"),
+    # What orgnews extract gives a saved page without --url
+    (
+        {"url": "file:///home/a/saved/1.html", "title": "组织工作"},
+        "give orgnews extract the page's web address",
+    ),
     ({"url": "https://www.example.cn/2.html"}, "no title and no body"),
     ({"url": "https://www.example.cn/3.html", "title": " ", "body": "\n"}, "no title and no body"),
 ]
@@ -147,3 +152,22 @@ def test_records_without_an_address_or_a_text_are_refused_and_the_others_stored(
     assert "stored 3 articles" in result.stdout
     with Archive.open(data_dir / "archive.db") as arc:
         assert arc.known_article_urls() == {good(0)["url"], title_only["url"], body_only["url"]}
+
+
+def test_extract_piped_to_import_stores_a_page_given_its_address_and_names_one_without(tmp_path):
+    from tests.conftest import ROOT
+
+    page = next(iter(sorted((ROOT / "tests" / "pages").glob("*/*/page.html"))))
+    address = "https://www.example.cn/2021/02/04/1.shtml"
+    with_url = cli("extract", str(page), "--url", address)
+    without = cli("extract", str(page))
+    assert with_url.returncode == without.returncode == 0, with_url.stderr + without.stderr
+    data_dir = tmp_path / "data"
+    stored = cli("import", "-", data_dir=data_dir, stdin=with_url.stdout)
+    assert stored.returncode == 0 and "stored 1 articles" in stored.stdout, stored.stderr
+    refused = cli("import", "-", data_dir=data_dir, stdin=without.stdout)
+    assert (
+        refused.returncode == 1 and "give orgnews extract the page's web address with --url" in refused.stderr
+    )
+    with Archive.open(data_dir / "archive.db") as arc:
+        assert arc.known_article_urls() == {address}
