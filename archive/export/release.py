@@ -139,16 +139,17 @@ def put_in_place(folder: Path, out: Path) -> None:
 
 
 def check_out(out: Path, force: bool) -> None:
-    if out.exists() and not force:
-        raise ExportError(f"{out} already exists: choose another --out, or add --force to replace it")
+    # What --force cannot replace is said first: suggesting it there would only lead to a second refusal.
     if out.exists() and not out.is_dir():
-        raise ExportError(f"{out} exists and is not a folder")
+        raise ExportError(f"{out} is a file, not a release folder: choose another --out")
     if out.exists() and any(out.iterdir()) and not (out / "datapackage.json").is_file():
         # --force replaces an earlier release, never a folder of other files that happens to be named.
         raise ExportError(
             f"{out} is not a release (it has no datapackage.json): --force replaces only an earlier "
             "release; choose another --out"
         )
+    if out.exists() and not force:
+        raise ExportError(f"{out} already exists: choose another --out, or add --force to replace it")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

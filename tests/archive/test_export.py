@@ -525,11 +525,24 @@ def test_force_never_replaces_a_folder_that_is_not_a_release(crawls, tmp_path):
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "mine.txt").write_text("kept")
-    done = export(crawls["first"], "--out", str(notes), "--force")
-    err = done.stderr.decode()
-    assert done.returncode == 2 and "is not a release" in err and len(err.splitlines()) == 1, err
+    for force in (["--force"], []):  # without it, no suggestion to add it: it would be refused too
+        done = export(crawls["first"], "--out", str(notes), *force)
+        err = done.stderr.decode()
+        assert done.returncode == 2 and "is not a release" in err and len(err.splitlines()) == 1, err
+        assert "add --force" not in err, err
     assert [p.name for p in notes.iterdir()] == ["mine.txt"] and (notes / "mine.txt").read_text() == "kept"
     assert [p.name for p in tmp_path.iterdir()] == ["notes"]
+
+
+def test_a_file_in_the_way_is_never_replaced_nor_offered_to_force(crawls, tmp_path):
+    mine = tmp_path / "mine.txt"
+    mine.write_text("kept")
+    for force in (["--force"], []):
+        done = export(crawls["first"], "--out", str(mine), *force)
+        err = done.stderr.decode()
+        assert done.returncode == 2 and len(err.splitlines()) == 1, err
+        assert "is a file, not a release folder" in err and "add --force" not in err, err
+    assert mine.read_text() == "kept"
 
 
 def test_a_place_that_cannot_be_written_is_one_line(crawls):
