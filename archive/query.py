@@ -253,6 +253,11 @@ class _Parser:
             return inner
         if value == ")":
             raise QueryError(f"unbalanced ')' in {self.text!r}: remove it or add the matching '('")
+        if value == "NOT" and self.position >= 2 and self.tokens[self.position - 2] == ("op", "AND"):
+            raise QueryError(
+                f"AND NOT in {self.text!r}: NOT alone already means 'and not': drop the AND "
+                "(e.g. 党建 NOT 党风)"
+            )
         if value == "NOT":
             raise QueryError(
                 f"NOT needs a word before it in {self.text!r}: write e.g. 党建 NOT 党风 "

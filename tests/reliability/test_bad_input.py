@@ -22,6 +22,7 @@ CASES = [
     (["search", "(("], "ends where a word was expected"),
     (["search", '"党建'], "unbalanced double quote"),
     (["search", "NOT 党建"], "NOT needs a word before it"),
+    (["search", "党建 AND NOT 党风"], "NOT alone already means 'and not': drop the AND"),
     (["search", "党建)"], "unbalanced ')'"),
     (["search", NESTED], "at most 200 are read"),
     (["search", LONG_NOT], "at most 2,000 are read"),
