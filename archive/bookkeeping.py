@@ -80,9 +80,11 @@ class CrawlBookkeeping(ArchiveConnection):
                 yield url, dict(zip(names, values, strict=True))
 
     def iter_article_sources(self, site: str | None = None) -> Iterator[dict[str, Any]]:
-        """The latest article fetch (WARC pointer) of each stored article, for re-extraction."""
+        """The latest article fetch (WARC pointer) of each stored article, for re-extraction;
+        ``fetched`` is false for an article no crawl fetched (one loaded by orgnews import)."""
         sql = (
-            "SELECT a.id, a.url, a.site, f.warc_file, f.warc_offset, f.warc_length FROM articles a "
+            "SELECT a.id, a.url, a.site, f.warc_file, f.warc_offset, f.warc_length, "
+            "a.fetch_id IS NOT NULL OR f.id IS NOT NULL FROM articles a "
             "LEFT JOIN fetches f ON f.id = ("
             "  SELECT id FROM fetches WHERE url = a.url AND outcome = 'article' ORDER BY id DESC LIMIT 1)"
         )
@@ -91,8 +93,8 @@ class CrawlBookkeeping(ArchiveConnection):
             sql += " WHERE a.site = ?"
             params.append(site)
         keys = ("article_id", "url", "site", "warc_file", "warc_offset", "warc_length")
-        for row in self.conn.execute(sql + " ORDER BY a.id", params).fetchall():
-            yield dict(zip(keys, row, strict=True))
+        for *row, fetched in self.conn.execute(sql + " ORDER BY a.id", params).fetchall():
+            yield {**dict(zip(keys, row, strict=True)), "fetched": bool(fetched)}
 
     def capture_workers(self, warc_files: Iterable[str]) -> dict[str, str | None]:
         """WARC file name -> the crawl-cluster worker whose run wrote it (None: a one-machine crawl).

@@ -31,6 +31,8 @@ _worker: dict[str, Any] = {}
 class ReparseReport:
     total: int = 0
     unchanged: int = 0
+    # Articles no crawl fetched (loaded by orgnews import): no capture to re-extract them from.
+    never_fetched: int = 0
     updated: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     # Articles whose WARC file is in none of the folders read, and the cluster workers that wrote
@@ -175,7 +177,10 @@ def reparse(
     for source in sources:
         if not source.get("warc_file"):
             _locate_by_request(source, page_index)
-    report.failed = [(s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file")]
+    report.never_fetched = sum(1 for s in sources if not s.get("warc_file") and not s["fetched"])
+    report.failed = [
+        (s["url"], "no WARC record of its fetch") for s in sources if not s.get("warc_file") and s["fetched"]
+    ]
     sources = [s for s in sources if s.get("warc_file")]
     not_found = [s for s in sources if s["warc_file"] not in folders]
     if not_found:

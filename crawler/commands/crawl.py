@@ -455,7 +455,8 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
     the current extractor and profiles on it, with no network. An article whose record changed is saved as a new
     version (the old one is kept); the rest are left alone. Prints how many
     changed, with their URLs, and any that failed. Run it after upgrading
-    orgnews or editing a profile's selectors.
+    orgnews or editing a profile's selectors. Articles loaded by orgnews import
+    were never fetched: they are counted and left as they are.
 
     When WARC files the archive points to are in none of the folders read, one
     line says how many articles that leaves out and which folders to pass: a
@@ -489,9 +490,14 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
             report = run_reparse(arc, list(warc_dirs) or [data_dir.warc_dir], site=site, workers=workers)
     finally:
         lock.release()
+    never_fetched = (
+        f", {report.never_fetched} never fetched (imported: no capture to read, left as they are)"
+        if report.never_fetched
+        else ""
+    )
     console.print(
-        f"re-extracted {report.total} article(s) in {time.monotonic() - started:.1f} s: "
-        f"{len(report.updated)} changed, {report.unchanged} unchanged, {len(report.failed)} failed"
+        f"re-extracted {report.total - report.never_fetched} article(s) in {time.monotonic() - started:.1f} s: "
+        f"{len(report.updated)} changed, {report.unchanged} unchanged, {len(report.failed)} failed{never_fetched}"
     )
     for url in report.updated:
         console.print(f"  changed  {url}")

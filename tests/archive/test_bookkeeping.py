@@ -39,8 +39,12 @@ def test_fetch_state_and_sources(arc):
             "warc_file": "w.warc.gz",
             "warc_offset": 10,
             "warc_length": 99,
+            "fetched": True,
         }
     ]
+    # Saved without a fetch, as orgnews import saves: nothing to re-extract it from.
+    (imported,) = arc.iter_article_sources("c")
+    assert imported["warc_file"] is None and imported["fetched"] is False
     with pytest.raises(ArchiveError, match="unknown fetch outcome"):
         arc.record_fetch(url=url, status=200, outcome="fine", run_id=None)
 

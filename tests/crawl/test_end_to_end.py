@@ -257,6 +257,18 @@ def test_reparse_of_an_archive_whose_warc_folder_moved_says_to_pass_it(first_cra
     )
 
 
+def test_reparse_leaves_imported_articles_alone_and_does_not_call_them_failed(first_crawl, tmp_path):
+    data_dir, _, _ = first_crawl
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir, copy)
+    line = json.dumps({"url": "https://www.example.cn/imported.html", "title": "组织工作", "body": "党建"})
+    assert run_cli("import", "-", data_dir=copy, input=line.encode()).returncode == 0
+    result = run_cli("reparse", data_dir=copy)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out + result.stderr.decode()
+    assert " 0 failed, 1 never fetched (imported" in out and "imported.html" not in out, out
+
+
 def replay_notices(arc: Archive) -> dict[int, tuple[int | None, int]]:
     """Article id -> (persons announced, persons read) of each appointment notice archived."""
     rows = arc.conn.execute("SELECT article_id, announced, parsed FROM appointment_notices").fetchall()
