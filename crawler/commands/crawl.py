@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.table import Table
 
 from archive.datadir import DataDir
-from crawler.commands.options import DAYS, SQLITE_INT_MAX, WORKERS, data_dir_option, table_console
+from crawler.commands.options import DAYS, WORKERS, RowCount, data_dir_option, table_console
 
 # What the demo's summary shows besides articles, staged by the replay as the live sites do it.
 REPLAY_TROUBLE = (
@@ -376,7 +376,7 @@ def demo(query: str, data_dir: DataDir) -> None:
 @click.option("--site", default=None, metavar="SITE", help="Only this site's runs.")
 @click.option(
     "--limit",
-    type=click.IntRange(min=1, max=SQLITE_INT_MAX),
+    type=RowCount(min=1),
     default=50,
     show_default=True,
     metavar="N",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,8 +15,27 @@ if TYPE_CHECKING:
 # SQLite's integers are 64-bit: a number past this names no row and cannot be a limit (SQLite
 # refuses it with an error that names neither the option nor the number).
 SQLITE_INT_MAX = 2**63 - 1
+
+
+class RowCount(click.IntRange):
+    """A number of rows from ``min``, at most SQLite's largest integer: a bound the help need not
+    show (it reads x>=0), and an error past it that says what it is."""
+
+    def __init__(self, min: int = 0) -> None:
+        super().__init__(min=min, max=SQLITE_INT_MAX)
+
+    def _describe_range(self) -> str:
+        return f"x>={self.min}"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        number = click.INT.convert(value, param, ctx)
+        if number > SQLITE_INT_MAX:
+            self.fail(f"{number} is past the largest number SQLite holds ({SQLITE_INT_MAX})", param, ctx)
+        return super().convert(number, param, ctx)
+
+
 # A count of rows to show, 0 for all.
-LIMIT = click.IntRange(min=0, max=SQLITE_INT_MAX)
+LIMIT = RowCount()
 # Worker processes: far past any machine's cores, well short of what the OS refuses.
 WORKERS = click.IntRange(min=0, max=256)
 # Days back from today: 100,000 reach before any web page, and stay after the year 1.
