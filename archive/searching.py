@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.charsplit import fold
-from archive.errors import ArchiveError, QueryError
+from archive.errors import ArchiveError, QueryError, check_archive_file
 from archive.indexing import positional_match_sql
 from archive.query import parse_query
 from archive.schema import FACET_INDEX, LIST_FIELDS, TEXT_FIELDS
@@ -466,8 +466,7 @@ def _filters(
 
 def _existing(db_path: str | Path) -> Path:
     path = Path(db_path)
-    if not path.is_file():
-        raise ArchiveError(f"no archive at {path}: crawl something first (orgnews crawl or orgnews demo)")
+    check_archive_file(path)
     return path
 
 

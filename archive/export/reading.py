@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.bookkeeping import RUN_STAT_KEYS
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, check_archive_file
 from archive.reading import check_sites
 
 UNDATED = "undated"
@@ -145,8 +145,7 @@ def open_snapshot(db_path: Path, notice: Callable[[str], None] | None = None) ->
     from archive.schema import SCHEMA_VERSION, schema_version
     from archive.store import IMMUTABLE, Archive, connect_read_only, read_only_note
 
-    if not db_path.is_file():
-        raise ArchiveError(f"no archive at {db_path}: crawl something first (orgnews crawl or orgnews demo)")
+    check_archive_file(db_path)
     conn, option = connect_read_only(db_path)
     try:
         version = schema_version(conn)

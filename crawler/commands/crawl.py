@@ -76,6 +76,16 @@ def _open_archive(data_dir: DataDir, reading: bool = False) -> Any:
         raise click.ClickException(str(exc)) from exc
 
 
+def _check_archive_file(data_dir: DataDir) -> None:
+    """One error line when the data directory holds no archive to read."""
+    from archive.errors import ArchiveError, check_archive_file
+
+    try:
+        check_archive_file(data_dir.archive_db)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _known_sites(profiles: dict[str, Any], names: tuple[str, ...]) -> list[str]:
     """The names, once each, in order; a usage error listing the known ones for any other."""
     unknown = [name for name in names if name not in profiles]
@@ -411,8 +421,7 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
     """
     from crawler.commands.report import print_summary
 
-    if not data_dir.archive_db.exists():
-        raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
+    _check_archive_file(data_dir)
     from archive.errors import QueryError
     from archive.reading import check_sites
 
@@ -474,8 +483,7 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
     """
     from crawler.reparse import reparse as run_reparse
 
-    if not data_dir.archive_db.exists():
-        raise click.ClickException(f"no archive at {data_dir.archive_db}; run `orgnews crawl` first")
+    _check_archive_file(data_dir)
     if site is not None and site not in (profiles := _load_profiles()):
         raise click.UsageError(f"unknown site {site}; known: {', '.join(sorted(profiles))}")
     for folder in warc_dirs:

@@ -104,3 +104,24 @@ def test_the_table_tries_every_command_that_takes_input():
         "status",
         "ingest",
     }
+
+
+READERS = [
+    ["search", "党"],
+    ["runs"],
+    ["reparse"],
+    ["people"],
+    ["person", "1"],
+    ["appointments"],
+    ["index"],
+    ["backfill-appointments"],
+    ["export", "--out", "DATA/release"],
+]
+
+
+@pytest.mark.parametrize("args", READERS, ids=[args[0] for args in READERS])
+def test_a_folder_named_archive_db_is_named_not_taken_for_no_archive(tmp_path, args):
+    (tmp_path / "archive.db").mkdir()
+    argv = [arg.replace("DATA", str(tmp_path)) for arg in args]
+    line = assert_one_clear_line(cli(*argv, data_dir=tmp_path), "archive.db is not a file, so not an archive")
+    assert "crawl something first" not in line, line
