@@ -252,6 +252,8 @@ def export_release(
     try:
         chosen = reading.choose_articles(conn, options.selection)
         if not chosen:
+            if options.selection == reading.Selection():
+                raise ExportError(f"the archive {db_path} holds no article yet: nothing to export")
             raise ExportError("no article matches the export's filters: nothing to export")
         created = reading.newest_run_time(conn)
         if created is None and options.out is None:

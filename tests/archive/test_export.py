@@ -553,6 +553,20 @@ def test_a_place_that_cannot_be_written_is_one_line(crawls):
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
 
 
+def test_an_empty_archive_is_not_said_to_have_filters(crawls, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    from archive import Archive
+
+    Archive.open(empty / "archive.db").close()
+    done = export(empty, "--out", str(tmp_path / "release"))
+    err = done.stderr.decode()
+    assert done.returncode == 2 and len(err.splitlines()) == 1, err
+    assert "holds no article yet: nothing to export" in err and "filters" not in err, err
+    filtered = export(crawls["first"], "--out", str(tmp_path / "release"), "--since", "2999")
+    assert filtered.returncode == 2 and "no article matches the export's filters" in filtered.stderr.decode()
+
+
 def test_an_export_refused_before_writing_prints_its_error_line_alone(tmp_path):
     done = export(tmp_path / "no-archive", "--out", str(tmp_path / "release"))
     lines = done.stderr.decode().splitlines()
