@@ -96,8 +96,11 @@ def _kind(value: Any) -> str:
 
 
 def _is_web_address(url: str) -> bool:
+    # Spaces around it would make a second address of the same page (the archive keys by url).
+    if url != url.strip():
+        return False
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
     except ValueError:  # a malformed host or port, such as http://[::1
         return False

@@ -120,6 +120,7 @@ NOT_ARTICLES = [
     ({"url": "ftp://www.example.cn/1.html", "title": "组织工作"}, "field 'url' is not an http(s) address"),
     ({"url": "https://", "body": "党建"}, "field 'url' is not an http(s) address"),
     ({"url": "http://[::1/a", "title": "组织工作"}, "field 'url' is not an http(s) address"),
+    ({"url": " https://www.example.cn/0.html", "title": "组织工作"}, "address with a host: ' https://"),
     # What orgnews extract gives a saved page without --url
     (
         {"url": "file:///home/a/saved/1.html", "title": "组织工作"},
