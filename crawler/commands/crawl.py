@@ -15,7 +15,14 @@ from rich.live import Live
 from rich.table import Table
 
 from archive.datadir import DataDir
-from crawler.commands.options import DAYS, WORKERS, RowCount, data_dir_option, table_console
+from crawler.commands.options import (
+    DAYS,
+    WORKERS,
+    RowCount,
+    data_dir_option,
+    replay_url_callback,
+    table_console,
+)
 
 # What the demo's summary shows besides articles, staged by the replay as the live sites do it.
 REPLAY_TROUBLE = (
@@ -191,6 +198,7 @@ def run_sites(console: Console, data_dir: DataDir, sites: list[str], **options: 
     default=None,
     metavar="URL",
     help="Send every request to this replay server instead of the internet ($ORGNEWS_REPLAY_URL).",
+    callback=replay_url_callback,
 )
 @click.option(
     "--redis",
@@ -537,6 +545,7 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
     default=None,
     metavar="URL",
     help="With --check: ask this replay server instead of the internet ($ORGNEWS_REPLAY_URL).",
+    callback=replay_url_callback,
 )
 def sites(
     names: tuple[str, ...], check: bool, as_json: bool, contact: str | None, replay_url: str | None

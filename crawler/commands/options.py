@@ -42,6 +42,26 @@ WORKERS = click.IntRange(min=0, max=256)
 DAYS = click.IntRange(min=0, max=100_000)
 
 
+def replay_url_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--replay-url (or $ORGNEWS_REPLAY_URL) is the http(s) address of a replay server, or a
+    usage error naming it: otherwise every request of the run fails, or the check stops."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise click.BadParameter(
+            f"{value!r} is not the http(s) address of a replay server, e.g. http://127.0.0.1:8800", ctx, param
+        )
+    return value
+
+
 def data_dir_option(func):
     """The ``--data-dir`` option shared by every command; passes a ``DataDir`` as ``data_dir``."""
     return click.option(

@@ -42,6 +42,14 @@ CASES = [
     (["crawl", "nosuchsite"], "unknown site"),
     (["crawl"], "name one or more sites"),
     (["crawl", "--all", "--max-pages", "-3"], "-3"),
+    (
+        ["crawl", "--all", "--replay-url", "notaurl"],
+        "'notaurl' is not the http(s) address of a replay server",
+    ),
+    (
+        ["sites", "--check", "12371", "--replay-url", "notaurl"],
+        "is not the http(s) address of a replay server",
+    ),
     # reparse, runs, sites
     (["reparse", "nosuchsite"], "unknown site"),
     (["runs", "--limit", "0"], "0"),
