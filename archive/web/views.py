@@ -216,6 +216,8 @@ def run_search(conn: Any, form: SearchForm) -> dict[str, Any]:
         return result
     options = {"field": form.field_name, **form.filters()}
     try:
+        # A site the archive lacks would find nothing and say nothing: name it, as orgnews search does.
+        reading.check_sites(conn, form.site)
         summary = summarize(conn, form.q, **options)
         compared = _compared(conn, form, options)
         hits = hits_page(

@@ -387,6 +387,21 @@ def test_a_date_that_cannot_be_read_is_named_by_the_page_label(server, argument,
     assert status == 400 and data["error"].startswith(expected) and data["hits"] == []
 
 
+def test_a_site_the_archive_lacks_is_named_not_searched_for_nothing(server):
+    import lxml.html
+
+    base, _ = server
+    try:
+        get_page(base, "/archive/-/search", q="党", site="no_such_site")
+    except urllib.error.HTTPError as answer:
+        status, body = answer.code, answer.read().decode()
+    assert status == 400
+    error = lxml.html.fromstring(body).cssselect(".orgnews-error")[0].text_content()
+    assert "unknown site 'no_such_site': this archive holds " in error, error
+    status, data = get_json_error(base, "/archive/-/search.json", q="党", site="no_such_site")
+    assert status == 400 and data["error"].startswith("unknown site 'no_such_site'") and data["hits"] == []
+
+
 def test_descriptions_on_the_pages_are_text_not_markdown(server):
     import lxml.html
 
