@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -15,6 +16,10 @@ class ExportUsageError(click.ClickException):
     """Bad input: one line on stderr and exit status 2."""
 
     exit_code = 2
+
+
+# A release name is one folder's name (datasets/NAME), never a path to elsewhere.
+RELEASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @click.command()
@@ -90,6 +95,11 @@ def export(
     from archive.export.release import ExportOptions, export_release, list_formats
     from crawler.captures import CaptureError, write_wacz
 
+    if name is not None and not RELEASE_NAME.fullmatch(name):
+        raise ExportUsageError(
+            f"--name {name!r}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit "
+            "(it names the release's folder)"
+        )
     try:
         options = ExportOptions(
             out=out,

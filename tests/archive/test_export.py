@@ -484,6 +484,9 @@ def test_changelog_names_articles_gone_from_the_release(crawls):
         (("--since", "2024-13"), "is not a date"),
         (("--format", "xlsx"), "unknown format 'xlsx'"),
         (("--previous", "."), "is not a release"),
+        # A name is a folder's name in datasets/, never a way out of it.
+        (("--name", "../elsewhere"), "--name '../elsewhere': use letters, digits"),
+        (("--name", "/tmp/elsewhere"), "--name '/tmp/elsewhere': use letters, digits"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(crawls, tmp_path, args, message):
