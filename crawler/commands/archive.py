@@ -326,7 +326,8 @@ def _catch_up(arc: Archive, **options: int) -> tuple[int, int, int]:
 def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) -> None:
     """Load articles from JSON lines (one Article object per line, e.g. from orgnews extract).
 
-    FILE - reads standard input. An article whose URL is already in the archive
+    FILE - reads standard input; a gzip file (such as a release's
+    data/articles/*.jsonl.gz) is read through. An article whose URL is already in the archive
     is updated (the earlier text is kept as a version) or left as it is. Lines
     that are not articles (not JSON, a field of the wrong type, a url that is
     not an http(s) address, neither title nor body) are named with their line

@@ -172,3 +172,25 @@ def test_extract_piped_to_import_stores_a_page_given_its_address_and_names_one_w
     )
     with Archive.open(data_dir / "archive.db") as arc:
         assert arc.known_article_urls() == {address}
+
+
+def test_gzip_json_lines_such_as_a_releases_are_read_through_and_a_cut_one_says_where_it_stops(tmp_path):
+    import gzip
+
+    lines = "".join(json.dumps(good(n), ensure_ascii=False) + "\n" for n in range(40))
+    packed = gzip.compress(lines.encode("utf-8"), mtime=0)
+    source = tmp_path / "articles.jsonl.gz"
+    source.write_bytes(packed)
+    data_dir = tmp_path / "data"
+    from_file = cli("import", str(source), data_dir=data_dir)
+    assert from_file.returncode == 0 and "stored 40 articles" in from_file.stdout, from_file.stderr
+    from_stdin = cli("import", "-", data_dir=data_dir, stdin=packed)
+    assert from_stdin.returncode == 0 and "40 unchanged" in from_stdin.stdout, from_stdin.stderr
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    result = cli("import", str(cut), data_dir=tmp_path / "other")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    (stopped,) = [line for line in result.stderr.splitlines() if "cannot be read from here on" in line]
+    assert stopped.startswith(f"skipped {cut}:"), stopped
+    with Archive.open(tmp_path / "other" / "archive.db") as arc:
+        assert 0 < len(arc.known_article_urls()) < 40
