@@ -188,7 +188,12 @@ def test_three_workers_and_one_ingest_match_a_one_machine_crawl(redis_server, re
     # which folders it lacks, in one line. (Which worker fetched the articles varies from run to run.)
     stored = len(got)
     with sqlite3.connect(tmp_path / "archive" / "archive.db") as conn:
-        files = conn.execute("SELECT DISTINCT warc_file FROM fetches WHERE outcome = 'article'").fetchall()
+        # Each article is read from its latest fetch (two workers may both have fetched it).
+        files = conn.execute(
+            "SELECT DISTINCT warc_file FROM fetches WHERE id IN "
+            "(SELECT max(f.id) FROM fetches f JOIN articles a ON a.url = f.url "
+            "WHERE f.outcome = 'article' GROUP BY f.url)"
+        ).fetchall()
     writers = sorted({name.split("-")[0] for (name,) in files if name})
     others = [d for d in warc_dirs if d.parent.name != writers[-1]]
     for given, lacking in (([], writers), (others, writers[-1:])):
