@@ -6,6 +6,7 @@ Each ``tests/appointments/<case>/`` folder is one case (see its README): an arti
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.extract import Article, extract_article
@@ -263,6 +264,12 @@ def test_every_header_word_opens_with_a_header_opening(data: st.DataObject) -> N
     assert data.draw(_matching(pattern))[:1] in tables._HEADER_OPENINGS
 
 
+def test_every_word_that_is_no_name_is_told_by_its_first_two_characters() -> None:
+    # A name is looked up by its first two characters before the words of NOT_NAMES are tried.
+    for word in patterns.NOT_NAMES:
+        assert fields._not_a_name(word) and fields._not_a_name(word + "某")
+
+
 # Twenty circled numbers and ten digits among the openings: more examples than the default.
 @settings(max_examples=1000)
 @given(_matching(patterns.NUMBERING_RE), st.sampled_from(["张某，男，", "王某某（女，45岁），"]))
@@ -273,6 +280,54 @@ def test_every_numbering_opens_with_a_numbering_opening(numbering: str, line: st
 
 
 @given(st.data())
-def test_every_proposal_opens_with_a_proposal_opening(data: st.DataObject) -> None:
-    _, pattern = data.draw(st.sampled_from(patterns.PROPOSAL_PATTERNS))
-    assert data.draw(_matching(pattern)).startswith(fields._PROPOSAL_OPENINGS)
+def test_every_proposal_opens_with_one_of_its_openings(data: st.DataObject) -> None:
+    step, pattern = data.draw(st.sampled_from(patterns.PROPOSAL_PATTERNS))
+    assert data.draw(_matching(pattern))[:2] in fields.PROPOSAL_OPENINGS[step]
+
+
+# Clauses are read without white space (see fields.split_clauses): the strings drawn are squashed.
+def _clause(pattern: re.Pattern[str]) -> st.SearchStrategy[str]:
+    return (
+        st.from_regex(pattern, fullmatch=True)
+        .map(fields.squash)
+        .filter(lambda text: text != "" and pattern.search(text) is not None)
+    )
+
+
+CLAUSE_PIECES = (
+    "1976年5月 1976.05 197605 2001年 3日 生 出生 生于 出生年月： 参加工作 入党 加入中国共产党 45 岁 周岁 "
+    "研究生 大学 本科 学历 毕业 在职 党校 全日制 法学 硕士 学士 学位 （MBA） 籍贯 出生地 河南开封 人 负责人 某局局长"
+).split()
+
+
+def _first_read(clause: str, kinds: list[str]) -> object:
+    for kind in kinds:
+        _, pattern, value = fields.TYPED_FIELDS[kind]
+        if (match := pattern.match(clause)) and not (
+            kind == "native" and clause.endswith(patterns.NOT_NATIVE_ENDINGS)
+        ):
+            return value(match)
+    return None
+
+
+def test_a_clause_is_read_as_by_every_pattern_of_its_kind() -> None:
+    # A clause opening with a date is matched only against the pattern its ending allows, and any
+    # other against those its last characters allow: each reads it as all of them in order would.
+    for size in (1, 2, 3):
+        for pieces in itertools.product(CLAUSE_PIECES, repeat=size):
+            clause = "".join(pieces)
+            if clause[0].isdigit() or clause.startswith(("出生", "生于")):
+                every = ["birth", "joined", "work", "age"]
+            elif fields._typed_candidates(clause) in fields._OTHER_TYPED.values():
+                every = ["education", "degree", "native"]
+            else:
+                continue
+            tried = [kind for kind, _, _ in fields._typed_candidates(clause)]
+            assert _first_read(clause, tried) == _first_read(clause, every), clause
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.data())
+def test_every_clause_that_names_a_title_or_a_time_in_post_is_searched(data: st.DataObject) -> None:
+    clause = data.draw(_clause(patterns.IGNORED_CLAUSE_RE))
+    assert fields.typed_values(clause) is not None

@@ -26,8 +26,16 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+# A month as patterns.YEAR_MONTH captures it (1, 01 ... 12), as the records write it.
+_MONTHS = {text: f"{int(text):02d}" for n in range(1, 13) for text in (str(n), f"{n:02d}")}
+
+
 def year_month(match: re.Match[str], first_group: int = 1) -> str:
-    return f"{int(match[first_group]):04d}-{int(match[first_group + 1]):02d}"
+    """``YYYY-MM`` of a match of patterns.YEAR_MONTH whose year is group ``first_group``."""
+    year, month = match[first_group], match[first_group + 1]
+    if not year.isascii():  # digits of other scripts (１９７６) are read as numbers
+        year = f"{int(year):04d}"
+    return f"{year}-{_MONTHS.get(month) or f'{int(month):02d}'}"
 
 
 def chinese_number(text: str) -> int | None:
@@ -84,6 +92,17 @@ def _without_title(name: str) -> str:
     return name
 
 
+# The first two characters of every word of NOT_NAMES (each has two at least): a name that opens
+# with none of them opens with none of the words.
+_NOT_NAME_OPENINGS = frozenset(word[:2] for word in p.NOT_NAMES)
+
+
+def _not_a_name(name: str) -> bool:
+    return (name[:2] in _NOT_NAME_OPENINGS and name.startswith(p.NOT_NAMES)) or name.endswith(
+        p.NOT_NAME_ENDINGS
+    )
+
+
 def person_start(text: str) -> tuple[str, str, str] | None:
     """(name, words in parentheses after it, the rest) when ``text`` opens with a person's name."""
     text = text.strip()
@@ -100,15 +119,20 @@ def person_start(text: str) -> tuple[str, str, str] | None:
             return None
         if head.isalnum():
             name = _without_title(head)
-            if len(name) > 4 or name.startswith(p.NOT_NAMES) or name.endswith(p.NOT_NAME_ENDINGS):
+            if len(name) > 4 or _not_a_name(name):
                 return None
+            # 张某，… (no parenthesis after the name): the pattern would read ``head`` as the name.
+            if mark[0] in "，,：:":
+                if len(head) < 2 or not p.NAME_RE.match(name):
+                    return None
+                return name, "", text[mark.end() :]
     match = _PERSON_START_RE.match(text)
     if not match:
         return None
     name = _without_title(squash(match[1]))
     if len(name) > 4 and _NAME_DOTS.isdisjoint(name):
         return None
-    if not p.NAME_RE.match(name) or name.startswith(p.NOT_NAMES) or name.endswith(p.NOT_NAME_ENDINGS):
+    if not p.NAME_RE.match(name) or _not_a_name(name):
         return None
     return name, match[2] or "", text[match.end() :]
 
@@ -117,83 +141,25 @@ def person_start(text: str) -> tuple[str, str, str] | None:
 SEVERAL_VALUES = frozenset({"education", "degree"})
 
 
-class _Reader:
-    """Fills one person's fields; remembers what the last clause opened so that posts can run on."""
-
-    def __init__(self, person: AppointmentPerson) -> None:
-        self.person = person
-        self.open: str | None = None  # "current" or "proposal" while a post may continue
-        self.conflicts: set[str] = set()
-
-    def set(self, name: str, value: object) -> None:
-        old = getattr(self.person, name)
+def _apply(found: dict[str, object], conflicts: set[str], values: Values) -> bool:
+    """Put the (field, value) pairs ``values`` among a person's ``found`` fields; a field given
+    twice with different values goes into ``conflicts``. True when a pair states a probation."""
+    probation = False
+    for name, value in values:
+        if name == "probation":
+            probation = True
+            continue
+        old = found.get(name)
         if old is None:
-            if name not in self.conflicts:
-                setattr(self.person, name, value)
+            if name not in conflicts:
+                found[name] = value
         elif name in SEVERAL_VALUES:
             # 全日制大学学历、工学学士学位，在职研究生学历、管理学硕士学位: both are true, both are kept.
             if value not in old.split("；"):  # type: ignore[attr-defined]
-                setattr(self.person, name, f"{old}；{value}")
+                found[name] = f"{old}；{value}"
         elif old != value:
-            self.conflicts.add(name)
-
-    def clause(self, clause: str) -> None:
-        notes, clause, kind, proposal, current, values, whole = clause_plan(clause)
-        if notes:
-            self.apply(notes)
-        if kind == _NOTHING_MORE:
-            return
-        if kind == _PROBATION:
-            self.person.probation = True
-            return
-        # A verb without 拟 (兼任, 任命) proposes only right after another proposal.
-        if proposal is not None and (not proposal[2] or self.open == "proposal"):
-            self.person.proposals.append(Proposal(proposal[0], proposal[1]))
-            self.open = "proposal"
-            return
-        if current is not None:
-            self._current(current)
-            return
-        if values:
-            self.apply(values)
-        if whole:
-            self.open = None
-            return
-        if self.open == "current":
-            self.person.current_post = f"{self.person.current_post}，{clause}"
-        elif self.open == "proposal":
-            last = self.person.proposals[-1]
-            last.post = f"{last.post}，{clause}" if last.post else clause
-        else:
-            self.person.warnings.append(f"clause not read: {clause}")
-
-    def _current(self, post: str) -> None:
-        if self.person.current_post:
-            self.person.current_post = f"{self.person.current_post}，{post}"
-        else:
-            self.person.current_post = post or None
-        self.open = "current"
-
-    def apply(self, values: Values) -> None:
-        person = self.person
-        for name, value in values:
-            if name == "probation":
-                person.probation = True
-            elif getattr(person, name) is None and name not in self.conflicts:
-                setattr(person, name, value)  # the common case of set(), without its call
-            else:
-                self.set(name, value)
-
-    def _note(self, note: str) -> bool:
-        """Read a parenthesised note (an age, a probation, an ethnicity...); False to keep it in the text."""
-        values, whole = note_values(note)
-        self.apply(values)
-        return whole
-
-    def set_current(self, post: str) -> None:
-        """A 现任 cell: the post, after any given already."""
-        self.open = None
-        self._current(post)
+            conflicts.add(name)
+    return probation
 
 
 # What one clause of a paragraph does, worked out once for each distinct clause (see clause_plan):
@@ -233,7 +199,7 @@ def clause_plan(clause: str) -> Plan:
 
 # Each field a clause may state: its pattern and how a match becomes (field, value) pairs.
 _Typed = tuple[str, re.Pattern[str], Callable[[re.Match[str]], Values]]
-_TYPED: dict[str, _Typed] = {
+TYPED_FIELDS: dict[str, _Typed] = {
     kind: (kind, pattern, value)
     for kind, pattern, value in (
         ("sex", p.SEX_RE, lambda m: (("sex", m[1]),)),
@@ -256,35 +222,74 @@ _TYPED: dict[str, _Typed] = {
 
 
 def _candidates(*kinds: str) -> tuple[_Typed, ...]:
-    return tuple(_TYPED[kind] for kind in kinds)
+    return tuple(TYPED_FIELDS[kind] for kind in kinds)
 
 
 # The fields a clause may state, judged by its first and last characters (see _typed_candidates),
 # in the order they are tried (a native place last: 研究生 is no place).
-_DATED = _candidates("birth", "joined", "work", "age")
 _SEX = _candidates("sex")
 _ETHNICITY = _candidates("ethnicity")
 _AGE = _candidates("age")
 _PARTY = _candidates("party", "dated", "degree")
-_OTHER_TYPED = _candidates("education", "degree", "native")
-_PROPOSAL_OPENINGS = ("拟", "提名", "推荐", "按", "兼任", "任命")
+# A clause opening with a date states a birth, unless its end names another field.
+_DATED_BY_ENDING = (
+    (("参加工作",), _candidates("work")),
+    (("入党", "加入中国共产党"), _candidates("joined")),
+    (("岁",), _AGE),
+)
+_BIRTH = _candidates("birth")
+# The last characters of an education (研究生, 大学学历, 中专毕业 ...) and of a degree (法学硕士,
+# 工学学士学位, 理学博士（PhD）), and the openings and ending of a native place (籍贯河南, 山东临沂人).
+EDUCATION_LAST = frozenset("生科学专中技历业")
+DEGREE_LAST = frozenset("士）)位")
+NATIVE_OPENINGS = ("籍贯", "出生地")
+NATIVE_LAST = "人"
+# The other clauses by (may be an education, a degree, a native place).
+_OTHER_TYPED = {
+    (education, degree, native): tuple(
+        typed
+        for typed, wanted in zip(
+            _candidates("education", "degree", "native"), (education, degree, native), strict=True
+        )
+        if wanted
+    )
+    for education in (False, True)
+    for degree in (False, True)
+    for native in (False, True)
+}
 # The openings of a proposal that needs no proposal before it.
 _PROPOSAL_VERBS = ("拟", "提名", "推荐", "按")
-
-
-# PROPOSAL_PATTERNS as one pattern of alternatives in their order: the first that matches wins,
-# the name of its group is its index, and the group right after it is that pattern's post.
-_ANY_PROPOSAL_RE = re.compile(
-    "|".join(f"(?P<p{number}>{pattern.pattern})" for number, (_, pattern) in enumerate(p.PROPOSAL_PATTERNS))
-)
-_POST_GROUPS = tuple(_ANY_PROPOSAL_RE.groupindex[f"p{n}"] + 1 for n in range(len(p.PROPOSAL_PATTERNS)))
+# The first two characters each of PROPOSAL_PATTERNS can match, in their order.
+PROPOSAL_OPENINGS: dict[str, tuple[str, ...]] = {
+    "拟按程序任命": ("拟按", "按有", "按法", "按程"),
+    "拟按程序推荐": ("拟按", "按有", "按法", "按程"),
+    "拟按程序提名": ("拟按", "按有", "按法", "按程"),
+    "拟提名": ("拟提", "提名"),
+    "拟推荐": ("拟推", "推荐"),
+    "拟进一步使用": ("拟进",),
+    "拟提拔": ("拟提",),
+    "拟晋升": ("拟晋",),
+    "拟交流": ("拟交",),
+    "拟聘任": ("拟聘",),
+    "拟任命": ("拟任", "任命"),
+    "拟作为人选": ("拟作",),
+    "拟确定": ("拟确",),
+    "拟任": ("拟任",),
+    "拟兼任": ("兼任",),
+}
+# Two first characters -> the (step, pattern) of PROPOSAL_PATTERNS a clause opening with them may
+# match, in their order: a clause is matched against one pattern or two, not all of them.
+_PROPOSALS_BY_OPENING: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+for _step, _pattern in p.PROPOSAL_PATTERNS:
+    for _opening in PROPOSAL_OPENINGS[_step]:
+        _PROPOSALS_BY_OPENING[_opening] = (*_PROPOSALS_BY_OPENING.get(_opening, ()), (_step, _pattern))
 
 
 def read_proposal(clause: str) -> tuple[str, str] | None:
     """(step, post) of the first of PROPOSAL_PATTERNS that ``clause`` matches, or None."""
-    if clause.startswith(_PROPOSAL_OPENINGS) and (match := _ANY_PROPOSAL_RE.match(clause)):
-        number = int(match.lastgroup[1:])  # type: ignore[index]
-        return p.PROPOSAL_PATTERNS[number][0], match[_POST_GROUPS[number]].removeprefix("为").strip("：:")
+    for step, pattern in _PROPOSALS_BY_OPENING.get(clause[:2], ()):
+        if match := pattern.match(clause):
+            return step, match[1].removeprefix("为").strip("：:")
     return None
 
 
@@ -292,7 +297,10 @@ def _typed_candidates(clause: str) -> tuple[_Typed, ...]:
     """The fields ``clause`` may state, judged by its first and last characters: each clause is then
     matched against a pattern or two, not all of them (this is the parser's hot spot)."""
     if clause[0].isdigit() or clause.startswith(("出生", "生于")):
-        return _DATED
+        for endings, candidates in _DATED_BY_ENDING:
+            if clause.endswith(endings):
+                return candidates
+        return _BIRTH
     if len(clause) == 1 or clause.startswith("性别"):
         return _SEX
     last = clause[-1]
@@ -302,7 +310,16 @@ def _typed_candidates(clause: str) -> tuple[_Typed, ...]:
         return _AGE
     if last in "员士众" or clause.startswith(("中共", "政治面貌")):
         return _PARTY
-    return _OTHER_TYPED
+    return _OTHER_TYPED[
+        last in EDUCATION_LAST,
+        last in DEGREE_LAST,
+        last == NATIVE_LAST or clause.startswith(NATIVE_OPENINGS),
+    ]
+
+
+# Every clause IGNORED_CLAUSE_RE finds something in holds 任 or 职, or ends as a title does.
+IGNORED_MARKS = ("任", "职")
+TITLE_LAST = frozenset("师授员者辑")
 
 
 def typed_values(clause: str) -> Values | None:
@@ -314,7 +331,9 @@ def typed_values(clause: str) -> Values | None:
         found = pattern.match(clause)
         if found is not None and not (kind == "native" and clause.endswith(p.NOT_NATIVE_ENDINGS)):
             return value(found)
-    if p.IGNORED_CLAUSE_RE.search(clause):
+    if (
+        clause[-1] in TITLE_LAST or IGNORED_MARKS[0] in clause or IGNORED_MARKS[1] in clause
+    ) and p.IGNORED_CLAUSE_RE.search(clause):
         return ()
     return None
 
@@ -371,18 +390,40 @@ def _pull_parentheses(clause: str) -> tuple[str, list[str]]:
     return (p.PAREN_RE.sub("", clause), notes) if notes else (clause, [])
 
 
-def _finish(reader: _Reader) -> AppointmentPerson:
-    person = reader.person
-    for name in sorted(reader.conflicts):
-        setattr(person, name, None)
-        person.warnings.append(f"{name} given twice with different values: left empty")
-    for proposal in person.proposals:
+def _person(
+    position: int,
+    name: str,
+    text: str,
+    found: dict[str, object],
+    conflicts: set[str],
+    current: str | None,
+    proposals: list[Proposal],
+    probation: bool,
+    warnings: list[str],
+) -> AppointmentPerson:
+    """The person of what was read: a field in ``conflicts`` is left empty, with a warning."""
+    for field in sorted(conflicts):
+        found[field] = None
+        warnings.append(f"{field} given twice with different values: left empty")
+    for proposal in proposals:
         proposal.post = proposal.post.strip("，")
-    if person.birth is None and person.age is None:
-        person.warnings.append("no birth month or age")
-    if not person.proposals:
-        person.warnings.append("no proposed post")
-    return person
+    if found.get("birth") is None and found.get("age") is None:
+        warnings.append("no birth month or age")
+    if not proposals:
+        warnings.append("no proposed post")
+    return AppointmentPerson(
+        position=position,
+        name=name,
+        current_post=current,
+        proposals=proposals,
+        probation=probation,
+        text=text,
+        warnings=warnings,
+        **found,  # type: ignore[arg-type]
+    )
+
+
+_WHO_FIELDS = ("sex", "birth", "age", "ethnicity")
 
 
 def read_person(
@@ -390,28 +431,62 @@ def read_person(
 ) -> AppointmentPerson | None:
     """The person a paragraph describes (``张某，男，汉族，1976年5月生，…，拟任…。``), or None
     when the paragraph does not open with a name followed by a sex, birth month or age.
-    ``start`` is ``person_start(text)`` when the caller has it already."""
+    ``start`` is ``person_start(text)`` when the caller has it already.
+
+    Each clause does what its clause_plan says; an unlabelled clause right after 现任 or a
+    proposal continues that post (``opened``)."""
     start = start or person_start(text)
     if start is None:
         return None
     name, in_parentheses, rest = start
-    reader = _Reader(AppointmentPerson(position=position, name=name, text=squash(text)))
-    if in_parentheses and not reader._note(in_parentheses):
-        return None
-    person = reader.person
+    found: dict[str, object] = {}
+    conflicts: set[str] = set()
+    probation = False
+    if in_parentheses:
+        values, whole = note_values(in_parentheses)
+        probation = _apply(found, conflicts, values)
+        if not whole:
+            return None
+    current: str | None = None
+    proposals: list[Proposal] = []
+    warnings: list[str] = []
+    opened: str | None = None  # "current" or "proposal" while a post may continue
     for n, clause in enumerate(split_clauses(rest)):
         # A person's paragraph states who they are at once; a sentence that opens with a
         # name-like word (公示期间，…) does not.
-        if (
-            n == 3
-            and not in_parentheses
-            and not (person.sex or person.birth or person.age or person.ethnicity)
-        ):
+        if n == 3 and not in_parentheses and not any(map(found.get, _WHO_FIELDS)):
             return None
-        reader.clause(clause)
-    if not in_parentheses and not (person.sex or person.birth or person.age or person.ethnicity):
+        notes, clause, kind, proposal, current_post, values, whole = clause_plan(clause)
+        if notes and _apply(found, conflicts, notes):
+            probation = True
+        if kind == _NOTHING_MORE:
+            continue
+        if kind == _PROBATION:
+            probation = True
+            continue
+        # A verb without 拟 (兼任, 任命) proposes only right after another proposal.
+        if proposal is not None and (not proposal[2] or opened == "proposal"):
+            proposals.append(Proposal(proposal[0], proposal[1]))
+            opened = "proposal"
+            continue
+        if current_post is not None:
+            current = f"{current}，{current_post}" if current else current_post or None
+            opened = "current"
+            continue
+        if values and _apply(found, conflicts, values):
+            probation = True
+        if whole:
+            opened = None
+        elif opened == "current":
+            current = f"{current}，{clause}"
+        elif opened == "proposal":
+            last = proposals[-1]
+            last.post = f"{last.post}，{clause}" if last.post else clause
+        else:
+            warnings.append(f"clause not read: {clause}")
+    if not in_parentheses and not any(map(found.get, _WHO_FIELDS)):
         return None
-    return _finish(reader)
+    return _person(position, name, squash(text), found, conflicts, current, proposals, probation, warnings)
 
 
 # --- table rows ------------------------------------------------------------------------------------
@@ -425,26 +500,28 @@ def read_row(columns: list[str], cells: list[str], position: int) -> Appointment
     name = plans[columns.index("name")][1] if "name" in columns else None
     if name is None:
         return None
-    person = AppointmentPerson(
-        position=position,
-        name=name,
-        text=" ".join(plan[3] for plan in plans if plan[3]),  # type: ignore[arg-type]
-    )
-    reader = _Reader(person)
+    found: dict[str, object] = {}
+    conflicts: set[str] = set()
+    current: str | None = None
+    proposals: list[Proposal] = []
+    warnings: list[str] = []
+    probation = False
     for kind, read, extra, _ in plans:
         if kind == _TYPED:
-            reader.apply(read)  # type: ignore[arg-type]
+            if _apply(found, conflicts, read):  # type: ignore[arg-type]
+                probation = True
             if extra is not None:
-                person.warnings.append(extra)  # type: ignore[arg-type]
+                warnings.append(extra)  # type: ignore[arg-type]
         elif kind == _CURRENT:
-            reader.set_current(read)  # type: ignore[arg-type]
+            current = f"{current}，{read}" if current else read or None  # type: ignore[assignment]
         elif kind == _PROPOSED:
-            person.proposals.append(Proposal(*read))  # type: ignore[misc]
+            proposals.append(Proposal(*read))  # type: ignore[misc]
             if extra:
-                person.probation = True
+                probation = True
         elif kind == _NOTE and read:
-            person.probation = True
-    return _finish(reader)
+            probation = True
+    text = " ".join(plan[3] for plan in plans if plan[3])  # type: ignore[misc]
+    return _person(position, name, text, found, conflicts, current, proposals, probation, warnings)
 
 
 # What a cell does (see cell_plan): nothing (the name, the 序号, an empty cell), typed fields, a
