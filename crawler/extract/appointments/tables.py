@@ -134,11 +134,14 @@ def find_tables(lines: list[str], first_position: int = 1) -> list[Table]:
             i = form.end if form is not None else i + 1
             continue
         header_end = end = i + len(columns)
-        while (
-            end < len(lines)
-            and not _ends_table(lines[end])
-            and (keys[end] is None or _header_at(keys, end) is None)
-        ):
+        # The cells run to a line that ends the table (see _ends_table, written out here: this
+        # loop visits every cell) or opens another header.
+        while end < len(lines):
+            line = lines[end]
+            if line[-1:] == "。" or (line[:1] in _TABLE_END_OPENINGS and TABLE_END_RE.match(line)):
+                break
+            if keys[end] is not None and _header_at(keys, end) is not None:
+                break
             end += 1
         table = Table(i, end, _second_header_row(columns))
         _read_rows(table, lines[header_end:end], first_position + sum(len(t.persons) for t in tables))
@@ -291,7 +294,7 @@ _CHECKS: dict[str, Callable[[str], object]] = {
 def _row_checks(checked: list[tuple[int, str]], row: list[str], number: int) -> bool:
     """Whether the cells of ``row`` at the ``checked`` (column number, key) fit their columns."""
     for n, key in checked:
-        cell = squash(row[n])
+        cell = "".join(row[n].split())  # squash(), without its call
         if key == "index" and cell != str(number):
             return False
         if key == "name" and column_key(cell) is not None:
