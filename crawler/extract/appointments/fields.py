@@ -519,7 +519,9 @@ def read_row(columns: list[str], cells: list[str], position: int) -> Appointment
     probation = False
     for kind, read, extra, _ in plans:
         if kind == _TYPED:
-            if _apply(found, conflicts, read):  # type: ignore[arg-type]
+            if len(read) == 1 and (field := read[0][0]) not in found and field not in _NOT_PLAIN:  # type: ignore[arg-type,index]
+                found[field] = read[0][1]  # type: ignore[index]
+            elif _apply(found, conflicts, read):  # type: ignore[arg-type]
                 probation = True
             if extra is not None:
                 warnings.append(extra)  # type: ignore[arg-type]

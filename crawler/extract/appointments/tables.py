@@ -245,8 +245,9 @@ def _cut_rows(columns: list[str], cells: list[str]) -> list[list[str]] | None:
         return None
     rows = [cells[k : k + width] for k in range(0, len(cells), width)]
     checked = [(n, key) for n, key in enumerate(columns) if key in _CHECKS or key in ("index", "name")]
-    if not all(_row_checks(checked, row, number) for number, row in enumerate(rows, 1)):
-        return None
+    for number, row in enumerate(rows, 1):
+        if not _row_checks(checked, row, number):
+            return None
     return rows
 
 
@@ -295,10 +296,12 @@ def _row_checks(checked: list[tuple[int, str]], row: list[str], number: int) -> 
     """Whether the cells of ``row`` at the ``checked`` (column number, key) fit their columns."""
     for n, key in checked:
         cell = "".join(row[n].split())  # squash(), without its call
-        if key == "index" and cell != str(number):
-            return False
-        if key == "name" and column_key(cell) is not None:
-            return False
-        if (check := _CHECKS.get(key)) and not check(cell):
+        if key == "index":
+            if cell != str(number):
+                return False
+        elif key == "name":
+            if column_key(cell) is not None:
+                return False
+        elif not _CHECKS[key](cell):
             return False
     return True
