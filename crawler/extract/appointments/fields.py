@@ -577,8 +577,10 @@ def _proposal_cell(column_step: str, value: str) -> tuple[int, tuple[str, str], 
         step, post = read
     else:
         step, post = column_step or "拟任", value
-    _, notes = _pull_parentheses(value)
-    probation = any(p.PROBATION_RE.search(note) for note in notes)
+    probation = False
+    if "（" in value or "(" in value:
+        _, notes = _pull_parentheses(value)
+        probation = any(p.PROBATION_RE.search(note) for note in notes)
     if probation:
         post = p.PAREN_RE.sub(lambda m: "" if p.PROBATION_RE.search(m[1]) else m[0], post)
     return _PROPOSED, (step, post), probation
