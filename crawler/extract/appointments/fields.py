@@ -89,6 +89,10 @@ _NUMBERING_OPENINGS = frozenset("0123456789（(一二三四五六七八九十①
 _NAME_DOTS = frozenset("·•・．.")
 
 
+# A word longer than this is no name, with or without a title after it (see person_start).
+_LONGEST_NAME_WITH_TITLE = 4 + max(map(len, p.NAME_TITLE_SUFFIXES))
+
+
 def _without_title(name: str) -> str:
     for suffix in p.NAME_TITLE_SUFFIXES:
         name = name.removesuffix(suffix)
@@ -118,9 +122,9 @@ def person_start(text: str) -> tuple[str, str, str] | None:
         # a name ends at no sentence mark, and words with no space or dot in them would be the
         # name itself, too long or not a name (公示时间：…, 经县委常委会研究，…).
         head = text[: mark.start()]
-        if "。" in head or "；" in head or ";" in head:
-            return None
         if head.isalnum():
+            if len(head) > _LONGEST_NAME_WITH_TITLE:
+                return None
             name = _without_title(head)
             if len(name) > 4 or _not_a_name(name):
                 return None
@@ -129,6 +133,8 @@ def person_start(text: str) -> tuple[str, str, str] | None:
                 if len(head) < 2 or not p.NAME_RE.match(name):
                     return None
                 return name, "", text[mark.end() :]
+        elif "。" in head or "；" in head or ";" in head:
+            return None
     match = _PERSON_START_RE.match(text)
     if not match:
         return None

@@ -74,9 +74,13 @@ def parse_appointment_notices(article: Any) -> list[AppointmentNotice]:
     return notices
 
 
+# How long a notice's heading may be.
+_HEADING_LENGTHS = range(6, 41)
+
+
 def _is_heading(line: str) -> bool:
     return (
-        6 <= len(line) <= 40
+        len(line) in _HEADING_LENGTHS
         and not _SENTENCE_MARK_RE.search(line)
         and not line.startswith(("特此", "予以", "现予", "现将"))
         and bool(p.NOTICE_HEADING_RE.search(line))
@@ -85,7 +89,11 @@ def _is_heading(line: str) -> bool:
 
 def _segments(lines: list[str]) -> list[tuple[str | None, list[str]]]:
     """(heading, lines) of each notice; a heading with no person after it joins the next notice."""
-    at = [n for n, line in enumerate(lines) if "公示" in line and _is_heading(line)]
+    at = [
+        n
+        for n, line in enumerate(lines)
+        if "公示" in line and len(line) in _HEADING_LENGTHS and _is_heading(line)
+    ]
     if not at:
         return [(None, list(lines))]
     if len(at) == 1:  # the common case: one notice, whatever its headings
@@ -197,7 +205,15 @@ def read_persons(lines: list[str]) -> tuple[list[AppointmentPerson], list[str]]:
         while i + 1 < len(lines) and _continues(line, lines[i + 1]):
             line, i, ran_on = line + lines[i + 1], i + 1, True
         start = person_start(line) if ran_on else start
-        read = [read_person(text, 0, at) for text, at in _sentences(line, start)]
+        if (
+            start is not None
+            and "；" not in line
+            and ";" not in line
+            and line.find("。") in (-1, len(line) - 1)
+        ):
+            read = [read_person(line, 0, start)]  # one sentence (see _sentences)
+        else:
+            read = [read_person(text, 0, at) for text, at in _sentences(line, start)]
         if any(read):
             for person in filter(None, read):
                 person.position = len(persons) + 1
