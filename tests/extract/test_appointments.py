@@ -84,6 +84,16 @@ def _article(title: str, body: str, published_at: str | None = "2026-11-20") -> 
     return Article(url="https://example.org/n.html", title=title, body=body, published_at=published_at)
 
 
+def test_phone_numbers_are_written_with_a_hyphen_after_the_area_code() -> None:
+    body = (
+        "现将1名同志拟任职情况予以公示。\n"
+        "甲乙丙，男，1970年1月生，现任某局副局长，拟任某局局长。\n"
+        "受理电话：（0000）1234567、0000—7654321，(021) 66667777"
+    )
+    [notice] = parse_appointment_notices(_article("干部任前公示", body))
+    assert notice.phone == "0000-1234567；0000-7654321；021-66667777"
+
+
 def test_a_person_is_never_split_or_merged_with_the_next() -> None:
     body = (
         "现将2名同志拟任职情况予以公示。\n"

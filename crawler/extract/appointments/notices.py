@@ -284,7 +284,9 @@ def _phones(lines: list[str]) -> str | None:
         for match in p.PHONE_LABEL_RE.finditer(line):
             for number in p.PHONE_NUMBER_RE.findall(match[1]):
                 number = squash(number)
-                number = _AREA_CODE_RE.sub(r"\1-", number).replace("－", "-").replace("—", "-")
+                if number[:1] in "（(":  # (0000)1234567: the pattern's template is costly, so tried only here
+                    number = _AREA_CODE_RE.sub(r"\1-", number)
+                number = number.replace("－", "-").replace("—", "-")
                 if number not in found:
                     found.append(number)
     return "；".join(found) or None
