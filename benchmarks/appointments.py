@@ -242,17 +242,6 @@ def medians(passes: list[tuple[float, float]], pages: int) -> tuple[float, float
     )
 
 
-def first_reading(pages: list[tuple[bytes, str]], repeat: int) -> tuple[float, float, float]:
-    """``timed``'s first reading alone: the parser's caches emptied before each of ``repeat``
-    passes, each page parsed right after its extraction."""
-    one_pass(pages)  # warm-up
-    passes = []
-    for _ in range(repeat):
-        forget_read_clauses()
-        passes.append(one_pass(pages))
-    return medians(passes, len(pages))
-
-
 def real_size_ratio(folder: Path, notices: list[Article], repeat: int) -> tuple[float, float, float] | None:
     """Pages as the sites serve them (tens of KB, those of ``folder``) hold no notice: each pass
     extracts each of them and then parses one of ``notices`` in turn, timing the two apart, as a
@@ -305,27 +294,27 @@ def main() -> None:
     replay_score = Score()
     count_check("replay notices", replay, replay_score)
     replay_score.print("replay notices (truth: crawler.replay.corpus.NOTICE_PEOPLE)")
-    served = [(page, url) for page, url, _ in replay]
-    pages += served
+    # Timed apart: the cases' pages are bare notices of a few KB; the replay serves its notices
+    # amid their site's chrome, at the size the sites serve them.
+    sets = [("case pages", pages), ("replay notices as served", [(page, url) for page, url, _ in replay])]
     if options.pages:
         shared = notice_pages(options.pages)
         count_check(f"notices among {options.pages}", shared)
-        pages += [(page, url) for page, url, _ in shared]
-    print(f"\nspeed on {len(pages)} notice pages, median of {options.repeat} passes:")
-    for way, (extracting, parsing, ratio) in timed(pages, options.repeat).items():
+        sets.append((f"notices among {options.pages}", [(page, url) for page, url, _ in shared]))
+    for title, set_pages in sets:
+        if not set_pages:
+            continue
+        sizes = sorted(len(page) for page, _ in set_pages)
         print(
-            f"  {way:<20} extract {1000 * extracting:.2f} ms/page, parse {1000 * parsing:.3f} ms/page: "
-            f"parsing adds {100 * ratio:.1f}% to extraction"
+            f"\nspeed on {title}: {len(set_pages)} pages of {sizes[0] / 1000:.1f}-{sizes[-1] / 1000:.1f} KB, "
+            f"median of {options.repeat} passes:"
         )
-    # The replay's notices alone, as the replay serves them: each amid its site's chrome.
-    if served:
-        extracting, parsing, ratio = first_reading(served, options.repeat)
-        sizes = sorted(len(page) // 1000 for page, _ in served)
-        print(
-            f"  {'replay as served':<20} extract {1000 * extracting:.2f} ms/page "
-            f"({len(served)} pages of {sizes[0]}-{sizes[-1]} KB), parse {1000 * parsing:.3f} ms/page: "
-            f"parsing adds {100 * ratio:.1f}% to extraction (first reading)"
-        )
+        for way, (extracting, parsing, ratio) in timed(set_pages, options.repeat).items():
+            print(
+                f"  {way:<20} extract {1000 * extracting:.2f} ms/page, parse {1000 * parsing:.3f} ms/page: "
+                f"parsing adds {100 * ratio:.1f}% to extraction"
+            )
+    pages += sets[1][1]
     # The case pages above are small (a few KB); pages as the sites serve them are tens of KB.
     if options.real_pages.is_dir():
         notices = [extract_article(page, url) for page, url in pages]
