@@ -21,6 +21,7 @@ from crawler.commands.options import (
     RowCount,
     data_dir_option,
     replay_url_callback,
+    require_archive,
     table_console,
 )
 
@@ -79,16 +80,6 @@ def _open_archive(data_dir: DataDir, reading: bool = False) -> Any:
         if reading:
             return Archive.open_for_reading(data_dir.archive_db, lambda note: click.echo(note, err=True))
         return Archive.open(data_dir.archive_db)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def _check_archive_file(data_dir: DataDir) -> None:
-    """One error line when the data directory holds no archive to read."""
-    from archive.errors import ArchiveError, check_archive_file
-
-    try:
-        check_archive_file(data_dir.archive_db)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -429,7 +420,7 @@ def runs(site: str | None, limit: int, as_json: bool, data_dir: DataDir) -> None
     """
     from crawler.commands.report import print_summary
 
-    _check_archive_file(data_dir)
+    require_archive(data_dir)
     from archive.errors import QueryError
     from archive.reading import check_sites
 
@@ -491,7 +482,7 @@ def reparse(site: str | None, workers: int | None, warc_dirs: tuple[Path, ...], 
     """
     from crawler.reparse import reparse as run_reparse
 
-    _check_archive_file(data_dir)
+    require_archive(data_dir)
     if site is not None and site not in (profiles := _load_profiles()):
         raise click.UsageError(f"unknown site {site}; known: {', '.join(sorted(profiles))}")
     for folder in warc_dirs:

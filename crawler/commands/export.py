@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from archive.datadir import DataDir
-from crawler.commands.options import data_dir_option
+from crawler.commands.options import data_dir_option, require_archive
 
 
 class ExportUsageError(click.ClickException):
-    """Bad input: one line on stderr and exit status 2."""
+    """Bad input: one line on stderr and exit status 2 (no archive at all is status 1, as for
+    every command)."""
 
     exit_code = 2
 
@@ -95,6 +96,7 @@ def export(
     from archive.export.release import ExportOptions, export_release, list_formats
     from crawler.captures import CaptureError, write_wacz
 
+    require_archive(data_dir)
     if name is not None and not RELEASE_NAME.fullmatch(name):
         raise ExportUsageError(
             f"--name {name!r}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit "

@@ -34,6 +34,17 @@ class RowCount(click.IntRange):
         return super().convert(number, param, ctx)
 
 
+def require_archive(data_dir: DataDir) -> None:
+    """One error line (exit status 1, as for any archive that cannot be used) when the data
+    directory holds no archive to read."""
+    from archive.errors import ArchiveError, check_archive_file
+
+    try:
+        check_archive_file(data_dir.archive_db)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 # A count of rows to show, 0 for all.
 LIMIT = RowCount()
 # Worker processes: far past any machine's cores, well short of what the OS refuses.

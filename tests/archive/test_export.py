@@ -571,9 +571,13 @@ def test_an_empty_archive_is_not_said_to_have_filters(crawls, tmp_path):
 
 
 def test_an_export_refused_before_writing_prints_its_error_line_alone(tmp_path):
+    # No archive is not a usage error (status 2) but the status 1 every command gives for it.
     done = export(tmp_path / "no-archive", "--out", str(tmp_path / "release"))
     lines = done.stderr.decode().splitlines()
-    assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: no archive at "), lines
+    assert done.returncode == 1 and len(lines) == 1 and lines[0].startswith("Error: no archive at "), lines
+    assert not (tmp_path / "release").exists()
+    search = run_cli("search", "党建", data_dir=tmp_path / "no-archive")
+    assert search.returncode == done.returncode and "no archive at" in search.stderr.decode()
 
 
 @pytest.fixture(scope="module")
