@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shlex
 import sys
@@ -100,6 +101,11 @@ def _lock_or_exit(data_dir: DataDir) -> Any:
     try:
         return CrawlLock(path).acquire()
     except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise click.ClickException(
+                f"the data directory {data_dir.root} is read-only here (its lock {path.name} cannot be "
+                "created): this command writes to the archive; run it where the data directory can be written"
+            ) from exc
         raise click.ClickException(f"cannot take the lock {path}: {exc.strerror or exc}") from exc
     except LockHeld as exc:
         Console(stderr=True, highlight=False).print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
