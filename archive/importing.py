@@ -16,13 +16,16 @@ from typing import BinaryIO
 from crawler.extract.article import Article, BadRecord
 
 
-def read_articles(handles: Iterable[BinaryIO], problems: list[str]) -> Iterator[Article]:
+def read_articles(
+    handles: Iterable[BinaryIO], problems: list[str], stops: list[str] | None = None
+) -> Iterator[Article]:
     """Articles from JSON lines, one object per line, read from binary ``handles``.
 
     A UTF-8 byte order mark before the first line is ignored, and a gzip file (a release's
     ``.jsonl.gz``) is read through gzip. Each line that is not an article gets one sentence in
     ``problems`` (``name:line: what is wrong``) and is skipped; a gzip file cut short, one for where
-    its reading stopped.
+    its reading stopped, and its ``name:line`` in ``stops`` (when given): not a line that was not an
+    article, but the end of what could be read.
     """
     for handle in handles:
         name = getattr(handle, "name", "-")
@@ -36,6 +39,8 @@ def read_articles(handles: Iterable[BinaryIO], problems: list[str]) -> Iterator[
             problems.append(
                 f"{name}:{number + 1}: cannot be read from here on, its lines are not stored ({exc})"
             )
+            if stops is not None:
+                stops.append(f"{name}:{number + 1}")
 
 
 def _uncompressed(handle: BinaryIO) -> BinaryIO:

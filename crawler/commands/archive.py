@@ -348,11 +348,12 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     from archive.store import Archive
 
     problems: list[str] = []
+    stops: list[str] = []
     started = time.monotonic()
     try:
         with Archive.open(data_dir.ensure().archive_db) as arc:
             results = arc.save_articles(
-                read_articles(files, problems),
+                read_articles(files, problems, stops),
                 workers=workers,
                 defer_pairs=True,
                 defer_stories=True,
@@ -382,8 +383,22 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
     if problems:
-        raise click.ClickException(
-            "1 line was not an article and was skipped"
-            if len(problems) == 1
-            else f"{len(problems):,} lines were not articles and were skipped"
+        raise click.ClickException(_skipped_sentence(len(problems) - len(stops), stops))
+
+
+def _skipped_sentence(not_articles: int, stops: list[str]) -> str:
+    """The import's last line: where reading stopped (a gzip file cut short or damaged: every line
+    from there on is lost, not one line that was not an article), then the lines skipped."""
+    said = []
+    if stops:
+        said.append(
+            f"reading stopped at {', '.join(stops)} (a gzip file cut short or damaged): "
+            "no line from there on was read or stored"
         )
+    if not_articles:
+        said.append(
+            "1 line was not an article and was skipped"
+            if not_articles == 1
+            else f"{not_articles:,} lines were not articles and were skipped"
+        )
+    return "; ".join(said)

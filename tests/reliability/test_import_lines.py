@@ -193,4 +193,17 @@ def test_gzip_json_lines_such_as_a_releases_are_read_through_and_a_cut_one_says_
     (stopped,) = [line for line in result.stderr.splitlines() if "cannot be read from here on" in line]
     assert stopped.startswith(f"skipped {cut}:"), stopped
     with Archive.open(tmp_path / "other" / "archive.db") as arc:
-        assert 0 < len(arc.known_article_urls()) < 40
+        stored = len(arc.known_article_urls())
+    assert 0 < stored < 40
+    # The last line says where reading stopped, never that the lost rest was one non-article line.
+    where = f"{cut}:{stored + 1}"
+    assert stopped.startswith(f"skipped {where}: "), stopped
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"Error: reading stopped at {where} (") and "not an article" not in last, last
+    # A line that is not an article, then the cut: both said, each for what it is.
+    damaged = gzip.compress(b"{not json\n" + lines.encode("utf-8"), mtime=0)
+    damaged = damaged[: len(damaged) // 2]
+    both = cli("import", "-", data_dir=tmp_path / "third", stdin=damaged)
+    last = both.stderr.splitlines()[-1]
+    assert both.returncode == 1 and last.startswith("Error: reading stopped at -:"), both.stderr
+    assert last.endswith("; 1 line was not an article and was skipped"), last
