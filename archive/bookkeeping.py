@@ -97,20 +97,8 @@ class CrawlBookkeeping(ArchiveConnection):
             yield {**dict(zip(keys, row, strict=True)), "fetched": bool(fetched)}
 
     def capture_workers(self, warc_files: Iterable[str]) -> dict[str, str | None]:
-        """WARC file name -> the crawl-cluster worker whose run wrote it (None: a one-machine crawl).
-        A worker keeps its WARC files in its own folder, so this says whose folder holds a file."""
-        wanted = sorted(set(warc_files))
-        found: dict[str, str | None] = dict.fromkeys(wanted)
-        sql = (
-            "SELECT DISTINCT f.warc_file, CASE WHEN json_valid(r.options) "
-            "THEN json_extract(r.options, '$.worker') END FROM fetches f LEFT JOIN runs r ON r.id = f.run_id "
-            "WHERE f.warc_file IN ({})"
-        )
-        for i in range(0, len(wanted), STATE_CHUNK):
-            part = wanted[i : i + STATE_CHUNK]
-            for name, worker in self.conn.execute(sql.format(", ".join("?" * len(part))), part):
-                found[name] = found[name] or (str(worker) if worker is not None else None)
-        return found
+        """WARC file name -> the crawl-cluster worker whose run wrote it (see ``capture_workers``)."""
+        return capture_workers(self.conn, warc_files)
 
     def record_fetch(
         self,
@@ -281,3 +269,21 @@ class CrawlBookkeeping(ArchiveConnection):
             for run in self.runs(site=site, limit=limit + 1)
             if run["finished_at"] is not None
         ][:limit]
+
+
+def capture_workers(conn: Any, warc_files: Iterable[str]) -> dict[str, str | None]:
+    """WARC file name -> the crawl-cluster worker whose run wrote it (None: a one-machine crawl),
+    read through ``conn`` (an archive's, or an export's read-only one). A worker keeps its WARC
+    files in its own folder, so this says whose folder holds a file."""
+    wanted = sorted(set(warc_files))
+    found: dict[str, str | None] = dict.fromkeys(wanted)
+    sql = (
+        "SELECT DISTINCT f.warc_file, CASE WHEN json_valid(r.options) "
+        "THEN json_extract(r.options, '$.worker') END FROM fetches f LEFT JOIN runs r ON r.id = f.run_id "
+        "WHERE f.warc_file IN ({})"
+    )
+    for i in range(0, len(wanted), STATE_CHUNK):
+        part = wanted[i : i + STATE_CHUNK]
+        for name, worker in conn.execute(sql.format(", ".join("?" * len(part))), part):
+            found[name] = found[name] or (str(worker) if worker is not None else None)
+    return found

@@ -15,7 +15,7 @@ import json
 import shutil
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,10 +27,10 @@ class CaptureError(Exception):
     """The captures cannot be packed; the message says which one and why."""
 
 
-def _copy_records(rows: Sequence[CaptureRow], warc_dir: Path, target: Path) -> None:
+def _copy_records(rows: Sequence[CaptureRow], folders: dict[str, Path], target: Path) -> None:
     with open(target, "wb") as out:
         for url, warc_file, offset, length, _, _ in rows:
-            source = warc_dir / warc_file
+            source = folders[warc_file] / warc_file
             try:
                 with open(source, "rb") as handle:
                     handle.seek(offset)
@@ -86,21 +86,34 @@ def _settle(wacz: Path, created: str) -> None:
 
 
 def write_wacz(
-    rows: Sequence[CaptureRow], folder: Path, name: str, created: str, warc_dir: Path
+    rows: Sequence[CaptureRow],
+    folder: Path,
+    name: str,
+    created: str,
+    writers: Callable[[Iterable[str]], dict[str, str | None]],
+    warc_dirs: list[Path],
 ) -> list[str]:
     """Write ``captures/NAME.wacz`` into the release ``folder``, dated ``created``; returns its path
-    in the release."""
+    in the release. The WARC files are looked for in ``warc_dirs`` (a crawl cluster's workers each
+    keep theirs in their own folder); when some are in none, nothing is written and the error names
+    the workers that wrote them (``writers``: WARC file name -> worker, None for a one-machine crawl)."""
     from wacz.main import main as wacz_main
+
+    from crawler.reparse import missing_captures_line, warc_files
 
     if not rows:
         raise CaptureError(
             "no WARC capture of the release's articles is recorded: --captures has nothing to pack"
         )
+    folders = warc_files(warc_dirs)
+    if not_found := [row[1] for row in rows if row[1] not in folders]:
+        left_out = f"{len(not_found)} capture(s) of the release's articles could not be packed"
+        raise CaptureError(missing_captures_line(left_out, set(writers(not_found).values()), warc_dirs))
     work = folder / ".captures"
     work.mkdir()
     warc = work / f"{name}.warc.gz"
     pages = work / "pages.jsonl"
-    _copy_records(rows, warc_dir, warc)
+    _copy_records(rows, folders, warc)
     _pages(rows, pages)
     (folder / "captures").mkdir()
     relative = f"captures/{name}.wacz"

@@ -44,20 +44,25 @@ class ReparseReport:
         """One line saying which folders to pass when captures were not found, or None."""
         if not self.captures_not_found:
             return None
-        read = ", ".join(str(folder) for folder in folders_read)
-        said = (
-            f"{self.captures_not_found} article(s) could not be reparsed: their WARC files are in none of "
-            f"the folders read ({read})"
+        return missing_captures_line(
+            f"{self.captures_not_found} article(s) could not be reparsed", self.capture_writers, folders_read
         )
-        workers = sorted(name for name in self.capture_writers if name)
-        if not workers:
-            return f"{said}; pass the folder that holds them with --warc-dir"
-        example = " ".join(f"--warc-dir <DATA_DIR of {name}>/warc" for name in workers)
-        also = ", and the folder of the archive's own crawls," if None in self.capture_writers else ""
-        return (
-            f"{said}; the crawl-cluster worker(s) {', '.join(workers)} wrote them and keep them in their own "
-            f"DATA_DIR/warc/: pass each worker's folder{also} with --warc-dir ({example})"
-        )
+
+
+def missing_captures_line(left_out: str, writers: set[str | None], folders_read: list[Path]) -> str:
+    """``left_out`` (what could not be done, with how many), then which folders to pass: WARC files
+    in none of ``folders_read``, written by the cluster workers ``writers`` (None: a one-machine crawl)."""
+    read = ", ".join(str(folder) for folder in folders_read)
+    said = f"{left_out}: their WARC files are in none of the folders read ({read})"
+    workers = sorted(name for name in writers if name)
+    if not workers:
+        return f"{said}; pass the folder that holds them with --warc-dir"
+    example = " ".join(f"--warc-dir <DATA_DIR of {name}>/warc" for name in workers)
+    also = ", and the folder of the archive's own crawls," if None in writers else ""
+    return (
+        f"{said}; the crawl-cluster worker(s) {', '.join(workers)} wrote them and keep them in their own "
+        f"DATA_DIR/warc/: pass each worker's folder{also} with --warc-dir ({example})"
+    )
 
 
 # The run's UTC timestamp in a WARC file name (after the site, or the worker and the site).

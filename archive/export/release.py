@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from archive.bookkeeping import capture_workers
 from archive.export import changelog, describe, reading
 from archive.export.model import ExportError, FileEntry, Release, checksum
 from archive.export.reading import Batch, Selection
@@ -234,8 +235,9 @@ class ExportOptions:
     force: bool = False
     # With it, the captures of the release's articles (reading.capture_rows) are packed into the
     # release folder under the release's name, dated its creation; it returns the paths it wrote
-    # there. The crawl side owns WARC files.
-    pack_captures: Callable[[list[tuple], Path, str, str], list[str]] | None = None
+    # there. The crawl side owns WARC files; its last argument says which cluster worker wrote a
+    # WARC file (bookkeeping.capture_workers), for naming the folders of captures not found.
+    pack_captures: Callable[[list[tuple], Path, str, str, Callable], list[str]] | None = None
     datasets_dir: Path = Path("datasets")
 
 
@@ -332,7 +334,8 @@ def _write_all(
         changelog.write(folder, release)
     if options.pack_captures is not None:
         rows = reading.capture_rows(conn)
-        release.captures = options.pack_captures(rows, folder, release.name, release.created)
+        writers = partial(capture_workers, conn)
+        release.captures = options.pack_captures(rows, folder, release.name, release.created, writers)
     # Hashing releases the GIL: files are measured two at a time, on two cores.
     with ThreadPoolExecutor(max_workers=reading.PARTS_AT_ONCE) as pool:
         release.files = list(pool.map(partial(_measured, folder), release.files))

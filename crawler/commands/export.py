@@ -57,6 +57,15 @@ RELEASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 )
 @click.option("--excel", is_flag=True, help="Start CSV files with a byte order mark so Excel reads them.")
 @click.option("--captures", is_flag=True, help="Also package the release's raw WARC captures as a WACZ.")
+@click.option(
+    "--warc-dir",
+    "warc_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="With --captures: read the WARC files from DIR instead of DATA_DIR/warc (repeat for each "
+    "crawl-cluster worker's folder).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing release folder.")
 @data_dir_option
 def export(
@@ -72,6 +81,7 @@ def export(
     release_version: str | None,
     excel: bool,
     captures: bool,
+    warc_dirs: tuple[Path, ...],
     force: bool,
     data_dir: DataDir,
 ) -> None:
@@ -84,10 +94,16 @@ def export(
     (Hugging Face front matter) and SHA256SUMS. It is written beside its place
     and renamed when complete; the same archive and options give the same bytes.
 
+    --captures packs the raw captures of the release's articles as a WACZ, read
+    from DATA_DIR/warc/ or the --warc-dir folders: a crawl cluster's workers
+    each keep theirs in their own DATA_DIR/warc/. When some are in none of the
+    folders read, one line says how many and which folders to pass.
+
     \b
       orgnews export
       orgnews export --format parquet --site 12371 --since 2024 --out /tmp/r
       orgnews export --previous datasets/orgnews-2026-11-01 --captures
+      orgnews export --captures --warc-dir /mnt/worker1/warc --warc-dir /mnt/worker2/warc
     """
     from functools import partial
 
@@ -97,6 +113,11 @@ def export(
     from crawler.captures import CaptureError, write_wacz
 
     require_archive(data_dir)
+    if warc_dirs and not captures:
+        raise ExportUsageError("--warc-dir says where to read captures from: give it with --captures")
+    for warc_dir in warc_dirs:
+        if not warc_dir.is_dir():
+            raise ExportUsageError(f"--warc-dir {warc_dir}: no such folder")
     if name is not None and not RELEASE_NAME.fullmatch(name):
         raise ExportUsageError(
             f"--name {name!r}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit "
@@ -114,7 +135,9 @@ def export(
             version=release_version,
             excel=excel,
             force=force,
-            pack_captures=partial(write_wacz, warc_dir=data_dir.warc_dir) if captures else None,
+            pack_captures=partial(write_wacz, warc_dirs=list(warc_dirs) or [data_dir.warc_dir])
+            if captures
+            else None,
         )
         with _progress_bar() as progress:
             release = export_release(

@@ -866,6 +866,53 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def test_captures_of_a_cluster_archive_are_read_from_each_workers_folder(crawls, tmp_path):
+    """A cluster's workers each keep their WARC files in their own folder: --warc-dir names them all,
+    and a WACZ missing some is refused in one line that says how many and whose folders to pass."""
+    whole = exported(crawls["first"], tmp_path / "whole", "--captures", "--format", "csv")
+    (wacz,) = whole.glob("captures/*.wacz")
+    data_dir, worker_warc = tmp_path / "data", tmp_path / "worker-b" / "warc"
+    shutil.copytree(crawls["first"], data_dir)
+    worker_warc.mkdir(parents=True)
+    # The 12371 captures as a worker named b wrote them: in b's folder, its runs marked as b's.
+    with sqlite3.connect(data_dir / "archive.db") as conn:
+        moved = [
+            name
+            for (name,) in conn.execute(
+                "SELECT DISTINCT f.warc_file FROM articles a JOIN fetches f ON f.id = a.fetch_id "
+                "WHERE a.site = '12371' AND f.warc_file IS NOT NULL"
+            )
+        ]
+        marks = ", ".join("?" * len(moved))
+        (lacking,) = conn.execute(
+            f"SELECT count(*) FROM articles a JOIN fetches f ON f.id = a.fetch_id WHERE f.warc_file IN ({marks})",
+            moved,
+        ).fetchone()
+        conn.execute(
+            "UPDATE runs SET options = json_set(coalesce(options, '{}'), '$.worker', 'b') "
+            f"WHERE id IN (SELECT run_id FROM fetches WHERE warc_file IN ({marks}))",
+            moved,
+        )
+    assert moved and lacking
+    for name in moved:
+        (data_dir / "warc" / name).rename(worker_warc / name)
+    refused = export(data_dir, "--out", str(tmp_path / "refused"), "--captures", "--format", "csv")
+    # The tables' progress bars stand above it: the captures are packed last.
+    errors = [line for line in refused.stderr.decode().splitlines() if line.startswith("Error")]
+    err = refused.stderr.decode().splitlines()[-1]
+    assert refused.returncode == 2 and errors == [err], refused.stderr.decode()
+    assert err.startswith(
+        f"Error: {lacking} capture(s) of the release's articles could not be packed: their WARC files "
+        f"are in none of the folders read ({data_dir / 'warc'}); the crawl-cluster worker(s) b wrote them"
+    ), err
+    assert "--warc-dir <DATA_DIR of b>/warc" in err and not (tmp_path / "refused").exists(), err
+    folders = ["--warc-dir", str(data_dir / "warc"), "--warc-dir", str(worker_warc)]
+    packed = exported(data_dir, tmp_path / "packed", "--captures", "--format", "csv", *folders)
+    assert (packed / wacz.relative_to(whole)).read_bytes() == wacz.read_bytes()
+    alone = export(data_dir, "--out", str(tmp_path / "alone"), "--format", "csv", *folders)
+    assert alone.returncode == 2 and "give it with --captures" in alone.stderr.decode()
+
+
 def test_captures_are_a_valid_wacz_that_pywb_replays(crawls, tmp_path):
     stored = archive_articles(crawls["first"])
     release = exported(
