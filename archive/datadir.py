@@ -11,6 +11,7 @@ Layout::
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,18 @@ ENV_VAR = "ORGNEWS_DATA_DIR"
 
 class DataDirError(ArchiveError):
     """The data directory cannot be used (not a directory, not writable)."""
+
+
+# The errors of a file that cannot be created where the user may not write.
+NOT_PERMITTED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def read_only_message(root: Path, why: str) -> str:
+    """The one wording every writing command uses for a data directory it cannot write in."""
+    return (
+        f"the data directory {root} is read-only here ({why}): this command writes to the archive; "
+        "run it where the data directory can be written"
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,10 @@ class DataDir:
             for path in (self.root, self.warc_dir, self.logs_dir, self.jobs_dir):
                 path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if exc.errno in NOT_PERMITTED and self.root.is_dir():
+                why = f"its folder {path.name} cannot be created"
+                raise DataDirError(read_only_message(self.root, why)) from exc
             raise DataDirError(f"cannot create data directory {self.root}: {exc.strerror}") from exc
         if not os.access(self.root, os.W_OK):
-            raise DataDirError(f"data directory {self.root} is not writable")
+            raise DataDirError(read_only_message(self.root, "it cannot be written"))
         return self

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import shlex
 import sys
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from archive.datadir import DataDir
+from archive.datadir import NOT_PERMITTED, DataDir, read_only_message
 from crawler.commands.options import (
     DAYS,
     WORKERS,
@@ -101,11 +100,9 @@ def _lock_or_exit(data_dir: DataDir) -> Any:
     try:
         return CrawlLock(path).acquire()
     except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise click.ClickException(
-                f"the data directory {data_dir.root} is read-only here (its lock {path.name} cannot be "
-                "created): this command writes to the archive; run it where the data directory can be written"
-            ) from exc
+        if exc.errno in NOT_PERMITTED:
+            why = f"its lock {path.name} cannot be created"
+            raise click.ClickException(read_only_message(data_dir.root, why)) from exc
         raise click.ClickException(f"cannot take the lock {path}: {exc.strerror or exc}") from exc
     except LockHeld as exc:
         Console(stderr=True, highlight=False).print(f"[bold red]Error:[/] {exc}", soft_wrap=True)

@@ -100,10 +100,12 @@ def test_writing_commands_refuse_a_read_only_archive_in_one_line(read_only, redi
     argv = [redis_url if arg == "REDIS" else arg for arg in args]
     result = cli(*argv, data_dir=data_dir, as_user=True, stdin='{"url": "https://e.example.cn/1"}\n')
     line = assert_one_clear_line(result)
-    # Said as what it is and what to do, never as the system's word for a file it could not create
-    # (reparse's lock file in a read-only data directory was "Permission denied").
-    assert "read-only" in line or "not writable" in line, line
-    assert "Permission denied" not in line, line
+    # Said as what it is and what to do, in the one wording every writing command uses, never as
+    # the system's word for a file it could not create (reparse's lock file in a read-only data
+    # directory was "Permission denied"; crawl's data directory check was "not writable").
+    assert "is read-only here (" in line and "): this command writes to " in line, line
+    assert "; run it where the " in line and line.endswith(" can be written"), line
+    assert "Permission denied" not in line and "not writable" not in line, line
     assert digest(data_dir) == before
 
 
