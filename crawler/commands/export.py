@@ -13,8 +13,8 @@ from crawler.commands.options import data_dir_option, require_archive
 
 
 class ExportUsageError(click.ClickException):
-    """Bad input: one line on stderr and exit status 2 (no archive at all is status 1, as for
-    every command)."""
+    """Bad input: one line on stderr and exit status 2 (an archive missing, damaged or newer than
+    this orgnews is status 1, as for every command)."""
 
     exit_code = 2
 
@@ -107,7 +107,8 @@ def export(
     """
     from functools import partial
 
-    from archive.errors import ArchiveError
+    from archive.errors import ArchiveError, QueryError
+    from archive.export.model import ExportError
     from archive.export.reading import Selection
     from archive.export.release import ExportOptions, export_release, list_formats
     from crawler.captures import CaptureError, write_wacz
@@ -146,8 +147,11 @@ def export(
                 progress=progress,
                 notice=lambda note: click.echo(note, err=True),
             )
-    except (ArchiveError, CaptureError) as exc:
+    except (ExportError, QueryError, CaptureError) as exc:
         raise ExportUsageError(str(exc)) from exc
+    except ArchiveError as exc:
+        # The archive itself (damaged, newer than this orgnews): status 1, as every command gives.
+        raise click.ClickException(str(exc)) from exc
     size = sum(entry.bytes for entry in release.files)
     counts = ", ".join(f"{count:,} {table}" for table, count in release.rows.items())
     click.echo(f"wrote {release.path}: {counts} ({', '.join(release.formats)}; {size / 1e6:,.1f} MB)")

@@ -506,13 +506,26 @@ def test_existing_unwritable_and_newer_archive_are_refused(crawls, tmp_path):
     blocker.write_text("")
     done = export(crawls["first"], "--out", str(blocker / "release"))
     assert done.returncode == 2 and "cannot create" in done.stderr.decode()
+
+
+def test_an_archive_newer_or_damaged_is_status_1_as_for_search(crawls, tmp_path):
+    # A problem of the archive, not of the options (usage status 2): the status search gives for it.
     newer = tmp_path / "newer"
-    newer.mkdir()
-    shutil.copy(crawls["first"] / "archive.db", newer / "archive.db")
+    damaged = tmp_path / "damaged"
+    for data_dir in (newer, damaged):
+        data_dir.mkdir()
+        shutil.copy(crawls["first"] / "archive.db", data_dir / "archive.db")
     with sqlite3.connect(newer / "archive.db") as conn:
         conn.execute("PRAGMA user_version = 999")
-    done = export(newer, "--out", str(tmp_path / "release"))
-    assert done.returncode == 2 and "newer than this orgnews" in done.stderr.decode()
+    with open(damaged / "archive.db", "r+b") as handle:
+        handle.write(b"\xa5" * 100)
+    for data_dir, said in ((newer, "newer than this orgnews"), (damaged, "damaged")):
+        done = export(data_dir, "--out", str(tmp_path / "release"))
+        lines = done.stderr.decode().splitlines()
+        assert done.returncode == 1 and len(lines) == 1 and said in lines[0], lines
+        search = run_cli("search", "党建", data_dir=data_dir)
+        assert search.returncode == done.returncode, search.stderr.decode()
+    assert not (tmp_path / "release").exists()
 
 
 def test_force_replaces_and_excel_adds_a_bom(crawls, tmp_path):
