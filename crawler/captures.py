@@ -85,6 +85,27 @@ def _settle(wacz: Path, created: str) -> None:
     settled.replace(wacz)
 
 
+def check_captures(
+    rows: Sequence[CaptureRow],
+    writers: Callable[[Iterable[str]], dict[str, str | None]],
+    warc_dirs: list[Path],
+) -> dict[str, Path]:
+    """The folder of each WARC file ``rows`` name, read from ``warc_dirs``; a ``CaptureError`` when
+    there is no capture to pack or some are in none of the folders (see ``write_wacz``). Run before
+    a release is written, so that it is refused before any table is."""
+    from crawler.reparse import missing_captures_line, warc_files
+
+    if not rows:
+        raise CaptureError(
+            "no WARC capture of the release's articles is recorded: --captures has nothing to pack"
+        )
+    folders = warc_files(warc_dirs)
+    if not_found := [row[1] for row in rows if row[1] not in folders]:
+        left_out = f"{len(not_found)} capture(s) of the release's articles could not be packed"
+        raise CaptureError(missing_captures_line(left_out, set(writers(not_found).values()), warc_dirs))
+    return folders
+
+
 def write_wacz(
     rows: Sequence[CaptureRow],
     folder: Path,
@@ -99,16 +120,7 @@ def write_wacz(
     the workers that wrote them (``writers``: WARC file name -> worker, None for a one-machine crawl)."""
     from wacz.main import main as wacz_main
 
-    from crawler.reparse import missing_captures_line, warc_files
-
-    if not rows:
-        raise CaptureError(
-            "no WARC capture of the release's articles is recorded: --captures has nothing to pack"
-        )
-    folders = warc_files(warc_dirs)
-    if not_found := [row[1] for row in rows if row[1] not in folders]:
-        left_out = f"{len(not_found)} capture(s) of the release's articles could not be packed"
-        raise CaptureError(missing_captures_line(left_out, set(writers(not_found).values()), warc_dirs))
+    folders = check_captures(rows, writers, warc_dirs)
     work = folder / ".captures"
     work.mkdir()
     warc = work / f"{name}.warc.gz"

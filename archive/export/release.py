@@ -238,6 +238,9 @@ class ExportOptions:
     # there. The crawl side owns WARC files; its last argument says which cluster worker wrote a
     # WARC file (bookkeeping.capture_workers), for naming the folders of captures not found.
     pack_captures: Callable[[list[tuple], Path, str, str, Callable], list[str]] | None = None
+    # Given with pack_captures: called with the same rows and worker lookup before anything is
+    # written, it raises when the captures cannot be packed, so the release is refused at once.
+    check_captures: Callable[[list[tuple], Callable], object] | None = None
     datasets_dir: Path = Path("datasets")
 
 
@@ -268,6 +271,9 @@ def export_release(
         )
         if created is not None:
             _date(release, options, created, taken)
+        if options.check_captures is not None:
+            # Read again when packed, rather than held while every table is written.
+            options.check_captures(reading.capture_rows(conn), partial(capture_workers, conn))
         try:
             folder = partial_folder(out)
         except OSError as exc:

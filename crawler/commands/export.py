@@ -111,7 +111,7 @@ def export(
     from archive.export.model import ExportError
     from archive.export.reading import Selection
     from archive.export.release import ExportOptions, export_release, list_formats
-    from crawler.captures import CaptureError, write_wacz
+    from crawler.captures import CaptureError, check_captures, write_wacz
 
     require_archive(data_dir)
     if warc_dirs and not captures:
@@ -124,6 +124,7 @@ def export(
             f"--name {name!r}: use letters, digits, '.', '_' and '-' only, starting with a letter or digit "
             "(it names the release's folder)"
         )
+    capture_dirs = list(warc_dirs) or [data_dir.warc_dir]
     try:
         options = ExportOptions(
             out=out,
@@ -136,9 +137,8 @@ def export(
             version=release_version,
             excel=excel,
             force=force,
-            pack_captures=partial(write_wacz, warc_dirs=list(warc_dirs) or [data_dir.warc_dir])
-            if captures
-            else None,
+            pack_captures=partial(write_wacz, warc_dirs=capture_dirs) if captures else None,
+            check_captures=partial(check_captures, warc_dirs=capture_dirs) if captures else None,
         )
         with _progress_bar() as progress:
             release = export_release(
