@@ -29,7 +29,8 @@ them (``Archive.save_articles(defer_pairs=True)``): ``index_progress.pairs_throu
 is the last article id whose pairs are indexed, later articles are indexed by their
 characters only, and a query runs as the pair phrase up to that id and as the
 character phrase after it (exact either way) until ``Archive.index_pairs()`` or
-``orgnews index`` catches up. Articles saved one at a time get their pairs at once.
+``orgnews index`` catches up. Articles saved one at a time get their pairs at once. An archive
+that keeps no pairs (``orgnews index --no-pairs``) reads every query as the character phrase.
 
 Both are plain FTS5 tables, so any SQLite tool can query them with the same
 spelling: ``SELECT rowid FROM articles_pairs WHERE articles_pairs MATCH '"党建 建工"'``

@@ -6,6 +6,8 @@ pairs added later and merges.
 Every article is in ``articles_fts`` as soon as it is stored; a bulk load may leave the pairs for
 later: ``index_progress.pairs_through`` is the last article id whose pairs are in, and
 ``IndexUpkeep.index_pairs`` catches up in id order with plain inserts into ``articles_pairs``.
+An archive may keep no pairs at all (``index_progress.pairs_kept`` = 0, ``IndexUpkeep.drop_pairs``):
+``pairs_through`` then stays 0 and every query reads the characters.
 Both tables are contentless, so an article leaves one only when given the exact values it went
 in with.
 
@@ -295,6 +297,11 @@ def merge_index_step(conn: sqlite3.Connection, pages: int) -> bool:
     return merged
 
 
+def keeps_pairs(conn: sqlite3.Connection) -> bool:
+    """Whether the archive keeps a pair index (see ``IndexUpkeep.drop_pairs``)."""
+    return bool(conn.execute("SELECT pairs_kept FROM index_progress").fetchone()[0])
+
+
 def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
     """``(pairs_through, stories_through)``."""
     return conn.execute("SELECT pairs_through, stories_through FROM index_progress").fetchone()
@@ -329,8 +336,35 @@ class IndexUpkeep(ArchiveConnection):
         return self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0]
 
     def pair_backlog(self) -> int:
-        """How many articles are in the index by their characters only (see ``index_pairs``)."""
-        return backlog(self.conn, "pairs_through")
+        """How many articles wait for ``index_pairs`` to add their pairs: every article past
+        ``pairs_through``, none in an archive that keeps no pairs."""
+        return backlog(self.conn, "pairs_through") if self.keeps_pairs() else 0
+
+    def keeps_pairs(self) -> bool:
+        """Whether the archive keeps a pair index (see ``drop_pairs``)."""
+        return keeps_pairs(self.conn)
+
+    def drop_pairs(self) -> int:
+        """Empty the pair index and keep none from now on: every query is read by its characters,
+        exact as before but slower for common words, and new articles get no pairs. Returns how
+        many articles had their pairs in the index. One transaction: an interrupted drop leaves
+        the index as it was. ``keep_pairs`` undoes it. What it saves and what it costs searches is
+        measured in benchmarks/README.md (``benchmarks/archive.py --without-pairs``).
+        """
+        with self.transaction():
+            paired = self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0] if self.keeps_pairs() else 0
+            self.conn.execute(f"INSERT INTO {PAIR_TABLE}({PAIR_TABLE}) VALUES ('delete-all')")
+            self.conn.execute("UPDATE index_progress SET pairs_through = 0, pairs_kept = 0 WHERE id = 1")
+        return paired
+
+    def keep_pairs(self) -> bool:
+        """Keep a pair index again after ``drop_pairs``: ``index_pairs`` then adds the pairs of every
+        article, and new articles get theirs once it has caught up. False when it was kept already."""
+        with self.transaction():
+            if self.keeps_pairs():
+                return False
+            self.conn.execute("UPDATE index_progress SET pairs_kept = 1 WHERE id = 1")
+        return True
 
     def index_pairs(
         self, *, batch: int = PAIR_BATCH, progress: Callable[[int, int], None] | None = None
@@ -339,9 +373,11 @@ class IndexUpkeep(ArchiveConnection):
 
         Each batch is one transaction that also moves ``pairs_through``, so an interrupted run
         loses nothing and the next one goes on where it stopped. ``progress(done, total)`` is
-        called after each batch. Returns the number of articles indexed.
+        called after each batch. Returns the number of articles indexed. Nothing is added in an
+        archive that keeps no pairs, and a run stops at its next batch when they are dropped.
         """
-        return self._catch_up("pairs_through", self._inserting(PAIR_INSERT, pair_values), batch, progress)
+        adding = self._inserting(PAIR_INSERT, pair_values)
+        return self._catch_up("pairs_through", adding, batch, progress, wanted=self.keeps_pairs)
 
     def rebuild_characters(
         self, *, batch: int = REBUILD_BATCH, progress: Callable[[int, int], None] | None = None
@@ -406,16 +442,20 @@ class IndexUpkeep(ArchiveConnection):
         batch: int,
         progress: Callable[[int, int], None] | None,
         table: str = "index_progress",
+        wanted: Callable[[], bool] = lambda: True,
     ) -> int:
         """Run ``step(rows)`` on the (id, title, body) of every article past ``table``.``watermark``,
-        in id order, one transaction per ``batch`` rows that also moves the watermark. The rows of a
-        batch are read as ``step`` goes through them, not held in a list."""
+        in id order, one transaction per ``batch`` rows that also moves the watermark, while
+        ``wanted()`` (asked in each transaction). The rows of a batch are read as ``step`` goes
+        through them, not held in a list."""
         through = through_sql(watermark, table)
         total = backlog(self.conn, watermark, table)
         done = 0
         with larger_cache(self.conn, BULK_CACHE_KIB):
             while True:
                 with self.transaction():
+                    if not wanted():
+                        return done
                     last, count = self.conn.execute(
                         f"SELECT max(id), count(*) FROM (SELECT id FROM articles WHERE id > {through} "
                         "ORDER BY id LIMIT ?)",

@@ -205,6 +205,13 @@ _INDEX_SETTINGS = "".join(
     for name, value in (("hashsize", 268435456), ("automerge", 16), ("crisismerge", 256), ("usermerge", 16))
 )
 
+# Whether the archive keeps the pair index at all (1, the default) or reads every query by its
+# characters: smaller and several times faster to fill, slower to search for common words (see
+# ``archive.indexing.IndexUpkeep.drop_pairs``).
+_PAIRS_KEPT = """
+ALTER TABLE index_progress ADD COLUMN pairs_kept INTEGER NOT NULL DEFAULT 1;
+"""
+
 _RECENT_BAND_KEYS = """
 CREATE TABLE IF NOT EXISTS article_lsh_recent (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (band_key, article_id)) WITHOUT ROWID;
 """
@@ -308,6 +315,7 @@ INSERT INTO articles_fts(articles_fts, rank) VALUES ('usermerge', 16);
         "DROP TABLE IF EXISTS articles_fts;\n" + _INDEX_TABLES + _INDEX_SETTINGS,
         frozenset({INDEX}),
     ),
+    Migration(16, _PAIRS_KEPT),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -325,6 +333,7 @@ CURRENT_SCHEMA = (
 CREATE TABLE index_progress (id INTEGER PRIMARY KEY CHECK (id = 1), pairs_through INTEGER NOT NULL, stories_through INTEGER NOT NULL DEFAULT 0);
 INSERT INTO index_progress (id, pairs_through, stories_through) VALUES (1, 0, 0);
 """
+    + _PAIRS_KEPT
     + _INDEX_SETTINGS
 )
 

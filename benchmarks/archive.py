@@ -120,10 +120,11 @@ def _resident_bytes(pid: int) -> int:
 
 
 def build(
-    path: Path, size: int, workers: int, pairs: bool = True
+    path: Path, size: int, workers: int, pairs: bool = True, without_pairs: bool = False
 ) -> tuple[float, dict[str, float], int, float, tuple[int, int]]:
     """Ingest ``size`` articles (stored, characters in the index), then group them into stories,
-    add their pairs and merge the index segments, as ``orgnews import`` does.
+    add their pairs (unless not ``pairs``) and merge the index segments, as ``orgnews import``
+    does; ``without_pairs``, in an archive that keeps no pairs (``orgnews index --no-pairs``).
 
     Returns (seconds storing and indexing characters, seconds of each step after it, raw text
     bytes, bare FTS5 rate on the first chunk, (peak resident bytes of the process tree through
@@ -135,6 +136,8 @@ def build(
     bare = 0.0
     holding = 0
     with Archive.open(path) as arc, TreeMemory() as memory:
+        if without_pairs:
+            arc.drop_pairs()  # what orgnews index --no-pairs leaves: no pairs now or later
         for start in range(0, size, GENERATE_CHUNK):
             chunk = list(corpus.articles(min(GENERATE_CHUNK, size - start), start=start))
             raw += sum(len((a.title or "").encode()) + len(a.body.encode()) for a in chunk)
@@ -305,6 +308,11 @@ def main() -> None:
         action="store_true",
         help="build, group stories and merge the index, then stop: no pair index, no queries",
     )
+    parser.add_argument(
+        "--without-pairs",
+        action="store_true",
+        help="build an archive that keeps no pair index (as orgnews index --no-pairs), then measure it",
+    )
     args = parser.parse_args()
     classes = args.classes.split(",")
     if unknown := sorted(set(classes) - set(QUERIES)):
@@ -318,7 +326,11 @@ def main() -> None:
             for leftover in root.glob(f"archive-{size}.db*"):
                 leftover.unlink()
             spent, steps, raw, bare, (peak, holding) = build(
-                path, size, args.workers, pairs=not args.ingest_only
+                path,
+                size,
+                args.workers,
+                pairs=not (args.ingest_only or args.without_pairs),
+                without_pairs=args.without_pairs,
             )
             db_bytes = path.stat().st_size
             print(

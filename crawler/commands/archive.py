@@ -237,8 +237,16 @@ def _listening_socket(host: str, port: int):
 @click.option(
     "--batch", type=click.IntRange(min=1), default=2000, show_default=True, help="Articles per transaction."
 )
+@click.option(
+    "--pairs/--no-pairs",
+    "pairs",
+    default=None,
+    help="Keep the character pairs in the index (the default; --pairs adds them back after --no-pairs) "
+    "or drop them: the archive is then about a third smaller and several times faster to fill, and "
+    "searches for common words are slower. Searches are exact either way.",
+)
 @data_dir_option
-def index(batch: int, data_dir: DataDir) -> None:
+def index(batch: int, pairs: bool | None, data_dir: DataDir) -> None:
     """Bring repost grouping and the search index up to date after a bulk load.
 
     A bulk load (`orgnews import`, or save_articles(defer_pairs=True,
@@ -250,9 +258,14 @@ def index(batch: int, data_dir: DataDir) -> None:
     exact meanwhile, and stopping this command loses nothing: run it again to go
     on where it stopped. A crawl can write while it runs.
 
+    With --no-pairs the archive keeps no pairs from then on (new articles get
+    none either) and every search reads single characters; the pages the pairs
+    held are reused for new articles (VACUUM gives them back to the disk).
+
     \b
       orgnews import export.jsonl --index-later && orgnews index
       orgnews index --data-dir /srv/orgnews/data
+      orgnews import export.jsonl --index-later && orgnews index --no-pairs
     """
     import time
 
@@ -262,19 +275,51 @@ def index(batch: int, data_dir: DataDir) -> None:
     started = time.monotonic()
     try:
         with open_existing_for_writing(data_dir.archive_db) as arc:
+            changed = _keep_or_drop_pairs(arc, pairs)
             grouped, paired, merged = _catch_up(arc, batch=batch)
+            done = _caught_up_line(arc, grouped, paired, merged, "indexed")
             if not (grouped or paired or merged):
-                click.echo(
-                    f"stories and the search index are already up to date ({arc.pairs_through():,} articles)"
-                )
+                if not changed:
+                    click.echo(f"stories and the search index are already up to date ({_held(arc)})")
                 return
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     seconds = time.monotonic() - started
+    click.echo(f"{done} in {seconds:,.1f} s; stories and the search index are up to date")
+
+
+def _keep_or_drop_pairs(arc: Archive, pairs: bool | None) -> bool:
+    """Carry out ``orgnews index --pairs`` / ``--no-pairs`` (None: neither), saying what it did;
+    True when it changed what the archive keeps."""
+    if pairs is None:
+        return False
+    if pairs:
+        if arc.keep_pairs():
+            click.echo("the archive keeps character pairs again: adding those of every article", err=True)
+            return True
+        return False
+    if not arc.keeps_pairs():
+        click.echo("the archive keeps no character pairs already", err=True)
+        return False
+    dropped = arc.drop_pairs()
     click.echo(
-        f"grouped {grouped:,} articles into stories, indexed the character pairs of {paired:,} and "
-        f"merged {merged:,} index pages in {seconds:,.1f} s; stories and the search index are up to date"
+        f"dropped the character pairs of {dropped:,} articles from the search index: searches read "
+        "single characters from now on, new articles get no pairs, and orgnews index --pairs adds "
+        "them back"
     )
+    return True
+
+
+def _caught_up_line(arc: Archive, grouped: int, paired: int, merged: int, verb: str) -> str:
+    """What ``_catch_up`` did, in words (no pairs named in an archive that keeps none)."""
+    pairs = f", {verb} the character pairs of {paired:,}" if arc.keeps_pairs() else ""
+    return f"grouped {grouped:,} articles into stories{pairs} and merged {merged:,} index pages"
+
+
+def _held(arc: Archive) -> str:
+    """What the index holds, for a line saying it is up to date."""
+    # Up to date, every article is grouped: the watermark is the last article's id.
+    return f"{arc.stories_through():,} articles" + ("" if arc.keeps_pairs() else ", without character pairs")
 
 
 def _rate_printer(label: str, unit: str = "articles") -> Callable[..., None]:
@@ -366,18 +411,16 @@ def import_(files: tuple, workers: int, index_later: bool, data_dir: DataDir) ->
                 f"{statuses['updated']:,} updated, {statuses['unchanged']:,} unchanged"
             )
             if index_later:
+                pairs = f" and {arc.pair_backlog():,} for their pairs" if arc.keeps_pairs() else ""
                 click.echo(
-                    f"{arc.story_backlog():,} articles wait for their story grouping and "
-                    f"{arc.pair_backlog():,} for their pairs, and the index segments it wrote "
-                    "are not merged yet: run orgnews index",
+                    f"{arc.story_backlog():,} articles wait for their story grouping{pairs}, and the "
+                    "index segments it wrote are not merged yet: run orgnews index",
                     err=True,
                 )
             else:
                 grouped, paired, merged = _catch_up(arc)
-                click.echo(
-                    f"grouped {grouped:,} articles into stories, added the character pairs of {paired:,} "
-                    f"and merged {merged:,} index pages; stories and the search index are up to date"
-                )
+                done = _caught_up_line(arc, grouped, paired, merged, "added")
+                click.echo(f"{done}; stories and the search index are up to date")
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     for problem in problems:

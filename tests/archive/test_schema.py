@@ -115,6 +115,7 @@ def test_upgrade_keeps_band_keys_and_finds_reposts_of_older_articles(tmp_path):
         arc.conn.execute("INSERT INTO article_lsh SELECT * FROM article_lsh_recent")
         arc.conn.execute("DROP TABLE article_lsh_recent")
         arc.conn.execute("ALTER TABLE index_progress DROP COLUMN stories_through")
+        arc.conn.execute("ALTER TABLE index_progress DROP COLUMN pairs_kept")
         arc.conn.execute("DROP TABLE articles_pairs")  # one index table then
         arc.conn.execute("PRAGMA user_version = 8")
     with Archive.open(path) as arc:
