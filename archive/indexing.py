@@ -352,7 +352,9 @@ class IndexUpkeep(ArchiveConnection):
         measured in benchmarks/README.md (``benchmarks/archive.py --without-pairs``).
         """
         with self.transaction():
-            paired = self.conn.execute(f"SELECT {PAIRS_THROUGH}").fetchone()[0] if self.keeps_pairs() else 0
+            paired = self.conn.execute(
+                f"SELECT count(*) FROM articles WHERE id <= {PAIRS_THROUGH}"
+            ).fetchone()[0]
             self.conn.execute(f"INSERT INTO {PAIR_TABLE}({PAIR_TABLE}) VALUES ('delete-all')")
             self.conn.execute("UPDATE index_progress SET pairs_through = 0, pairs_kept = 0 WHERE id = 1")
         return paired
