@@ -7,8 +7,10 @@ whose extracted record changed.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive.workers import worker_pool
 from crawler.details import PageAssembly, parse_detail
@@ -25,6 +28,9 @@ from crawler.warc import WarcError, WarcLocation, read_response
 
 # Worker-process state, set once by the pool initializer.
 _worker: dict[str, Any] = {}
+_log = logging.getLogger(__name__)
+# What warcio raises on a file that ends inside a record (its headers cut, its gzip member short).
+_CUT_SHORT = (ArchiveLoadFailed, AttributeError, EOFError, zlib.error)
 
 
 @dataclass
@@ -78,7 +84,11 @@ def warc_files(warc_dirs: list[Path]) -> dict[str, Path]:
 def index_warc_responses(folders: dict[str, Path]) -> dict[str, WarcLocation]:
     """URL -> latest response record with a body (HTTP 2xx), for finding the further pages of
     multi-page articles and the JSON records behind pages. A later 304 of a re-check, an error or
-    a redirect carries no page: the last full answer stands."""
+    a redirect carries no page: the last full answer stands.
+
+    A file that ends inside a record (its writer killed in the middle of the write) keeps the
+    records before it; the cut one is left out, with a warning, and the URL points at the record
+    of another fetch if there is one."""
     index: dict[str, WarcLocation] = {}
 
     def written(name: str) -> str:
@@ -90,14 +100,29 @@ def index_warc_responses(folders: dict[str, Path]) -> dict[str, WarcLocation]:
         path = folders[name] / name
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
-            for record in records:
-                if record.rec_type == "response" and _answered_in_full(record):
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    records.read_to_end()
-                    index[url] = WarcLocation(
-                        path.name, records.get_record_offset(), records.get_record_length()
-                    )
+            try:
+                for record in records:
+                    if record.rec_type == "response" and _answered_in_full(record):
+                        url = record.rec_headers.get_header("WARC-Target-URI")
+                        whole = _read_whole(record)
+                        records.read_to_end()
+                        if whole:
+                            index[url] = WarcLocation(
+                                path.name, records.get_record_offset(), records.get_record_length()
+                            )
+                        else:
+                            _log.warning("%s ends inside its record of %s, which is left out", path, url)
+            except _CUT_SHORT:
+                _log.warning("%s ends inside a record: the records before it are read", path)
     return index
+
+
+def _read_whole(record: Any) -> bool:
+    """Read the rest of a record's block; False when the file ends before it does."""
+    stream = record.raw_stream
+    while stream.read(1 << 16):
+        pass
+    return getattr(stream, "limit", 0) == 0
 
 
 def _answered_in_full(record: Any) -> bool:
