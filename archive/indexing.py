@@ -303,8 +303,11 @@ def keeps_pairs(conn: sqlite3.Connection) -> bool:
 
 
 def watermarks(conn: sqlite3.Connection) -> tuple[int, int]:
-    """``(pairs_through, stories_through)``."""
-    return conn.execute("SELECT pairs_through, stories_through FROM index_progress").fetchone()
+    """``(pairs_through, stories_through)`` as a write reads them: in an archive that keeps no pairs,
+    ``pairs_through`` is -1, so that no article is paired and none is caught up to get its pairs."""
+    return conn.execute(
+        "SELECT CASE WHEN pairs_kept THEN pairs_through ELSE -1 END, stories_through FROM index_progress"
+    ).fetchone()
 
 
 def set_watermark(

@@ -27,7 +27,6 @@ from archive.indexing import (
     BULK_CACHE_KIB,
     CHARACTER_INSERT,
     PAIR_INSERT,
-    keeps_pairs,
     larger_cache,
     merges_deferred,
     pair_values,
@@ -355,7 +354,7 @@ class ArticleWriting(StoryGrouping):
         pairs_through, stories_through = watermarks(self.conn)
         return (
             article_id,
-            now[0] and pairs_through == article_id - 1 and keeps_pairs(self.conn),
+            now[0] and pairs_through == article_id - 1,
             now[1] and stories_through == article_id - 1,
         )
 

@@ -124,7 +124,8 @@ def build(
 ) -> tuple[float, dict[str, float], int, float, tuple[int, int]]:
     """Ingest ``size`` articles (stored, characters in the index), then group them into stories,
     add their pairs (unless not ``pairs``) and merge the index segments, as ``orgnews import``
-    does; ``without_pairs``, in an archive that keeps no pairs (``orgnews index --no-pairs``).
+    does; ``without_pairs``, in an archive that keeps no pairs (``orgnews index --no-pairs``), so
+    with no pair step.
 
     Returns (seconds storing and indexing characters, seconds of each step after it, raw text
     bytes, bare FTS5 rate on the first chunk, (peak resident bytes of the process tree through
@@ -152,7 +153,7 @@ def build(
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         spot_check(arc, size, "right after ingest, segments unmerged")
         steps = {"grouped into stories": catch_up(arc.group_stories, "stories")}
-        if pairs:
+        if pairs and not without_pairs:
             steps["pair index added"] = catch_up(arc.index_pairs, "pairs")
         steps["index segments merged"] = catch_up(arc.merge_index, "merged pages", articles=False)
         arc.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -329,7 +330,7 @@ def main() -> None:
                 path,
                 size,
                 args.workers,
-                pairs=not (args.ingest_only or args.without_pairs),
+                pairs=not args.ingest_only,
                 without_pairs=args.without_pairs,
             )
             db_bytes = path.stat().st_size
